@@ -1,0 +1,167 @@
+"""File: the per-family archive `outbox/rodziny/<rodzina>/` and the rejected-files folder.
+
+For every accepted form the family folder receives, under one name that sorts
+by attachment and date (`zal06_2026-03-15_plan-pracy`), the DOCX, the PDF and
+the original input byte for byte; a second form for the same attachment and
+date becomes `…_v2`. Nothing is ever overwritten. `rejestr.json` lists what was
+filed, with the validated values, and is the commit record: a form counts as
+filed once its entry is there.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import FilingError, Problem
+from .fsutil import ensure_private_dir, fsync_dir, replace, write_new
+from .intake import REJECTED_DIR
+from .models import FiledDocument, FormData
+
+FAMILIES_DIR = "rodziny"
+REGISTER_NAME = "rejestr.json"
+LOCK_NAME = ".archiwum.lock"
+
+
+def family_dir(outbox: Path, rodzina: str) -> Path:
+    return outbox / FAMILIES_DIR / rodzina
+
+
+@contextmanager
+def archive_lock(outbox: Path) -> Iterator[None]:
+    """Serialise writers of the archive (a watcher and a manual run may overlap)."""
+    ensure_private_dir(outbox)
+    fd = os.open(outbox / LOCK_NAME, os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def load_register(folder: Path) -> list[dict[str, Any]]:
+    path = folder / REGISTER_NAME
+    if not path.exists():
+        return []
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return list(data.get("dokumenty", []))
+
+
+def find_duplicate(outbox: Path, rodzina: str, sha256: str) -> dict[str, Any] | None:
+    for entry in load_register(family_dir(outbox, rodzina)):
+        if entry.get("sha256") == sha256:
+            return entry
+    return None
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _slot(folder: Path, base: str, suffix: str, content: bytes) -> tuple[int, str]:
+    """The first free version of a document name; a slot holding these very bytes is reused
+    (an earlier run stopped before it could record them)."""
+    version = 1
+    while True:
+        stem = base if version == 1 else f"{base}_v{version}"
+        original = folder / f"{stem}{suffix}"
+        taken = [p for p in (folder / f"{stem}.docx", folder / f"{stem}.pdf", original) if p.exists()]
+        if not taken:
+            return version, stem
+        if original.exists() and original.read_bytes() == content:
+            return version, stem
+        version += 1
+
+
+def file_document(form: FormData, docx: Path, pdf: Path, outbox: Path) -> FiledDocument:
+    """Put a converted form into its family's folder and record it."""
+    folder = family_dir(outbox, form.rodzina)
+    suffix = Path(form.source.name).suffix.lower()
+    base = f"zal{form.zalacznik:02d}_{form.data.isoformat()}_{form.schema.nazwa_pliku}"
+    try:
+        ensure_private_dir(outbox / FAMILIES_DIR)
+        ensure_private_dir(folder)
+        version, stem = _slot(folder, base, suffix, form.source.content)
+        targets = {
+            ".docx": (folder / f"{stem}.docx", docx.read_bytes()),
+            ".pdf": (folder / f"{stem}.pdf", pdf.read_bytes()),
+            "zrodlo": (folder / f"{stem}{suffix}", form.source.content),
+        }
+        for path, data in targets.values():
+            if path.exists():  # a reused slot: the same original, documents made anew
+                replace(path, data)
+            else:
+                write_new(path, data)
+        entries = [e for e in load_register(folder) if e.get("plik_zrodlowy") != f"{stem}{suffix}"]
+        entries.append({
+            "zalacznik": form.zalacznik,
+            "data": form.data.isoformat(),
+            "wersja": version,
+            "docx": f"{stem}.docx",
+            "pdf": f"{stem}.pdf",
+            "plik_zrodlowy": f"{stem}{suffix}",
+            "sha256": form.source.sha256,
+            "wersja_schematu": form.schema.wersja,
+            "przyjeto": datetime.now().astimezone().isoformat(timespec="seconds"),
+            "dane": _jsonable(dict(form.values)),
+        })
+        entries.sort(key=lambda e: (e["zalacznik"], e["data"], e["wersja"]))
+        record = {"rodzina": form.rodzina, "dokumenty": entries}
+        replace(folder / REGISTER_NAME,
+                json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"))
+        fsync_dir(folder)
+    except OSError as exc:
+        raise FilingError(
+            f"nie można zapisać dokumentów w archiwum rodziny {form.rodzina} "
+            f"({exc.strerror or type(exc).__name__}) – plik pozostaje w folderze inbox"
+        ) from None
+    return FiledDocument(form, folder, targets[".docx"][0], targets[".pdf"][0],
+                         targets["zrodlo"][0], version)
+
+
+def _free_name(folder: Path, name: str) -> str:
+    stem, suffix = os.path.splitext(name)
+    candidate, n = name, 1
+    while (folder / candidate).exists() or (folder / f"{candidate}.txt").exists():
+        n += 1
+        candidate = f"{stem} ({n}){suffix}"
+    return candidate
+
+
+def explanation(name: str, problems: list[Problem] | tuple[Problem, ...]) -> str:
+    when = datetime.now().strftime("%Y-%m-%d %H:%M")
+    lines = [
+        f"Plik „{name}” nie został przyjęty ({when}).",
+        "",
+        f"Znalezione problemy ({len(problems)}):",
+        *(f"{i}. {p}" for i, p in enumerate(problems, 1)),
+        "",
+        "Co zrobić: popraw plik (np. w Notatniku, zapisując w kodowaniu UTF-8) i wrzuć go",
+        "ponownie do folderu inbox. Oryginał leży obok tego opisu, bez żadnych zmian.",
+        "Opis pól formularza: folder formularze/ (etykiety i podpowiedzi) oraz przykłady",
+        "w formularze/przyklady/.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def reject(path: Path, problems: list[Problem] | tuple[Problem, ...], inbox: Path) -> Path:
+    """Move the file unchanged to inbox/odrzucone/ with a Polish explanation beside it."""
+    folder = inbox / REJECTED_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    name = _free_name(folder, path.name)
+    target = folder / name
+    (folder / f"{name}.txt").write_text(explanation(path.name, problems), encoding="utf-8")
+    os.rename(path, target)
+    return target

@@ -1,0 +1,213 @@
+"""The `asysta` command, in Polish. Exit codes: 0 all accepted, 1 some file rejected
+(or a check failed), 2 usage or configuration error."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+
+from . import __version__
+from .config import Settings, load_settings
+from .convert import Converter
+from .errors import AsystaError, ConfigError
+from .models import Outcome
+from .process import process_files
+from .schemas import package_data
+from .watch import Watcher
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+
+console = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+# argparse prints its own words in English; these are the ones a user can meet.
+_ARGPARSE_PL = {
+    "usage: ": "użycie: ",
+    "positional arguments": "argumenty",
+    "options": "opcje",
+    "show this help message and exit": "pokaż tę pomoc i zakończ",
+    "the following arguments are required: %s": "brakuje wymaganych argumentów: %s",
+    "unrecognized arguments: %s": "nieznane argumenty: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)":
+        "nieznane polecenie: %(value)r (do wyboru: %(choices)s)",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: błąd: %(message)s\n",
+    "expected one argument": "oczekiwano jednej wartości",
+    "invalid %(type)s value: %(value)r": "niepoprawna wartość: %(value)r",
+    "ambiguous option: %(option)s could match %(matches)s":
+        "niejednoznaczna opcja: %(option)s pasuje do %(matches)s",
+    "show program's version number and exit": "pokaż wersję programu i zakończ",
+}
+argparse._ = lambda text: _ARGPARSE_PL.get(text, text)  # type: ignore[attr-defined]
+
+
+def _print_outcome(outcome: Outcome) -> None:
+    if outcome.status == "przyjety" and outcome.filed:
+        console.print(f"[green]✓ przyjęto[/] {escape(outcome.name)} → "
+                      f"{escape(str(outcome.filed.pdf))}")
+    elif outcome.status == "duplikat":
+        console.print(f"[cyan]= pominięto[/] {escape(outcome.name)}: ten sam plik jest już w archiwum "
+                      f"rodziny {outcome.rodzina}")
+    elif outcome.status == "pozostawiony":
+        reason = str(outcome.problems[0]) if outcome.problems else ""
+        console.print(f"[yellow]! pozostawiono[/] {escape(outcome.name)} w folderze inbox: "
+                      f"{escape(reason)}")
+    else:
+        where = f" (opis: {outcome.rejected_to}.txt)" if outcome.rejected_to else ""
+        console.print(f"[red]✗ odrzucono[/] {escape(outcome.name + where)}")
+        for problem in outcome.problems:
+            console.print(f"    – {escape(str(problem))}")
+
+
+def _summary(outcomes: list[Outcome]) -> int:
+    counts = {s: sum(1 for o in outcomes if o.status == s)
+              for s in ("przyjety", "duplikat", "odrzucony", "pozostawiony")}
+    console.print(f"Przyjęto: {counts['przyjety']}, pominięto (już w archiwum): "
+                  f"{counts['duplikat']}, odrzucono: {counts['odrzucony']}, "
+                  f"pozostawiono w inbox: {counts['pozostawiony']}")
+    return EXIT_OK if counts["odrzucony"] == counts["pozostawiony"] == 0 else EXIT_REJECTED
+
+
+def cmd_przetworz(settings: Settings, args: argparse.Namespace) -> int:
+    missing = [p for p in args.pliki if not p.exists() and not p.is_symlink()]
+    for path in missing:
+        err.print(f"asysta: nie ma pliku {escape(str(path))}")
+    if missing:
+        return EXIT_USAGE
+    with Converter(settings.przetwarzanie.soffice, settings.przetwarzanie.konwersja_timeout_s) as conv:
+        outcomes = process_files(args.pliki, settings, conv, report=_print_outcome)
+    return _summary(outcomes)
+
+
+def _watcher(settings: Settings, args: argparse.Namespace) -> tuple[Converter, Watcher]:
+    cfg = settings.przetwarzanie
+    converter = Converter(cfg.soffice, cfg.konwersja_timeout_s)
+    return converter, Watcher(settings, converter, polling=args.polling, report=_print_outcome)
+
+
+def cmd_obserwuj(settings: Settings, args: argparse.Namespace) -> int:
+    converter, watcher = _watcher(settings, args)
+    with converter:
+        if args.raz:
+            return _summary(watcher.run_once())
+        mode = "odpytywanie co " + str(settings.przetwarzanie.polling_co_s) + " s" \
+            if args.polling else "zdarzenia systemu plików"
+        console.print(f"Obserwuję {settings.inbox} ({mode}); archiwum: {settings.outbox}. "
+                      "Zakończ: Ctrl+C.")
+        try:
+            watcher.run()
+        except KeyboardInterrupt:
+            watcher.stop()
+        console.print("Zakończono obserwację.")
+        return _summary(watcher.outcomes)
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    """All sixteen examples through a running watcher, as a user would drop them."""
+    examples = sorted((package_data("formularze") / "przyklady").glob("zal*.yaml"))
+    converter, watcher = _watcher(settings, args)
+    with converter:
+        ready = threading.Event()
+        thread = threading.Thread(target=watcher.run, kwargs={"on_ready": ready.set}, daemon=True)
+        thread.start()
+        if not ready.wait(timeout=30):
+            err.print("asysta: obserwator nie wystartował")
+            return EXIT_REJECTED
+        console.print(f"Wrzucam {len(examples)} przykładowych formularzy do {settings.inbox} …")
+        for example in examples:
+            target = settings.inbox / example.name
+            tmp = settings.inbox / f".{example.name}.kopiowanie"
+            shutil.copyfile(example, tmp)
+            tmp.rename(target)  # appears complete, as a copy from another folder would
+        deadline = time.monotonic() + 600
+        while len(watcher.outcomes) < len(examples) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        watcher.stop()
+        thread.join(timeout=30)
+    code = _summary(watcher.outcomes)
+    console.print(f"Archiwum rodzin: {settings.outbox / 'rodziny'}")
+    return code
+
+
+def cmd_sprawdz(settings: Settings, args: argparse.Namespace) -> int:
+    from .checks import run_checks
+
+    problems = run_checks(settings, console)
+    if problems:
+        console.print(f"[red]Znaleziono problemy: {problems}.[/]")
+        return EXIT_REJECTED
+    console.print("[green]Wszystko w porządku.[/]")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="asysta",
+        description="Obieg dokumentów asystenta rodziny: formularze z folderu inbox stają się "
+                    "dokumentami DOCX i PDF w archiwum rodzin (outbox).",
+    )
+    parser.add_argument("--version", action="version", version=f"asysta {__version__}")
+    parser.add_argument("-k", "--konfiguracja", type=Path, metavar="PLIK",
+                        help="plik konfiguracji (domyślnie ./asysta.toml albo $ASYSTA_CONFIG)")
+    parser.add_argument("--inbox", type=Path, metavar="FOLDER", help="folder z formularzami")
+    parser.add_argument("--outbox", type=Path, metavar="FOLDER", help="folder archiwum")
+    sub = parser.add_subparsers(dest="polecenie", metavar="POLECENIE", title="polecenia")
+    sub.required = True
+
+    p = sub.add_parser("przetworz", help="przetwórz wskazane pliki formularzy",
+                       description="Sprawdza, drukuje do DOCX i PDF i archiwizuje wskazane pliki.")
+    p.add_argument("pliki", nargs="+", type=Path, metavar="PLIK", help="plik .yaml/.yml/.json")
+    p.set_defaults(func=cmd_przetworz)
+
+    p = sub.add_parser("obserwuj", help="obserwuj folder inbox i przetwarzaj nowe pliki",
+                       description="Czeka na pliki w folderze inbox i przetwarza każdy, gdy "
+                                   "zostanie w całości zapisany. Odrzucone trafiają do "
+                                   "inbox/odrzucone/ z opisem problemów.")
+    p.add_argument("--polling", action="store_true",
+                   help="sprawdzaj folder co chwilę zamiast czekać na zdarzenia "
+                        "(dla udziałów sieciowych, gdzie zdarzenia nie docierają)")
+    p.add_argument("--raz", action="store_true",
+                   help="przetwórz to, co jest teraz w folderze, i zakończ")
+    p.set_defaults(func=cmd_obserwuj)
+
+    p = sub.add_parser("sprawdz", help="sprawdź konfigurację, szablony i LibreOffice",
+                       description="Sprawdza konfigurację, zgodność każdego szablonu z jego "
+                                   "schematem (w obie strony) i konwersję przez LibreOffice.")
+    p.set_defaults(func=cmd_sprawdz)
+
+    p = sub.add_parser("demo", help="pokaz: 16 przykładowych formularzy przez obserwowany folder",
+                       description="Uruchamia obserwację folderu inbox, wrzuca do niego "
+                                   "przykłady wszystkich 16 załączników i czeka, aż trafią "
+                                   "do archiwum.")
+    p.set_defaults(func=cmd_demo, polling=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings(args.konfiguracja)
+        folders = {k: v.resolve() for k, v in (("inbox", args.inbox), ("outbox", args.outbox)) if v}
+        if folders:
+            settings = settings.with_folders(**folders)
+        return int(args.func(settings, args))
+    except ConfigError as exc:
+        err.print(f"asysta: {escape(str(exc))}")
+        return EXIT_USAGE
+    except AsystaError as exc:
+        err.print(f"asysta: {escape(str(exc))}")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_REJECTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,210 @@
+"""Settings: defaults in one place, then `asysta.toml` (or $ASYSTA_CONFIG), then the CLI.
+
+Every problem in a config file is collected and reported at once, in Polish.
+Relative paths are resolved against the config file's folder (or the working
+directory when there is no file).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+CONFIG_NAME = "asysta.toml"
+CONFIG_ENV = "ASYSTA_CONFIG"
+
+
+@dataclass(frozen=True)
+class Osrodek:
+    """The centre: printed in every document's header."""
+
+    nazwa: str = "Ośrodek Pomocy Społecznej"
+    adres: str = ""
+    gmina: str = ""
+    miejscowosc: str = ""
+    kierownik: str = ""
+    procedura: str = (
+        "Procedury postępowania w przypadku objęcia rodziny wsparciem asystenta rodziny"
+    )
+
+
+@dataclass(frozen=True)
+class Terminy:
+    """Every deadline of the procedure; defaults from seed 004 (OPS Zbąszynek)."""
+
+    przekazanie_dokumentow_dni: int = 3  # (2) after the assignment (1)
+    rozpoczecie_pracy_dni: int = 10  # start of work after the hand-over (2)
+    rozpoczecie_pracy_sad_dni: int = 5  # … when a court ordered the assistance
+    ocena_sytuacji_miesiace: int = 1  # assessment (5) after the start
+    plan_pracy_miesiace: int = 1  # plan (6) after the start
+    raport_miesieczny_dzien: int = 5  # monthly report (14) due on this day of next month
+    ocena_okresowa_miesiace: int = 6  # periodic assessment (15) at least this often
+    wspolpraca_lata: int = 2  # cooperation stage normally lasts up to…
+    wspolpraca_max_lata: int = 3  # … and may be extended to
+    monitoring_min_miesiace: int = 2
+    monitoring_max_miesiace: int = 6
+    dni_bez_wizyty: int = 7  # a week without a visit is flagged
+    zmiana_sytuacji_dni: int = 7  # family reports a change to the social worker
+    limit_rodzin: int = 15  # art. 15 ust. 4 of the act
+
+
+@dataclass(frozen=True)
+class Foldery:
+    inbox: Path = Path("inbox")
+    outbox: Path = Path("outbox")
+    formularze: Path | None = None  # a centre's own schemas (override the shipped ones)
+    szablony: Path | None = None  # a centre's own DOCX templates
+
+
+@dataclass(frozen=True)
+class Przetwarzanie:
+    max_rozmiar_kb: int = 1024  # a form larger than this is rejected unread
+    stabilnosc_s: float = 0.3  # a file must stop changing this long before it is read
+    stabilnosc_polling_s: float = 2.0  # … on network shares (polling)
+    polling_co_s: float = 1.0  # how often the polling observer looks
+    przeglad_s: float = 60.0  # periodic full rescan of the inbox (safety net)
+    konwersja_timeout_s: float = 120.0  # per LibreOffice call
+    soffice: str = ""  # path to soffice; found on PATH when empty
+
+
+@dataclass(frozen=True)
+class Settings:
+    osrodek: Osrodek = field(default_factory=Osrodek)
+    terminy: Terminy = field(default_factory=Terminy)
+    foldery: Foldery = field(default_factory=Foldery)
+    przetwarzanie: Przetwarzanie = field(default_factory=Przetwarzanie)
+    source: Path | None = None  # the config file read, if any
+
+    @property
+    def inbox(self) -> Path:
+        return self.foldery.inbox
+
+    @property
+    def outbox(self) -> Path:
+        return self.foldery.outbox
+
+    def with_folders(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, foldery=dataclasses.replace(self.foldery, **changes))
+
+
+_SECTIONS: dict[str, type] = {
+    "osrodek": Osrodek,
+    "terminy": Terminy,
+    "foldery": Foldery,
+    "przetwarzanie": Przetwarzanie,
+}
+
+_TYPE_NAMES = {int: "liczba całkowita", float: "liczba", str: "tekst", Path: "ścieżka (tekst)"}
+
+
+def _expected_type(cls: type, name: str) -> type:
+    hint = str(next(f.type for f in dataclasses.fields(cls) if f.name == name))
+    if "Path" in hint:
+        return Path
+    return {"int": int, "float": float, "str": str}[hint]
+
+
+def _check_value(section: str, key: str, value: Any, expected: type, problems: list[str]) -> Any:
+    where = f"[{section}] {key}"
+    if expected is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            problems.append(f"{where}: oczekiwano liczby całkowitej")
+            return None
+        if value < 0:
+            problems.append(f"{where}: wartość nie może być ujemna")
+            return None
+        return value
+    if expected is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            problems.append(f"{where}: oczekiwano liczby")
+            return None
+        if value < 0:
+            problems.append(f"{where}: wartość nie może być ujemna")
+            return None
+        return float(value)
+    if not isinstance(value, str):
+        problems.append(f"{where}: oczekiwano tekstu ({_TYPE_NAMES[expected]})")
+        return None
+    return value
+
+
+def parse_config(data: dict[str, Any], base: Path, source: str = "") -> Settings:
+    """Build Settings from a parsed TOML mapping; report every problem at once."""
+    problems: list[str] = []
+    built: dict[str, Any] = {}
+    for section, value in data.items():
+        if section not in _SECTIONS:
+            known = ", ".join(f"[{s}]" for s in _SECTIONS)
+            problems.append(f"nieznana sekcja [{section}] (dozwolone: {known})")
+            continue
+        if not isinstance(value, dict):
+            problems.append(f"{section}: oczekiwano sekcji [{section}]")
+            continue
+        cls = _SECTIONS[section]
+        names = {f.name for f in dataclasses.fields(cls)}
+        kwargs: dict[str, Any] = {}
+        for key, raw in value.items():
+            if key not in names:
+                problems.append(
+                    f"[{section}] {key}: nieznany klucz (dozwolone: {', '.join(sorted(names))})"
+                )
+                continue
+            expected = _expected_type(cls, key)
+            checked = _check_value(section, key, raw, expected, problems)
+            if checked is None:
+                continue
+            if expected is Path:
+                checked = (base / checked) if checked else None
+            kwargs[key] = checked
+        built[section] = kwargs
+
+    terminy = built.get("terminy", {})
+    lo = terminy.get("monitoring_min_miesiace", Terminy.monitoring_min_miesiace)
+    hi = terminy.get("monitoring_max_miesiace", Terminy.monitoring_max_miesiace)
+    if lo > hi:
+        problems.append("[terminy] monitoring_min_miesiace jest większe niż monitoring_max_miesiace")
+    day = terminy.get("raport_miesieczny_dzien", Terminy.raport_miesieczny_dzien)
+    if not 1 <= day <= 28:
+        problems.append("[terminy] raport_miesieczny_dzien: podaj dzień miesiąca od 1 do 28")
+    if problems:
+        raise ConfigError(problems, source)
+
+    foldery = built.get("foldery", {})
+    foldery.setdefault("inbox", base / "inbox")
+    foldery.setdefault("outbox", base / "outbox")
+    return Settings(
+        osrodek=Osrodek(**built.get("osrodek", {})),
+        terminy=Terminy(**terminy),
+        foldery=Foldery(**foldery),
+        przetwarzanie=Przetwarzanie(**built.get("przetwarzanie", {})),
+        source=Path(source) if source else None,
+    )
+
+
+def load_settings(path: Path | None = None, cwd: Path | None = None) -> Settings:
+    """Read the config: an explicit path, else $ASYSTA_CONFIG, else ./asysta.toml, else defaults."""
+    cwd = cwd or Path.cwd()
+    if path is None and os.environ.get(CONFIG_ENV):
+        path = Path(os.environ[CONFIG_ENV])
+    if path is None and (cwd / CONFIG_NAME).is_file():
+        path = cwd / CONFIG_NAME
+    if path is None:
+        return parse_config({}, cwd.resolve())
+    path = (cwd / path).resolve()
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        raise ConfigError([f"nie można odczytać pliku {path}"], str(path)) from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ConfigError(["plik nie jest zapisany w kodowaniu UTF-8"], str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"błąd składni TOML: {exc}"], str(path)) from None
+    return parse_config(data, path.parent, str(path))

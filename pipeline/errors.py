@@ -1,0 +1,64 @@
+"""The one small exception tree. Messages are Polish: the CLI shows them to staff.
+
+Never put a field's value into a message: values are personal data.
+Case numbers, field keys and labels are fine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class AsystaError(Exception):
+    """Base of every error the product reports to a person."""
+
+
+class ConfigError(AsystaError):
+    """The configuration file is wrong; carries every problem at once."""
+
+    def __init__(self, problems: list[str], source: str = "") -> None:
+        self.problems = problems
+        self.source = source
+        where = f" ({source})" if source else ""
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"Błędy w konfiguracji{where}:\n{lines}")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a form: where (key path and label) and why."""
+
+    reason: str
+    key: str = ""  # e.g. "czlonkowie[2].pesel"; empty for whole-file problems
+    label: str = ""  # e.g. "Członkowie rodziny › poz. 2 › PESEL"
+    line: int | None = None  # for syntax errors
+
+    def __str__(self) -> str:
+        where = ""
+        if self.label and self.key:
+            where = f"Pole „{self.label}” ({self.key}): "
+        elif self.key:
+            where = f"Pole {self.key}: "
+        if self.line is not None:
+            where = f"Wiersz {self.line}: " + where
+        return where + self.reason
+
+
+class FormError(AsystaError):
+    """A form was rejected; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems))
+
+
+class RenderError(AsystaError):
+    """A template could not be rendered (a template problem, not the form's)."""
+
+
+class ConversionError(AsystaError):
+    """LibreOffice failed to turn a DOCX into a PDF."""
+
+
+class FilingError(AsystaError):
+    """The archive could not be written (disk full, permissions…)."""

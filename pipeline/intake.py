@@ -1,0 +1,56 @@
+"""Intake: take one file from the inbox, safely, as bytes."""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import os
+import stat
+from pathlib import Path
+
+from .config import Settings
+from .errors import FormError, Problem
+from .models import IncomingFile
+
+ACCEPTED_SUFFIXES = (".yaml", ".yml", ".json")
+# Editor and OS litter that is never a form (see STYLE.md: a watched folder is hostile).
+IGNORED_PATTERNS = ("~$*", ".~lock.*#", "*.tmp", ".DS_Store", "Thumbs.db", ".*")
+REJECTED_DIR = "odrzucone"
+
+
+def is_ignored(name: str) -> bool:
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in IGNORED_PATTERNS)
+
+
+def read(path: Path, settings: Settings) -> IncomingFile:
+    """Read a form file without following links and without reading a huge file."""
+    limit = settings.przetwarzanie.max_rozmiar_kb * 1024
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        reason = "to dowiązanie symboliczne – wrzuć do folderu sam plik" if path.is_symlink() \
+            else f"nie można otworzyć pliku ({exc.strerror})"
+        raise FormError([Problem(reason)]) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise FormError([Problem("to nie jest zwykły plik")])
+        if info.st_size > limit:
+            raise FormError([Problem(
+                f"plik jest za duży ({info.st_size // 1024} KB; dopuszczalne "
+                f"{settings.przetwarzanie.max_rozmiar_kb} KB) – formularz to zwykle kilka KB"
+            )])
+        chunks = []
+        remaining = limit + 1
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 1 << 16))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        content = b"".join(chunks)
+    finally:
+        os.close(fd)
+    if len(content) > limit:
+        raise FormError([Problem("plik jest za duży")])
+    return IncomingFile(path, content, hashlib.sha256(content).hexdigest())

@@ -1,0 +1,191 @@
+"""The sixteen attachments' schemas (`formularze/zalNN.yaml`) and where files ship from.
+
+A schema file holds a cerberus schema under `pola`, each field carrying its
+Polish label and help in cerberus' `meta` rule, plus the document's metadata
+(title, archive file name, signatures, fixed paragraphs). The header fields
+every form shares (`zalacznik`, `rodzina`, `data`) are defined once, here.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ConfigError
+
+ZALACZNIKI = range(1, 17)
+CASE_NUMBER_RE = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+
+HEADER_FIELDS: dict[str, dict[str, Any]] = {
+    "zalacznik": {
+        "type": "integer",
+        "required": True,
+        "min": 1,
+        "max": 16,
+        "meta": {
+            "etykieta": "Numer załącznika",
+            "pomoc": "Numer załącznika procedury (1–16), którego dotyczy formularz.",
+        },
+    },
+    "rodzina": {
+        "type": "string",
+        "required": True,
+        "regex": CASE_NUMBER_RE,
+        "meta": {
+            "etykieta": "Numer sprawy rodziny",
+            "pomoc": "Numer sprawy nadany przez ośrodek, np. K-2026-014: litery bez polskich "
+            "znaków, cyfry, kropka, myślnik lub podkreślenie (do 64 znaków).",
+            "format": "np. K-2026-014",
+        },
+    },
+    "data": {
+        "type": "date",
+        "required": True,
+        "meta": {
+            "etykieta": "Data dokumentu",
+            "pomoc": "Data, którą opatrzony jest dokument (RRRR-MM-DD).",
+        },
+    },
+}
+
+
+def package_data(name: str) -> Path:
+    """A shipped data folder: inside the installed package, or at the top of a checkout."""
+    here = Path(__file__).resolve().parent
+    installed = here / "_dane" / name
+    return installed if installed.is_dir() else here.parent / name
+
+
+@dataclass(frozen=True)
+class Signature:
+    caption: str  # printed under the line, e.g. "podpis asystenta rodziny"
+    person: str | None  # a template expression printed above the line, e.g. "asystent"
+
+
+@dataclass(frozen=True)
+class Schema:
+    zalacznik: int
+    tytul: str
+    nazwa_pliku: str  # slug used in archive names, e.g. "plan-pracy"
+    wersja: int
+    sporzadza: str  # who writes the document, printed at its foot
+    tresc: tuple[str, ...]  # fixed paragraphs printed after the title
+    podpisy: tuple[Signature, ...]
+    pola: dict[str, Any]  # cerberus schema of the attachment's own fields
+    source: Path
+
+    @property
+    def cerberus(self) -> dict[str, Any]:
+        """The full cerberus schema: the common header, then the attachment's fields."""
+        return {**copy.deepcopy(HEADER_FIELDS), **self.pola}
+
+
+def schema_path(n: int, override: Path | None = None) -> Path:
+    name = f"zal{n:02d}.yaml"
+    if override is not None and (override / name).is_file():
+        return override / name
+    return package_data("formularze") / name
+
+
+def _require(doc: dict[str, Any], key: str, kind: type, where: str, problems: list[str]) -> Any:
+    value = doc.get(key)
+    if not isinstance(value, kind):
+        problems.append(f"{where}: brak lub zły typ klucza „{key}”")
+    return value
+
+
+def iter_fields(pola: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every field, nested ones included, as (dotted key, cerberus rules)."""
+    for key, rules in pola.items():
+        path = f"{prefix}{key}"
+        yield path, rules
+        inner = rules.get("schema")
+        if rules.get("type") == "list" and isinstance(inner, dict):
+            if inner.get("type") == "dict":
+                yield from iter_fields(inner.get("schema", {}), f"{path}[].")
+        elif rules.get("type") == "dict" and isinstance(inner, dict):
+            yield from iter_fields(inner, f"{path}.")
+
+
+@functools.lru_cache(maxsize=64)
+def _load(path: Path, n: int) -> Schema:
+    where = str(path)
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"nie można wczytać schematu załącznika {n}: {exc}"], where) from None
+    problems: list[str] = []
+    if not isinstance(doc, dict):
+        raise ConfigError([f"schemat załącznika {n} nie jest słownikiem YAML"], where)
+    if doc.get("zalacznik") != n:
+        problems.append(f"{where}: klucz „zalacznik” powinien mieć wartość {n}")
+    tytul = _require(doc, "tytul", str, where, problems)
+    slug = _require(doc, "nazwa_pliku", str, where, problems)
+    wersja = _require(doc, "wersja", int, where, problems)
+    pola = _require(doc, "pola", dict, where, problems)
+    tresc = doc.get("tresc") or []
+    podpisy_raw = doc.get("podpisy") or []
+    podpisy = []
+    for item in podpisy_raw:
+        if not isinstance(item, dict) or not isinstance(item.get("podpis"), str):
+            problems.append(f"{where}: każdy podpis potrzebuje klucza „podpis”")
+            continue
+        podpisy.append(Signature(item["podpis"], item.get("osoba")))
+    if isinstance(pola, dict):
+        for key, rules in iter_fields(pola):
+            meta = rules.get("meta") if isinstance(rules, dict) else None
+            if not isinstance(meta, dict) or not meta.get("etykieta") or not meta.get("pomoc"):
+                problems.append(f"{where}: pole „{key}” potrzebuje meta.etykieta i meta.pomoc")
+        for key in HEADER_FIELDS:
+            if key in pola:
+                problems.append(f"{where}: pole „{key}” jest wspólne dla wszystkich załączników")
+    if problems:
+        raise ConfigError(problems, where)
+    sporzadza = str(doc.get("sporzadza") or "asystent rodziny")
+    return Schema(n, tytul, slug, wersja, sporzadza, tuple(tresc), tuple(podpisy), pola, path)
+
+
+def load_schema(n: int, override: Path | None = None) -> Schema:
+    return _load(schema_path(n, override), n)
+
+
+def label_of(schema: dict[str, Any], path: tuple[Any, ...]) -> str:
+    """The Polish label path for a document path, e.g. 'Członkowie rodziny › poz. 2 › PESEL'."""
+    parts: list[str] = []
+    rules: dict[str, Any] | None = None
+    current: dict[str, Any] | None = schema
+    for step in path:
+        if isinstance(step, int):
+            parts.append(f"poz. {step + 1}")
+            inner = (rules or {}).get("schema")
+            if isinstance(inner, dict) and inner.get("type") == "dict":
+                current = inner.get("schema")
+            else:
+                current = None
+                rules = inner if isinstance(inner, dict) else None
+            continue
+        rules = (current or {}).get(step) if isinstance(current, dict) else None
+        if not isinstance(rules, dict):
+            parts.append(str(step))
+            current = None
+            continue
+        parts.append(rules.get("meta", {}).get("etykieta", str(step)))
+        current = rules.get("schema") if rules.get("type") == "dict" else None
+    return " › ".join(parts)
+
+
+def key_of(path: tuple[Any, ...]) -> str:
+    """A document path as people count: czlonkowie[2].pesel (positions from 1)."""
+    out = ""
+    for step in path:
+        if isinstance(step, int):
+            out += f"[{step + 1}]"
+        else:
+            out += ("." if out else "") + str(step)
+    return out

@@ -1,0 +1,202 @@
+"""The watched inbox: native file events (or polling on network shares), a wait until
+each file stops changing, a periodic full rescan as a safety net, and batches
+handed to the pipeline. The watcher never dies on a file.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from watchdog.events import FileMovedEvent, FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.polling import PollingObserver
+
+from . import journal
+from .config import Settings
+from .convert import Converter
+from .errors import AsystaError
+from .intake import is_ignored
+from .models import Outcome
+from .process import Report, process_files
+
+LOCK_NAME = ".asysta-obserwator.lock"
+STUCK_WRITER_S = 30.0  # a file open for writing this long without change is taken anyway
+
+
+@dataclass
+class _Pending:
+    seen: float  # monotonic time of the last event or size change
+    size: int
+    mtime_ns: int
+    writing: bool  # an event said it is being written and no "closed" event came yet
+
+
+class WatcherBusy(AsystaError):
+    pass
+
+
+class _Handler(FileSystemEventHandler):
+    def __init__(self, watcher: Watcher) -> None:
+        self.watcher = watcher
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.is_directory or event.event_type in ("opened", "closed_no_write", "deleted"):
+            return
+        if isinstance(event, FileMovedEvent):
+            self.watcher.note(Path(os.fsdecode(event.dest_path)), writing=False)
+        else:
+            # created/modified: a writer is at work until its "closed" event comes
+            self.watcher.note(Path(os.fsdecode(event.src_path)),
+                              writing=event.event_type in ("created", "modified"))
+
+
+class Watcher:
+    """Watch `settings.inbox`; call `run()` (until stopped) or `run_once()`."""
+
+    def __init__(self, settings: Settings, converter: Converter, *, polling: bool = False,
+                 report: Report | None = None) -> None:
+        self.settings = settings
+        self.converter = converter
+        self.polling = polling
+        self.report = report
+        cfg = settings.przetwarzanie
+        self.settle = cfg.stabilnosc_polling_s if polling else cfg.stabilnosc_s
+        self.pending: dict[Path, _Pending] = {}
+        self.lock = threading.Lock()
+        self.wake = threading.Event()
+        self.stopping = threading.Event()
+        self.outcomes: list[Outcome] = []
+        self._lock_fd: int | None = None
+
+    # -- state -------------------------------------------------------------------------
+
+    def note(self, path: Path, writing: bool) -> None:
+        """An event (or a rescan) says this file may be new or changing."""
+        if path.parent != self.settings.inbox or is_ignored(path.name):
+            return
+        writing = writing and not self.polling  # polling never reports a close
+        try:
+            info = path.lstat()
+        except FileNotFoundError:
+            return
+        with self.lock:
+            old = self.pending.get(path)
+            if old and not writing and old.size == info.st_size and old.mtime_ns == info.st_mtime_ns:
+                old.writing = False  # a close or a rescan: no new data
+            else:
+                self.pending[path] = _Pending(time.monotonic(), info.st_size, info.st_mtime_ns,
+                                              writing)
+        self.wake.set()
+
+    def rescan(self) -> None:
+        try:
+            entries = list(os.scandir(self.settings.inbox))
+        except FileNotFoundError:
+            return
+        for entry in entries:
+            if not entry.is_dir(follow_symlinks=False):
+                self.note(Path(entry.path), writing=False)
+
+    def _ready(self) -> list[Path]:
+        """Files that stopped changing: same size and time for `settle` seconds."""
+        now = time.monotonic()
+        ready = []
+        with self.lock:
+            for path, state in list(self.pending.items()):
+                try:
+                    info = path.lstat()
+                except FileNotFoundError:
+                    del self.pending[path]
+                    continue
+                if (info.st_size, info.st_mtime_ns) != (state.size, state.mtime_ns):
+                    state.size, state.mtime_ns, state.seen = info.st_size, info.st_mtime_ns, now
+                    continue
+                quiet = now - state.seen
+                if quiet >= self.settle and (not state.writing or quiet >= STUCK_WRITER_S):
+                    ready.append(path)
+                    del self.pending[path]
+        return sorted(ready)
+
+    # -- running -----------------------------------------------------------------------
+
+    def _claim_inbox(self) -> None:
+        """One watcher per inbox: a second one would race the first for every file."""
+        self.settings.inbox.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.settings.inbox / LOCK_NAME, os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise WatcherBusy(
+                f"folder {self.settings.inbox} jest już obserwowany przez inny proces asysta "
+                "– zatrzymaj go albo wskaż inny folder"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self._lock_fd = fd
+
+    def _release_inbox(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def _process(self, paths: list[Path]) -> None:
+        try:
+            self.outcomes.extend(process_files(paths, self.settings, self.converter, self.report))
+        except Exception as exc:  # never die on a file: log and carry on
+            journal.log(self.settings.outbox, "blad", wynik=type(exc).__name__)
+
+    def run_once(self) -> list[Outcome]:
+        """Process what is in the inbox now (waiting until each file is complete), then return."""
+        self._claim_inbox()
+        try:
+            self.rescan()
+            while self.pending:
+                ready = self._ready()
+                if ready:
+                    self._process(ready)
+                else:
+                    time.sleep(min(0.1, self.settle))
+        finally:
+            self._release_inbox()
+        return self.outcomes
+
+    def run(self, on_ready: Callable[[], None] | None = None) -> None:
+        """Watch until `stop()` (or Ctrl+C in the CLI)."""
+        self._claim_inbox()
+        cfg = self.settings.przetwarzanie
+        observer = PollingObserver(timeout=cfg.polling_co_s) if self.polling else Observer()
+        observer.schedule(_Handler(self), str(self.settings.inbox), recursive=False)
+        observer.start()
+        journal.log(self.settings.outbox, "start_obserwacji",
+                    wynik="polling" if self.polling else "zdarzenia")
+        try:
+            self.rescan()  # files dropped while nobody was watching
+            if on_ready:
+                on_ready()
+            next_rescan = time.monotonic() + cfg.przeglad_s
+            while not self.stopping.is_set():
+                ready = self._ready()
+                if ready:
+                    self._process(ready)
+                    continue
+                if time.monotonic() >= next_rescan:
+                    self.rescan()
+                    next_rescan = time.monotonic() + cfg.przeglad_s
+                self.wake.wait(timeout=0.05 if self.pending else 1.0)
+                self.wake.clear()
+        finally:
+            observer.stop()
+            observer.join(timeout=5)
+            journal.log(self.settings.outbox, "koniec_obserwacji")
+            self._release_inbox()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.wake.set()

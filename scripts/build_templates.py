@@ -1,0 +1,336 @@
+"""Build the sixteen DOCX templates in zalaczniki_templates/ from the schemas in formularze/.
+
+    python scripts/build_templates.py [--schematy DIR] [--wynik DIR]
+
+The schema is the layout: the header with the centre and the procedure
+reference, the title, fixed paragraphs, short fields in a label/value table,
+long fields as paragraphs, lists of rows as tables, and signature lines for
+exactly the signers the schema names. The result is an ordinary DOCX that a
+centre may restyle in Word or LibreOffice, keeping the {{ … }} tags.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline.schemas import Schema, load_schema  # noqa: E402
+
+FONT = "Arial"  # LibreOffice substitutes the metric-compatible Liberation Sans
+GREY = "E7E6E6"
+PAGE_WIDTH_CM = 17.0
+
+
+def _shade(cell: Any, colour: str = GREY) -> None:
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), colour)
+    cell._tc.get_or_add_tcPr().append(shading)
+
+
+def _repeat_header(row: Any) -> None:
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(header)
+
+
+def _no_split(row: Any) -> None:
+    cant = OxmlElement("w:cantSplit")
+    cant.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(cant)
+
+
+def _no_borders(table: Any) -> None:
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        element = OxmlElement(f"w:{edge}")
+        element.set(qn("w:val"), "nil")
+        borders.append(element)
+    table._tbl.tblPr.append(borders)
+
+
+def _field(paragraph: Any, code: str) -> None:
+    """A Word field (PAGE, NUMPAGES) that every reader fills in."""
+    run = paragraph.add_run()
+    run.font.size = Pt(8)
+    for kind, text in (("begin", None), (None, code), ("separate", None), (None, "1"), ("end", None)):
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+            run._r.append(element)
+        elif text == code:
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = f" {code} "
+            run._r.append(instr)
+        else:
+            t = OxmlElement("w:t")
+            t.text = text
+            run._r.append(t)
+
+
+def _widths(table: Any, widths_cm: list[float]) -> None:
+    table.autofit = False
+    for column, width in zip(table.columns, widths_cm, strict=False):
+        column.width = Cm(width)  # the grid: what LibreOffice reads
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_cm, strict=False):
+            cell.width = Cm(width)
+
+
+def _para(container: Any, text: str = "", *, bold: bool = False, size: float | None = None,
+          align: Any = None, italic: bool = False, space_after: float = 4,
+          keep_next: bool = False) -> Any:
+    paragraph = container.add_paragraph()
+    if text:
+        run = paragraph.add_run(text)
+        run.bold = bold
+        run.italic = italic
+        if size:
+            run.font.size = Pt(size)
+    if align is not None:
+        paragraph.alignment = align
+    paragraph.paragraph_format.space_after = Pt(space_after)
+    paragraph.paragraph_format.keep_with_next = keep_next
+    return paragraph
+
+
+def _cell_text(cell: Any, text: str, *, bold: bool = False, size: float | None = None,
+               italic: bool = False, align: Any = None) -> None:
+    paragraph = cell.paragraphs[0]
+    run = paragraph.add_run(text)
+    run.bold = bold
+    run.italic = italic
+    if size:
+        run.font.size = Pt(size)
+    if align is not None:
+        paragraph.alignment = align
+    paragraph.paragraph_format.space_after = Pt(0)
+
+
+def _with_filter(text: str) -> str:
+    """`{{ name }}` in a schema's fixed paragraph prints through the display filter."""
+    return re.sub(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}", r"{{ \1|pl }}", text)
+
+
+def _is_table(rules: dict[str, Any]) -> bool:
+    inner = rules.get("schema")
+    return rules.get("type") == "list" and isinstance(inner, dict) and inner.get("type") == "dict"
+
+
+def _is_long(rules: dict[str, Any]) -> bool:
+    return bool(rules.get("meta", {}).get("wielowierszowe"))
+
+
+def _label(rules: dict[str, Any], key: str) -> str:
+    return rules.get("meta", {}).get("etykieta", key)
+
+
+def _value_table(doc: Any, rows: list[tuple[str, str]]) -> None:
+    table = doc.add_table(rows=0, cols=2)
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for label, expr in rows:
+        cells = table.add_row().cells
+        _cell_text(cells[0], label, bold=True, size=9.5)
+        _shade(cells[0])
+        _cell_text(cells[1], "{{ " + expr + "|pl }}")
+        _no_split(table.rows[-1])
+    _widths(table, [6.0, PAGE_WIDTH_CM - 6.0])
+    _para(doc, space_after=2)
+
+
+def _rows_table(doc: Any, key: str, rules: dict[str, Any]) -> None:
+    columns = rules["schema"]["schema"]
+    signature = bool(rules.get("meta", {}).get("kolumna_podpisu"))
+    names = list(columns)
+    headers = [_label(columns[c], c) for c in names] + (["Podpis"] if signature else [])
+    table = doc.add_table(rows=4, cols=len(headers) + 1)
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    head, loop_start, body, loop_end = table.rows
+    _cell_text(head.cells[0], "Lp.", bold=True, size=9)
+    _shade(head.cells[0])
+    for cell, text in zip(head.cells[1:], headers, strict=True):
+        _cell_text(cell, text, bold=True, size=9)
+        _shade(cell)
+    _repeat_header(head)
+    _cell_text(loop_start.cells[0], "{%tr for w in " + key + " %}")
+    _cell_text(body.cells[0], "{{ loop.index }}.", size=9.5)
+    for cell, name in zip(body.cells[1:], names, strict=False):
+        _cell_text(cell, "{{ w['" + name + "']|pl }}", size=9.5)
+    _no_split(body)
+    _cell_text(loop_end.cells[0], "{%tr endfor %}")
+    # widths: "Lp." narrow, long text columns wider
+    weights = []
+    for name in names:
+        col = columns[name]
+        weights.append(3.0 if _is_long(col) or (col.get("maxlength") or 0) > 300 else
+                       1.2 if col.get("type") in ("date", "boolean", "integer", "float") else 2.0)
+    if signature:
+        weights.append(1.6)
+    free = PAGE_WIDTH_CM - 1.0
+    _widths(table, [1.0] + [free * w / sum(weights) for w in weights])
+    _para(doc, "{%p if not " + key + " %}", space_after=0)
+    _para(doc, "Brak pozycji.", italic=True)
+    _para(doc, "{%p endif %}", space_after=0)
+    _para(doc, space_after=2)
+
+
+def _string_list(doc: Any, key: str) -> None:
+    _para(doc, "{%p for x in " + key + " %}", space_after=0)
+    _para(doc, "•  {{ x|pl }}", space_after=1)
+    _para(doc, "{%p endfor %}", space_after=0)
+    _para(doc, "{%p if not " + key + " %}", space_after=0)
+    _para(doc, "—")
+    _para(doc, "{%p endif %}", space_after=0)
+
+
+def _fields(doc: Any, pola: dict[str, Any], prefix: str = "") -> None:
+    pending: list[tuple[str, str]] = []
+
+    def flush() -> None:
+        if pending:
+            _value_table(doc, list(pending))
+            pending.clear()
+
+    for key, rules in pola.items():
+        expr = f"{prefix}{key}" if not prefix else f"{prefix}['{key}']"
+        kind = rules.get("type")
+        label = _label(rules, key)
+        if _is_table(rules):
+            flush()
+            _para(doc, label, bold=True, keep_next=True, space_after=3)
+            _rows_table(doc, expr, rules)
+        elif kind == "list":
+            flush()
+            _para(doc, label, bold=True, keep_next=True, space_after=2)
+            _string_list(doc, expr)
+        elif kind == "dict" and isinstance(rules.get("schema"), dict):
+            flush()
+            _para(doc, label, bold=True, keep_next=True, space_after=3)
+            _fields(doc, rules["schema"], expr)
+            flush()
+        elif _is_long(rules):
+            flush()
+            _para(doc, label, bold=True, keep_next=True, space_after=2)
+            _para(doc, "{{ " + expr + "|pl }}", space_after=8)
+        else:
+            pending.append((label, expr))
+    flush()
+
+
+def _signatures(doc: Any, schema: Schema) -> None:
+    signers = list(schema.podpisy)
+    if not signers:
+        return
+    _para(doc, space_after=18, keep_next=True)
+    per_row = 3 if len(signers) > 2 else len(signers)
+    for start in range(0, len(signers), per_row):
+        chunk = signers[start:start + per_row]
+        table = doc.add_table(rows=3, cols=per_row)
+        _no_borders(table)
+        for i, signer in enumerate(chunk):
+            top, line, caption = (table.rows[r].cells[i] for r in range(3))
+            if signer.person:
+                _cell_text(top, "{{ " + signer.person + " or '' }}", size=9.5,
+                           align=WD_ALIGN_PARAGRAPH.CENTER)
+            _cell_text(line, "\n\n……………………………………", align=WD_ALIGN_PARAGRAPH.CENTER)
+            _cell_text(caption, f"({signer.caption})", size=8, italic=True,
+                       align=WD_ALIGN_PARAGRAPH.CENTER)
+        for row in table.rows:
+            _no_split(row)
+        _widths(table, [PAGE_WIDTH_CM / per_row] * per_row)
+        _para(doc, space_after=10)
+
+
+def build(schema: Schema, out: Path) -> None:
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2.0)
+    section.top_margin, section.bottom_margin = Cm(1.6), Cm(1.8)
+    style = doc.styles["Normal"]
+    style.font.name = FONT
+    style.font.size = Pt(10.5)
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+    style.paragraph_format.space_after = Pt(4)
+    doc.core_properties.title = schema.tytul
+    doc.core_properties.language = "pl-PL"
+    doc.core_properties.author = "asysta"
+    _set_language(doc)
+
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = footer.add_run(f"Nr sprawy {{{{ rodzina|pl }}}} · załącznik nr {schema.zalacznik} · strona ")
+    run.font.size = Pt(8)
+    _field(footer, "PAGE")
+    footer.add_run(" z ").font.size = Pt(8)
+    _field(footer, "NUMPAGES")
+
+    _para(doc, f"Załącznik nr {schema.zalacznik} do {{{{ osrodek.procedura }}}}", size=8,
+          italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=10)
+    head = doc.add_table(rows=1, cols=2)
+    _no_borders(head)
+    left, right = head.rows[0].cells
+    _cell_text(left, "{{ osrodek.nazwa }}", bold=True, size=10)
+    address = left.add_paragraph()
+    address.add_run("{{ osrodek.adres }}").font.size = Pt(9)
+    _cell_text(right, "{% if osrodek.miejscowosc %}{{ osrodek.miejscowosc }}, {% endif %}"
+                      "dnia {{ data|pl }}", align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _widths(head, [10.0, 7.0])
+
+    _para(doc, space_after=6)
+    _para(doc, schema.tytul.upper(), bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER,
+          space_after=2)
+    _para(doc, "Numer sprawy: {{ rodzina|pl }}", size=10, align=WD_ALIGN_PARAGRAPH.CENTER,
+          space_after=12)
+    for text in schema.tresc:
+        paragraph = _para(doc, _with_filter(text), space_after=8)
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    _fields(doc, schema.pola)
+    _signatures(doc, schema)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(out)
+
+
+def _set_language(doc: Any) -> None:
+    """Polish as the document language, so spell-checking and hyphenation are Polish."""
+    rpr = doc.styles["Normal"].element.get_or_add_rPr()
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "pl-PL")
+    rpr.append(lang)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Buduje szablony DOCX załączników ze schematów.")
+    parser.add_argument("--schematy", type=Path, default=None, help="folder ze schematami zalNN.yaml")
+    parser.add_argument("--wynik", type=Path, default=ROOT / "zalaczniki_templates",
+                        help="folder na szablony (domyślnie zalaczniki_templates/)")
+    parser.add_argument("numery", nargs="*", type=int, help="numery załączników (domyślnie 1–16)")
+    args = parser.parse_args()
+    for n in args.numery or range(1, 17):
+        schema = load_schema(n, args.schematy)
+        out = args.wynik / f"zal{n:02d}.docx"
+        build(schema, out)
+        print(f"zbudowano {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
+
+
+if __name__ == "__main__":
+    main()
