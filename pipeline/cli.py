@@ -25,8 +25,8 @@ from .watch import Watcher
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
-console = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+console = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 # argparse prints its own words in English; these are the ones a user can meet.
 _ARGPARSE_PL = {

@@ -113,7 +113,7 @@ def _yaml_problem(exc: yaml.YAMLError) -> Problem:
             "wartości: tekst, liczby, daty, tak/nie, listy i sekcje",
             line=line,
         )
-    if "expected a single document" in problem:
+    if "expected a single document" in (getattr(exc, "context", "") or ""):
         return Problem("plik zawiera więcej niż jeden dokument YAML (---); "
                        "każdy formularz zapisz w osobnym pliku", line=line)
     if "found character '\\t'" in problem:

@@ -28,15 +28,23 @@ from .schemas import CASE_NUMBER_RE
 Report = Callable[[Outcome], None]
 
 
+def _in_inbox(path: Path, settings: Settings) -> bool:
+    """Only files in the inbox are moved or removed; a file named on the command line
+    elsewhere stays where it is (the archive keeps its own copy)."""
+    return path.parent.resolve() == settings.inbox.resolve()
+
+
 def _reject(path: Path, problems: list[Problem], settings: Settings, rodzina: str | None) -> Outcome:
-    target = archive.reject(path, problems, settings.inbox)
+    target = archive.reject(path, problems, settings.inbox) if _in_inbox(path, settings) else None
     journal.log(settings.outbox, "odrzucono", plik=path.name, rodzina=rodzina, wynik="odrzucony",
                 pola=sorted({p.key for p in problems if p.key}), problemy=len(problems))
     return Outcome(path.name, "odrzucony", rodzina, rejected_to=target, problems=tuple(problems))
 
 
-def _remove_input(path: Path, sha256: str) -> None:
+def _remove_input(path: Path, sha256: str, settings: Settings) -> None:
     """Delete the input once it is safely archived, unless it was replaced meanwhile."""
+    if not _in_inbox(path, settings):
+        return
     try:
         if hashlib.sha256(path.read_bytes()).hexdigest() == sha256:
             path.unlink()
@@ -54,7 +62,7 @@ def _prepare(path: Path, settings: Settings, staging: Path, index: int) -> Rende
         form = validate.validate(document, incoming, settings.foldery.formularze)
         duplicate = archive.find_duplicate(settings.outbox, form.rodzina, incoming.sha256)
         if duplicate:
-            _remove_input(path, incoming.sha256)
+            _remove_input(path, incoming.sha256, settings)
             journal.log(settings.outbox, "duplikat", plik=path.name, rodzina=form.rodzina,
                         wynik="pominiety", jak=duplicate.get("plik_zrodlowy"))
             return Outcome(path.name, "duplikat", form.rodzina)
@@ -103,7 +111,7 @@ def process_files(paths: Iterable[Path], settings: Settings, converter: Converte
                     continue
                 with archive.archive_lock(settings.outbox):
                     filed = archive.file_document(item.form, item.docx, pdf, settings.outbox)
-                    _remove_input(path, item.form.source.sha256)
+                    _remove_input(path, item.form.source.sha256, settings)
                 journal.log(settings.outbox, "przyjeto", plik=path.name, rodzina=item.form.rodzina,
                             wynik="przyjety", zalacznik=item.form.zalacznik,
                             archiwum=[filed.docx.name, filed.pdf.name, filed.original.name])

@@ -41,7 +41,7 @@ HEADER_FIELDS: dict[str, dict[str, Any]] = {
             "etykieta": "Numer sprawy rodziny",
             "pomoc": "Numer sprawy nadany przez ośrodek, np. K-2026-014: litery bez polskich "
             "znaków, cyfry, kropka, myślnik lub podkreślenie (do 64 znaków).",
-            "format": "np. K-2026-014",
+            "format": "litery bez polskich znaków, cyfry, kropka, myślnik lub podkreślenie, np. K-2026-014",
         },
     },
     "data": {

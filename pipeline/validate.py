@@ -92,6 +92,14 @@ class FormValidator(cerberus.Validator):  # type: ignore[misc]
                 self._error(field, message)
 
 
+    def _validate_nie_wczesniej_niz(self, other: str, field: str, value: Any) -> None:
+        """{'type': 'string'}"""
+        earlier = self.document.get(other) if isinstance(self.document, dict) else None
+        if isinstance(value, date) and isinstance(earlier, date) and value < earlier:
+            label = self.schema.get(other, {}).get("meta", {}).get("etykieta", other)
+            self._error(field, f"data jest wcześniejsza niż „{label}” ({other})")
+
+
 def _with_coercions(schema: dict[str, Any]) -> dict[str, Any]:
     """Add the coercer each type needs, so schema files stay plain."""
     out: dict[str, Any] = {}

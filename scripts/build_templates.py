@@ -175,17 +175,29 @@ def _rows_table(doc: Any, key: str, rules: dict[str, Any]) -> None:
     for cell, name in zip(body.cells[1:], names, strict=False):
         _cell_text(cell, "{{ w['" + name + "']|pl }}", size=9.5)
     _no_split(body)
+    if signature:  # room for a handwritten signature
+        body.height = Cm(1.0)
     _cell_text(loop_end.cells[0], "{%tr endfor %}")
-    # widths: "Lp." narrow, long text columns wider
-    weights = []
-    for name in names:
-        col = columns[name]
-        weights.append(3.0 if _is_long(col) or (col.get("maxlength") or 0) > 300 else
-                       1.2 if col.get("type") in ("date", "boolean", "integer", "float") else 2.0)
+    # widths: dates and numbers get what they need, text columns share the rest
+    fixed = {"date": 2.3, "boolean": 1.4, "integer": 1.5, "float": 1.7}
+
+    def fixed_width(col: dict[str, Any]) -> float | None:
+        if col.get("type") == "string" and (col.get("regex") or (col.get("maxlength") or 99) <= 20):
+            return 1.5  # times, codes
+        return fixed.get(col.get("type", ""))
+
+    def weight(col: dict[str, Any]) -> float:
+        longest = col.get("maxlength") or 100
+        return 3.0 if _is_long(col) or longest > 300 else 1.0 if longest <= 100 else 1.5
+
+    widths: list[float | None] = [fixed_width(columns[name]) for name in names]
+    weights = {i: weight(columns[n]) for i, n in enumerate(names) if widths[i] is None}
     if signature:
-        weights.append(1.6)
-    free = PAGE_WIDTH_CM - 1.0
-    _widths(table, [1.0] + [free * w / sum(weights) for w in weights])
+        widths.append(2.2)
+    free = PAGE_WIDTH_CM - 1.0 - sum(w for w in widths if w)
+    for i, weight in weights.items():
+        widths[i] = free * weight / sum(weights.values())
+    _widths(table, [1.0] + [w or 0.0 for w in widths])
     _para(doc, "{%p if not " + key + " %}", space_after=0)
     _para(doc, "Brak pozycji.", italic=True)
     _para(doc, "{%p endif %}", space_after=0)
@@ -255,8 +267,12 @@ def _signatures(doc: Any, schema: Schema) -> None:
                        align=WD_ALIGN_PARAGRAPH.CENTER)
         for row in table.rows:
             _no_split(row)
+            for cell in row.cells:
+                for paragraph in cell.paragraphs:
+                    paragraph.paragraph_format.keep_with_next = True
         _widths(table, [PAGE_WIDTH_CM / per_row] * per_row)
-        _para(doc, space_after=10)
+        spacer = _para(doc, space_after=0)
+        spacer.paragraph_format.line_spacing = Pt(8)
 
 
 def build(schema: Schema, out: Path) -> None:

@@ -1,0 +1,103 @@
+"""Shared fixtures. Every test points every folder at a temporary directory and
+uses the real LibreOffice (no converter mocks)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from docx import Document
+from pypdf import PdfReader
+
+from pipeline.config import Settings, parse_config
+from pipeline.convert import Converter
+from pipeline.models import Outcome
+from pipeline.process import process_files
+from pipeline.schemas import package_data
+
+EXAMPLES = package_data("formularze") / "przyklady"
+SAMPLES = Path(__file__).parent / "samples"
+
+OSRODEK = {
+    "nazwa": "Gminny Ośrodek Pomocy Społecznej w Łęgowie Śląskim",
+    "adres": "ul. Główna 12, 66-210 Łęgowo Śląskie",
+    "gmina": "Łęgowo Śląskie",
+    "miejscowosc": "Łęgowo Śląskie",
+    "kierownik": "Elżbieta Kędzierska",
+    "procedura": "Procedury postępowania w przypadku objęcia rodziny wsparciem asystenta rodziny",
+}
+
+
+def make_settings(root: Path, **przetwarzanie: object) -> Settings:
+    data: dict[str, object] = {"osrodek": OSRODEK}
+    if przetwarzanie:
+        data["przetwarzanie"] = przetwarzanie
+    settings = parse_config(data, root)
+    settings.inbox.mkdir(parents=True, exist_ok=True)
+    return settings
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def converter() -> Iterator[Converter]:
+    with Converter() as conv:
+        yield conv
+
+
+def example(n: int) -> Path:
+    return EXAMPLES / f"zal{n:02d}.yaml"
+
+
+def drop(settings: Settings, name: str, content: bytes | str) -> Path:
+    path = settings.inbox / name
+    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    return path
+
+
+def run(settings: Settings, converter: Converter, *paths: Path) -> list[Outcome]:
+    return process_files(list(paths), settings, converter)
+
+
+def docx_text(path: Path) -> str:
+    """Every paragraph of a DOCX, tables and footers included, one per line."""
+    doc = Document(str(path))
+    lines: list[str] = []
+
+    def walk(container) -> None:  # type: ignore[no-untyped-def]
+        for block in container.iter_inner_content():
+            if hasattr(block, "rows"):
+                for row in block.rows:
+                    for cell in row.cells:
+                        walk(cell)
+            else:
+                lines.append(block.text)
+
+    walk(doc)
+    for section in doc.sections:
+        walk(section.footer)
+    return "\n".join(lines)
+
+
+def pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
+
+
+def squash(text: str) -> str:
+    """Whitespace-insensitive form, for text that LibreOffice wraps across lines."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def copy_examples(settings: Settings, numbers: range | list[int] = range(1, 17)) -> list[Path]:
+    paths = []
+    for n in numbers:
+        target = settings.inbox / f"zal{n:02d}.yaml"
+        shutil.copyfile(example(n), target)
+        paths.append(target)
+    return paths

@@ -1,0 +1,130 @@
+"""All sixteen examples through the real pipeline: what a person reads in the DOCX and PDF."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from conftest import copy_examples, docx_text, example, make_settings, pdf_text, squash
+from pipeline.checks import template_mismatch
+from pipeline.convert import Converter
+from pipeline.models import FiledDocument, IncomingFile
+from pipeline.parse import parse
+from pipeline.render import display
+from pipeline.schemas import iter_fields, load_schema
+from pipeline.validate import validate
+
+NUMBERS = range(1, 17)
+
+
+@pytest.fixture(scope="module")
+def filed(tmp_path_factory: pytest.TempPathFactory, converter: Converter) -> dict[int, FiledDocument]:
+    """The sixteen examples processed once, in one batch, as `asysta przetworz` does."""
+    from pipeline.process import process_files
+
+    settings = make_settings(tmp_path_factory.mktemp("przyklady"))
+    outcomes = process_files(copy_examples(settings), settings, converter)
+    assert [o.status for o in outcomes] == ["przyjety"] * 16, [o.problems for o in outcomes]
+    return {o.filed.form.zalacznik: o.filed for o in outcomes if o.filed}
+
+
+def leaf_values(value: Any) -> Iterator[Any]:
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from leaf_values(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from leaf_values(v)
+    elif value is not None:
+        yield value
+
+
+def expected_texts(n: int) -> list[str]:
+    """Every value of the example as the document prints it."""
+    incoming = IncomingFile(example(n), example(n).read_bytes(), "")
+    form = validate(parse(incoming), incoming)
+    values = {k: v for k, v in form.values.items() if k != "zalacznik"}
+    return [display(v) for v in leaf_values(values)]
+
+
+@pytest.mark.parametrize("n", NUMBERS)
+def test_example_is_complete_and_consistent(n: int) -> None:
+    """Each example fills every field of its schema, for the same fictional case."""
+    raw = yaml.safe_load(example(n).read_text(encoding="utf-8"))
+    assert raw["zalacznik"] == n and raw["rodzina"] == "K-2025-014"
+    schema = load_schema(n)
+    for key, rules in iter_fields(schema.pola):
+        assert rules["meta"]["etykieta"] and rules["meta"]["pomoc"], key
+    top_level = set(schema.pola)
+    assert top_level <= set(raw), f"pola bez wartości w przykładzie: {top_level - set(raw)}"
+    text = example(n).read_text(encoding="utf-8")
+    assert any(ch in text for ch in "ąćęłńóśźżĄĆĘŁŃÓŚŹŻ")
+
+
+@pytest.mark.parametrize("n", NUMBERS)
+def test_template_matches_schema(n: int, settings) -> None:  # type: ignore[no-untyped-def]
+    assert template_mismatch(n, settings) == []
+
+
+@pytest.mark.parametrize("n", NUMBERS)
+def test_docx_shows_title_case_and_every_value(n: int, filed: dict[int, FiledDocument]) -> None:
+    doc = filed[n]
+    text = docx_text(doc.docx)
+    schema = load_schema(n)
+    assert schema.tytul.upper() in text
+    assert f"Załącznik nr {n} do Procedury postępowania" in text
+    assert "Numer sprawy: K-2025-014" in text
+    assert "Gminny Ośrodek Pomocy Społecznej w Łęgowie Śląskim" in text
+    missing = [v for v in expected_texts(n) if v not in text]
+    assert not missing, f"wartości nieobecne w DOCX: {missing}"
+
+
+@pytest.mark.parametrize("n", NUMBERS)
+def test_pdf_shows_title_case_and_every_value(n: int, filed: dict[int, FiledDocument]) -> None:
+    doc = filed[n]
+    # the page footer may fall in the middle of a paragraph that spans two pages
+    text = squash(re.sub(r"Nr sprawy \S+ · załącznik nr \d+ · strona \d+ z \d+", " ",
+                         pdf_text(doc.pdf)))
+    schema = load_schema(n)
+    assert squash(schema.tytul.upper()) in text
+    assert "K-2025-014" in text
+    # LibreOffice may wrap a cell's text anywhere, also after a dash: compare without spaces
+    bare = re.sub(r"\s+", "", text)
+    missing = [v for v in expected_texts(n) if re.sub(r"\s+", "", v) not in bare]
+    assert not missing, f"wartości nieobecne w PDF: {missing}"
+
+
+@pytest.mark.parametrize("n", NUMBERS)
+def test_archive_names_sort_by_attachment_and_date(n: int, filed: dict[int, FiledDocument]) -> None:
+    doc = filed[n]
+    stem = f"zal{n:02d}_{doc.form.data.isoformat()}_{doc.form.schema.nazwa_pliku}"
+    assert doc.docx.name == f"{stem}.docx"
+    assert doc.pdf.name == f"{stem}.pdf"
+    assert doc.original.read_bytes() == example(n).read_bytes()  # byte for byte
+
+
+def test_documents_carry_their_dates_in_polish_form(filed: dict[int, FiledDocument]) -> None:
+    doc = filed[1]
+    assert display(date(2025, 3, 3)) == "03.03.2025"
+    assert "Łęgowo Śląskie, dnia 03.03.2025" in docx_text(doc.docx)
+    assert "Łęgowo Śląskie, dnia 03.03.2025" in pdf_text(doc.pdf)
+
+
+def test_pdf_pages_render_with_polish_letters(filed: dict[int, FiledDocument], tmp_path: Path) -> None:
+    """pdftoppm draws each page; the text layer says the glyphs are real Polish letters."""
+    import subprocess
+
+    doc = filed[6]
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(doc.pdf), str(tmp_path / "s")], check=True)
+    pages = sorted(tmp_path.glob("s-*.png"))
+    assert pages and all(p.stat().st_size > 5000 for p in pages)
+    fonts = subprocess.run(["pdffonts", str(doc.pdf)], capture_output=True, text=True).stdout
+    assert "Liberation" in fonts or "DejaVu" in fonts or "Arial" in fonts
+    assert "emb" in fonts.splitlines()[0] and " yes " in fonts  # fonts embedded
+    assert "Gminny Ośrodek Pomocy Społecznej w Łęgowie Śląskim" in pdf_text(doc.pdf)
