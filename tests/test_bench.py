@@ -1,0 +1,23 @@
+"""The benchmark script runs (with a tiny N) so that it cannot rot; its timings are not asserted."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_benchmark_runs_with_small_n() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "bench_pipeline.py"), "--powtorzenia", "1",
+         "--latencja", "2", "--bez-naiwnej"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "na dokument" in result.stdout
+    assert "od wrzucenia do PDF" in result.stdout

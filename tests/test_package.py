@@ -1,0 +1,38 @@
+"""The package as a centre installs it: schemas, examples and templates inside the wheel,
+and the committed templates built from the committed schemas."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_wheel_ships_schemas_examples_and_templates(tmp_path: Path) -> None:
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "-q", "-w", str(tmp_path), str(ROOT)], check=True)
+    [wheel] = tmp_path.glob("asysta-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for n in range(1, 17):
+        assert f"pipeline/_dane/formularze/zal{n:02d}.yaml" in names
+        assert f"pipeline/_dane/formularze/przyklady/zal{n:02d}.yaml" in names
+        assert f"pipeline/_dane/zalaczniki_templates/zal{n:02d}.docx" in names
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "asysta = pipeline.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+
+
+def test_committed_templates_are_built_from_the_schemas(tmp_path: Path) -> None:
+    """A schema changed without `python scripts/build_templates.py` would fail here."""
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_templates.py"),
+                    "--wynik", str(tmp_path)], check=True, capture_output=True)
+    for n in range(1, 17):
+        name = f"zal{n:02d}.docx"
+        built = zipfile.ZipFile(tmp_path / name).read("word/document.xml")
+        committed = zipfile.ZipFile(ROOT / "zalaczniki_templates" / name).read("word/document.xml")
+        assert built == committed, f"{name}: przebuduj szablony (python scripts/build_templates.py)"
