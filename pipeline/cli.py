@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 import threading
 import time
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from rich.console import Console
@@ -136,6 +138,49 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     return code
 
 
+_STATUS_STYLE = {"jest": "green", "po_terminie": "yellow", "brak": "bold red", "oczekuje": "cyan"}
+
+
+def cmd_checklista(settings: Settings, args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from .checklist import STATUSES
+    from .overview import STATUS_LABELS, checklist_for, families
+
+    as_of = args.na_dzien or date.today()
+    names = [args.rodzina] if args.rodzina else families(settings.outbox)
+    if args.rodzina and args.rodzina not in families(settings.outbox):
+        err.print(f"asysta: w archiwum nie ma rodziny {escape(args.rodzina)}")
+        return EXIT_USAGE
+    checklists = [checklist_for(settings.outbox, name, as_of, settings) for name in names]
+    if args.json:
+        data = [c.to_json() for c in checklists]
+        print(json.dumps(data[0] if args.rodzina else data, ensure_ascii=False, indent=1))
+    else:
+        for c in checklists:
+            table = Table(title=f"{c.rodzina} · etap: {c.etap} · asystent: {c.asystent or '—'} · "
+                                f"stan na {as_of.strftime('%d.%m.%Y')}", title_justify="left")
+            for column in ("Zał.", "Okres", "Dokument", "Termin", "Status"):
+                table.add_column(column)
+            for i in c.pozycje:
+                style = _STATUS_STYLE[i.status]
+                table.add_row(str(i.zalacznik), i.okres or "", escape(i.opis),
+                              i.termin.strftime("%d.%m.%Y") if i.termin else "—",
+                              f"[{style}]{STATUS_LABELS[i.status]}[/]")
+            console.print(table)
+        totals = {s: sum(c.counts()[s] for c in checklists) for s in STATUSES}
+        console.print(f"Rodzin: {len(checklists)}; " + ", ".join(
+            f"{STATUS_LABELS[s]}: {n}" for s, n in totals.items()))
+    return EXIT_REJECTED if any(c.has_problems for c in checklists) else EXIT_OK
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"niepoprawna data {text!r} – podaj RRRR-MM-DD") from None
+
+
 def cmd_sprawdz(settings: Settings, args: argparse.Namespace) -> int:
     from .checks import run_checks
 
@@ -181,6 +226,16 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Sprawdza konfigurację, zgodność każdego szablonu z jego "
                                    "schematem (w obie strony) i konwersję przez LibreOffice.")
     p.set_defaults(func=cmd_sprawdz)
+
+    p = sub.add_parser("checklista", help="lista brakujących i spóźnionych dokumentów",
+                       description="Pokazuje, których dokumentów brakuje lub które powstały po "
+                                   "terminie, dla jednej rodziny albo wszystkich. Kod wyjścia 1, "
+                                   "gdy jest coś w stanie BRAK lub „po terminie”.")
+    p.add_argument("rodzina", nargs="?", metavar="RODZINA", help="numer sprawy (domyślnie wszystkie)")
+    p.add_argument("--na-dzien", type=_iso_date, metavar="RRRR-MM-DD",
+                   help="stan na wskazany dzień (domyślnie dziś)")
+    p.add_argument("--json", action="store_true", help="wynik w formacie JSON (dla skryptów)")
+    p.set_defaults(func=cmd_checklista)
 
     p = sub.add_parser("demo", help="pokaz: 16 przykładowych formularzy przez obserwowany folder",
                        description="Uruchamia obserwację folderu inbox, wrzuca do niego "

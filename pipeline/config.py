@@ -41,10 +41,12 @@ class Terminy:
     przekazanie_dokumentow_dni: int = 3  # (2) after the assignment (1)
     rozpoczecie_pracy_dni: int = 10  # start of work after the hand-over (2)
     rozpoczecie_pracy_sad_dni: int = 5  # … when a court ordered the assistance
+    karta_informacyjna_dni: int = 14  # information card (4) after consent (3); not in the seeds
     ocena_sytuacji_miesiace: int = 1  # assessment (5) after the start
     plan_pracy_miesiace: int = 1  # plan (6) after the start
     raport_miesieczny_dzien: int = 5  # monthly report (14) due on this day of next month
     ocena_okresowa_miesiace: int = 6  # periodic assessment (15) at least this often
+    aktualizacja_planu_dni: int = 14  # plan update (7) after each assessment (15); not in the seeds
     wspolpraca_lata: int = 2  # cooperation stage normally lasts up to…
     wspolpraca_max_lata: int = 3  # … and may be extended to
     monitoring_min_miesiace: int = 2
@@ -69,7 +71,10 @@ class Przetwarzanie:
     stabilnosc_polling_s: float = 2.0  # … on network shares (polling)
     polling_co_s: float = 1.0  # how often the polling observer looks
     przeglad_s: float = 60.0  # periodic full rescan of the inbox (safety net)
-    konwersja_timeout_s: float = 120.0  # per LibreOffice call
+    konwersja_timeout_s: float = 120.0  # per `soffice --convert-to` call (fallback without UNO)
+    konwersja_dokument_timeout_s: float = 60.0  # per document in a warm LibreOffice; then restart
+    konwertery: int = 0  # warm LibreOffice instances; 0 = one per CPU core (at most 4)
+    restart_po_dokumentach: int = 200  # a LibreOffice is replaced after this many (memory); 0 = never
     soffice: str = ""  # path to soffice; found on PATH when empty
 
 

@@ -15,9 +15,10 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
+from datetime import date
 from pathlib import Path
 
-from . import archive, intake, journal, parse, render, validate
+from . import archive, intake, journal, overview, parse, render, validate
 from .config import Settings
 from .convert import Converter
 from .errors import AsystaError, FilingError, FormError, Problem
@@ -110,6 +111,10 @@ def process_files(paths: Iterable[Path], settings: Settings, converter: Converte
                     done(_reject(path, [Problem(str(pdf))], settings, item.form.rodzina))
                     continue
                 with archive.archive_lock(settings.outbox):
+                    over_limit = _over_limit(item, settings)
+                    if over_limit:  # checked under the lock: a batch may hold two assignments
+                        done(_reject(path, [over_limit], settings, item.form.rodzina))
+                        continue
                     filed = archive.file_document(item.form, item.docx, pdf, settings.outbox)
                     _remove_input(path, item.form.source.sha256, settings)
                 journal.log(settings.outbox, "przyjeto", plik=path.name, rodzina=item.form.rodzina,
@@ -127,7 +132,28 @@ def process_files(paths: Iterable[Path], settings: Settings, converter: Converte
                 done(_unexpected(path, settings, exc))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    touched = sorted({o.rodzina for o in outcomes if o.status == "przyjety" and o.rodzina})
+    if touched:
+        refresh_checklists(settings, converter, touched)
     return outcomes
+
+
+def _over_limit(item: RenderedDocument, settings: Settings) -> Problem | None:
+    if item.form.zalacznik != 1:
+        return None
+    return overview.limit_problem(settings, str(item.form.values.get("asystent", "")),
+                                  item.form.rodzina, item.form.data)
+
+
+def refresh_checklists(settings: Settings, converter: Converter, rodziny: list[str],
+                       only_changed: bool = False) -> None:
+    """The checklists are derived data: a failure here is reported, never loses a form."""
+    try:
+        overview.write_checklists(settings, converter, rodziny, date.today(), only_changed)
+    except Exception as exc:
+        journal.log(settings.outbox, "blad_listy_kontrolnej", wynik=type(exc).__name__)
+        print(f"asysta: nie udało się odświeżyć list kontrolnych ({type(exc).__name__})",
+              file=sys.stderr)
 
 
 def _unexpected(path: Path, settings: Settings, exc: Exception) -> Outcome:

@@ -78,11 +78,7 @@ def jinja_env() -> Environment:
 
 
 def template_path(n: int, settings: Settings) -> Path:
-    name = f"zal{n:02d}.docx"
-    override = settings.foldery.szablony
-    if override is not None and (override / name).is_file():
-        return override / name
-    return package_data("zalaczniki_templates") / name
+    return named_template(f"zal{n:02d}.docx", settings)
 
 
 def context_for(form: FormData, settings: Settings) -> dict[str, Any]:
@@ -90,21 +86,32 @@ def context_for(form: FormData, settings: Settings) -> dict[str, Any]:
     return {**values, "osrodek": dataclasses.asdict(settings.osrodek)}
 
 
-def render(form: FormData, settings: Settings, out: Path) -> RenderedDocument:
-    """Write the form's DOCX to `out`."""
-    path = template_path(form.zalacznik, settings)
+def render_docx(template: Path, context: dict[str, Any], out: Path) -> None:
+    """Fill a DOCX template; a template problem is a RenderError naming the template."""
     try:
-        template = _Template(str(path))
-        template.render(context_for(form, settings), jinja_env=jinja_env(), autoescape=True)
-        template.save(str(out))
+        document = _Template(str(template))
+        document.render(context, jinja_env=jinja_env(), autoescape=True)
+        document.save(str(out))
     except TemplateError as exc:
-        # The template is wrong, not the form: say which template and which tag.
         raise RenderError(
-            f"szablon {path.name} nie pasuje do formularza załącznika {form.zalacznik} "
+            f"szablon {template.name} nie pasuje do danych "
             f"({type(exc).__name__}: {_safe_message(exc)}) – uruchom „asysta sprawdz”"
         ) from None
     except (OSError, KeyError, ValueError) as exc:
-        raise RenderError(f"nie można użyć szablonu {path.name} ({type(exc).__name__})") from None
+        raise RenderError(f"nie można użyć szablonu {template.name} ({type(exc).__name__})") from None
+
+
+def named_template(name: str, settings: Settings) -> Path:
+    """A template by file name: the centre's own folder first, then the shipped one."""
+    override = settings.foldery.szablony
+    if override is not None and (override / name).is_file():
+        return override / name
+    return package_data("zalaczniki_templates") / name
+
+
+def render(form: FormData, settings: Settings, out: Path) -> RenderedDocument:
+    """Write the form's DOCX to `out`."""
+    render_docx(template_path(form.zalacznik, settings), context_for(form, settings), out)
     return RenderedDocument(form, out)
 
 

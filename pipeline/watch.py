@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from watchdog.events import FileMovedEvent, FileSystemEvent, FileSystemEventHandler
@@ -23,7 +24,8 @@ from .convert import Converter
 from .errors import AsystaError
 from .intake import is_ignored
 from .models import Outcome
-from .process import Report, process_files
+from .overview import families
+from .process import Report, process_files, refresh_checklists
 
 LOCK_NAME = ".asysta-obserwator.lock"
 STUCK_WRITER_S = 30.0  # a file open for writing this long without change is taken anyway
@@ -181,11 +183,16 @@ class Watcher:
             if on_ready:
                 on_ready()
             next_rescan = time.monotonic() + cfg.przeglad_s
+            today = date.today()
             while not self.stopping.is_set():
                 ready = self._ready()
                 if ready:
                     self._process(ready)
                     continue
+                if date.today() != today:  # time alone turns "oczekuje" into "brak"
+                    today = date.today()
+                    refresh_checklists(self.settings, self.converter,
+                                       families(self.settings.outbox), only_changed=True)
                 if time.monotonic() >= next_rescan:
                     self.rescan()
                     next_rescan = time.monotonic() + cfg.przeglad_s

@@ -276,21 +276,8 @@ def _signatures(doc: Any, schema: Schema) -> None:
 
 
 def build(schema: Schema, out: Path) -> None:
-    doc = Document()
+    doc = _new_document(schema.tytul)
     section = doc.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    section.left_margin = section.right_margin = Cm(2.0)
-    section.top_margin, section.bottom_margin = Cm(1.6), Cm(1.8)
-    style = doc.styles["Normal"]
-    style.font.name = FONT
-    style.font.size = Pt(10.5)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
-    style.paragraph_format.space_after = Pt(4)
-    doc.core_properties.title = schema.tytul
-    doc.core_properties.language = "pl-PL"
-    doc.core_properties.author = "asysta"
-    _set_language(doc)
 
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -326,6 +313,77 @@ def build(schema: Schema, out: Path) -> None:
     doc.save(out)
 
 
+def build_checklist(out: Path) -> None:
+    """The printable checklist of a family (`checklista.pdf`), filled by pipeline.overview."""
+    doc = _new_document("Lista kontrolna dokumentów rodziny")
+    section = doc.sections[0]
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run("Nr sprawy {{ rodzina }} · lista kontrolna na dzień {{ na_dzien }} · strona ").font.size = Pt(8)
+    _field(footer, "PAGE")
+    footer.add_run(" z ").font.size = Pt(8)
+    _field(footer, "NUMPAGES")
+    head = doc.add_table(rows=1, cols=2)
+    _no_borders(head)
+    left, right = head.rows[0].cells
+    _cell_text(left, "{{ osrodek.nazwa }}", bold=True, size=10)
+    address = left.add_paragraph()
+    address.add_run("{{ osrodek.adres }}").font.size = Pt(9)
+    _cell_text(right, "stan na dzień {{ na_dzien }}", align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _widths(head, [10.0, 7.0])
+    _para(doc, space_after=6)
+    _para(doc, "LISTA KONTROLNA DOKUMENTÓW RODZINY", bold=True, size=14,
+          align=WD_ALIGN_PARAGRAPH.CENTER, space_after=2)
+    _para(doc, "Numer sprawy: {{ rodzina }}", size=10, align=WD_ALIGN_PARAGRAPH.CENTER,
+          space_after=12)
+    _value_table(doc, [("Etap sprawy", "etap"), ("Asystent rodziny", "asystent"),
+                       ("Najbliższy termin", "najblizszy_termin"), ("Podsumowanie", "podsumowanie")])
+    table = doc.add_table(rows=4, cols=6)
+    table.style = "Table Grid"
+    head_row, loop_start, body, loop_end = table.rows
+    for cell, text in zip(head_row.cells, ["Lp.", "Zał.", "Dokument", "Okres", "Termin", "Status"],
+                          strict=True):
+        _cell_text(cell, text, bold=True, size=9)
+        _shade(cell)
+    _repeat_header(head_row)
+    _cell_text(loop_start.cells[0], "{%tr for p in pozycje %}")
+    _cell_text(body.cells[0], "{{ loop.index }}.", size=9)
+    _cell_text(body.cells[1], "{{ p.zalacznik }}", size=9)
+    _cell_text(body.cells[2], "{{ p.opis }}", size=9)
+    body.cells[2].add_paragraph().add_run("{{ p.plik }}").font.size = Pt(7.5)
+    _cell_text(body.cells[3], "{{ p.okres }}", size=9)
+    _cell_text(body.cells[4], "{{ p.termin }}", size=9)
+    _cell_text(body.cells[5], "{% cellbg p.kolor %}{{ p.status }}", size=9, bold=True)
+    _no_split(body)
+    _cell_text(loop_end.cells[0], "{%tr endfor %}")
+    _widths(table, [0.9, 1.0, 9.2, 1.7, 2.1, 2.1])
+    _para(doc, space_after=6)
+    _para(doc, "Statusy: jest – dokument jest i powstał w terminie; po terminie – dokument jest, "
+               "ale powstał po terminie; BRAK – dokumentu nie ma, a termin minął; oczekuje – "
+               "termin jeszcze nie minął.", size=8, italic=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(out)
+
+
+def _new_document(title: str) -> Any:
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2.0)
+    section.top_margin, section.bottom_margin = Cm(1.6), Cm(1.8)
+    style = doc.styles["Normal"]
+    style.font.name = FONT
+    style.font.size = Pt(10.5)
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+    style.paragraph_format.space_after = Pt(4)
+    doc.core_properties.title = title
+    doc.core_properties.language = "pl-PL"
+    doc.core_properties.author = "asysta"
+    _set_language(doc)
+    return doc
+
+
 def _set_language(doc: Any) -> None:
     """Polish as the document language, so spell-checking and hyphenation are Polish."""
     rpr = doc.styles["Normal"].element.get_or_add_rPr()
@@ -346,6 +404,9 @@ def main() -> None:
         out = args.wynik / f"zal{n:02d}.docx"
         build(schema, out)
         print(f"zbudowano {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
+    if not args.numery:
+        build_checklist(args.wynik / "checklista.docx")
+        print("zbudowano szablon listy kontrolnej checklista.docx")
 
 
 if __name__ == "__main__":

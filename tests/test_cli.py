@@ -12,7 +12,7 @@ import pytest
 
 from conftest import example
 
-COMMANDS = ["przetworz", "obserwuj", "sprawdz", "demo"]
+COMMANDS = ["przetworz", "obserwuj", "sprawdz", "checklista", "demo"]
 
 
 def asysta(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

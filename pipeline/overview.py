@@ -1,0 +1,213 @@
+"""Where the checklist shows: `checklista.json` and `checklista.pdf` in each family's
+folder, `outbox/index.html` for the whole centre, and the 15-family limit at intake."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import json
+import re
+from collections import Counter
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from .archive import FAMILIES_DIR, family_dir
+from .checklist import Checklist, compute, load_docs
+from .config import Settings
+from .convert import Converter
+from .errors import ConversionError, Problem
+from .fsutil import ensure_private_dir, replace
+from .render import named_template, render_docx
+
+CHECKLIST_JSON = "checklista.json"
+CHECKLIST_PDF = "checklista.pdf"
+INDEX_HTML = "index.html"
+STATUS_LABELS = {"jest": "jest", "po_terminie": "po terminie", "brak": "BRAK",
+                 "oczekuje": "oczekuje"}
+STATUS_COLOURS = {"jest": "D9EAD3", "po_terminie": "FCE5CD", "brak": "F4CCCC",
+                  "oczekuje": "FFFFFF"}
+
+
+def families(outbox: Path) -> list[str]:
+    root = outbox / FAMILIES_DIR
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if (p / "rejestr.json").is_file())
+
+
+def checklist_for(outbox: Path, rodzina: str, as_of: date, settings: Settings) -> Checklist:
+    return compute(rodzina, load_docs(family_dir(outbox, rodzina)), as_of, settings.terminy)
+
+
+def all_checklists(settings: Settings, as_of: date) -> list[Checklist]:
+    return [checklist_for(settings.outbox, r, as_of, settings) for r in families(settings.outbox)]
+
+
+def _person(name: str | None) -> str:
+    """An assistant's name as a key: spacing and letter case do not make another person."""
+    return re.sub(r"\s+", " ", (name or "").strip()).casefold()
+
+
+def limit_problem(settings: Settings, asystent: str, rodzina: str, on: date) -> Problem | None:
+    """An assignment (1) that would give an assistant more families than the statutory limit."""
+    limit = settings.terminy.limit_rodzin
+    active = [c.rodzina for c in all_checklists(settings, on)
+              if c.active and c.rodzina != rodzina and _person(c.asystent) == _person(asystent)]
+    if len(active) < limit:
+        return None
+    return Problem(
+        f"asystent rodziny {asystent} prowadzi już {len(active)} rodzin (stan na "
+        f"{on.strftime('%d.%m.%Y')}); ustawa pozwala na najwyżej {limit} rodzin jednocześnie "
+        "(art. 15 ust. 4) – przydziel innego asystenta albo najpierw zakończ inną sprawę",
+        "asystent", "Asystent rodziny")
+
+
+def _context(checklist: Checklist, settings: Settings) -> dict[str, Any]:
+    counts = checklist.counts()
+    nxt = checklist.next_deadline
+    return {
+        "rodzina": checklist.rodzina,
+        "na_dzien": checklist.na_dzien.strftime("%d.%m.%Y"),
+        "etap": checklist.etap,
+        "asystent": checklist.asystent or "—",
+        "najblizszy_termin": (f"{nxt.termin.strftime('%d.%m.%Y')} – {nxt.opis}"
+                              if nxt and nxt.termin else "—"),
+        "podsumowanie": ", ".join(f"{STATUS_LABELS[s]}: {n}" for s, n in counts.items()),
+        "pozycje": [{
+            "zalacznik": i.zalacznik,
+            "okres": i.okres or "",
+            "status": STATUS_LABELS[i.status],
+            "kolor": STATUS_COLOURS[i.status],
+            "termin": i.termin.strftime("%d.%m.%Y") if i.termin else "—",
+            "plik": i.plik or "",
+            "opis": i.opis,
+        } for i in checklist.pozycje],
+        "osrodek": dataclasses.asdict(settings.osrodek),
+    }
+
+
+def write_checklists(settings: Settings, converter: Converter, rodziny: list[str],
+                     as_of: date, only_changed: bool = False) -> list[Checklist]:
+    """checklista.json and checklista.pdf for the given families (PDFs in one batch)."""
+    outbox = settings.outbox
+    staging = outbox / ".lista-robocza"
+    ensure_private_dir(staging)
+    written: list[Checklist] = []
+    docx_files: dict[Path, Path] = {}
+    try:
+        for rodzina in rodziny:
+            checklist = checklist_for(outbox, rodzina, as_of, settings)
+            folder = family_dir(outbox, rodzina)
+            data = checklist.to_json()
+            path = folder / CHECKLIST_JSON
+            if only_changed and path.exists():
+                old = json.loads(path.read_text(encoding="utf-8"))
+                if {**old, "na_dzien": None} == {**data, "na_dzien": None}:
+                    continue
+            replace(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+            docx = staging / f"{rodzina}.docx"
+            render_docx(named_template("checklista.docx", settings), _context(checklist, settings),
+                        docx)
+            docx_files[docx] = folder / CHECKLIST_PDF
+            written.append(checklist)
+        results = converter.convert(list(docx_files), staging)
+        for docx, target in docx_files.items():
+            pdf = results.get(docx)
+            if isinstance(pdf, Path):
+                replace(target, pdf.read_bytes())
+            elif isinstance(pdf, ConversionError):
+                raise pdf
+    finally:
+        for leftover in staging.iterdir():
+            leftover.unlink()
+        staging.rmdir()
+    write_index(settings, as_of)
+    return written
+
+
+# -- outbox/index.html ---------------------------------------------------------------
+
+_CSS = """
+:root { --jest:#d9ead3; --po_terminie:#fce5cd; --brak:#f4cccc; --oczekuje:#eeeeee; }
+* { box-sizing: border-box; }
+body { font-family: "Liberation Sans", Arial, sans-serif; margin: 1.5rem; color: #222;
+       font-size: 14px; }
+h1 { font-size: 1.4rem; margin: 0 0 .2rem; }
+p.meta { color: #555; margin: 0 0 1rem; }
+table { border-collapse: collapse; width: 100%; margin-bottom: 1.5rem; }
+th, td { border: 1px solid #bbb; padding: .3rem .45rem; text-align: left; vertical-align: top; }
+th { background: #e7e6e6; }
+tr { page-break-inside: avoid; }
+td.n { text-align: center; font-variant-numeric: tabular-nums; }
+.s-jest { background: var(--jest); } .s-po_terminie { background: var(--po_terminie); }
+.s-brak { background: var(--brak); font-weight: bold; } .s-oczekuje { background: var(--oczekuje); }
+.over { background: var(--brak); font-weight: bold; }
+a { color: #1a4d8f; }
+ul.docs { margin: 0; padding-left: 1rem; font-size: .85rem; }
+@media print {
+  @page { size: A4 landscape; margin: 12mm; }
+  body { margin: 0; font-size: 10px; }
+  a { color: #000; text-decoration: none; }
+  ul.docs { display: none; }
+}
+"""
+
+
+def write_index(settings: Settings, as_of: date) -> Path:
+    """A self-contained overview page, opened from the file system with no server."""
+    outbox = settings.outbox
+    checklists = all_checklists(settings, as_of)
+    limit = settings.terminy.limit_rodzin
+    names = {_person(c.asystent): c.asystent.strip() for c in checklists if c.asystent}
+    load = Counter(names[_person(c.asystent)] for c in checklists if c.active and c.asystent)
+    esc = html.escape
+    rows = []
+    for c in checklists:
+        counts = c.counts()
+        nxt = c.next_deadline
+        folder = f"{FAMILIES_DIR}/{c.rodzina}"
+        docs = sorted(p.name for p in family_dir(outbox, c.rodzina).glob("zal*.pdf"))
+        doc_links = "".join(f'<li><a href="{esc(folder)}/{esc(d)}">{esc(d)}</a></li>'
+                            for d in docs)
+        cells = "".join(f'<td class="n s-{s}" data-status="{s}">{counts[s]}</td>'
+                        for s in ("brak", "po_terminie", "oczekuje", "jest"))
+        rows.append(
+            f'<tr data-rodzina="{esc(c.rodzina)}"><td><a href="{esc(folder)}/">{esc(c.rodzina)}</a>'
+            f'</td><td>{esc(c.asystent or "—")}</td><td>{esc(c.etap)}</td>{cells}'
+            f'<td>{esc(nxt.termin.strftime("%d.%m.%Y")) + " – " + esc(nxt.opis) if nxt and nxt.termin else "—"}</td>'
+            f'<td><a href="{esc(folder)}/{CHECKLIST_PDF}">PDF</a> · '
+            f'<a href="{esc(folder)}/{CHECKLIST_JSON}">JSON</a><ul class="docs">{doc_links}</ul></td></tr>'
+        )
+    load_rows = "".join(
+        f'<tr data-asystent="{esc(name)}"><td>{esc(name)}</td>'
+        f'<td class="n{" over" if n > limit else ""}">{n} / {limit}</td></tr>'
+        for name, n in sorted(load.items())
+    )
+    totals = Counter()
+    for c in checklists:
+        totals.update(c.counts())
+    page = f"""<!DOCTYPE html>
+<html lang="pl"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>asysta – przegląd rodzin na dzień {as_of.strftime("%d.%m.%Y")}</title>
+<style>{_CSS}</style></head>
+<body>
+<h1>{esc(settings.osrodek.nazwa)} – dokumentacja asystentów rodziny</h1>
+<p class="meta">Stan na dzień {as_of.strftime("%d.%m.%Y")} (wygenerowano
+{datetime.now().strftime("%d.%m.%Y %H:%M")}). Rodzin: {len(checklists)}; braków:
+{totals["brak"]}, po terminie: {totals["po_terminie"]}, oczekuje: {totals["oczekuje"]}.</p>
+<h2>Rodziny</h2>
+<table id="rodziny"><thead><tr><th>Nr sprawy</th><th>Asystent</th><th>Etap</th>
+<th>Brak</th><th>Po terminie</th><th>Oczekuje</th><th>Jest</th><th>Najbliższy termin</th>
+<th>Lista kontrolna i dokumenty</th></tr></thead>
+<tbody>{"".join(rows) or '<tr><td colspan="9">Brak rodzin w archiwum.</td></tr>'}</tbody></table>
+<h2>Obciążenie asystentów</h2>
+<table id="asystenci"><thead><tr><th>Asystent rodziny</th><th>Rodziny (limit {limit})</th>
+</tr></thead><tbody>{load_rows or '<tr><td colspan="2">—</td></tr>'}</tbody></table>
+</body></html>
+"""
+    ensure_private_dir(outbox)
+    target = outbox / INDEX_HTML
+    replace(target, page.encode("utf-8"))
+    return target

@@ -1,0 +1,154 @@
+"""Where the checklist shows: checklista.json and .pdf, the terminal, outbox/index.html
+(rendered in a real headless Chromium), and the 15-family limit at intake."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from conftest import copy_examples, example, make_settings, pdf_text, run, squash
+from pipeline.checklist import STATUSES
+from pipeline.cli import main
+from pipeline.config import Settings
+from pipeline.convert import Converter
+from pipeline.overview import STATUS_LABELS, write_checklists
+
+CASE = "K-2025-014"
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory, converter: Converter) -> Settings:
+    settings = make_settings(tmp_path_factory.mktemp("lista"))
+    outcomes = run(settings, converter, *copy_examples(settings))
+    assert all(o.status == "przyjety" for o in outcomes)
+    return settings
+
+
+def test_checklist_json_is_written_with_the_fixed_shape(archive: Settings) -> None:
+    data = json.loads((archive.outbox / "rodziny" / CASE / "checklista.json").read_text("utf-8"))
+    assert data["rodzina"] == CASE
+    assert data["na_dzien"] == date.today().isoformat()
+    assert data["etap"] == "kwalifikacja"  # the example case ends with a re-enrolment request
+    for item in data["pozycje"]:
+        assert set(item) == {"zalacznik", "okres", "status", "termin", "plik", "opis"}
+        assert item["status"] in STATUSES
+
+
+def _as_of(settings: Settings, converter: Converter, day: str) -> dict:
+    write_checklists(settings, converter, [CASE], date.fromisoformat(day))
+    return json.loads((settings.outbox / "rodziny" / CASE / "checklista.json").read_text("utf-8"))
+
+
+def test_terminal_pdf_and_page_show_the_same_items(archive: Settings, converter: Converter,
+                                                   capsys: pytest.CaptureFixture[str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _as_of(archive, converter, "2025-06-01")
+    assert data["etap"] == "współpraca"
+    assert {"brak", "po_terminie", "jest", "oczekuje"} <= {i["status"] for i in data["pozycje"]}
+    for item in data["pozycje"]:
+        if item["plik"]:
+            assert (archive.outbox / "rodziny" / CASE / item["plik"]).is_file()
+
+    monkeypatch.chdir(archive.outbox.parent)
+    code = main(["--inbox", str(archive.inbox), "--outbox", str(archive.outbox),
+                 "checklista", CASE, "--na-dzien", "2025-06-01", "--json"])
+    assert code == 1  # something is missing
+    assert json.loads(capsys.readouterr().out)["pozycje"] == data["pozycje"]
+
+    code = main(["--outbox", str(archive.outbox), "checklista", CASE, "--na-dzien", "2025-06-01"])
+    table = squash(capsys.readouterr().out)
+    pdf = squash(pdf_text(archive.outbox / "rodziny" / CASE / "checklista.pdf"))
+    assert "01.06.2025" in pdf and "współpraca" in pdf
+    for item in data["pozycje"]:
+        termin = date.fromisoformat(item["termin"]).strftime("%d.%m.%Y") if item["termin"] else "—"
+        label = STATUS_LABELS[item["status"]]
+        assert termin in table and label in table
+        assert squash(item["opis"])[:40] in pdf and termin in pdf
+    counts = {s: sum(1 for i in data["pozycje"] if i["status"] == s) for s in STATUSES}
+    assert pdf.count("BRAK") - 2 == counts["brak"]  # plus the summary row and the legend
+    page = (archive.outbox / "index.html").read_text(encoding="utf-8")
+    for status, n in counts.items():
+        assert f'data-status="{status}">{n}</td>' in page
+
+
+def test_index_page_renders_in_chromium_and_prints_on_a4(archive: Settings, converter: Converter,
+                                                         tmp_path: Path) -> None:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.fail("brak przeglądarki chromium (pakiet Debiana chromium; ./run test ją instaluje)")
+    _as_of(archive, converter, "2025-06-01")
+    url = (archive.outbox / "index.html").as_uri()
+    flags = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profil'}"]
+    shot = tmp_path / "index.png"
+    subprocess.run([*flags, f"--screenshot={shot}", "--window-size=1280,900", url],
+                   check=True, capture_output=True, timeout=120)
+    dom = subprocess.run([*flags, "--dump-dom", url], check=True, capture_output=True,
+                         text=True, timeout=120).stdout
+    printed = tmp_path / "index.pdf"
+    subprocess.run([*flags, "--no-pdf-header-footer", f"--print-to-pdf={printed}", url],
+                   check=True, capture_output=True, timeout=120)
+    # the rendered page: the family row, its stage, the assistant's load out of 15
+    assert f'data-rodzina="{CASE}"' in dom and "współpraca" in dom and "1 / 15" in dom
+    # the screenshot shows the red "brak" cells and the green "jest" cells
+    image = Image.open(shot).convert("RGB")
+    colours = {colour for _, colour in image.getcolors(maxcolors=1 << 20)}
+    assert (0xF4, 0xCC, 0xCC) in colours and (0xD9, 0xEA, 0xD3) in colours
+    # printed: A4 landscape pages that carry the same text
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(printed))
+    box = reader.pages[0].mediabox
+    assert round(float(box.width) / 72 * 25.4) == 297 and round(float(box.height) / 72 * 25.4) == 210
+    text = "".join(p.extract_text() for p in reader.pages)
+    assert CASE in text and "Obciążenie asystentów" in text
+
+
+def _assignment(case: str, day: str, assistant: str = "Katarzyna Żak") -> str:
+    text = example(1).read_text(encoding="utf-8")
+    return (text.replace(f"rodzina: {CASE}", f"rodzina: {case}")
+            .replace("data: 2025-03-03", f"data: {day}")
+            .replace("asystent: Katarzyna Żak", f"asystent: {assistant}"))
+
+
+def test_sixteenth_family_is_rejected_and_a_closed_case_frees_the_place(
+        tmp_path: Path, converter: Converter) -> None:
+    settings = make_settings(tmp_path)
+    paths = []
+    for i in range(1, 16):
+        path = settings.inbox / f"przydzial{i:02d}.yaml"
+        path.write_text(_assignment(f"L-{i:02d}", "2025-03-03"), encoding="utf-8")
+        paths.append(path)
+    other = settings.inbox / "inny.yaml"
+    other.write_text(_assignment("L-INNY", "2025-03-03", "Jan Ścibor"), encoding="utf-8")
+    assert [o.status for o in run(settings, converter, *paths, other)] == ["przyjety"] * 16
+
+    sixteenth = _assignment("L-16", "2026-05-10", "  katarzyna  ŻAK ")  # same person
+    [outcome] = run(settings, converter, _drop(settings, "szesnasta.yaml", sixteenth))
+    assert outcome.status == "odrzucony"
+    explanation = (settings.inbox / "odrzucone" / "szesnasta.yaml.txt").read_text("utf-8")
+    assert "prowadzi już 15 rodzin" in explanation
+    assert "najwyżej 15" in explanation
+
+    # family L-01 goes through to the end of monitoring: its place is free again
+    for n in (3, 10, 12):
+        text = example(n).read_text(encoding="utf-8").replace(f"rodzina: {CASE}", "rodzina: L-01")
+        [done] = run(settings, converter, _drop(settings, f"l01_{n}.yaml", text))
+        assert done.status == "przyjety", done.problems
+    [accepted] = run(settings, converter, _drop(settings, "szesnasta2.yaml", sixteenth))
+    assert accepted.status == "przyjety", accepted.problems
+    page = (settings.outbox / "index.html").read_text(encoding="utf-8")
+    assert "15 / 15" in page and "1 / 15" in page
+
+
+def _drop(settings: Settings, name: str, text: str) -> Path:
+    path = settings.inbox / name
+    path.write_text(text, encoding="utf-8")
+    return path
