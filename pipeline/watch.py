@@ -183,13 +183,13 @@ class Watcher:
             if on_ready:
                 on_ready()
             next_rescan = time.monotonic() + cfg.przeglad_s
-            today = date.today()
+            today: date | None = None  # refresh once when idle: the watcher may have slept
             while not self.stopping.is_set():
                 ready = self._ready()
                 if ready:
                     self._process(ready)
                     continue
-                if date.today() != today:  # time alone turns "oczekuje" into "brak"
+                if date.today() != today and not self.pending:  # time alone turns "oczekuje" into "brak"
                     today = date.today()
                     refresh_checklists(self.settings, self.converter,
                                        families(self.settings.outbox), only_changed=True)

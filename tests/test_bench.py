@@ -21,3 +21,12 @@ def test_benchmark_runs_with_small_n() -> None:
     assert result.returncode == 0, result.stderr
     assert "na dokument" in result.stdout
     assert "od wrzucenia do PDF" in result.stdout
+
+
+def test_checklist_benchmark_runs_with_small_n() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "bench_checklist.py"), "--rodziny", "50"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "50 rodzin" in result.stdout

@@ -152,3 +152,60 @@ def _drop(settings: Settings, name: str, text: str) -> Path:
     path = settings.inbox / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_watcher_recomputes_after_midnight(tmp_path: Path, converter: Converter,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Time passing alone turns "oczekuje" into "brak": the watcher refreshes at midnight."""
+    import threading
+    import time
+    from datetime import timedelta
+
+    import pipeline.process
+    import pipeline.watch
+    from pipeline.watch import Watcher
+
+    settings = make_settings(tmp_path)
+    today = date.today()
+    assigned = today - timedelta(days=3)  # the hand-over (2) is due today
+    [outcome] = run(settings, converter,
+                    _drop(settings, "p.yaml", _assignment("M-1", assigned.isoformat())))
+    assert outcome.status == "przyjety"
+    path = settings.outbox / "rodziny" / "M-1" / "checklista.json"
+
+    def handover_status() -> tuple[str, str]:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data["na_dzien"], next(i["status"] for i in data["pozycje"] if i["zalacznik"] == 2)
+
+    assert handover_status() == (today.isoformat(), "oczekuje")
+
+    clock = {"today": today}
+
+    class FakeDate(date):
+        @classmethod
+        def today(cls) -> date:  # type: ignore[override]
+            return clock["today"]
+
+    monkeypatch.setattr(pipeline.watch, "date", FakeDate)
+    monkeypatch.setattr(pipeline.process, "date", FakeDate)
+    watcher = Watcher(settings, converter)
+    ready = threading.Event()
+    thread = threading.Thread(target=watcher.run, kwargs={"on_ready": ready.set}, daemon=True)
+    thread.start()
+    assert ready.wait(30)
+    try:
+        tomorrow = today + timedelta(days=1)
+        clock["today"] = tomorrow
+        pdf_path = settings.outbox / "rodziny" / "M-1" / "checklista.pdf"
+
+        def pdf_says_tomorrow() -> bool:
+            return tomorrow.strftime("%d.%m.%Y") in squash(pdf_text(pdf_path))
+
+        deadline = time.monotonic() + 60
+        while not pdf_says_tomorrow() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert handover_status() == (tomorrow.isoformat(), "brak")
+        assert pdf_says_tomorrow() and "BRAK" in squash(pdf_text(pdf_path))
+    finally:
+        watcher.stop()
+        thread.join(30)
