@@ -70,13 +70,19 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def original_name(stem: str, suffix: str) -> str:
+    """The archived input's name: `<stem><suffix>`, but a filled PDF form would collide with
+    the rendered `<stem>.pdf`, so it is kept as `<stem>.formularz.pdf`."""
+    return f"{stem}.formularz.pdf" if suffix == ".pdf" else f"{stem}{suffix}"
+
+
 def _slot(folder: Path, base: str, suffix: str, content: bytes) -> tuple[int, str]:
     """The first free version of a document name; a slot holding these very bytes is reused
     (an earlier run stopped before it could record them)."""
     version = 1
     while True:
         stem = base if version == 1 else f"{base}_v{version}"
-        original = folder / f"{stem}{suffix}"
+        original = folder / original_name(stem, suffix)
         taken = [p for p in (folder / f"{stem}.docx", folder / f"{stem}.pdf", original) if p.exists()]
         if not taken:
             return version, stem
@@ -97,21 +103,22 @@ def file_document(form: FormData, docx: Path, pdf: Path, outbox: Path) -> FiledD
         targets = {
             ".docx": (folder / f"{stem}.docx", docx.read_bytes()),
             ".pdf": (folder / f"{stem}.pdf", pdf.read_bytes()),
-            "zrodlo": (folder / f"{stem}{suffix}", form.source.content),
+            "zrodlo": (folder / original_name(stem, suffix), form.source.content),
         }
         for path, data in targets.values():
             if path.exists():  # a reused slot: the same original, documents made anew
                 replace(path, data)
             else:
                 write_new(path, data)
-        entries = [e for e in load_register(folder) if e.get("plik_zrodlowy") != f"{stem}{suffix}"]
+        source_name = original_name(stem, suffix)
+        entries = [e for e in load_register(folder) if e.get("plik_zrodlowy") != source_name]
         entries.append({
             "zalacznik": form.zalacznik,
             "data": form.data.isoformat(),
             "wersja": version,
             "docx": f"{stem}.docx",
             "pdf": f"{stem}.pdf",
-            "plik_zrodlowy": f"{stem}{suffix}",
+            "plik_zrodlowy": source_name,
             "sha256": form.source.sha256,
             "wersja_schematu": form.schema.wersja,
             "przyjeto": datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -142,16 +149,27 @@ def _free_name(folder: Path, name: str) -> str:
 
 def explanation(name: str, problems: list[Problem] | tuple[Problem, ...]) -> str:
     when = datetime.now().strftime("%Y-%m-%d %H:%M")
+    if name.lower().endswith(".pdf"):
+        how = [
+            "Co zrobić: otwórz formularz w programie do PDF (np. Adobe Acrobat Reader,",
+            "przeglądarka), popraw wskazane pola, zapisz go i wrzuć ponownie do folderu inbox.",
+            "Oryginał leży obok tego opisu, bez żadnych zmian. Etykiety i podpowiedzi pól są",
+            "w samym formularzu; nowe, puste formularze: folder formularze/.",
+        ]
+    else:
+        how = [
+            "Co zrobić: popraw plik (np. w Notatniku, zapisując w kodowaniu UTF-8) i wrzuć go",
+            "ponownie do folderu inbox. Oryginał leży obok tego opisu, bez żadnych zmian.",
+            "Opis pól formularza: folder formularze/ (etykiety i podpowiedzi) oraz przykłady",
+            "w formularze/przyklady/.",
+        ]
     lines = [
         f"Plik „{name}” nie został przyjęty ({when}).",
         "",
         f"Znalezione problemy ({len(problems)}):",
         *(f"{i}. {p}" for i, p in enumerate(problems, 1)),
         "",
-        "Co zrobić: popraw plik (np. w Notatniku, zapisując w kodowaniu UTF-8) i wrzuć go",
-        "ponownie do folderu inbox. Oryginał leży obok tego opisu, bez żadnych zmian.",
-        "Opis pól formularza: folder formularze/ (etykiety i podpowiedzi) oraz przykłady",
-        "w formularze/przyklady/.",
+        *how,
     ]
     return "\n".join(lines) + "\n"
 

@@ -87,6 +87,7 @@ class Checklist:
     asystent: str | None
     cykl_od: date | None  # the assignment (1) that opened the current cycle
     pozycje: tuple[Item, ...] = field(default_factory=tuple)
+    zakonczono: date | None = None  # the closing document's date, for a closed case
 
     def counts(self) -> dict[str, int]:
         return {s: sum(1 for i in self.pozycje if i.status == s) for s in STATUSES}
@@ -113,6 +114,7 @@ class Checklist:
             "etap": self.etap,
             "asystent": self.asystent,
             "cykl_od": self.cykl_od.isoformat() if self.cykl_od else None,
+            "zakonczono": self.zakonczono.isoformat() if self.zakonczono else None,
             "liczniki": self.counts(),
             "najblizszy_termin": nxt.termin.isoformat() if nxt and nxt.termin else None,
             "pozycje": [i.to_json() for i in self.pozycje],
@@ -120,15 +122,22 @@ class Checklist:
 
 
 def docs_from_register(entries: Iterable[dict[str, Any]]) -> list[Doc]:
-    """The newest version of each document (same attachment and date, or same month for 14)."""
+    """The newest version of each document (same attachment and date). A monthly report (14)
+    counts once per month, from the day it was first delivered: a later merged or corrected
+    report for the same month does not make it late."""
     newest: dict[tuple[Any, ...], dict[str, Any]] = {}
     for entry in entries:
         dane = entry.get("dane", {})
         key: tuple[Any, ...] = (entry["zalacznik"], entry["data"])
+        rank = (entry["data"], entry["wersja"])
         if entry["zalacznik"] == 14 and dane.get("miesiac"):
             key = (14, dane["miesiac"])
-        if key not in newest or entry["wersja"] > newest[key]["wersja"]:
-            newest[key] = entry
+            rank = (entry["data"], -entry["wersja"])
+            if key in newest and rank > (newest[key]["data"], -newest[key]["wersja"]):
+                continue
+        elif key in newest and rank < (newest[key]["data"], newest[key]["wersja"]):
+            continue
+        newest[key] = entry
     docs = [Doc(e["zalacznik"], date.fromisoformat(e["data"]), e["pdf"], e.get("dane", {}))
             for e in newest.values()]
     return sorted(docs, key=lambda d: (d.data, d.zalacznik))
@@ -272,7 +281,8 @@ def compute(rodzina: str, docs: list[Doc], as_of: date, terminy: Terminy) -> Che
           f"najpóźniej {terminy.monitoring_max_miesiace} miesięcy od rozpoczęcia monitoringu",
           add_months(m0, terminy.monitoring_max_miesiace), closing)
     etap = ZAKONCZONA if closing else MONITORING
-    return Checklist(rodzina, as_of, etap, asystent, a1, b.sorted())
+    return Checklist(rodzina, as_of, etap, asystent, a1, b.sorted(),
+                     closing.data if closing else None)
 
 
 def _monthly_reports(b: _Builder, cycle: list[Doc], start: date, end: date,

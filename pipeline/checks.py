@@ -2,7 +2,8 @@
 
 Checks the config (already loaded by the CLI), that every schema loads, that
 every template's variables match its schema both ways, that each template
-renders its example, and that LibreOffice is found and converts.
+renders its example, that the PDF forms for staff build and read back, and that
+LibreOffice is found and converts.
 """
 
 from __future__ import annotations
@@ -90,6 +91,15 @@ def run_checks(settings: Settings, console: Console) -> int:
                 report(True, f"załącznik {n}: schemat, szablon i przykład są zgodne")
             except AsystaError as exc:
                 report(False, f"załącznik {n}: przykład nie przechodzi: {exc}")
+        try:  # the PDF forms for staff: a font with Polish letters, each form read back
+            from .pdfforms import build_form, font_paths, read_form
+
+            for n in ZALACZNIKI:
+                read_form(build_form(n, settings), settings.foldery.formularze)
+            report(True, f"formularze PDF: {len(ZALACZNIKI)} formularzy, czcionka "
+                         f"{font_paths()[0].name}")
+        except AsystaError as exc:
+            report(False, f"formularze PDF: {exc}")
         try:
             started = time.monotonic()
             with Converter(settings.przetwarzanie.soffice,

@@ -12,6 +12,7 @@ import time
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -22,7 +23,7 @@ from .convert import Converter
 from .errors import AsystaError, ConfigError
 from .models import Outcome
 from .process import process_files
-from .schemas import package_data
+from .schemas import ZALACZNIKI, package_data
 from .watch import Watcher
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -174,6 +175,75 @@ def cmd_checklista(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_REJECTED if any(c.has_problems for c in checklists) else EXIT_OK
 
 
+def cmd_raporty(settings: Settings, args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+    from .raporty import run_month
+
+    cfg = settings.przetwarzanie
+    with Converter(cfg.soffice, cfg.konwersja_timeout_s) as converter, Progress(
+        TextColumn("raporty {task.fields[miesiac]}"), BarColumn(), TaskProgressColumn(),
+        TextColumn("pozostało"), TimeRemainingColumn(), console=console, transient=True,
+    ) as bar:
+        task = bar.add_task("raporty", total=None, miesiac=args.miesiac.key)
+        result = run_month(settings, converter, args.miesiac,
+                           progress=lambda done, total: bar.update(task, completed=done, total=total))
+    made = [r for r in result.reports if not r.error]
+    console.print(f"Raporty za {args.miesiac.key}: {len(made)} rodzin"
+                  + (f", [red]nie udało się: {len(result.failed)}[/]" if result.failed else ""))
+    for report in result.failed:
+        console.print(f"    [red]✗[/] {escape(report.rodzina)}: {escape(str(report.error))}")
+    for label, path in (("wszystkie raporty", result.combined),
+                        ("zestawienie (PDF)", result.summary_pdf),
+                        ("zestawienie (XLSX)", result.summary_xlsx)):
+        if path:
+            console.print(f"  {label}: {escape(str(path))}")
+    return EXIT_REJECTED if result.failed else EXIT_OK
+
+
+def cmd_teczka(settings: Settings, args: argparse.Namespace) -> int:
+    """The case binder (teczka.pdf) of one family or, with --wszystkie, of every family."""
+    from .overview import families
+    from .teczka import build_teczka, pl_count
+
+    if bool(args.rodzina) == bool(args.wszystkie):
+        err.print("asysta: podaj numer sprawy rodziny albo --wszystkie (jedno z dwojga)")
+        return EXIT_USAGE
+    known = families(settings.outbox)
+    if args.rodzina and args.rodzina not in known:
+        err.print(f"asysta: w archiwum nie ma rodziny {escape(args.rodzina)}")
+        return EXIT_USAGE
+    failed = 0
+    for rodzina in [args.rodzina] if args.rodzina else known:
+        try:
+            teczka = build_teczka(settings, rodzina)
+        except AsystaError as exc:
+            failed += 1
+            console.print(f"[red]✗[/] {escape(rodzina)}: {escape(str(exc))}")
+            continue
+        except Exception as exc:  # one family's bug must not stop the others
+            failed += 1
+            console.print(f"[red]✗[/] {escape(rodzina)}: nieoczekiwany błąd programu "
+                          f"({type(exc).__name__}) – zgłoś to administratorowi")
+            continue
+        console.print(f"[green]✓[/] {escape(rodzina)}: {escape(str(teczka.path))} "
+                      f"({pl_count(teczka.documents, 'dokument', 'dokumenty', 'dokumentów')}, "
+                      f"{pl_count(teczka.pages, 'strona', 'strony', 'stron')})")
+    made = len(known if args.wszystkie else [args.rodzina]) - failed
+    console.print(f"Teczki: utworzono {made}" + (f", [red]nie udało się: {failed}[/]" if failed
+                                                 else ""))
+    return EXIT_REJECTED if failed else EXIT_OK
+
+
+def _month(text: str) -> Any:
+    from .raporty import Month
+
+    try:
+        return Month.parse(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"niepoprawny miesiąc {text!r} – podaj RRRR-MM") from None
+
+
 def _iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -189,6 +259,41 @@ def cmd_sprawdz(settings: Settings, args: argparse.Namespace) -> int:
         console.print(f"[red]Znaleziono problemy: {problems}.[/]")
         return EXIT_REJECTED
     console.print("[green]Wszystko w porządku.[/]")
+    return EXIT_OK
+
+
+def _attachment_number(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n not in ZALACZNIKI:
+        raise argparse.ArgumentTypeError(f"numer załącznika to liczba od 1 do 16, nie „{text}”")
+    return n
+
+
+def _row_count(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= 100:
+        raise argparse.ArgumentTypeError(f"liczba wierszy to liczba od 1 do 100, nie „{text}”")
+    return n
+
+
+def cmd_formularze(settings: Settings, args: argparse.Namespace) -> int:
+    """Blank (or, with --rodzina, pre-filled) fillable PDF forms, one per attachment."""
+    from .pdfforms import write_forms
+
+    numbers = sorted(set(args.zalaczniki)) if args.zalaczniki else list(ZALACZNIKI)
+    paths = write_forms(settings, args.katalog, numbers, rodzina=args.rodzina, rows=args.wiersze)
+    for path in paths:
+        console.print(f"[green]✓[/] {escape(str(path))}")
+    what = f"wstępnie wypełnione danymi rodziny {args.rodzina}" if args.rodzina else "puste"
+    console.print(f"Gotowe formularze PDF: {len(paths)} ({what}) w folderze "
+                  f"{escape(str(paths[0].parent))}. Wypełniony formularz zapisz i wrzuć do "
+                  "folderu inbox.")
     return EXIT_OK
 
 
@@ -227,6 +332,24 @@ def build_parser() -> argparse.ArgumentParser:
                                    "schematem (w obie strony) i konwersję przez LibreOffice.")
     p.set_defaults(func=cmd_sprawdz)
 
+    p = sub.add_parser("formularze", help="przygotuj formularze PDF do wypełnienia przez personel",
+                       description="Zapisuje po jednym formularzu PDF do wypełnienia (w programie "
+                                   "do PDF lub przeglądarce) dla każdego załącznika, zbudowanym "
+                                   "z jego schematu. Wypełniony formularz wrzuca się do folderu "
+                                   "inbox jak każdy inny plik.")
+    p.add_argument("zalaczniki", nargs="*", type=_attachment_number, metavar="ZAŁĄCZNIK",
+                   help="numery załączników (domyślnie wszystkie 1–16)")
+    p.add_argument("--katalog", type=Path, default=Path("formularze"), metavar="FOLDER",
+                   help="folder na formularze (domyślnie ./formularze)")
+    p.add_argument("--rodzina", metavar="NUMER_SPRAWY",
+                   help="wypełnij z góry to, co archiwum wie o rodzinie (numer sprawy, asystent, "
+                        "adres, członkowie rodziny…); formularze trafią do podfolderu "
+                        "o nazwie numeru sprawy")
+    p.add_argument("--wiersze", type=_row_count, metavar="N",
+                   help="liczba wierszy w każdej tabeli (domyślnie 12 – na miesiąc pracy; "
+                        "najwyżej tyle, ile dopuszcza schemat)")
+    p.set_defaults(func=cmd_formularze)
+
     p = sub.add_parser("checklista", help="lista brakujących i spóźnionych dokumentów",
                        description="Pokazuje, których dokumentów brakuje lub które powstały po "
                                    "terminie, dla jednej rodziny albo wszystkich. Kod wyjścia 1, "
@@ -236,6 +359,26 @@ def build_parser() -> argparse.ArgumentParser:
                    help="stan na wskazany dzień (domyślnie dziś)")
     p.add_argument("--json", action="store_true", help="wynik w formacie JSON (dla skryptów)")
     p.set_defaults(func=cmd_checklista)
+
+    p = sub.add_parser("raporty", help="miesięczne raporty (załącznik 14) wszystkich rodzin",
+                       description="Tworzy raport miesięczny każdej rodziny objętej współpracą lub "
+                                   "monitoringiem w danym miesiącu (z kart pracy asystenta i "
+                                   "rodziny, z opisem asystenta, jeśli wpłynął), wspólny PDF do "
+                                   "podpisu oraz zestawienie dla kierownika (PDF i XLSX) w "
+                                   "outbox/raporty/RRRR-MM/.")
+    p.add_argument("--miesiac", type=_month, required=True, metavar="RRRR-MM",
+                   help="miesiąc sprawozdawczy")
+    p.set_defaults(func=cmd_raporty)
+
+    p = sub.add_parser("teczka", help="teczka sprawy: wszystkie dokumenty rodziny w jednym PDF",
+                       description="Składa teczkę sprawy outbox/rodziny/<rodzina>/teczka.pdf: "
+                                   "okładka, spis treści z numerami stron i najnowsza wersja "
+                                   "każdego dokumentu w kolejności procedury (numer załącznika, "
+                                   "potem data), z zakładkami i numerem strony na każdej stronie. "
+                                   "Kod wyjścia 1, gdy którejś teczki nie udało się złożyć.")
+    p.add_argument("rodzina", nargs="?", metavar="RODZINA", help="numer sprawy rodziny")
+    p.add_argument("--wszystkie", action="store_true", help="teczki wszystkich rodzin z archiwum")
+    p.set_defaults(func=cmd_teczka)
 
     p = sub.add_parser("demo", help="pokaz: 16 przykładowych formularzy przez obserwowany folder",
                        description="Uruchamia obserwację folderu inbox, wrzuca do niego "

@@ -54,6 +54,7 @@ class Terminy:
     dni_bez_wizyty: int = 7  # a week without a visit is flagged
     zmiana_sytuacji_dni: int = 7  # family reports a change to the social worker
     limit_rodzin: int = 15  # art. 15 ust. 4 of the act
+    przechowywanie_lat: int = 10  # a closed case's files are kept this long, then deleted
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,10 @@ class Foldery:
 @dataclass(frozen=True)
 class Przetwarzanie:
     max_rozmiar_kb: int = 1024  # a form larger than this is rejected unread
-    stabilnosc_s: float = 0.3  # a file must stop changing this long before it is read
+    max_rozmiar_pdf_kb: int = 10240  # … a filled PDF form (embedded font; readers may add more)
+    # A file must stop changing this long before it is read. With native events a file
+    # is not taken before its writer closes it; this only covers a writer that reopens it.
+    stabilnosc_s: float = 0.2
     stabilnosc_polling_s: float = 2.0  # … on network shares (polling)
     polling_co_s: float = 1.0  # how often the polling observer looks
     przeglad_s: float = 60.0  # periodic full rescan of the inbox (safety net)

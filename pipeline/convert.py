@@ -1,25 +1,63 @@
 """Convert: DOCX to PDF with LibreOffice, the real converter.
 
-One `soffice` call converts a whole batch (LibreOffice's start-up, about a
-second, is paid once per batch, not per file). Each converter owns a private
-LibreOffice profile, so it never collides with a desktop LibreOffice or with
-another asysta process. A batch that fails is retried file by file, so one bad
-document cannot take the others down with it.
+LibreOffice's start-up (about a second) costs ten times more than converting a
+form, so the converter keeps a small pool of warm LibreOffice instances, one per
+CPU core by default. Each instance is driven by a worker process
+(`lo_worker.py`, run by a Python that has python3-uno) over UNO, owns a private
+profile (never shared with a desktop LibreOffice or another asysta process) and
+lives in its own process group, so it can be killed whole.
+
+A batch is split across the instances through a shared queue. Each document has
+a time limit; an instance that hangs or crashes is killed and restarted, and
+the document gets one more attempt before it is given up as a ConversionError.
+An instance is replaced after `recycle_after` documents, so LibreOffice's memory
+cannot grow without bound. The pool starts in the background when the converter
+is created, so the first form dropped in a watched inbox does not wait for it.
+
+Without python3-uno the converter falls back to one `soffice --convert-to` call
+per batch (start-up paid once per batch), retrying failed files one by one.
 """
 
 from __future__ import annotations
 
+import atexit
 import fcntl
+import json
 import os
+import queue
+import secrets
+import select
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
+import threading
+import time
+import weakref
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from .config import Przetwarzanie
 from .errors import ConversionError
 
 PROFILE_SLOTS = 32
+MAX_DEFAULT_WORKERS = 4  # each warm LibreOffice holds 100–200 MB
+START_TIMEOUT_S = 60.0  # a LibreOffice that is not listening by then is killed
+QUIT_TIMEOUT_S = 5.0  # a graceful exit; then the process group is killed
+MAX_START_FAILURES = 3  # consecutive failed starts before the pool gives up for good
+ATTEMPTS = 2  # per document: the first try and one retry
+WORKER_SCRIPT = Path(__file__).with_name("lo_worker.py")
+
+_FAILURES = {
+    "hang": "LibreOffice nie przekonwertował dokumentu w wyznaczonym czasie ({timeout:g} s, "
+            "dwie próby)",
+    "crash": "LibreOffice przerwał pracę przy tym dokumencie (dwie próby)",
+    "document": "LibreOffice nie utworzył pliku PDF z tego dokumentu (dwie próby)",
+    "start": "nie udało się uruchomić LibreOffice",
+    "closed": "konwersję przerwano, bo program kończy pracę",
+}
+_ADVICE = " – wrzuć plik ponownie; jeśli błąd się powtarza, zgłoś to administratorowi"
 
 
 def find_soffice(configured: str = "") -> str:
@@ -38,42 +76,381 @@ def find_soffice(configured: str = "") -> str:
     )
 
 
+_UNO_CHECK = "import uno; from com.sun.star.beans import PropertyValue"
+_uno_pythons: dict[str, str | None] = {}
+_uno_lock = threading.Lock()
+
+
+def find_uno_python(soffice: str) -> str | None:
+    """A Python that can `import uno` (LibreOffice's own, Debian's python3-uno), or None.
+
+    The application's Python usually cannot: pyuno is built for the system Python.
+    """
+    with _uno_lock:
+        if soffice not in _uno_pythons:
+            program = Path(soffice).resolve().parent
+            candidates = [str(program / "python"), sys.executable, "/usr/bin/python3",
+                          shutil.which("python3") or ""]
+            _uno_pythons[soffice] = None
+            for python in dict.fromkeys(c for c in candidates if c and os.access(c, os.X_OK)):
+                try:
+                    # PropertyValue too: PyPI has an unrelated package called "uno"
+                    check = subprocess.run([python, "-I", "-c", _UNO_CHECK], timeout=30,
+                                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                           stderr=subprocess.DEVNULL)
+                except (OSError, subprocess.TimeoutExpired):
+                    continue
+                if check.returncode == 0:
+                    _uno_pythons[soffice] = python
+                    break
+        return _uno_pythons[soffice]
+
+
+def default_workers() -> int:
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_DEFAULT_WORKERS))
+
+
 def _cache_root() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "asysta" / "libreoffice"
 
 
-class Converter:
-    """DOCX → PDF through a private LibreOffice profile; use as a context manager."""
+@dataclass
+class _Slot:
+    """A LibreOffice profile folder that no other running converter uses."""
 
-    def __init__(self, soffice: str = "", timeout: float = 120.0) -> None:
-        self.soffice = find_soffice(soffice)
-        self.timeout = timeout
-        self._lock_fd: int | None = None
-        self.profile = self._claim_profile()
+    profile: Path
+    lock_fd: int | None  # flock held for our lifetime; None for a temporary profile
+    temporary: bool
 
-    def _claim_profile(self) -> Path:
-        """A profile folder no other running converter uses (locked for our lifetime)."""
+    @classmethod
+    def claim(cls) -> _Slot:
         try:
             root = _cache_root()
             root.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError:
-            root = Path(tempfile.mkdtemp(prefix="asysta-lo-"))
+            return cls(Path(tempfile.mkdtemp(prefix="asysta-lo-")), None, True)
         for slot in range(PROFILE_SLOTS):
-            fd = os.open(root / f"profil-{slot}.lock", os.O_CREAT | os.O_RDWR, 0o600)
+            try:
+                fd = os.open(root / f"profil-{slot}.lock", os.O_CREAT | os.O_RDWR, 0o600)
+            except OSError:
+                break
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
                 os.close(fd)
                 continue
-            self._lock_fd = fd
-            return root / f"profil-{slot}"
-        return Path(tempfile.mkdtemp(prefix="asysta-lo-"))
+            return cls(root / f"profil-{slot}", fd, False)
+        return cls(Path(tempfile.mkdtemp(prefix="asysta-lo-")), None, True)
+
+    def release(self) -> None:
+        if self.lock_fd is not None:
+            os.close(self.lock_fd)
+            self.lock_fd = None
+        if self.temporary:
+            shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def _is_pdf(pdf: Path) -> bool:
+    try:
+        with pdf.open("rb") as handle:
+            if handle.read(5) != b"%PDF-":
+                return False
+            handle.seek(-1024, os.SEEK_END) if pdf.stat().st_size > 1024 else handle.seek(0)
+            return b"%%EOF" in handle.read()
+    except OSError:
+        return False
+
+
+def _soffice_in_group(pgid: int) -> list[int]:
+    """Live soffice.bin processes of a process group (Linux /proc)."""
+    pids = []
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return pids
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        name, _, rest = stat.partition(" (")[2].rpartition(") ")
+        fields = rest.split()
+        if fields and fields[0] != "Z" and int(fields[2]) == pgid and name.startswith("soffice"):
+            pids.append(int(entry))
+    return pids
+
+
+class _WorkerFailed(Exception):
+    def __init__(self, reason: str) -> None:  # "start", "hang" or "crash"
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _Worker:
+    """Parent side of one `lo_worker.py` process and its LibreOffice."""
+
+    def __init__(self, python: str, soffice: str, slot: _Slot, index: int) -> None:
+        self.python = python
+        self.soffice = soffice
+        self.slot = slot
+        self.index = index
+        self.process: subprocess.Popen[bytes] | None = None
+        self.documents = 0  # converted since the last start
+        self.ready = False  # started and listening
+        self._buffer = b""
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def start(self) -> None:
+        """Start the worker and its LibreOffice; a broken profile is wiped and tried once more."""
+        for attempt in range(2):
+            if attempt:
+                shutil.rmtree(self.slot.profile, ignore_errors=True)
+            pipe = f"asysta-{os.getpid()}-{self.index}-{secrets.token_hex(6)}"
+            self.process = subprocess.Popen(
+                [self.python, "-I", str(WORKER_SCRIPT), "--soffice", self.soffice,
+                 "--profile", self.slot.profile.as_uri(), "--pipe", pipe,
+                 "--start-timeout", str(START_TIMEOUT_S)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                start_new_session=True,  # its own process group: killed whole, LibreOffice too
+            )
+            self._buffer = b""
+            self.documents = 0
+            try:
+                if self._read(START_TIMEOUT_S + 5).get("ready"):
+                    self.ready = True
+                    return
+            except _WorkerFailed:
+                pass
+            self.kill()
+        raise _WorkerFailed("start")
+
+    def request(self, message: dict[str, object], timeout: float) -> dict[str, object]:
+        assert self.process is not None and self.process.stdin is not None
+        try:
+            self.process.stdin.write((json.dumps(message) + "\n").encode("utf-8"))
+            self.process.stdin.flush()
+        except OSError:
+            self.kill()
+            raise _WorkerFailed("crash") from None
+        return self._read(timeout)
+
+    def _read(self, timeout: float) -> dict[str, object]:
+        """One reply line; a hang or an exit kills the worker and raises."""
+        assert self.process is not None and self.process.stdout is not None
+        fd = self.process.stdout.fileno()
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self._buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self.kill()
+                raise _WorkerFailed("hang")
+            readable, _, _ = select.select([fd], [], [], remaining)
+            if readable:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    self.kill()
+                    raise _WorkerFailed("crash")
+                self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        try:
+            reply = json.loads(line)
+        except ValueError:
+            reply = None
+        if not isinstance(reply, dict):
+            self.kill()
+            raise _WorkerFailed("crash")
+        return reply
+
+    def ask_to_quit(self) -> None:
+        stdin = self.process.stdin if self.process is not None else None
+        if stdin is not None and not stdin.closed:
+            try:
+                stdin.write(b'{"quit": true}\n')
+                stdin.close()  # end of input: it quits after the current document
+            except (OSError, ValueError):
+                pass
+
+    def stop(self, deadline: float) -> None:
+        """Graceful exit until `deadline` (monotonic), then the whole group is killed."""
+        self.ready = False
+        self.ask_to_quit()
+        if self.process is not None:
+            try:
+                self.process.wait(max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                pass
+        self.kill()
+
+    def kill(self) -> None:
+        """Kill the worker's process group (LibreOffice included) and reap the worker."""
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            try:
+                if stream:
+                    stream.close()
+            except OSError:
+                pass
+        self.process = None
+        self.ready = False
+        self._buffer = b""
+
+    def soffice_pids(self) -> list[int]:
+        process = self.process
+        return _soffice_in_group(process.pid) if process is not None else []
+
+
+@dataclass
+class _Task:
+    src: Path
+    dst: Path
+    attempts: int = 0
+    start_failed: bool = False  # no LibreOffice could be started for it: use the fallback
+    result: Path | ConversionError | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+_live: weakref.WeakSet[Converter] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    """No LibreOffice outlives the program, even when a converter was not closed."""
+    for converter in list(_live):
+        converter.close()
+
+
+class Converter:
+    """DOCX → PDF through warm private LibreOffice instances; use as a context manager.
+
+    `timeout` limits one `soffice --convert-to` call of the fallback;
+    `document_timeout` limits one document in the pool. `workers=0` means one per
+    CPU core (at most MAX_DEFAULT_WORKERS); `recycle_after=0` never recycles.
+    `pool=False` forces the fallback. Unset values come from `config.Przetwarzanie`.
+    """
+
+    def __init__(self, soffice: str = "", timeout: float = 120.0, *,
+                 document_timeout: float | None = None, workers: int | None = None,
+                 recycle_after: int | None = None, pool: bool = True) -> None:
+        defaults = Przetwarzanie()
+        self.soffice = find_soffice(soffice)
+        self.timeout = timeout
+        self.document_timeout = (defaults.konwersja_dokument_timeout_s
+                                 if document_timeout is None else document_timeout)
+        self.recycle_after = (defaults.restart_po_dokumentach
+                              if recycle_after is None else recycle_after)
+        count = defaults.konwertery if workers is None else workers
+        self.workers = count or default_workers()
+        self._pool_wanted = pool
+        self._lock = threading.Lock()
+        self._queue: queue.SimpleQueue[_Task | None] = queue.SimpleQueue()
+        self._pool: list[_Worker] = []
+        self._threads: list[threading.Thread] = []
+        self._starter: threading.Thread | None = None
+        self._decided = threading.Event()  # the pool exists, or we know it cannot
+        self._start_failures = 0
+        self._broken = False
+        self._closed = False
+        self._fallback_slot: _Slot | None = None
+        _live.add(self)
+        if pool:
+            self.warm()
+        else:
+            self._decided.set()
+
+    @classmethod
+    def from_settings(cls, cfg: Przetwarzanie) -> Converter:
+        return cls(cfg.soffice, cfg.konwersja_timeout_s,
+                   document_timeout=cfg.konwersja_dokument_timeout_s,
+                   workers=cfg.konwertery, recycle_after=cfg.restart_po_dokumentach)
+
+    # -- life cycle ----------------------------------------------------------------------
+
+    def warm(self, wait: float = 0.0) -> bool:
+        """Start the pool in the background (once); with `wait`, wait up to that many
+        seconds until every instance listens. True when the pool is ready."""
+        with self._lock:
+            if self._starter is None and self._pool_wanted and not self._closed:
+                self._starter = threading.Thread(target=self._start_pool, daemon=True,
+                                                 name="asysta-lo-start")
+                self._starter.start()
+        deadline = time.monotonic() + wait
+        self._decided.wait(wait)
+        while True:
+            ready = bool(self._pool) and all(w.ready and w.alive() for w in self._pool)
+            if ready or time.monotonic() >= deadline or self._broken:
+                return ready
+            time.sleep(0.02)
+
+    @property
+    def uses_pool(self) -> bool:
+        """Whether documents go to warm instances (False: the `soffice` fallback)."""
+        self._decided.wait()
+        return bool(self._pool) and not self._broken
+
+    def soffice_pids(self) -> list[int]:
+        """PIDs of the pool's running LibreOffice processes (diagnostics and tests)."""
+        return [pid for worker in list(self._pool) for pid in worker.soffice_pids()]
+
+    def _start_pool(self) -> None:
+        try:
+            python = find_uno_python(self.soffice)
+            if python is None:
+                return
+            with self._lock:
+                if self._closed:
+                    return
+                for index in range(self.workers):
+                    worker = _Worker(python, self.soffice, _Slot.claim(), index)
+                    thread = threading.Thread(target=self._serve, args=(worker,), daemon=True,
+                                              name=f"asysta-lo-{index}")
+                    self._pool.append(worker)
+                    self._threads.append(thread)
+                    thread.start()
+        finally:
+            self._decided.set()
 
     def close(self) -> None:
-        if self._lock_fd is not None:
-            os.close(self._lock_fd)
-            self._lock_fd = None
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        if self._starter is not None:
+            self._starter.join()
+        for _ in self._threads:
+            self._queue.put(None)
+        for worker in self._pool:  # idle ones quit now, in parallel
+            worker.ask_to_quit()
+        for thread in self._threads:
+            thread.join(timeout=self.document_timeout + QUIT_TIMEOUT_S)
+        deadline = time.monotonic() + QUIT_TIMEOUT_S
+        for worker in self._pool:
+            worker.stop(deadline)
+            worker.slot.release()
+        while True:  # tasks of a batch still waiting (close from another thread)
+            try:
+                task = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if task is not None:
+                self._finish(task, self._failure("closed"))
+        if self._fallback_slot is not None:
+            self._fallback_slot.release()
+        _live.discard(self)
 
     def __enter__(self) -> Converter:
         return self
@@ -81,49 +458,140 @@ class Converter:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _run(self, files: list[Path], outdir: Path) -> None:
-        command = [
-            self.soffice, "--headless", "--invisible", "--nologo", "--norestore",
-            "--nolockcheck", "--nodefault",
-            f"-env:UserInstallation={self.profile.as_uri()}",
-            "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(outdir),
-            *(str(f) for f in files),
-        ]
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                   start_new_session=True)
-        try:
-            process.communicate(timeout=self.timeout + 2 * len(files))
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
+    # -- converting ------------------------------------------------------------------
 
     def convert(self, files: list[Path], outdir: Path) -> dict[Path, Path | ConversionError]:
         """PDFs for the given DOCX files, in `outdir`; a failure is returned, not raised."""
-        results: dict[Path, Path | ConversionError] = {}
         if not files:
-            return results
+            return {}
         names = [f.stem for f in files]
         if len(set(names)) != len(names):
             raise ValueError("DOCX files in one batch need distinct names")
-        self._run(files, outdir)
-        missing = [f for f in files if not self._done(f, outdir)]
+        if self._closed:
+            raise RuntimeError("Converter is closed")
+        results: dict[Path, Path | ConversionError] = {}
+        leftover = list(files)
+        if self._pool_wanted and self.uses_pool:
+            tasks = [_Task(f.resolve(), (outdir / (f.stem + ".pdf")).resolve()) for f in files]
+            for task in tasks:
+                self._queue.put(task)
+            for f, task in zip(files, tasks, strict=True):
+                task.done.wait()
+                assert task.result is not None
+                ok = isinstance(task.result, Path)
+                results[f] = outdir / (f.stem + ".pdf") if ok else task.result
+            leftover = [f for f, task in zip(files, tasks, strict=True) if task.start_failed]
+        if leftover:
+            results.update(self._convert_with_soffice(leftover, outdir))
+        return {f: results[f] for f in files}
+
+    def _serve(self, worker: _Worker) -> None:
+        """One thread per instance: keep it warm, take documents from the shared queue."""
+        while not self._closed:
+            if not worker.alive() and not self._broken:
+                self._try_start(worker)
+            task = self._queue.get()
+            if task is None:
+                return
+            try:
+                self._attempt(worker, task)
+            except Exception:  # a bug here must not leave a batch waiting forever
+                worker.kill()
+                self._finish(task, self._failure("crash"))
+
+    def _try_start(self, worker: _Worker) -> bool:
+        try:
+            worker.start()
+        except (_WorkerFailed, OSError):
+            with self._lock:
+                self._start_failures += 1
+                if self._start_failures >= MAX_START_FAILURES:
+                    self._broken = True
+            return False
+        with self._lock:
+            self._start_failures = 0
+        return True
+
+    def _attempt(self, worker: _Worker, task: _Task) -> None:
+        task.attempts += 1
+        if self._closed:
+            return self._finish(task, self._failure("closed"))
+        if not worker.alive() and (self._broken or not self._try_start(worker)):
+            task.start_failed = True
+            return self._retry(task, "start")
+        task.start_failed = False
+        try:
+            reply = worker.request({"src": str(task.src), "dst": str(task.dst)},
+                                   self.document_timeout)
+        except _WorkerFailed as exc:  # hung or died: the worker is already killed
+            return self._retry(task, exc.reason)
+        if reply.get("ok") and _is_pdf(task.dst):
+            worker.documents += 1
+            retire = bool(self.recycle_after) and worker.documents >= self.recycle_after
+            if retire:
+                worker.ready = False  # so that warm() waits for its successor
+            self._finish(task, task.dst)
+            if retire:
+                worker.stop(time.monotonic() + QUIT_TIMEOUT_S)  # _serve starts a fresh one
+            return None
+        if reply.get("fatal"):
+            worker.kill()
+        return self._retry(task, "document")
+
+    def _retry(self, task: _Task, reason: str) -> None:
+        for leftover in (task.dst.with_name(task.dst.name + ".part"), task.dst):
+            leftover.unlink(missing_ok=True)
+        if task.attempts < ATTEMPTS and not self._closed and not self._broken:
+            self._queue.put(task)  # to whichever instance is free; this one restarts first
+        else:
+            self._finish(task, self._failure("closed" if self._closed else reason))
+
+    def _failure(self, reason: str) -> ConversionError:
+        text = _FAILURES[reason].format(timeout=self.document_timeout)
+        return ConversionError(text + ("" if reason == "closed" else _ADVICE))
+
+    @staticmethod
+    def _finish(task: _Task, result: Path | ConversionError) -> None:
+        task.result = result
+        task.done.set()
+
+    # -- fallback: one `soffice --convert-to` call per batch -----------------------------
+
+    def _convert_with_soffice(self, files: list[Path],
+                              outdir: Path) -> dict[Path, Path | ConversionError]:
+        with self._lock:
+            if self._fallback_slot is None:
+                self._fallback_slot = _Slot.claim()
+            profile = self._fallback_slot.profile
+        self._run_soffice(profile, files, outdir)
+        missing = [f for f in files if not _is_pdf(outdir / (f.stem + ".pdf"))]
         for f in missing:  # one more attempt each, alone: a bad file cannot sink the others
-            self._run([f], outdir)
+            self._run_soffice(profile, [f], outdir)
+        results: dict[Path, Path | ConversionError] = {}
         for f in files:
             pdf = outdir / (f.stem + ".pdf")
-            results[f] = pdf if self._done(f, outdir) else ConversionError(
+            results[f] = pdf if _is_pdf(pdf) else ConversionError(
                 "LibreOffice nie utworzył pliku PDF (przekroczony czas albo błąd programu)"
+                + _ADVICE
             )
         return results
 
-    @staticmethod
-    def _done(docx: Path, outdir: Path) -> bool:
-        pdf = outdir / (docx.stem + ".pdf")
+    def _run_soffice(self, profile: Path, files: list[Path], outdir: Path) -> None:
+        command = [
+            self.soffice, "--headless", "--invisible", "--nologo", "--norestore",
+            "--nolockcheck", "--nodefault",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(outdir),
+            *(str(f) for f in files),
+        ]
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   start_new_session=True)
         try:
-            with pdf.open("rb") as handle:
-                if handle.read(5) != b"%PDF-":
-                    return False
-                handle.seek(-1024, os.SEEK_END) if pdf.stat().st_size > 1024 else handle.seek(0)
-                return b"%%EOF" in handle.read()
-        except OSError:
-            return False
+            process.wait(timeout=self.timeout + 2 * len(files))
+        except subprocess.TimeoutExpired:
+            pass
+        try:  # whatever it left behind (a hung or lingering instance) goes too
+            os.killpg(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        process.wait()

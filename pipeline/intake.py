@@ -12,9 +12,11 @@ from .config import Settings
 from .errors import FormError, Problem
 from .models import IncomingFile
 
-ACCEPTED_SUFFIXES = (".yaml", ".yml", ".json")
+ACCEPTED_SUFFIXES = (".yaml", ".yml", ".json", ".pdf")  # .pdf: forms from `asysta formularze`
 # Editor and OS litter that is never a form (see STYLE.md: a watched folder is hostile).
-IGNORED_PATTERNS = ("~$*", ".~lock.*#", "*.tmp", ".DS_Store", "Thumbs.db", ".*")
+IGNORED_PATTERNS = ("~$*", ".~lock.*#", "*.tmp", ".DS_Store", "Thumbs.db", ".*",
+                    # a PDF form saved from a browser is written under these names first
+                    "*.crdownload", "*.crswap", "*.part", "*.partial", "*.download")
 REJECTED_DIR = "odrzucone"
 
 
@@ -24,7 +26,11 @@ def is_ignored(name: str) -> bool:
 
 def read(path: Path, settings: Settings) -> IncomingFile:
     """Read a form file without following links and without reading a huge file."""
-    limit = settings.przetwarzanie.max_rozmiar_kb * 1024
+    # A filled PDF form embeds its font and is far larger than a text form: its own limit.
+    is_pdf = path.suffix.lower() == ".pdf"
+    limit_kb = settings.przetwarzanie.max_rozmiar_pdf_kb if is_pdf else \
+        settings.przetwarzanie.max_rozmiar_kb
+    limit = limit_kb * 1024
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
@@ -36,9 +42,10 @@ def read(path: Path, settings: Settings) -> IncomingFile:
         if not stat.S_ISREG(info.st_mode):
             raise FormError([Problem("to nie jest zwykły plik")])
         if info.st_size > limit:
+            typical = "kilkaset KB" if is_pdf else "kilka KB"
             raise FormError([Problem(
                 f"plik jest za duży ({info.st_size // 1024} KB; dopuszczalne "
-                f"{settings.przetwarzanie.max_rozmiar_kb} KB) – formularz to zwykle kilka KB"
+                f"{limit_kb} KB) – formularz to zwykle {typical}"
             )])
         chunks = []
         remaining = limit + 1

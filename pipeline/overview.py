@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+from dataclasses import dataclass
 import json
 import re
 from collections import Counter
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .archive import FAMILIES_DIR, family_dir
-from .checklist import Checklist, compute, load_docs
+from .checklist import ZAKONCZONA, Checklist, add_years, compute, load_docs
 from .config import Settings
 from .convert import Converter
 from .errors import ConversionError, Problem
@@ -29,6 +30,25 @@ STATUS_COLOURS = {"jest": "D9EAD3", "po_terminie": "FCE5CD", "brak": "F4CCCC",
                   "oczekuje": "FFFFFF"}
 
 
+@dataclass(frozen=True)
+class Expired:
+    """A closed case past its retention period."""
+
+    rodzina: str
+    zakonczono: date
+    usunac_po: date
+
+
+def expired_cases(checklists: list[Checklist], as_of: date, years: int) -> list[Expired]:
+    out = []
+    for checklist in checklists:
+        if checklist.etap == ZAKONCZONA and checklist.zakonczono:
+            until = add_years(checklist.zakonczono, years)
+            if until < as_of:
+                out.append(Expired(checklist.rodzina, checklist.zakonczono, until))
+    return out
+
+
 def families(outbox: Path) -> list[str]:
     root = outbox / FAMILIES_DIR
     if not root.is_dir():
@@ -41,7 +61,15 @@ def checklist_for(outbox: Path, rodzina: str, as_of: date, settings: Settings) -
 
 
 def all_checklists(settings: Settings, as_of: date) -> list[Checklist]:
-    return [checklist_for(settings.outbox, r, as_of, settings) for r in families(settings.outbox)]
+    """Every family's checklist; a family whose register cannot be read is left out
+    (the overview page lists it as unreadable)."""
+    out = []
+    for rodzina in families(settings.outbox):
+        try:
+            out.append(checklist_for(settings.outbox, rodzina, as_of, settings))
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return out
 
 
 def _person(name: str | None) -> str:
@@ -88,8 +116,11 @@ def _context(checklist: Checklist, settings: Settings) -> dict[str, Any]:
 
 
 def write_checklists(settings: Settings, converter: Converter, rodziny: list[str],
-                     as_of: date, only_changed: bool = False) -> list[Checklist]:
-    """checklista.json and checklista.pdf for the given families (PDFs in one batch)."""
+                     as_of: date, only_changed: bool = False, pdf: bool = True) -> list[Checklist]:
+    """checklista.json (always) and checklista.pdf for the given families, PDFs in one batch.
+
+    `only_changed` skips families whose items did not change (and whose PDF is not older
+    than their JSON); `pdf=False` leaves the PDFs to a later refresh (a batch job)."""
     outbox = settings.outbox
     staging = outbox / ".lista-robocza"
     ensure_private_dir(staging)
@@ -100,24 +131,27 @@ def write_checklists(settings: Settings, converter: Converter, rodziny: list[str
             checklist = checklist_for(outbox, rodzina, as_of, settings)
             folder = family_dir(outbox, rodzina)
             data = checklist.to_json()
-            path = folder / CHECKLIST_JSON
+            path, pdf_path = folder / CHECKLIST_JSON, folder / CHECKLIST_PDF
+            written.append(checklist)
             if only_changed and path.exists():
                 old = json.loads(path.read_text(encoding="utf-8"))
-                if {**old, "na_dzien": None} == {**data, "na_dzien": None}:
+                stale_pdf = not pdf_path.exists() or pdf_path.stat().st_mtime < path.stat().st_mtime
+                if {**old, "na_dzien": None} == {**data, "na_dzien": None} and not stale_pdf:
                     continue
             replace(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+            if not pdf:
+                continue
             docx = staging / f"{rodzina}.docx"
             render_docx(named_template("checklista.docx", settings), _context(checklist, settings),
                         docx)
-            docx_files[docx] = folder / CHECKLIST_PDF
-            written.append(checklist)
+            docx_files[docx] = pdf_path
         results = converter.convert(list(docx_files), staging)
         for docx, target in docx_files.items():
-            pdf = results.get(docx)
-            if isinstance(pdf, Path):
-                replace(target, pdf.read_bytes())
-            elif isinstance(pdf, ConversionError):
-                raise pdf
+            result = results.get(docx)
+            if isinstance(result, Path):
+                replace(target, result.read_bytes())
+            elif isinstance(result, ConversionError):
+                raise result
     finally:
         for leftover in staging.iterdir():
             leftover.unlink()
@@ -179,12 +213,21 @@ def write_index(settings: Settings, as_of: date) -> Path:
             f'<td><a href="{esc(folder)}/{CHECKLIST_PDF}">PDF</a> · '
             f'<a href="{esc(folder)}/{CHECKLIST_JSON}">JSON</a><ul class="docs">{doc_links}</ul></td></tr>'
         )
+    readable = {c.rodzina for c in checklists}
+    rows += [f'<tr data-rodzina="{esc(r)}"><td>{esc(r)}</td><td colspan="8" class="s-brak">'
+             "nie można odczytać rejestru rodziny (rejestr.json) – zgłoś to administratorowi"
+             "</td></tr>" for r in families(outbox) if r not in readable]
     load_rows = "".join(
         f'<tr data-asystent="{esc(name)}"><td>{esc(name)}</td>'
         f'<td class="n{" over" if n > limit else ""}">{n} / {limit}</td></tr>'
         for name, n in sorted(load.items())
     )
-    totals = Counter()
+    old_cases = expired_cases(checklists, as_of, settings.terminy.przechowywanie_lat)
+    retention = "".join(
+        f'<tr data-do-usuniecia="{esc(e.rodzina)}"><td>{esc(e.rodzina)}</td>'
+        f'<td>{e.zakonczono.strftime("%d.%m.%Y")}</td><td class="s-brak">'
+        f'{e.usunac_po.strftime("%d.%m.%Y")}</td></tr>' for e in old_cases)
+    totals: Counter[str] = Counter()
     for c in checklists:
         totals.update(c.counts())
     page = f"""<!DOCTYPE html>
@@ -205,6 +248,12 @@ def write_index(settings: Settings, as_of: date) -> Path:
 <h2>Obciążenie asystentów</h2>
 <table id="asystenci"><thead><tr><th>Asystent rodziny</th><th>Rodziny (limit {limit})</th>
 </tr></thead><tbody>{load_rows or '<tr><td colspan="2">—</td></tr>'}</tbody></table>
+<h2>Sprawy zakończone po okresie przechowywania ({settings.terminy.przechowywanie_lat} lat)</h2>
+<p class="meta">Dokumentację tych rodzin należy usunąć poleceniem <code>asysta usun NUMER</code>
+(wcześniej, jeśli trzeba, <code>asysta eksport NUMER</code>).</p>
+<table id="przechowywanie"><thead><tr><th>Nr sprawy</th><th>Zakończono</th>
+<th>Okres przechowywania minął</th></tr></thead>
+<tbody>{retention or '<tr><td colspan="3">Brak takich spraw.</td></tr>'}</tbody></table>
 </body></html>
 """
     ensure_private_dir(outbox)

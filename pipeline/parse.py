@@ -1,4 +1,4 @@
-"""Parse: bytes of a YAML or JSON form into a plain mapping, or a Polish explanation.
+"""Parse: bytes of a YAML, JSON or filled PDF form into a plain mapping, or a Polish explanation.
 
 YAML is loaded with a restricted safe loader: no object-constructing tags, no
 implicit timestamps or sexagesimal numbers (dates are validated later, so an
@@ -101,6 +101,10 @@ def decode(content: bytes) -> str:
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> Problem:
+    if isinstance(exc, yaml.reader.ReaderError):
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        return Problem(f"plik zawiera niedozwolony znak sterujący (U+{code:04X}) – usuń go "
+                       "(często pochodzi z kopiowania tekstu)")
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = mark.line + 1 if mark is not None else None
     problem = getattr(exc, "problem", "") or ""
@@ -150,15 +154,17 @@ def parse_text(text: str, suffix: str) -> Any:
                                      line=exc.lineno)]) from None
         except RecursionError:
             raise FormError([Problem("zbyt głębokie zagnieżdżenie danych w pliku")]) from None
-    loader = _FormLoader(text)
+    loader = None
     try:
+        loader = _FormLoader(text)  # the reader already refuses control characters here
         return loader.get_single_data()
     except yaml.YAMLError as exc:
         raise FormError([_yaml_problem(exc)]) from None
     except RecursionError:
         raise FormError([Problem("zbyt głębokie zagnieżdżenie danych w pliku")]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 _JSON_MESSAGES = {
@@ -172,14 +178,21 @@ _JSON_MESSAGES = {
 }
 
 
-def parse(incoming: IncomingFile) -> dict[str, Any]:
-    """The form's mapping of fields; FormError with a line number when it cannot be read."""
+def parse(incoming: IncomingFile, formularze: Path | None = None) -> dict[str, Any]:
+    """The form's mapping of fields; FormError with a line number when it cannot be read.
+
+    `formularze` is the centre's own schema folder: a PDF form is checked against the schema
+    it was made from."""
     suffix = Path(incoming.name).suffix.lower()
     if suffix not in ACCEPTED_SUFFIXES:
         raise FormError([Problem(
             f"nieobsługiwany rodzaj pliku „{suffix or 'bez rozszerzenia'}” – "
-            "przyjmowane są formularze .yaml, .yml i .json"
+            "przyjmowane są formularze .yaml, .yml, .json i formularze PDF (.pdf)"
         )])
+    if suffix == ".pdf":  # a filled PDF form (pipeline/pdfforms.py): the same kind of mapping
+        from .pdfforms import read_form
+
+        return read_form(incoming.content, formularze)
     data = parse_text(decode(incoming.content), suffix)
     if data is None:
         raise FormError([Problem("plik nie zawiera żadnych pól formularza")])

@@ -80,8 +80,9 @@ def _safe_case(rodzina: str | None) -> str | None:
 
 
 def process_files(paths: Iterable[Path], settings: Settings, converter: Converter,
-                  report: Report | None = None) -> list[Outcome]:
-    """Run the pipeline over a batch of files; every file gets exactly one Outcome."""
+                  report: Report | None = None, refresh: bool = True) -> list[Outcome]:
+    """Run the pipeline over a batch of files; every file gets exactly one Outcome.
+    `refresh=False` leaves the checklists to the caller (a batch job refreshes them once)."""
     outcomes: list[Outcome] = []
 
     def done(outcome: Outcome) -> None:
@@ -133,7 +134,7 @@ def process_files(paths: Iterable[Path], settings: Settings, converter: Converte
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     touched = sorted({o.rodzina for o in outcomes if o.status == "przyjety" and o.rodzina})
-    if touched:
+    if touched and refresh:
         refresh_checklists(settings, converter, touched)
     return outcomes
 

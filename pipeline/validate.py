@@ -182,7 +182,8 @@ def _reason(error: Any, schema: dict[str, Any]) -> str:
         if kind == "boolean":
             return "wpisz „tak” albo „nie”"
         return ("to nie jest poprawna data – wpisz datę istniejącą w kalendarzu "
-                "w formacie RRRR-MM-DD, np. 2026-03-15")
+                "w formacie RRRR-MM-DD, np. 2026-03-15 (w formularzu PDF: DD.MM.RRRR, "
+                "np. 15.03.2026)")
     if code == cerrors.CUSTOM.code:
         return str(error.info[0]) if error.info else "niepoprawna wartość"
     rule = error.rule

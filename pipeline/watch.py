@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import stat
 import threading
 import time
 from collections.abc import Callable
@@ -86,6 +87,8 @@ class Watcher:
         try:
             info = path.lstat()
         except FileNotFoundError:
+            return
+        if stat.S_ISDIR(info.st_mode):  # e.g. odrzucone/ itself: folders are never forms
             return
         with self.lock:
             old = self.pending.get(path)

@@ -182,8 +182,10 @@ def _rows_table(doc: Any, key: str, rules: dict[str, Any]) -> None:
     fixed = {"date": 2.3, "boolean": 1.4, "integer": 1.5, "float": 1.7}
 
     def fixed_width(col: dict[str, Any]) -> float | None:
-        if col.get("type") == "string" and (col.get("regex") or (col.get("maxlength") or 99) <= 20):
+        if col.get("type") == "string" and col.get("regex"):
             return 1.5  # times, codes
+        if col.get("type") == "string" and (col.get("maxlength") or 99) <= 60:
+            return 2.2  # short words: a status, a form of contact
         return fixed.get(col.get("type", ""))
 
     def weight(col: dict[str, Any]) -> float:
@@ -365,6 +367,57 @@ def build_checklist(out: Path) -> None:
     doc.save(out)
 
 
+def build_summary(out: Path) -> None:
+    """The kierownik's monthly summary (`outbox/raporty/RRRR-MM/zestawienie_RRRR-MM.pdf`)."""
+    doc = _new_document("Zestawienie miesięcznych raportów asystentów rodziny")
+    footer = doc.sections[0].footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run("Zestawienie raportów za {{ miesiac }} · strona ").font.size = Pt(8)
+    _field(footer, "PAGE")
+    footer.add_run(" z ").font.size = Pt(8)
+    _field(footer, "NUMPAGES")
+    _para(doc, "{{ osrodek.nazwa }}", bold=True, size=10, space_after=0)
+    _para(doc, "{{ osrodek.adres }}", size=9, space_after=10)
+    _para(doc, "ZESTAWIENIE MIESIĘCZNYCH RAPORTÓW ASYSTENTÓW RODZINY", bold=True, size=14,
+          align=WD_ALIGN_PARAGRAPH.CENTER, space_after=2)
+    _para(doc, "za miesiąc {{ miesiac }} · stan na dzień {{ na_dzien }}", size=10,
+          align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12)
+
+    def loop_table(title: str, var: str, columns: list[tuple[str, str, float]]) -> None:
+        _para(doc, title, bold=True, keep_next=True, space_after=3)
+        table = doc.add_table(rows=4, cols=len(columns))
+        table.style = "Table Grid"
+        head, start, body, end = table.rows
+        for cell, (label, _, _) in zip(head.cells, columns, strict=True):
+            _cell_text(cell, label, bold=True, size=9)
+            _shade(cell)
+        _repeat_header(head)
+        _cell_text(start.cells[0], "{%tr for r in " + var + " %}")
+        for cell, (_, key, _) in zip(body.cells, columns, strict=True):
+            _cell_text(cell, "{{ r['" + key + "'] }}", size=9)
+        _no_split(body)
+        _cell_text(end.cells[0], "{%tr endfor %}")
+        _widths(table, [w for _, _, w in columns])
+        _para(doc, space_after=8)
+
+    loop_table("Asystenci rodziny", "asystenci", [
+        ("Asystent rodziny", "asystent", 6.0), ("Rodziny", "rodziny", 2.5),
+        ("Wizyty", "wizyty", 2.5), ("Godziny", "godziny", 2.5),
+        ("Zaległe dokumenty", "zaleglosci", 3.5)])
+    loop_table("Rodziny", "rodziny", [
+        ("Asystent rodziny", "asystent", 3.6), ("Nr sprawy", "rodzina", 2.6),
+        ("Etap", "etap", 2.4), ("Wizyty", "wizyty", 1.4), ("Godziny", "godziny", 1.5),
+        ("Kontakty", "kontakty", 1.6), ("Zaległe dok.", "zaleglosci", 1.6),
+        ("Uwagi", "uwagi", 2.3)])
+    _para(doc, "Zaległe dokumenty: pozycje listy kontrolnej rodziny w stanie BRAK lub „po "
+               "terminie” na dzień zestawienia (asysta checklista).", size=8, italic=True)
+    _para(doc, space_after=24)
+    _para(doc, "……………………………………", align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=0)
+    _para(doc, "(podpis kierownika ośrodka)", size=8, italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(out)
+
+
 def _new_document(title: str) -> Any:
     doc = Document()
     section = doc.sections[0]
@@ -406,7 +459,8 @@ def main() -> None:
         print(f"zbudowano {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
     if not args.numery:
         build_checklist(args.wynik / "checklista.docx")
-        print("zbudowano szablon listy kontrolnej checklista.docx")
+        build_summary(args.wynik / "zestawienie.docx")
+        print("zbudowano szablony checklista.docx i zestawienie.docx")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,8 @@ import pytest
 
 from conftest import example
 
-COMMANDS = ["przetworz", "obserwuj", "sprawdz", "checklista", "demo"]
+COMMANDS = ["przetworz", "obserwuj", "sprawdz", "checklista", "raporty", "demo",
+            "formularze"]
 
 
 def asysta(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -18,8 +18,10 @@ from pipeline.watch import Watcher, WatcherBusy
 EXAMPLE_1 = example(1).read_text(encoding="utf-8")
 
 
-def form_for(case: str) -> str:
-    return EXAMPLE_1.replace("rodzina: K-2025-014", f"rodzina: {case}")
+def form_for(case: str, assistant: int = 0) -> str:
+    # assignments (1) for one assistant are limited to 15 families: spread them
+    return (EXAMPLE_1.replace("rodzina: K-2025-014", f"rodzina: {case}")
+            .replace("asystent: Katarzyna Żak", f"asystent: Asystentka nr {assistant}"))
 
 
 class Running:
@@ -70,7 +72,8 @@ def test_file_written_slowly_in_chunks_is_taken_once(watching: Running) -> None:
 def test_burst_of_fifty_files_is_processed_completely(watching: Running) -> None:
     settings = watching.watcher.settings
     for i in range(50):
-        (settings.inbox / f"f{i:02d}.yaml").write_text(form_for(f"K-B-{i:03d}"), encoding="utf-8")
+        (settings.inbox / f"f{i:02d}.yaml").write_text(form_for(f"K-B-{i:03d}", i % 5),
+                                                         encoding="utf-8")
     watching.wait_for(50)
     assert sorted(o.status for o in watching.watcher.outcomes) == ["przyjety"] * 50
     pdfs = sorted((settings.outbox / "rodziny").glob("K-B-*/zal01_*.pdf"))

@@ -1,0 +1,382 @@
+"""Monthly reports in batch: `asysta raporty --miesiac RRRR-MM`.
+
+For every family in cooperation or monitoring during the month, an
+attachment 14 is built from that month's data — visits and contacts from the
+visit logs (8), tasks from the family task cards (9), the goals of the plan in
+force (6/7) — merged with the assistant's own report for that month when one
+was dropped in the inbox (its narrative is kept). Each report goes through the
+same pipeline as a dropped form (validation, DOCX, PDF, archive, versions).
+Then `outbox/raporty/RRRR-MM/` gets one PDF of all reports with a bookmark per
+assistant and family, and the kierownik's summary as PDF and XLSX.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pypdf import PdfReader, PdfWriter
+
+from .archive import family_dir
+from .checklist import DIAGNOZA, MONITORING, WSPOLPRACA, Doc, add_months, compute
+from .config import Settings
+from .convert import Converter
+from .errors import AsystaError
+from .fsutil import ensure_private_dir, write_new
+from .models import Outcome
+from .overview import families, write_checklists
+from .process import process_files
+from .render import display, named_template, render_docx
+from .schemas import load_schema
+
+REPORTS_DIR = "raporty"
+# The stages a report is due in, and how attachment 14 names them.
+STAGE_NAMES = {DIAGNOZA: "diagnoza i plan pracy", WSPOLPRACA: "współpraca",
+               MONITORING: "monitoring"}
+NARRATIVE = ("wspolpraca_rodziny", "przebieg_pracy", "instytucje", "osiagniecia", "trudnosci",
+             "plan_na_nastepny_miesiac", "uwagi", "rodzice", "adres")
+
+
+@dataclass(frozen=True)
+class Month:
+    first: date
+    last: date
+    key: str
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        """`RRRR-MM`; ValueError otherwise."""
+        if len(text) != 7:
+            raise ValueError(text)
+        first = date.fromisoformat(f"{text}-01")
+        return cls(first, add_months(first, 1) - timedelta(days=1), text)
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.first <= day <= self.last
+
+
+@dataclass
+class FamilyReport:
+    rodzina: str
+    asystent: str
+    rodzice: str
+    values: dict[str, Any]
+    outcome: Outcome | None = None
+    error: str | None = None
+    overdue: int = 0
+
+
+@dataclass
+class BatchResult:
+    month: Month
+    reports: list[FamilyReport] = field(default_factory=list)
+    combined: Path | None = None
+    summary_pdf: Path | None = None
+    summary_xlsx: Path | None = None
+
+    @property
+    def failed(self) -> list[FamilyReport]:
+        return [r for r in self.reports if r.error]
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _hours(row: dict[str, Any]) -> float:
+    try:
+        h1, m1 = map(int, str(row["godzina_od"]).split(":"))
+        h2, m2 = map(int, str(row["godzina_do"]).split(":"))
+    except (KeyError, ValueError):
+        return 0.0
+    return max(0, (h2 * 60 + m2) - (h1 * 60 + m1)) / 60
+
+
+def _register(folder: Path) -> list[dict[str, Any]]:
+    path = folder / "rejestr.json"
+    return json.loads(path.read_text(encoding="utf-8")).get("dokumenty", []) if path.exists() else []
+
+
+def _newest(entries: list[dict[str, Any]], n: int, until: date) -> dict[str, Any] | None:
+    candidates = [e for e in entries if e["zalacznik"] == n and date.fromisoformat(e["data"]) <= until]
+    return max(candidates, key=lambda e: (e["data"], e["wersja"]), default=None)
+
+
+def _stage_in(docs: list[Doc], rodzina: str, month: Month, settings: Settings) -> str | None:
+    """The stage the family was in during the month, if a report is due for it."""
+    for day in (month.last, month.first):
+        stage = compute(rodzina, docs, day, settings.terminy).etap
+        if stage in STAGE_NAMES:
+            return STAGE_NAMES[stage]
+    return None
+
+
+def build_values(rodzina: str, month: Month, settings: Settings, today: date) -> dict[str, Any] | None:
+    """The attachment-14 form of a family for a month, or None when no report is due."""
+    from .checklist import docs_from_register
+
+    entries = _register(family_dir(settings.outbox, rodzina))
+    docs = docs_from_register(entries)
+    stage = _stage_in(docs, rodzina, month, settings)
+    if stage is None:
+        return None
+    latest = {}
+    for entry in entries:  # newest version of each document, for its data
+        key = (entry["zalacznik"], entry["data"])
+        if key not in latest or entry["wersja"] > latest[key]["wersja"]:
+            latest[key] = entry
+    current = list(latest.values())
+
+    visits: dict[tuple[Any, ...], dict[str, Any]] = {}
+    contacts: list[dict[str, Any]] = []
+    for entry in current:
+        if entry["zalacznik"] != 8:
+            continue
+        for row in entry["dane"].get("wizyty") or []:
+            day = _as_date(row.get("data"))
+            if day in month:
+                visits[(day, row.get("godzina_od"))] = row
+        contacts += [r for r in entry["dane"].get("kontakty") or [] if _as_date(r.get("data")) in month]
+    visit_rows = [{"data": v["data"], "godzina_od": v.get("godzina_od"),
+                   "godzina_do": v.get("godzina_do"), "dzialania": v.get("dzialania")}
+                  for _, v in sorted(visits.items(), key=lambda kv: (kv[0][0], str(kv[0][1])))]
+    tasks = []
+    for entry in current:
+        if entry["zalacznik"] != 9:
+            continue
+        start, end = _as_date(entry["dane"].get("okres_od")), _as_date(entry["dane"].get("okres_do"))
+        covers = start and end and start <= month.last and end >= month.first
+        for row in entry["dane"].get("zadania") or []:
+            if covers or date.fromisoformat(entry["data"]) in month or _as_date(row.get("termin")) in month:
+                tasks.append({"zadanie": row.get("zadanie"), "termin": row.get("termin"),
+                              "status": row.get("status"), "efekt": row.get("efekt")})
+    plan = max((e for e in current if e["zalacznik"] in (6, 7)
+                and date.fromisoformat(e["data"]) <= month.last),
+               key=lambda e: e["data"], default=None)
+    goals = [{"cel": g.get("cel"), "termin": g.get("termin"),
+              "przewidywane_efekty": g.get("przewidywane_efekty")}
+             for g in (plan["dane"].get("cele") or [] if plan else [])]
+
+    assignment = _newest(entries, 1, month.last) or {"dane": {}}
+    a1 = assignment["dane"]
+    parents = [m.get("imie_nazwisko") for m in a1.get("czlonkowie") or []
+               if str(m.get("pokrewienstwo", "")).lower() in ("matka", "ojciec", "opiekun prawny",
+                                                               "opiekunka prawna", "opiekun")]
+    values: dict[str, Any] = {
+        "zalacznik": 14, "rodzina": rodzina, "data": today.isoformat(),
+        "asystent": a1.get("asystent") or "—",
+        "miesiac": month.key,
+        "rodzice": ", ".join(p for p in parents if p) or "—",
+        "adres": a1.get("adres") or "—",
+        "etap": stage,
+        "liczba_wizyt": len(visit_rows),
+        "liczba_godzin": round(sum(_hours(v) for v in visit_rows), 2),
+        "liczba_kontaktow": len(contacts),
+        "wizyty": visit_rows,
+        "zadania": tasks,
+        "cele_planu": goals,
+        "instytucje": sorted({f"{c.get('instytucja')} – {c.get('cel')}" if c.get("cel")
+                              else str(c.get("instytucja")) for c in contacts}) or None,
+    }
+    own = max((e for e in entries if e["zalacznik"] == 14 and e["dane"].get("miesiac") == month.key),
+              key=lambda e: (e["data"], e["wersja"]), default=None)
+    if own:  # the assistant's narrative is merged, not replaced
+        for key in NARRATIVE:
+            if own["dane"].get(key) not in (None, "", []):
+                values[key] = own["dane"][key]
+    note = f"W miesiącu {month.key} nie odnotowano żadnej wizyty w rodzinie."
+    if not visit_rows and note not in (values.get("uwagi") or ""):  # idempotent on a re-run
+        values["uwagi"] = note + ("\n" + values["uwagi"] if values.get("uwagi") else "")
+    if not values.get("przebieg_pracy"):
+        values["przebieg_pracy"] = ("Raport sporządzony na podstawie kart pracy asystenta i kart "
+                                    "pracy rodziny; opis asystenta za ten miesiąc nie wpłynął.")
+    # the schema's order: the same data always gives the same bytes (a re-run is a duplicate)
+    order = ["zalacznik", "rodzina", "data", *load_schema(14, settings.foldery.formularze).pola]
+    return {key: values[key] for key in order if key in values}
+
+
+def _form_bytes(values: dict[str, Any]) -> bytes:
+    header = f"# Załącznik nr 14 – raport miesięczny za {values['miesiac']} (zestawienie asysta)\n"
+    return (header + yaml.safe_dump(values, allow_unicode=True, sort_keys=False,
+                                    default_flow_style=False, width=100)).encode("utf-8")
+
+
+def _write_versioned(folder: Path, stem: str, suffix: str, data: bytes) -> Path:
+    """A new file, or `_v2`, `_v3`…: a second run never silently replaces the first."""
+    ensure_private_dir(folder)
+    version = 1
+    while True:
+        path = folder / (f"{stem}{suffix}" if version == 1 else f"{stem}_v{version}{suffix}")
+        if path.exists():
+            if path.read_bytes() == data:
+                return path
+            version += 1
+            continue
+        try:
+            write_new(path, data)
+            return path
+        except FileExistsError:
+            version += 1
+
+
+def run_month(settings: Settings, converter: Converter, month: Month, *,
+              today: date | None = None,
+              progress: Callable[[int, int], None] | None = None) -> BatchResult:
+    today = today or date.today()
+    result = BatchResult(month)
+    due: list[FamilyReport] = []
+    for rodzina in families(settings.outbox):
+        try:
+            values = build_values(rodzina, month, settings, today)
+        except (AsystaError, OSError, ValueError, KeyError, TypeError) as exc:
+            result.reports.append(FamilyReport(rodzina, "—", "—", {}, error=type(exc).__name__))
+            continue
+        if values is not None:
+            due.append(FamilyReport(rodzina, values["asystent"], values["rodzice"], values))
+    result.reports += due
+    with tempfile.TemporaryDirectory(prefix=".raporty-", dir=settings.outbox) as work:
+        paths = {}
+        for report in due:
+            path = Path(work) / f"{report.rodzina}.yaml"
+            path.write_bytes(_form_bytes(report.values))
+            paths[path.name] = report
+        done = 0
+        chunk = 50  # batches keep memory flat and the progress bar moving
+        names = sorted(paths)
+        for start in range(0, len(names), chunk):
+            batch = [Path(work) / n for n in names[start:start + chunk]]
+            for outcome in process_files(batch, settings, converter, refresh=False):
+                report = paths[outcome.name]
+                report.outcome = outcome
+                if outcome.status not in ("przyjety", "duplikat"):
+                    report.error = "; ".join(str(p) for p in outcome.problems) or outcome.status
+            done += len(batch)
+            if progress:
+                progress(done, len(names))
+    checklists = write_checklists(settings, converter, [r.rodzina for r in due], today, pdf=False)
+    overdue = {c.rodzina: sum(c.counts()[s] for s in ("brak", "po_terminie")) for c in checklists}
+    for report in due:
+        report.overdue = overdue.get(report.rodzina, 0)
+    _combined(settings, result)
+    _summary(settings, converter, result, today)
+    return result
+
+
+def _report_pdf(settings: Settings, report: FamilyReport) -> Path | None:
+    outcome = report.outcome
+    if outcome is None or report.error:
+        return None
+    if outcome.filed:
+        return outcome.filed.pdf
+    # a duplicate: the same report is already filed; find it in the register
+    entries = _register(family_dir(settings.outbox, report.rodzina))
+    same = [e for e in entries if e["zalacznik"] == 14
+            and e["dane"].get("miesiac") == report.values["miesiac"]
+            and e["data"] == report.values["data"]]
+    return family_dir(settings.outbox, report.rodzina) / same[-1]["pdf"] if same else None
+
+
+def _combined(settings: Settings, result: BatchResult) -> None:
+    """All reports in one PDF: a bookmark per assistant, under it one per family."""
+    writer = PdfWriter()
+    ordered = sorted((r for r in result.reports if not r.error),
+                     key=lambda r: (r.asystent.casefold(), r.rodzina))
+    parents: dict[str, Any] = {}
+    for report in ordered:
+        pdf = _report_pdf(settings, report)
+        if pdf is None:
+            continue
+        page = len(writer.pages)
+        writer.append(PdfReader(str(pdf)), import_outline=False)
+        if report.asystent not in parents:
+            parents[report.asystent] = writer.add_outline_item(title=report.asystent,
+                                                               page_number=page)
+        writer.add_outline_item(title=f"{report.rodzina} – {report.rodzice}", page_number=page,
+                                parent=parents[report.asystent])
+    if not writer.pages:
+        return
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    folder = settings.outbox / REPORTS_DIR / result.month.key
+    result.combined = _write_versioned(folder, f"raporty_{result.month.key}", ".pdf",
+                                       buffer.getvalue())
+
+
+def _rows(result: BatchResult) -> list[dict[str, Any]]:
+    rows = []
+    for r in sorted(result.reports, key=lambda r: (r.asystent.casefold(), r.rodzina)):
+        v = r.values
+        rows.append({
+            "asystent": r.asystent, "rodzina": r.rodzina, "etap": v.get("etap", "—"),
+            "wizyty": v.get("liczba_wizyt", 0), "godziny": v.get("liczba_godzin", 0.0),
+            "kontakty": v.get("liczba_kontaktow", 0), "zaleglosci": r.overdue,
+            "uwagi": "błąd: " + r.error if r.error else ("brak wizyt" if not v.get("liczba_wizyt") else ""),
+        })
+    return rows
+
+
+def _summary(settings: Settings, converter: Converter, result: BatchResult, today: date) -> None:
+    """The kierownik's summary: per assistant and family, visits, hours, overdue items."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    rows = _rows(result)
+    folder = settings.outbox / REPORTS_DIR / result.month.key
+    stem = f"zestawienie_{result.month.key}"
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = f"Raporty {result.month.key}"
+    headers = ["Asystent rodziny", "Nr sprawy", "Etap", "Wizyty", "Godziny",
+               "Kontakty z instytucjami", "Zaległe dokumenty", "Uwagi"]
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="E7E6E6")
+    for row in rows:
+        sheet.append([row["asystent"], row["rodzina"], row["etap"], row["wizyty"],
+                      row["godziny"], row["kontakty"], row["zaleglosci"], row["uwagi"]])
+    for column, width in zip("ABCDEFGH", (28, 16, 22, 9, 9, 12, 12, 30), strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.properties.creator = "asysta"
+    workbook.properties.created = datetime(today.year, today.month, today.day)
+    workbook.properties.modified = workbook.properties.created
+    workbook.save(buffer)
+    result.summary_xlsx = _write_versioned(folder, stem, ".xlsx", buffer.getvalue())
+
+    per_assistant: dict[str, dict[str, float]] = {}
+    for row in rows:
+        total = per_assistant.setdefault(row["asystent"], {"rodziny": 0, "wizyty": 0, "godziny": 0.0,
+                                                           "zaleglosci": 0})
+        total["rodziny"] += 1
+        total["wizyty"] += row["wizyty"]
+        total["godziny"] += row["godziny"]
+        total["zaleglosci"] += row["zaleglosci"]
+    context = {
+        "miesiac": result.month.key, "na_dzien": today.strftime("%d.%m.%Y"),
+        "osrodek": dataclasses.asdict(settings.osrodek),
+        "rodziny": [{**r, "godziny": display(float(r["godziny"]))} for r in rows],
+        "asystenci": [{"asystent": name, "rodziny": int(t["rodziny"]), "wizyty": int(t["wizyty"]),
+                       "godziny": display(float(t["godziny"])), "zaleglosci": int(t["zaleglosci"])}
+                      for name, t in sorted(per_assistant.items())],
+    }
+    with tempfile.TemporaryDirectory(prefix=".zestawienie-", dir=settings.outbox) as work:
+        docx = Path(work) / f"{stem}.docx"
+        render_docx(named_template("zestawienie.docx", settings), context, docx)
+        pdf = converter.convert([docx], Path(work))[docx]
+        if isinstance(pdf, Path):
+            result.summary_pdf = _write_versioned(folder, stem, ".pdf", pdf.read_bytes())

@@ -1,0 +1,561 @@
+"""The case binder `outbox/rodziny/<rodzina>/teczka.pdf`: every document of a family in one PDF.
+
+A cover page (centre, case number, family, assistant, dates of the case), a
+table of contents with page numbers, then the newest version of every filed
+document in the order of the procedure (attachment number, then date), with a
+bookmark per document and "Teczka K-2025-014 · strona 17 z 120" on every page.
+
+Speed comes from doing each thing once: every document PDF is parsed once (its
+page count lays out the table of contents, its pages go into the binder); the
+cover and contents are one reportlab PDF and all page numbers another; each
+number is attached to its page as a form XObject drawn after the page's own
+content streams, which are copied as they are, never decoded or rewritten.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from io import BytesIO
+from pathlib import Path
+from typing import Any, cast
+
+from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.annotations import Link
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    FloatObject,
+    IndirectObject,
+    NameObject,
+    StreamObject,
+)
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+from . import journal
+from .archive import REGISTER_NAME, family_dir
+from .config import Osrodek, Settings
+from .errors import AsystaError
+from .fsutil import replace
+from .schemas import load_schema
+
+TECZKA_NAME = "teczka.pdf"
+CLOSING = (12, 13)  # end of monitoring, or re-enrolment: either closes the case's cycle
+
+FONT, FONT_BOLD = "AsystaSans", "AsystaSans-Bold"
+# TrueType fonts with Polish letters, as Debian installs them (fonts-liberation2, fonts-dejavu).
+FONT_CANDIDATES = (
+    ("/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf",
+     "/usr/share/fonts/truetype/liberation2/LiberationSans-Bold.ttf"),
+    ("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
+     "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf"),
+    ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+     "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
+)
+
+# Layout in points (A4 is 595 × 842). The documents print a header from 45 pt below the
+# top edge and a centred footer at the bottom: the binder's number goes above the header.
+MARGIN = 62.0
+TOP = 72.0
+BOTTOM = 64.0
+STAMP_SIZE = 8.0
+STAMP_RIGHT = 28.0  # from the right edge to the end of the number
+STAMP_TOP = 24.0  # from the top edge to the number's baseline
+STAMP_NAME = "/AsystaTeczka"
+GREY = 0.35
+
+TOC_SIZE, TOC_LEADING, TOC_PAD = 10.0, 12.5, 5.0
+TOC_COL_NR = 40.0  # attachment number
+TOC_COL_DATE = 64.0
+TOC_COL_PAGE = 46.0
+
+
+class TeczkaError(AsystaError):
+    """A family's binder could not be made (no documents, an unreadable PDF…)."""
+
+
+def pl_count(n: int, one: str, few: str, many: str) -> str:
+    """`1 dokument`, `3 dokumenty`, `12 dokumentów`: Polish plural forms."""
+    if n == 1:
+        return f"{n} {one}"
+    if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14):
+        return f"{n} {few}"
+    return f"{n} {many}"
+
+
+def _pl(day: date) -> str:
+    return day.strftime("%d.%m.%Y")
+
+
+@dataclass(frozen=True)
+class BinderDocument:
+    """One document of the binder: the newest version of an attachment of one date."""
+
+    zalacznik: int
+    data: date
+    wersja: int
+    pdf: Path
+    tytul: str
+    dane: dict[str, Any]
+
+    @property
+    def label(self) -> str:
+        return f"Zał. {self.zalacznik} – {self.tytul} – {_pl(self.data)}"
+
+
+@dataclass(frozen=True)
+class CaseInfo:
+    """What the cover says about the case."""
+
+    rodzina: str
+    osrodek: Osrodek
+    asystent: str | None
+    adres: str | None
+    czlonkowie: tuple[str, ...]
+    od: date | None
+    do: date | None  # None: the case is still open
+
+    @property
+    def okres(self) -> str:
+        if self.od is None:
+            return "—"
+        return f"{_pl(self.od)} – {_pl(self.do) if self.do else 'w toku'}"
+
+
+@dataclass(frozen=True)
+class Teczka:
+    rodzina: str
+    path: Path
+    documents: int
+    pages: int
+
+
+def newest_versions(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The newest version of each document (same attachment and date), in the order of the
+    procedure: attachment number, then date."""
+    newest: dict[tuple[int, str], dict[str, Any]] = {}
+    for entry in entries:
+        key = (int(entry["zalacznik"]), str(entry["data"]))
+        if key not in newest or int(entry["wersja"]) > int(newest[key]["wersja"]):
+            newest[key] = entry
+    return [newest[key] for key in sorted(newest)]
+
+
+def case_info(rodzina: str, docs: Sequence[BinderDocument], osrodek: Osrodek) -> CaseInfo:
+    """Family, address and assistant from the newest assignment (1); the case runs from the
+    first assignment to the closing request (12 or 13) that follows the newest one."""
+    assignments = sorted((d for d in docs if d.zalacznik == 1), key=lambda d: (d.data, d.wersja))
+    newest = assignments[-1].dane if assignments else {}
+    members = tuple(
+        str(m["imie_nazwisko"]) + (f" ({m['pokrewienstwo']})" if m.get("pokrewienstwo") else "")
+        for m in newest.get("czlonkowie") or [] if isinstance(m, dict) and m.get("imie_nazwisko"))
+    start = assignments[0].data if assignments else min((d.data for d in docs), default=None)
+    closings = [d.data for d in docs if d.zalacznik in CLOSING]
+    end = max(closings) if closings else None
+    if end is not None and assignments and end < assignments[-1].data:
+        end = None  # a new cycle started after the last closing request
+    return CaseInfo(rodzina, osrodek, _text(newest.get("asystent")), _text(newest.get("adres")),
+                    members, start, end)
+
+
+def _text(value: Any) -> str | None:
+    text = "" if value is None else str(value).strip()
+    return text or None
+
+
+# -- fonts ---------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def register_fonts() -> tuple[str, str]:
+    """Register the first TrueType font found (regular and bold) with reportlab, once."""
+    for regular, bold in FONT_CANDIDATES:
+        if Path(regular).is_file() and Path(bold).is_file():
+            pdfmetrics.registerFont(TTFont(FONT, regular))
+            pdfmetrics.registerFont(TTFont(FONT_BOLD, bold))
+            return regular, bold
+    raise TeczkaError("nie znaleziono czcionki z polskimi znakami – zainstaluj pakiet "
+                      "fonts-liberation2 albo fonts-dejavu")
+
+
+def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        lines.extend(simpleSplit(paragraph, font, size, width) or [""])
+    return lines
+
+
+def _stamp_text(rodzina: str, page: int, total: int) -> str:
+    return f"Teczka {rodzina} · strona {page} z {total}"
+
+
+def _draw_stamp(canvas: Canvas, width: float, height: float, text: str) -> None:
+    canvas.setFont(FONT, STAMP_SIZE)
+    canvas.setFillGray(GREY)
+    canvas.drawRightString(width - STAMP_RIGHT, height - STAMP_TOP, text)
+    canvas.setFillGray(0)
+
+
+# -- table of contents ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _TocRow:
+    doc: int  # index into the binder's documents
+    lines: tuple[str, ...]  # the title, wrapped
+
+    @property
+    def height(self) -> float:
+        return 2 * TOC_PAD + len(self.lines) * TOC_LEADING
+
+
+def _toc_title_width() -> float:
+    return A4[0] - 2 * MARGIN - TOC_COL_NR - TOC_COL_DATE - TOC_COL_PAGE - 8
+
+
+def _toc_heading_height() -> float:
+    return 46.0 + 22.0  # title and subtitle, then the column names
+
+
+def _toc_pages(docs: Sequence[BinderDocument]) -> list[list[_TocRow]]:
+    """The contents laid out in pages; its length must be known before any page number."""
+    width = _toc_title_width()
+    available = A4[1] - TOP - BOTTOM - _toc_heading_height()
+    pages: list[list[_TocRow]] = [[]]
+    used = 0.0
+    for i, doc in enumerate(docs):
+        title = doc.tytul + (f" (wersja {doc.wersja})" if doc.wersja > 1 else "")
+        row = _TocRow(i, tuple(_wrap(title, FONT, TOC_SIZE, width)))
+        if pages[-1] and used + row.height > available:
+            pages.append([])
+            used = 0.0
+        pages[-1].append(row)
+        used += row.height
+    return pages
+
+
+# -- the cover and the contents as one PDF ---------------------------------------------
+
+LinkSpec = tuple[int, tuple[float, float, float, float], int]  # (page, rect, target page)
+
+
+def _front_matter(info: CaseInfo, docs: Sequence[BinderDocument], toc: list[list[_TocRow]],
+                  starts: Sequence[int], total: int, today: date) -> tuple[bytes, list[LinkSpec]]:
+    buffer = BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=FONT)
+    canvas.setTitle(f"Teczka sprawy {info.rodzina}")
+    _draw_cover(canvas, info, len(docs), total, today)
+    width, height = A4
+    _draw_stamp(canvas, width, height, _stamp_text(info.rodzina, 1, total))
+    canvas.showPage()
+    links: list[LinkSpec] = []
+    for index, rows in enumerate(toc):
+        page = 1 + index
+        links.extend(_draw_toc_page(canvas, info, docs, rows, starts, page, index > 0))
+        _draw_stamp(canvas, width, height, _stamp_text(info.rodzina, page + 1, total))
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue(), links
+
+
+def _draw_cover(canvas: Canvas, info: CaseInfo, documents: int, total: int, today: date) -> None:
+    width, height = A4
+    right = width - MARGIN
+    centre = info.osrodek
+    y = height - TOP - 6
+    canvas.setFont(FONT_BOLD, 13)
+    for line in _wrap(centre.nazwa, FONT_BOLD, 13, right - MARGIN):
+        canvas.drawString(MARGIN, y, line)
+        y -= 16
+    if centre.adres:
+        canvas.setFont(FONT, 10)
+        canvas.setFillGray(GREY)
+        canvas.drawString(MARGIN, y, centre.adres)
+        canvas.setFillGray(0)
+        y -= 14
+    canvas.setLineWidth(0.8)
+    canvas.line(MARGIN, y, right, y)
+
+    y = height - 250
+    canvas.setFont(FONT_BOLD, 28)
+    canvas.drawCentredString(width / 2, y, "TECZKA SPRAWY")
+    y -= 26
+    canvas.setFont(FONT, 13)
+    canvas.drawCentredString(width / 2, y, "Dokumentacja pracy asystenta rodziny")
+    y -= 44
+    canvas.setFont(FONT_BOLD, 18)
+    canvas.drawCentredString(width / 2, y, f"Numer sprawy: {info.rodzina}")
+
+    label_width = 132.0
+    value_width = right - MARGIN - label_width
+    members = list(info.czlonkowie) if len(info.czlonkowie) <= 8 else [", ".join(info.czlonkowie)]
+    rows = [
+        ("Rodzina", members or ["—"]),
+        ("Adres", [info.adres or "—"]),
+        ("Asystent rodziny", [info.asystent or "—"]),
+        ("Okres sprawy", [info.okres]),
+        ("Zawartość", [f"{pl_count(documents, 'dokument', 'dokumenty', 'dokumentów')}, "
+                       f"{pl_count(total, 'strona', 'strony', 'stron')}"]),
+    ]
+    y -= 62
+    canvas.line(MARGIN, y + 22, right, y + 22)
+    for label, values in rows:
+        canvas.setFont(FONT_BOLD, 11)
+        canvas.drawString(MARGIN, y, label)
+        canvas.setFont(FONT, 11)
+        for value in values:
+            for line in _wrap(value, FONT, 11, value_width):
+                canvas.drawString(MARGIN + label_width, y, line)
+                y -= 15
+        y -= 9
+    canvas.line(MARGIN, y + 13, right, y + 13)
+
+    canvas.setFont(FONT, 9)
+    canvas.setFillGray(GREY)
+    foot = [f"Dokumenty w kolejności procedury (numer załącznika, potem data): {centre.procedura}.",
+            f"Teczkę sporządzono {_pl(today)} (program asysta)."]
+    y = BOTTOM + 12 * sum(len(_wrap(t, FONT, 9, right - MARGIN)) for t in foot)
+    for text in foot:
+        for line in _wrap(text, FONT, 9, right - MARGIN):
+            canvas.drawString(MARGIN, y, line)
+            y -= 12
+    canvas.setFillGray(0)
+
+
+def _draw_toc_page(canvas: Canvas, info: CaseInfo, docs: Sequence[BinderDocument],
+                   rows: list[_TocRow], starts: Sequence[int], page: int,
+                   continued: bool) -> list[LinkSpec]:
+    width, height = A4
+    right = width - MARGIN
+    x_title = MARGIN + TOC_COL_NR
+    x_date = right - TOC_COL_PAGE  # dates end here (right-aligned)
+    y = height - TOP - 10
+    canvas.setFont(FONT_BOLD, 18)
+    canvas.drawString(MARGIN, y, "Spis treści (cd.)" if continued else "Spis treści")
+    y -= 18
+    canvas.setFont(FONT, 10)
+    canvas.setFillGray(GREY)
+    subtitle = f"Teczka sprawy {info.rodzina} · {info.osrodek.nazwa}"
+    canvas.drawString(MARGIN, y, _wrap(subtitle, FONT, 10, right - MARGIN)[0])
+    canvas.setFillGray(0)
+    y = height - TOP - _toc_heading_height() + 8
+    canvas.setFont(FONT_BOLD, 9)
+    canvas.drawString(MARGIN, y, "Zał.")
+    canvas.drawString(x_title, y, "Dokument")
+    canvas.drawRightString(x_date, y, "Data")
+    canvas.drawRightString(right, y, "Strona")
+    y -= 5
+    canvas.setLineWidth(0.8)
+    canvas.line(MARGIN, y, right, y)
+    canvas.setLineWidth(0.3)
+    canvas.setStrokeGray(0.7)
+    links: list[LinkSpec] = []
+    for row in rows:
+        doc = docs[row.doc]
+        top = y
+        baseline = top - TOC_PAD - TOC_SIZE * 0.85
+        canvas.setFont(FONT_BOLD, TOC_SIZE)
+        canvas.drawString(MARGIN + 4, baseline, str(doc.zalacznik))
+        canvas.setFont(FONT, TOC_SIZE)
+        for i, line in enumerate(row.lines):
+            canvas.drawString(x_title, baseline - i * TOC_LEADING, line)
+        canvas.drawRightString(x_date, baseline, _pl(doc.data))
+        canvas.drawRightString(right, baseline, str(starts[row.doc] + 1))
+        y = top - row.height
+        canvas.line(MARGIN, y, right, y)
+        links.append((page, (MARGIN, y, right, top), starts[row.doc]))
+    canvas.setStrokeGray(0)
+    return links
+
+
+# -- page numbers for the documents' pages ---------------------------------------------
+
+
+def _stamps(rodzina: str, sizes: Sequence[tuple[float, float]], first: int, total: int) -> bytes:
+    """One PDF holding only the page numbers, one page per document page, in one go."""
+    buffer = BytesIO()
+    canvas = Canvas(buffer, pageCompression=1, initialFontName=FONT)
+    for offset, (width, height) in enumerate(sizes):
+        canvas.setPageSize((width, height))
+        _draw_stamp(canvas, width, height, _stamp_text(rodzina, first + offset, total))
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _stream(writer: PdfWriter, data: bytes) -> IndirectObject:
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return _add(writer, stream)
+
+
+def _add(writer: PdfWriter, stream: DecodedStreamObject) -> IndirectObject:
+    # pypdf has no public call that adds a free-standing stream object to a writer
+    return writer._add_object(stream)
+
+
+def _content_bytes(page: PageObject) -> bytes:
+    """A page's content, decoded (the stamp's tiny page: cheaper than a parsed ContentStream)."""
+    if "/Contents" not in page:
+        return b""
+    value = page["/Contents"].get_object()
+    parts: list[Any] = list(value) if isinstance(value, ArrayObject) else [value]
+    return b"\n".join(cast(StreamObject, part.get_object()).get_data() for part in parts)
+
+
+def _attach_stamp(writer: PdfWriter, page: PageObject, stamp: PageObject,
+                  head: IndirectObject, tail: IndirectObject) -> None:
+    """Draw `stamp` over `page` without touching the page's own content streams: they are
+    wrapped in q…Q (so their graphics state cannot leak) and followed by `/AsystaTeczka Do`."""
+    box = page.cropbox
+    form = DecodedStreamObject()
+    form.set_data(_content_bytes(stamp))
+    form.update({
+        NameObject("/Type"): NameObject("/XObject"),
+        NameObject("/Subtype"): NameObject("/Form"),
+        NameObject("/BBox"): ArrayObject([FloatObject(0), FloatObject(0),
+                                          FloatObject(box.width), FloatObject(box.height)]),
+        NameObject("/Matrix"): ArrayObject([FloatObject(v) for v in
+                                            (1, 0, 0, 1, box.left, box.bottom)]),
+        NameObject("/Resources"): stamp["/Resources"].clone(writer),
+    })
+    # A copy of the resources: pages of one document often share a single dictionary.
+    resources = DictionaryObject(cast(DictionaryObject, page["/Resources"].get_object())
+                                 if "/Resources" in page else {})
+    xobjects = DictionaryObject(cast(DictionaryObject, resources["/XObject"].get_object())
+                                if "/XObject" in resources else {})
+    xobjects[NameObject(STAMP_NAME)] = _add(writer, form)
+    resources[NameObject("/XObject")] = xobjects
+    page[NameObject("/Resources")] = resources
+    contents: list[Any] = []
+    if "/Contents" in page:
+        value = page["/Contents"].get_object()
+        contents = list(value) if isinstance(value, ArrayObject) else [page.raw_get("/Contents")]
+    page[NameObject("/Contents")] = ArrayObject([head, *contents, tail])
+
+
+# -- the binder ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Source:
+    doc: BinderDocument
+    pages: list[PageObject]
+
+
+def _read_documents(rodzina: str, folder: Path, settings: Settings) -> list[_Source]:
+    try:
+        register = json.loads((folder / REGISTER_NAME).read_text(encoding="utf-8"))
+        entries = newest_versions(register.get("dokumenty", []))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        raise TeczkaError(f"nie można odczytać spisu dokumentów ({REGISTER_NAME}) rodziny "
+                          f"{rodzina}") from None
+    if not entries:
+        raise TeczkaError(f"w archiwum rodziny {rodzina} nie ma jeszcze dokumentów")
+    sources = []
+    for entry in entries:
+        name = Path(str(entry.get("pdf", ""))).name  # never outside the family's folder
+        path = folder / name
+        try:
+            pages = list(PdfReader(path).pages)
+        except Exception:  # pypdf raises many kinds on a damaged file
+            raise _unreadable(rodzina, name or "(brak nazwy PDF)") from None
+        if not pages:
+            raise TeczkaError(f"dokument {name} rodziny {rodzina} nie ma żadnej strony")
+        schema = load_schema(int(entry["zalacznik"]), settings.foldery.formularze)
+        doc = BinderDocument(int(entry["zalacznik"]), date.fromisoformat(str(entry["data"])),
+                             int(entry["wersja"]), path, schema.tytul,
+                             entry.get("dane") or {})
+        sources.append(_Source(doc, pages))
+    return sources
+
+
+def _unreadable(rodzina: str, name: str) -> TeczkaError:
+    return TeczkaError(f"nie można odczytać dokumentu {name} rodziny {rodzina} – plik PDF jest "
+                       "uszkodzony lub go brakuje; zgłoś to administratorowi (oryginał "
+                       "formularza leży obok w archiwum rodziny)")
+
+
+@contextmanager
+def _quiet_pypdf() -> Iterator[None]:
+    """pypdf logs what it repairs in a damaged file; staff see our sentence instead."""
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def build_teczka(settings: Settings, rodzina: str, today: date | None = None) -> Teczka:
+    """Write `teczka.pdf` for one family (atomically, readable by the owner only)."""
+    try:
+        with _quiet_pypdf():
+            teczka = _build(settings, rodzina, today or date.today())
+    except Exception as exc:
+        journal.log(settings.outbox, "teczka", plik=TECZKA_NAME, rodzina=rodzina,
+                    wynik="blad", blad=type(exc).__name__)
+        raise
+    journal.log(settings.outbox, "teczka", plik=TECZKA_NAME, rodzina=rodzina, wynik="utworzono",
+                dokumenty=teczka.documents, strony=teczka.pages)
+    return teczka
+
+
+def _build(settings: Settings, rodzina: str, today: date) -> Teczka:
+    register_fonts()
+    folder = family_dir(settings.outbox, rodzina)
+    sources = _read_documents(rodzina, folder, settings)
+    docs = [s.doc for s in sources]
+    info = case_info(rodzina, docs, settings.osrodek)
+
+    toc = _toc_pages(docs)
+    front_pages = 1 + len(toc)
+    starts: list[int] = []  # 0-based index of each document's first page in the binder
+    position = front_pages
+    for source in sources:
+        starts.append(position)
+        position += len(source.pages)
+    total = position
+
+    front, links = _front_matter(info, docs, toc, starts, total, today)
+    sizes = [(float(p.cropbox.width), float(p.cropbox.height)) for s in sources for p in s.pages]
+    stamps = PdfReader(BytesIO(_stamps(rodzina, sizes, front_pages + 1, total))).pages
+
+    writer = PdfWriter()
+    for page in PdfReader(BytesIO(front)).pages:
+        writer.add_page(page)
+    head = _stream(writer, b"q\n")
+    tail = _stream(writer, f"\nQ\nq {STAMP_NAME} Do Q\n".encode("ascii"))
+    number = 0
+    for source in sources:
+        try:  # the page's objects are read here: damage deep inside a file shows up now
+            for page in source.pages:
+                _attach_stamp(writer, writer.add_page(page), stamps[number], head, tail)
+                number += 1
+        except Exception:
+            raise _unreadable(rodzina, source.doc.pdf.name) from None
+    writer.add_outline_item(title="Okładka", page_number=0)
+    writer.add_outline_item(title="Spis treści", page_number=1)
+    for source, start in zip(sources, starts, strict=True):
+        writer.add_outline_item(title=source.doc.label, page_number=start)
+    for page_index, rect, target in links:
+        writer.add_annotation(page_index, Link(rect=rect, target_page_index=target))
+    writer.page_mode = "/UseOutlines"
+    writer.add_metadata({"/Title": f"Teczka sprawy {rodzina}", "/Creator": "asysta"})
+
+    buffer = BytesIO()
+    writer.write(buffer)
+    target_path = folder / TECZKA_NAME
+    replace(target_path, buffer.getvalue())
+    return Teczka(rodzina, target_path, len(docs), total)

@@ -1,0 +1,150 @@
+"""Monthly reports in batch: contents from the visit and task data, the combined PDF with
+bookmarks, the kierownik's summary, versions on a second run, one failure not stopping
+the rest."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from conftest import copy_examples, docx_text, example, make_settings, pdf_text, run, squash
+from pipeline.cli import main
+from pipeline.config import Settings
+from pipeline.convert import Converter
+from pipeline.raporty import BatchResult, Month, run_month
+
+CASE = "K-2025-014"
+OTHER = "K-2025-099"
+TODAY = date(2025, 5, 4)
+
+
+def _other_family(settings: Settings) -> list[Path]:
+    """A second family with another assistant: assignment to plan, and one May visit log."""
+    paths = []
+    for n in (1, 2, 3, 5, 6, 8):
+        text = example(n).read_text(encoding="utf-8").replace(f"rodzina: {CASE}", f"rodzina: {OTHER}")
+        text = text.replace("Katarzyna Żak", "Tomasz Ślęzak")
+        if n == 8:
+            text = text.replace("2025-04-", "2025-05-").replace('miesiac: "2025-04"', 'miesiac: "2025-05"')
+        path = settings.inbox / f"b{n:02d}.yaml"
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+@pytest.fixture(scope="module")
+def april(tmp_path_factory: pytest.TempPathFactory, converter: Converter) -> tuple[Settings, BatchResult]:
+    settings = make_settings(tmp_path_factory.mktemp("raporty"))
+    outcomes = run(settings, converter, *copy_examples(settings), *_other_family(settings))
+    assert all(o.status == "przyjety" for o in outcomes), [o.problems for o in outcomes]
+    return settings, run_month(settings, converter, Month.parse("2025-04"), today=TODAY)
+
+
+def test_report_counts_visits_hours_and_tasks_from_the_logs(april: tuple[Settings, BatchResult]) -> None:
+    settings, result = april
+    report = next(r for r in result.reports if r.rodzina == CASE)
+    values = report.values
+    assert values["liczba_wizyt"] == 5
+    assert values["liczba_godzin"] == 14.5  # 3 + 3.5 + 3 + 2.5 + 2.5 hours
+    assert values["liczba_kontaktow"] == 4
+    assert [v["data"] for v in values["wizyty"]] == [
+        "2025-04-02", "2025-04-09", "2025-04-16", "2025-04-23", "2025-04-29"]
+    assert len(values["zadania"]) == 6 and len(values["cele_planu"]) == 4
+    assert values["etap"] == "współpraca"
+    filed = report.outcome.filed
+    assert filed and filed.pdf.name == "zal14_2025-05-04_raport-miesieczny.pdf"
+    docx = docx_text(filed.docx)
+    pdf = squash(pdf_text(filed.pdf))
+    for text in ("02.04.2025", "29.04.2025", "15:30", "18:30", "14,5",
+                 "Przygotować CV i zarejestrować się w Powiatowym Urzędzie Pracy",
+                 "Spłata zaległości czynszowych"):
+        assert text in docx
+        assert squash(text) in pdf
+    # the assistant's own April report (dropped earlier) is merged, not replaced
+    assert "W kwietniu zakończyłam diagnozę" in docx
+    assert "frekwencja Zofii w kwietniu wzrosła do 88%" in docx
+
+
+def test_a_family_without_visits_gets_a_report_that_says_so(april: tuple[Settings, BatchResult]) -> None:
+    settings, result = april
+    report = next(r for r in result.reports if r.rodzina == OTHER)  # its visits are in May
+    assert report.values["liczba_wizyt"] == 0
+    text = docx_text(report.outcome.filed.docx)
+    assert "W miesiącu 2025-04 nie odnotowano żadnej wizyty w rodzinie." in text
+    assert "opis asystenta za ten miesiąc nie wpłynął" in text
+
+
+def test_combined_pdf_has_a_bookmark_per_assistant_and_family(april: tuple[Settings, BatchResult]) -> None:
+    settings, result = april
+    assert result.combined == settings.outbox / "raporty" / "2025-04" / "raporty_2025-04.pdf"
+    reader = PdfReader(str(result.combined))
+    outline = reader.outline
+    titles = [item.title for item in outline if not isinstance(item, list)]
+    assert titles == ["Katarzyna Żak", "Tomasz Ślęzak"]
+    families = [[i.title for i in item] for item in outline if isinstance(item, list)]
+    # the first family's names come from the assistant's own report (merged), the other's
+    # from the assignment (1)
+    assert families == [[f"{CASE} – Agnieszka i Łukasz Wójcik"],
+                        [f"{OTHER} – Agnieszka Wójcik, Łukasz Wójcik"]]
+    first = reader.get_destination_page_number(outline[1][0])
+    second = reader.get_destination_page_number(outline[3][0])
+    assert first == 0 and second > first
+    assert CASE in reader.pages[first].extract_text()
+    assert OTHER in reader.pages[second].extract_text()
+    assert len(reader.pages) == sum(
+        len(PdfReader(str(r.outcome.filed.pdf)).pages) for r in result.reports)
+
+
+def test_summary_for_the_kierownik_as_pdf_and_xlsx(april: tuple[Settings, BatchResult]) -> None:
+    settings, result = april
+    sheet = load_workbook(result.summary_xlsx).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0][:7] == ["Asystent rodziny", "Nr sprawy", "Etap", "Wizyty", "Godziny",
+                           "Kontakty z instytucjami", "Zaległe dokumenty"]
+    assert rows[1][:6] == ["Katarzyna Żak", CASE, "współpraca", 5, 14.5, 4]
+    assert rows[2][:4] == ["Tomasz Ślęzak", OTHER, "współpraca", 0]
+    assert rows[2][7] == "brak wizyt"
+    overdue = json.loads((settings.outbox / "rodziny" / CASE / "checklista.json").read_text("utf-8"))
+    assert rows[1][6] == sum(1 for i in overdue["pozycje"] if i["status"] in ("brak", "po_terminie"))
+    text = squash(pdf_text(result.summary_pdf))
+    assert "ZESTAWIENIE MIESIĘCZNYCH RAPORTÓW" in text and "2025-04" in text
+    assert "Katarzyna Żak" in text and "Tomasz Ślęzak" in text and "14,5" in text
+
+
+def test_running_the_month_again_replaces_nothing(april: tuple[Settings, BatchResult],
+                                                  converter: Converter) -> None:
+    settings, first = april
+    before = first.combined.read_bytes()
+    again = run_month(settings, converter, Month.parse("2025-04"), today=TODAY)
+    assert {r.outcome.status for r in again.reports} == {"duplikat"}  # same data, same day
+    assert first.combined.read_bytes() == before
+    assert again.combined.name in ("raporty_2025-04.pdf", "raporty_2025-04_v2.pdf")
+    later = run_month(settings, converter, Month.parse("2025-04"), today=date(2025, 5, 6))
+    assert {r.outcome.status for r in later.reports} == {"przyjety"}
+    names = sorted(p.name for p in (settings.outbox / "rodziny" / CASE).glob("zal14_*.pdf"))
+    assert names == ["zal14_2025-05-04_raport-miesieczny.pdf",
+                     "zal14_2025-05-05_raport-miesieczny.pdf",
+                     "zal14_2025-05-06_raport-miesieczny.pdf"]
+
+
+def test_one_family_that_fails_never_stops_the_rest(tmp_path: Path, converter: Converter,
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    settings = make_settings(tmp_path)
+    run(settings, converter, *copy_examples(settings, [1, 2, 3, 5, 6, 8]))
+    broken = settings.outbox / "rodziny" / "ZEPSUTA"
+    broken.mkdir()
+    (broken / "rejestr.json").write_text("{nie json", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code = main(["--inbox", str(settings.inbox), "--outbox", str(settings.outbox),
+                 "raporty", "--miesiac", "2025-04"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "nie udało się: 1" in out and "ZEPSUTA" in out
+    assert (settings.outbox / "raporty" / "2025-04" / "raporty_2025-04.pdf").exists()
+    assert list((settings.outbox / "rodziny" / CASE).glob("zal14_*.pdf"))
