@@ -4,8 +4,9 @@
 
 1. Time per document: the sixteen examples as one batch (`process_files`, real
    LibreOffice), repeated; median per batch and per document.
-2. Time per document with one `soffice` process per file, the naive way, for
-   comparison (same DOCX files).
+2. Conversion alone of the same sixteen DOCX files: the warm pool, and (unless
+   `--bez-naiwnej`) one `soffice` call for the whole batch (the fallback without
+   python3-uno) and one `soffice` process per file, the naive way.
 3. Drop-to-PDF latency of a running watcher with native events: a form is
    written to the inbox (temporary name, then rename, as a copy does) and the
    clock stops when its PDF appears in the archive; median of N. The watcher's
@@ -150,7 +151,8 @@ def memory(count: int, docx_files: list[Path]) -> list[tuple[int, float]]:
         done = 0
         step = max(1, count // 10)
         while done < count:
-            batch = [docx_files[(done + i) % len(docx_files)] for i in range(min(step, count - done))]
+            size = min(step, count - done)
+            batch = [docx_files[(done + i) % len(docx_files)] for i in range(size)]
             for docx in batch:
                 converter.convert([docx], out)
                 (out / (docx.stem + ".pdf")).unlink()
@@ -183,7 +185,8 @@ def main() -> None:
               f"{single / len(docx_files):.3f} s na dokument")
         naive = naive_times(docx_files, keep)
         print(f"osobny proces soffice na plik ({len(docx_files)} plików): {naive:.2f} s = "
-              f"{naive / len(docx_files):.3f} s na dokument; partia jest {naive / batch:.1f}× szybsza")
+              f"{naive / len(docx_files):.3f} s na dokument; "
+              f"partia jest {naive / batch:.1f}× szybsza")
     if args.pamiec:
         points = memory(args.pamiec, docx_files)
         print("pamięć LibreOffice (RSS) bez restartu: " + ", ".join(

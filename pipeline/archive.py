@@ -10,6 +10,7 @@ filed once its entry is there.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
@@ -19,6 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from . import faults
 from .errors import FilingError, Problem
 from .fsutil import ensure_private_dir, fsync_dir, replace, write_new
 from .intake import REJECTED_DIR
@@ -51,6 +53,15 @@ def load_register(folder: Path) -> list[dict[str, Any]]:
         return []
     data = json.loads(path.read_text(encoding="utf-8"))
     return list(data.get("dokumenty", []))
+
+
+def case_conflict(outbox: Path, rodzina: str) -> str | None:
+    """An existing case number that differs from this one only in letter case."""
+    root = outbox / FAMILIES_DIR
+    names = os.listdir(root) if root.is_dir() else []
+    if rodzina in names:
+        return None
+    return next((name for name in names if name.casefold() == rodzina.casefold()), None)
 
 
 def find_duplicate(outbox: Path, rodzina: str, sha256: str) -> dict[str, Any] | None:
@@ -100,16 +111,19 @@ def file_document(form: FormData, docx: Path, pdf: Path, outbox: Path) -> FiledD
         ensure_private_dir(outbox / FAMILIES_DIR)
         ensure_private_dir(folder)
         version, stem = _slot(folder, base, suffix, form.source.content)
+        # the original first: its bytes mark the slot as this form's, so a run that is
+        # killed half-way reuses the slot instead of leaving a half-filled one behind
         targets = {
+            "zrodlo": (folder / original_name(stem, suffix), form.source.content),
             ".docx": (folder / f"{stem}.docx", docx.read_bytes()),
             ".pdf": (folder / f"{stem}.pdf", pdf.read_bytes()),
-            "zrodlo": (folder / original_name(stem, suffix), form.source.content),
         }
         for path, data in targets.values():
             if path.exists():  # a reused slot: the same original, documents made anew
                 replace(path, data)
             else:
                 write_new(path, data)
+            faults.point("w_trakcie_zapisu")
         source_name = original_name(stem, suffix)
         entries = [e for e in load_register(folder) if e.get("plik_zrodlowy") != source_name]
         entries.append({
@@ -130,9 +144,12 @@ def file_document(form: FormData, docx: Path, pdf: Path, outbox: Path) -> FiledD
                 json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"))
         fsync_dir(folder)
     except OSError as exc:
+        why = {errno.ENOSPC: "brak miejsca na dysku", errno.EDQUOT: "przekroczony przydział dysku",
+               errno.EACCES: "brak uprawnień do zapisu", errno.EROFS: "dysk tylko do odczytu",
+               }.get(exc.errno or 0, f"błąd systemu plików {errno.errorcode.get(exc.errno or 0, '')}")
         raise FilingError(
-            f"nie można zapisać dokumentów w archiwum rodziny {form.rodzina} "
-            f"({exc.strerror or type(exc).__name__}) – plik pozostaje w folderze inbox"
+            f"nie można zapisać dokumentów w archiwum rodziny {form.rodzina} ({why}) – "
+            "formularz pozostaje w folderze inbox i zostanie przetworzony ponownie"
         ) from None
     return FiledDocument(form, folder, targets[".docx"][0], targets[".pdf"][0],
                          targets["zrodlo"][0], version)

@@ -21,6 +21,7 @@ from . import __version__
 from .config import Settings, load_settings
 from .convert import Converter
 from .errors import AsystaError, ConfigError
+from .fsutil import sweep
 from .models import Outcome
 from .process import process_files
 from .schemas import ZALACZNIKI, package_data
@@ -84,6 +85,7 @@ def cmd_przetworz(settings: Settings, args: argparse.Namespace) -> int:
         err.print(f"asysta: nie ma pliku {escape(str(path))}")
     if missing:
         return EXIT_USAGE
+    sweep(settings.outbox)
     with Converter(settings.przetwarzanie.soffice, settings.przetwarzanie.konwersja_timeout_s) as conv:
         outcomes = process_files(args.pliki, settings, conv, report=_print_outcome)
     return _summary(outcomes)

@@ -21,11 +21,12 @@ per batch (start-up paid once per batch), retrying failed files one by one.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import queue
-import secrets
 import select
 import shutil
 import signal
@@ -47,6 +48,7 @@ START_TIMEOUT_S = 60.0  # a LibreOffice that is not listening by then is killed
 QUIT_TIMEOUT_S = 5.0  # a graceful exit; then the process group is killed
 MAX_START_FAILURES = 3  # consecutive failed starts before the pool gives up for good
 ATTEMPTS = 2  # per document: the first try and one retry
+IDLE_CHECK_S = 5.0  # an idle instance that died is replaced within this time
 WORKER_SCRIPT = Path(__file__).with_name("lo_worker.py")
 
 _FAILURES = {
@@ -166,9 +168,9 @@ def _is_pdf(pdf: Path) -> bool:
         return False
 
 
-def _soffice_in_group(pgid: int) -> list[int]:
-    """Live soffice.bin processes of a process group (Linux /proc)."""
-    pids = []
+def _group_members(pgid: int, name: str = "") -> list[int]:
+    """Live (not zombie) processes of a process group whose name starts with `name`."""
+    pids: list[int] = []
     try:
         entries = os.listdir("/proc")
     except OSError:
@@ -180,9 +182,9 @@ def _soffice_in_group(pgid: int) -> list[int]:
             stat = Path(f"/proc/{entry}/stat").read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
-        name, _, rest = stat.partition(" (")[2].rpartition(") ")
+        comm, _, rest = stat.partition(" (")[2].rpartition(") ")
         fields = rest.split()
-        if fields and fields[0] != "Z" and int(fields[2]) == pgid and name.startswith("soffice"):
+        if fields and fields[0] != "Z" and int(fields[2]) == pgid and comm.startswith(name):
             pids.append(int(entry))
     return pids
 
@@ -214,7 +216,10 @@ class _Worker:
         for attempt in range(2):
             if attempt:
                 shutil.rmtree(self.slot.profile, ignore_errors=True)
-            pipe = f"asysta-{os.getpid()}-{self.index}-{secrets.token_hex(6)}"
+            # One name per profile: LibreOffice reuses a stale socket left by a killed
+            # instance, so /tmp holds at most one per profile slot.
+            digest = hashlib.sha256(str(self.slot.profile).encode()).hexdigest()[:16]
+            pipe = f"asysta-{self.slot.profile.name}-{digest}"
             self.process = subprocess.Popen(
                 [self.python, "-I", str(WORKER_SCRIPT), "--soffice", self.soffice,
                  "--profile", self.slot.profile.as_uri(), "--pipe", pipe,
@@ -284,21 +289,21 @@ class _Worker:
         self.ready = False
         self.ask_to_quit()
         if self.process is not None:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(max(0.0, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
         self.kill()
 
     def kill(self) -> None:
         """Kill the worker's process group (LibreOffice included) and reap the worker."""
         if self.process is None:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
         self.process.wait()
+        # A successor must not meet a dying LibreOffice on the same profile and pipe.
+        deadline = time.monotonic() + QUIT_TIMEOUT_S
+        while _group_members(self.process.pid) and time.monotonic() < deadline:
+            time.sleep(0.01)
         for stream in (self.process.stdin, self.process.stdout):
             try:
                 if stream:
@@ -311,7 +316,7 @@ class _Worker:
 
     def soffice_pids(self) -> list[int]:
         process = self.process
-        return _soffice_in_group(process.pid) if process is not None else []
+        return _group_members(process.pid, "soffice") if process is not None else []
 
 
 @dataclass
@@ -490,7 +495,10 @@ class Converter:
         while not self._closed:
             if not worker.alive() and not self._broken:
                 self._try_start(worker)
-            task = self._queue.get()
+            try:  # now and then, to replace an instance that died while idle
+                task = self._queue.get(timeout=IDLE_CHECK_S)
+            except queue.Empty:
+                continue
             if task is None:
                 return
             try:
@@ -586,12 +594,9 @@ class Converter:
         ]
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                    start_new_session=True)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=self.timeout + 2 * len(files))
-        except subprocess.TimeoutExpired:
-            pass
-        try:  # whatever it left behind (a hung or lingering instance) goes too
+        # whatever it left behind (a hung or lingering instance) goes too
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
         process.wait()

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
+import tempfile
 from pathlib import Path
+
+from . import faults
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600
@@ -26,9 +30,10 @@ def fsync_dir(path: Path) -> None:
 
 
 def _write_temp(folder: Path, data: bytes) -> Path:
-    tmp = folder / f".tmp-{secrets.token_hex(8)}"
+    tmp = folder / f".tmp-{os.getpid()}-{secrets.token_hex(6)}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     try:
+        faults.disk_full()
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]
@@ -59,3 +64,45 @@ def replace(path: Path, data: bytes) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def work_dir(outbox: Path, kind: str) -> Path:
+    """A private work folder in the outbox, named after this process so that a later run
+    can tell it from one still in use (see `sweep`)."""
+    ensure_private_dir(outbox)
+    return Path(tempfile.mkdtemp(prefix=f".{kind}-{os.getpid()}-", dir=outbox))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _owner(name: str) -> int | None:
+    parts = name.split("-")
+    return int(parts[1]) if len(parts) >= 3 and parts[1].isdigit() else None
+
+
+def sweep(outbox: Path) -> int:
+    """Remove work folders and temporary files left by a process that was killed; the
+    archive never shows a half-written file for long. Returns how many were removed."""
+    removed = 0
+    if not outbox.is_dir():
+        return 0
+    folders = [outbox, *(p for p in (outbox / "rodziny").glob("*") if p.is_dir())]
+    for folder in folders:
+        for path in folder.glob(".*-*-*"):
+            pid = _owner(path.name)
+            if pid is None or pid == os.getpid() or _alive(pid):
+                continue
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+            removed += 1
+    return removed

@@ -41,6 +41,9 @@ def read(path: Path, settings: Settings) -> IncomingFile:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise FormError([Problem("to nie jest zwykły plik")])
+        if info.st_nlink > 1:  # the same file also lives elsewhere: never read out of the inbox
+            raise FormError([Problem(
+                "to twarde dowiązanie do pliku spoza folderu – wrzuć do folderu kopię pliku")])
         if info.st_size > limit:
             typical = "kilkaset KB" if is_pdf else "kilka KB"
             raise FormError([Problem(

@@ -72,6 +72,16 @@ def read(outbox: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
+def accepted(outbox: Path, sha256: str) -> bool:
+    """Has a form with these bytes been logged as accepted?"""
+    path = outbox / JOURNAL_NAME
+    if not path.exists():
+        return False
+    needle = f'"sha256": "{sha256}"'
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        return any(needle in line and '"akcja": "przyjeto"' in line for line in handle)
+
+
 def verify(outbox: Path) -> tuple[int, int | None, str]:
     """(entries checked, line number of the first broken entry or None, why it is broken)."""
     path = outbox / JOURNAL_NAME

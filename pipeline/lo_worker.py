@@ -29,6 +29,7 @@ blocks exactly as it would on a document that makes LibreOffice hang.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -113,10 +114,8 @@ class Worker:
             time.sleep(0.2)
             if os.getppid() != parent:
                 for pid in _group_members():
-                    try:
+                    with contextlib.suppress(ProcessLookupError):
                         os.kill(pid, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
                 os._exit(4)
             if self.process is not None and self.process.poll() is not None \
                     and not self.quitting:
@@ -206,10 +205,8 @@ def main() -> int:
             worker.convert(request["src"], request["dst"])
         except Exception as exc:
             fatal = _is_fatal(exc, worker)
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(request["dst"] + ".part")
-            except OSError:
-                pass
             send({"ok": False, "error": type(exc).__name__, "fatal": fatal})
             if fatal:
                 worker.quit()

@@ -18,7 +18,7 @@ from .checklist import ZAKONCZONA, Checklist, add_years, compute, load_docs
 from .config import Settings
 from .convert import Converter
 from .errors import ConversionError, Problem
-from .fsutil import ensure_private_dir, replace
+from .fsutil import ensure_private_dir, replace, work_dir
 from .render import named_template, render_docx
 
 CHECKLIST_JSON = "checklista.json"
@@ -122,8 +122,7 @@ def write_checklists(settings: Settings, converter: Converter, rodziny: list[str
     `only_changed` skips families whose items did not change (and whose PDF is not older
     than their JSON); `pdf=False` leaves the PDFs to a later refresh (a batch job)."""
     outbox = settings.outbox
-    staging = outbox / ".lista-robocza"
-    ensure_private_dir(staging)
+    staging = work_dir(outbox, "lista")
     written: list[Checklist] = []
     docx_files: dict[Path, Path] = {}
     try:

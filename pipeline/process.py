@@ -13,16 +13,15 @@ import hashlib
 import re
 import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 
-from . import archive, intake, journal, overview, parse, render, validate
+from . import archive, faults, intake, journal, overview, parse, render, validate
 from .config import Settings
 from .convert import Converter
 from .errors import AsystaError, FilingError, FormError, Problem
-from .fsutil import ensure_private_dir
+from .fsutil import ensure_private_dir, work_dir
 from .models import Outcome, RenderedDocument
 from .schemas import CASE_NUMBER_RE
 
@@ -58,20 +57,41 @@ def _prepare(path: Path, settings: Settings, staging: Path, index: int) -> Rende
     rodzina = None
     try:
         incoming = intake.read(path, settings)
-        document = parse.parse(incoming)
+        document = parse.parse(incoming, settings.foldery.formularze)
         rodzina = document.get("rodzina") if isinstance(document.get("rodzina"), str) else None
         form = validate.validate(document, incoming, settings.foldery.formularze)
+        conflict = archive.case_conflict(settings.outbox, form.rodzina)
+        if conflict:
+            raise FormError([Problem(
+                f"numer sprawy różni się od istniejącego „{conflict}” tylko wielkością liter – "
+                "na dyskach sieciowych Windows to byłby ten sam folder; użyj dokładnie "
+                "istniejącego numeru albo innego", "rodzina", "Numer sprawy rodziny")])
         duplicate = archive.find_duplicate(settings.outbox, form.rodzina, incoming.sha256)
         if duplicate:
-            _remove_input(path, incoming.sha256, settings)
-            journal.log(settings.outbox, "duplikat", plik=path.name, rodzina=form.rodzina,
-                        wynik="pominiety", jak=duplicate.get("plik_zrodlowy"))
+            with archive.archive_lock(settings.outbox):
+                if not journal.accepted(settings.outbox, incoming.sha256):
+                    # filed by a run that stopped before it could log: log it now, once
+                    _log_accepted(settings, path.name, form.rodzina, form.zalacznik,
+                                  incoming.sha256, duplicate, odtworzono=True)
+                else:
+                    journal.log(settings.outbox, "duplikat", plik=path.name, rodzina=form.rodzina,
+                                wynik="pominiety", jak=duplicate.get("plik_zrodlowy"))
+                _remove_input(path, incoming.sha256, settings)
             return Outcome(path.name, "duplikat", form.rodzina)
-        return render.render(form, settings, staging / f"{index:04d}.docx")
+        rendered = render.render(form, settings, staging / f"{index:04d}.docx")
+        faults.point("po_renderowaniu")
+        return rendered
     except FormError as exc:
         return _reject(path, exc.problems, settings, _safe_case(rodzina))
     except AsystaError as exc:
         return _reject(path, [Problem(str(exc))], settings, _safe_case(rodzina))
+
+
+def _log_accepted(settings: Settings, name: str, rodzina: str, zalacznik: int, sha256: str,
+                  entry: dict[str, object], **extra: object) -> None:
+    journal.log(settings.outbox, "przyjeto", plik=name, rodzina=rodzina, wynik="przyjety",
+                zalacznik=zalacznik, sha256=sha256,
+                archiwum=[entry["docx"], entry["pdf"], entry["plik_zrodlowy"]], **extra)
 
 
 def _safe_case(rodzina: str | None) -> str | None:
@@ -91,7 +111,7 @@ def process_files(paths: Iterable[Path], settings: Settings, converter: Converte
             report(outcome)
 
     ensure_private_dir(settings.outbox)
-    staging = Path(tempfile.mkdtemp(prefix=".przetwarzanie-", dir=settings.outbox))
+    staging = work_dir(settings.outbox, "przetwarzanie")
     try:
         rendered: list[RenderedDocument] = []
         for index, path in enumerate(paths):
@@ -104,23 +124,28 @@ def process_files(paths: Iterable[Path], settings: Settings, converter: Converte
             else:
                 rendered.append(result)
         pdfs = converter.convert([r.docx for r in rendered], staging)
+        faults.point("po_konwersji")
         for item in rendered:
             path = item.form.source.path
             pdf = pdfs[item.docx]
             try:
                 if not isinstance(pdf, Path):
-                    done(_reject(path, [Problem(str(pdf))], settings, item.form.rodzina))
+                    done(_conversion_failed(path, item, str(pdf), settings))
                     continue
                 with archive.archive_lock(settings.outbox):
                     over_limit = _over_limit(item, settings)
                     if over_limit:  # checked under the lock: a batch may hold two assignments
                         done(_reject(path, [over_limit], settings, item.form.rodzina))
                         continue
+                    # the register entry is the commit; then the log; the input goes last
                     filed = archive.file_document(item.form, item.docx, pdf, settings.outbox)
+                    faults.point("po_rejestrze")
+                    _log_accepted(settings, path.name, item.form.rodzina, item.form.zalacznik,
+                                  item.form.source.sha256, {
+                                      "docx": filed.docx.name, "pdf": filed.pdf.name,
+                                      "plik_zrodlowy": filed.original.name})
+                    faults.point("po_dzienniku")
                     _remove_input(path, item.form.source.sha256, settings)
-                journal.log(settings.outbox, "przyjeto", plik=path.name, rodzina=item.form.rodzina,
-                            wynik="przyjety", zalacznik=item.form.zalacznik,
-                            archiwum=[filed.docx.name, filed.pdf.name, filed.original.name])
                 done(Outcome(path.name, "przyjety", item.form.rodzina, filed=filed))
             except FilingError as exc:
                 # The input stays in the inbox: a full disk is not the form's fault.
@@ -133,7 +158,9 @@ def process_files(paths: Iterable[Path], settings: Settings, converter: Converte
                 done(_unexpected(path, settings, exc))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    touched = sorted({o.rodzina for o in outcomes if o.status == "przyjety" and o.rodzina})
+    # duplicates too: a run killed before its refresh leaves their checklists behind
+    touched = sorted({o.rodzina for o in outcomes
+                      if o.status in ("przyjety", "duplikat") and o.rodzina})
     if touched and refresh:
         refresh_checklists(settings, converter, touched)
     return outcomes
@@ -155,6 +182,17 @@ def refresh_checklists(settings: Settings, converter: Converter, rodziny: list[s
         journal.log(settings.outbox, "blad_listy_kontrolnej", wynik=type(exc).__name__)
         print(f"asysta: nie udało się odświeżyć list kontrolnych ({type(exc).__name__})",
               file=sys.stderr)
+
+
+def _conversion_failed(path: Path, item: RenderedDocument, reason: str,
+                       settings: Settings) -> Outcome:
+    """LibreOffice gave up on this document: set the form aside with its DOCX kept beside it."""
+    problem = Problem(f"{reason}. Dokument DOCX zapisano obok jako „{path.name}.docx” – "
+                      "można go otworzyć w Wordzie; zgłoś problem administratorowi")
+    outcome = _reject(path, [problem], settings, item.form.rodzina)
+    if outcome.rejected_to is not None:
+        shutil.copyfile(item.docx, outcome.rejected_to.with_name(outcome.rejected_to.name + ".docx"))
+    return outcome
 
 
 def _unexpected(path: Path, settings: Settings, exc: Exception) -> Outcome:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -247,7 +248,7 @@ def run_month(settings: Settings, converter: Converter, month: Month, *,
         if values is not None:
             due.append(FamilyReport(rodzina, values["asystent"], values["rodzice"], values))
     result.reports += due
-    with tempfile.TemporaryDirectory(prefix=".raporty-", dir=settings.outbox) as work:
+    with tempfile.TemporaryDirectory(prefix=f".raporty-{os.getpid()}-", dir=settings.outbox) as work:
         paths = {}
         for report in due:
             path = Path(work) / f"{report.rodzina}.yaml"
@@ -374,7 +375,8 @@ def _summary(settings: Settings, converter: Converter, result: BatchResult, toda
                        "godziny": display(float(t["godziny"])), "zaleglosci": int(t["zaleglosci"])}
                       for name, t in sorted(per_assistant.items())],
     }
-    with tempfile.TemporaryDirectory(prefix=".zestawienie-", dir=settings.outbox) as work:
+    with tempfile.TemporaryDirectory(prefix=f".zestawienie-{os.getpid()}-",
+                                     dir=settings.outbox) as work:
         docx = Path(work) / f"{stem}.docx"
         render_docx(named_template("zestawienie.docx", settings), context, docx)
         pdf = converter.convert([docx], Path(work))[docx]

@@ -23,6 +23,7 @@ from . import journal
 from .config import Settings
 from .convert import Converter
 from .errors import AsystaError
+from .fsutil import sweep
 from .intake import is_ignored
 from .models import Outcome
 from .overview import families
@@ -145,6 +146,7 @@ class Watcher:
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self._lock_fd = fd
+        sweep(self.settings.outbox)  # what a killed run left half-done
 
     def _release_inbox(self) -> None:
         if self._lock_fd is not None:
@@ -168,6 +170,9 @@ class Watcher:
                     self._process(ready)
                 else:
                     time.sleep(min(0.1, self.settle))
+            # checklists a killed earlier run never refreshed, and the passing of time
+            refresh_checklists(self.settings, self.converter, families(self.settings.outbox),
+                               only_changed=True)
         finally:
             self._release_inbox()
         return self.outcomes

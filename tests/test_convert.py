@@ -107,6 +107,20 @@ def test_killed_idle_libreoffice_does_not_fail_the_next_document(tmp_path: Path)
         assert pid not in converter.soffice_pids()
 
 
+def test_killed_idle_libreoffice_is_replaced_before_the_next_document(tmp_path: Path) -> None:
+    with Converter(workers=1) as converter:
+        assert converter.warm(wait=60)
+        [pid] = converter.soffice_pids()
+        os.kill(pid, signal.SIGKILL)
+        assert wait_gone([pid]) == []
+        deadline = time.monotonic() + 60
+        while not (converter.soffice_pids() and converter.warm()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        [successor] = converter.soffice_pids()
+        assert successor != pid
+        assert_converted(converter.convert(make_many(tmp_path, 1), tmp_path))
+
+
 def test_hanging_document_fails_within_the_timeout_and_the_others_convert(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASYSTA_LO_TEST_HANG", HANG_MARKER)
@@ -183,7 +197,8 @@ def test_fallback_without_pool_converts_with_one_soffice_call(tmp_path: Path) ->
 
 def test_libreoffice_that_cannot_start_gives_errors_not_a_hang(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # a failed start wipes the profile
+    # a failed start wipes its profile: not one of the shared ones
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     with Converter("/bin/false", timeout=10, workers=1) as converter:
         started = time.monotonic()
         results = converter.convert(make_many(tmp_path, 2), tmp_path)

@@ -1,0 +1,175 @@
+"""Crash safety, proven by killing the real program: every input ends filed exactly once
+or still waiting, nothing half-written stays in the archive, and the audit log and the
+checklists agree with the archive. Also a full disk and awkward file names."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from conftest import example, make_settings, run
+from pipeline import journal
+from pipeline.checklist import compute, load_docs
+from pipeline.config import Settings
+from pipeline.convert import Converter
+
+EXAMPLES = {n: example(n).read_text(encoding="utf-8") for n in (1, 2, 3, 6, 8, 14)}
+
+
+def _inputs(settings: Settings, count: int, seed: int = 0) -> dict[str, str]:
+    """`count` distinct valid forms for several families; returns name -> sha256."""
+    rng = random.Random(seed)
+    made = {}
+    for i in range(count):
+        n = rng.choice(list(EXAMPLES))
+        text = EXAMPLES[n].replace("rodzina: K-2025-014", f"rodzina: F-{i % 12:02d}")
+        text = text.replace("Katarzyna Żak", f"Asystentka {i % 4}") + f"\n# kopia {i}\n"
+        name = f"formularz {i:03d} – Żółć $(x);.yaml"  # spaces, Polish letters, shell characters
+        (settings.inbox / name).write_text(text, encoding="utf-8")
+        made[name] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return made
+
+
+def _watch_once(settings: Settings, fault: str | None = None,
+                kill_after: float | None = None) -> int:
+    env = {k: v for k, v in os.environ.items() if k not in ("ASYSTA_CONFIG", "ASYSTA_AWARIA")}
+    if fault:
+        env["ASYSTA_AWARIA"] = fault
+    command = [sys.executable, "-m", "pipeline.cli", "--inbox", str(settings.inbox),
+               "--outbox", str(settings.outbox), "obserwuj", "--raz"]
+    process = subprocess.Popen(command, env=env, cwd=settings.inbox.parent,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    try:
+        return process.wait(timeout=kill_after if kill_after is not None else 600)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)  # the watcher and anything it started
+        return process.wait()
+
+
+def check_archive(settings: Settings, inputs: dict[str, str]) -> None:
+    """The invariants after any number of crashes and one clean run."""
+    assert sorted(p.name for p in settings.inbox.iterdir() if not p.name.startswith(".")) == []
+    entries = []
+    for register in (settings.outbox / "rodziny").glob("*/rejestr.json"):
+        folder = register.parent
+        for entry in json.loads(register.read_text(encoding="utf-8"))["dokumenty"]:
+            entries.append(entry)
+            for key in ("docx", "pdf", "plik_zrodlowy"):
+                assert (folder / entry[key]).is_file(), entry[key]
+            pdf = (folder / entry["pdf"]).read_bytes()
+            assert pdf.startswith(b"%PDF-") and b"%%EOF" in pdf[-1024:]
+            original = (folder / entry["plik_zrodlowy"]).read_bytes()
+            assert hashlib.sha256(original).hexdigest() == entry["sha256"]
+        # nothing in the family folder that the register does not account for
+        listed = {e[k] for e in json.loads(register.read_text("utf-8"))["dokumenty"]
+                  for k in ("docx", "pdf", "plik_zrodlowy")}
+        extra = {p.name for p in folder.iterdir()} - listed - {
+            "rejestr.json", "checklista.json", "checklista.pdf"}
+        assert extra == set(), extra
+        checklist = json.loads((folder / "checklista.json").read_text(encoding="utf-8"))
+        fresh = compute(folder.name, load_docs(folder), date.today(), settings.terminy).to_json()
+        assert checklist["pozycje"] == fresh["pozycje"]
+    # every input filed exactly once
+    assert sorted(e["sha256"] for e in entries) == sorted(inputs.values())
+    hidden = [p for p in settings.outbox.rglob(".*") if p.name not in (".archiwum.lock",)]
+    assert hidden == [], hidden
+    # the audit log: intact, and exactly one "przyjeto" per filed form
+    assert journal.verify(settings.outbox)[1] is None
+    accepted = [e["sha256"] for e in journal.read(settings.outbox) if e["akcja"] == "przyjeto"]
+    assert sorted(accepted) == sorted(inputs.values())
+
+
+@pytest.mark.parametrize("fault", ["po_renderowaniu", "po_konwersji", "w_trakcie_zapisu",
+                                   "w_trakcie_zapisu:2", "w_trakcie_zapisu:5", "po_rejestrze",
+                                   "po_rejestrze:3", "po_dzienniku", "po_dzienniku:4"])
+def test_killed_at_a_point_then_restarted(fault: str, tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    inputs = _inputs(settings, 8)
+    assert _watch_once(settings, fault) == -signal.SIGKILL
+    assert _watch_once(settings) in (0, 1)
+    check_archive(settings, inputs)
+
+
+@pytest.mark.slow
+def test_killed_at_random_moments_across_many_inputs(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    inputs = _inputs(settings, 150, seed=7)
+    rng = random.Random(11)
+    kills = 0
+    for _ in range(40):
+        code = _watch_once(settings, kill_after=rng.uniform(0.3, 4.0))
+        if code in (0, 1):
+            break
+        kills += 1
+    assert _watch_once(settings) in (0, 1)
+    check_archive(settings, inputs)
+    assert kills >= 5
+    (tmp_path / "zabicia.txt").write_text(str(kills))
+    print(f"przerwań SIGKILL: {kills}, formularzy: {len(inputs)}")
+
+
+def test_full_disk_leaves_the_input_waiting(settings: Settings, converter: Converter,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    path = settings.inbox / "plan.yaml"
+    path.write_text(EXAMPLES[1], encoding="utf-8")
+    monkeypatch.setenv("ASYSTA_AWARIA", "enospc")
+    [outcome] = run(settings, converter, path)
+    assert outcome.status == "pozostawiony"
+    assert "brak miejsca na dysku" in str(outcome.problems[0])
+    assert path.read_text(encoding="utf-8") == EXAMPLES[1]
+    assert not list((settings.outbox / "rodziny").rglob("zal*")) if (settings.outbox / "rodziny").exists() else True
+    assert [p for p in settings.outbox.rglob(".tmp-*")] == []
+    monkeypatch.delenv("ASYSTA_AWARIA")
+    [again] = run(settings, converter, path)
+    assert again.status == "przyjety"
+    log = journal.read(settings.outbox)
+    assert [e["akcja"] for e in log] == ["blad_zapisu", "przyjeto"]
+
+
+def test_case_numbers_differing_only_in_case_are_refused(settings: Settings,
+                                                         converter: Converter) -> None:
+    first = settings.inbox / "a.yaml"
+    first.write_text(EXAMPLES[1], encoding="utf-8")
+    assert run(settings, converter, first)[0].status == "przyjety"
+    second = settings.inbox / "b.yaml"
+    second.write_text(EXAMPLES[2].replace("rodzina: K-2025-014", "rodzina: k-2025-014"), "utf-8")
+    [outcome] = run(settings, converter, second)
+    assert outcome.status == "odrzucony"
+    assert "tylko wielkością liter" in str(outcome.problems[0])
+
+
+def test_hard_link_into_the_inbox_is_refused(settings: Settings, converter: Converter,
+                                             tmp_path: Path) -> None:
+    outside = tmp_path / "poza.yaml"
+    outside.write_text(EXAMPLES[1], encoding="utf-8")
+    os.link(outside, settings.inbox / "link.yaml")
+    [outcome] = run(settings, converter, settings.inbox / "link.yaml")
+    assert outcome.status == "odrzucony" and "twarde dowiązanie" in str(outcome.problems[0])
+    assert outside.read_text(encoding="utf-8") == EXAMPLES[1]
+
+
+def test_leftovers_of_a_dead_process_are_swept(settings: Settings) -> None:
+    from pipeline.fsutil import sweep
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    family = settings.outbox / "rodziny" / "K-1"
+    family.mkdir(parents=True)
+    (family / f".tmp-{dead.pid}-abc").write_bytes(b"half")
+    (settings.outbox / f".przetwarzanie-{dead.pid}-x").mkdir()
+    mine = settings.outbox / f".przetwarzanie-{os.getpid()}-y"
+    mine.mkdir()
+    assert sweep(settings.outbox) == 2
+    assert mine.exists() and not (family / f".tmp-{dead.pid}-abc").exists()
+    time.sleep(0)
