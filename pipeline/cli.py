@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections import Counter
 import shutil
 import sys
 import threading
@@ -70,9 +71,10 @@ def _print_outcome(outcome: Outcome) -> None:
             console.print(f"    – {escape(str(problem))}")
 
 
-def _summary(outcomes: list[Outcome]) -> int:
-    counts = {s: sum(1 for o in outcomes if o.status == s)
-              for s in ("przyjety", "duplikat", "odrzucony", "pozostawiony")}
+def _summary(outcomes: list[Outcome] | Counter[str]) -> int:
+    if not isinstance(outcomes, Counter):
+        outcomes = Counter(o.status for o in outcomes)
+    counts = {s: outcomes[s] for s in ("przyjety", "duplikat", "odrzucony", "pozostawiony")}
     console.print(f"Przyjęto: {counts['przyjety']}, pominięto (już w archiwum): "
                   f"{counts['duplikat']}, odrzucono: {counts['odrzucony']}, "
                   f"pozostawiono w inbox: {counts['pozostawiony']}")
@@ -111,7 +113,7 @@ def cmd_obserwuj(settings: Settings, args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             watcher.stop()
         console.print("Zakończono obserwację.")
-        return _summary(watcher.outcomes)
+        return _summary(watcher.counts)
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
@@ -132,11 +134,11 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
             shutil.copyfile(example, tmp)
             tmp.rename(target)  # appears complete, as a copy from another folder would
         deadline = time.monotonic() + 600
-        while len(watcher.outcomes) < len(examples) and time.monotonic() < deadline:
+        while sum(watcher.counts.values()) < len(examples) and time.monotonic() < deadline:
             time.sleep(0.2)
         watcher.stop()
         thread.join(timeout=30)
-    code = _summary(watcher.outcomes)
+    code = _summary(watcher.counts)
     console.print(f"Archiwum rodzin: {settings.outbox / 'rodziny'}")
     return code
 
@@ -237,6 +239,36 @@ def cmd_teczka(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_REJECTED if failed else EXIT_OK
 
 
+def cmd_eksport(settings: Settings, args: argparse.Namespace) -> int:
+    from .privacy import export_family
+
+    target = export_family(settings, args.rodzina, args.do.resolve() if args.do else None)
+    console.print(f"Zapisano dane rodziny {escape(args.rodzina)}: {escape(str(target))}")
+    return EXIT_OK
+
+
+def cmd_usun(settings: Settings, args: argparse.Namespace) -> int:
+    from .privacy import delete_family, expired
+
+    answer = args.potwierdzam
+    if answer is None:
+        late = {e.rodzina for e in expired(settings, date.today())}
+        if args.rodzina not in late:
+            console.print(f"[yellow]Uwaga:[/] sprawa {escape(args.rodzina)} nie jest na liście "
+                          "spraw po okresie przechowywania.")
+        try:
+            answer = input(f"Usunąć całą dokumentację rodziny {args.rodzina}? "
+                           "Wpisz numer sprawy, aby potwierdzić: ").strip()
+        except EOFError:
+            answer = ""
+    if answer != args.rodzina:
+        err.print("asysta: nie potwierdzono – nic nie usunięto")
+        return EXIT_REJECTED
+    count = delete_family(settings, args.rodzina)
+    console.print(f"Usunięto dokumentację rodziny {escape(args.rodzina)} ({count} plików).")
+    return EXIT_OK
+
+
 def _month(text: str) -> Any:
     from .raporty import Month
 
@@ -256,6 +288,16 @@ def _iso_date(text: str) -> date:
 def cmd_sprawdz(settings: Settings, args: argparse.Namespace) -> int:
     from .checks import run_checks
 
+    if args.dziennik:
+        from .journal import verify
+
+        count, broken, why = verify(settings.outbox)
+        if broken is None:
+            console.print(f"[green]✓[/] dziennik zdarzeń: {count} wpisów, łańcuch skrótów nienaruszony")
+            return EXIT_OK
+        console.print(f"[red]✗[/] dziennik zdarzeń: pierwszy naruszony wpis to wiersz {broken} "
+                      f"z {count} – {why}")
+        return EXIT_REJECTED
     problems = run_checks(settings, console)
     if problems:
         console.print(f"[red]Znaleziono problemy: {problems}.[/]")
@@ -332,7 +374,29 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sprawdz", help="sprawdź konfigurację, szablony i LibreOffice",
                        description="Sprawdza konfigurację, zgodność każdego szablonu z jego "
                                    "schematem (w obie strony) i konwersję przez LibreOffice.")
+    p.add_argument("--dziennik", action="store_true",
+                   help="sprawdź tylko, czy nikt nie zmienił dziennika zdarzeń "
+                        "(outbox/dziennik.jsonl); wskazuje pierwszy naruszony wpis")
     p.set_defaults(func=cmd_sprawdz)
+
+    p = sub.add_parser("eksport", help="wszystkie dane rodziny w jednym pliku ZIP (wniosek o dostęp)",
+                       description="Zapisuje całą dokumentację rodziny (dokumenty, oryginały "
+                                   "formularzy, rejestr, listę kontrolną) w pliku ZIP, np. na "
+                                   "wniosek osoby, której dane dotyczą (art. 15 RODO). "
+                                   "Zdarzenie trafia do dziennika.")
+    p.add_argument("rodzina", metavar="RODZINA", help="numer sprawy")
+    p.add_argument("--do", type=Path, metavar="PLIK",
+                   help="plik ZIP (domyślnie outbox/eksport/<numer>_<data>.zip)")
+    p.set_defaults(func=cmd_eksport)
+
+    p = sub.add_parser("usun", help="usuń dokumentację rodziny po okresie przechowywania",
+                       description="Usuwa z archiwum cały folder rodziny, po potwierdzeniu "
+                                   "numerem sprawy. Sprawy zakończone po okresie przechowywania "
+                                   "wymienia outbox/index.html. Zdarzenie trafia do dziennika.")
+    p.add_argument("rodzina", metavar="RODZINA", help="numer sprawy")
+    p.add_argument("--potwierdzam", metavar="RODZINA",
+                   help="potwierdzenie bez pytania (dla skryptów): powtórz numer sprawy")
+    p.set_defaults(func=cmd_usun)
 
     p = sub.add_parser("formularze", help="przygotuj formularze PDF do wypełnienia przez personel",
                        description="Zapisuje po jednym formularzu PDF do wypełnienia (w programie "

@@ -243,7 +243,7 @@ class _Worker:
         try:
             self.process.stdin.write((json.dumps(message) + "\n").encode("utf-8"))
             self.process.stdin.flush()
-        except OSError:
+        except (OSError, ValueError):  # a dead worker, or its input closed by close()
             self.kill()
             raise _WorkerFailed("crash") from None
         return self._read(timeout)

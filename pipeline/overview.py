@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import os
 from dataclasses import dataclass
 import json
 import re
@@ -119,8 +120,8 @@ def write_checklists(settings: Settings, converter: Converter, rodziny: list[str
                      as_of: date, only_changed: bool = False, pdf: bool = True) -> list[Checklist]:
     """checklista.json (always) and checklista.pdf for the given families, PDFs in one batch.
 
-    `only_changed` skips families whose items did not change (and whose PDF is not older
-    than their JSON); `pdf=False` leaves the PDFs to a later refresh (a batch job)."""
+    `only_changed` makes a new PDF only for families whose items changed (or whose PDF is
+    older than their JSON); `pdf=False` leaves the PDFs to a later refresh (a batch job)."""
     outbox = settings.outbox
     staging = work_dir(outbox, "lista")
     written: list[Checklist] = []
@@ -132,13 +133,15 @@ def write_checklists(settings: Settings, converter: Converter, rodziny: list[str
             data = checklist.to_json()
             path, pdf_path = folder / CHECKLIST_JSON, folder / CHECKLIST_PDF
             written.append(checklist)
-            if only_changed and path.exists():
+            unchanged = False
+            if only_changed and path.exists() and pdf_path.exists():
                 old = json.loads(path.read_text(encoding="utf-8"))
-                stale_pdf = not pdf_path.exists() or pdf_path.stat().st_mtime < path.stat().st_mtime
-                if {**old, "na_dzien": None} == {**data, "na_dzien": None} and not stale_pdf:
-                    continue
+                unchanged = ({**old, "na_dzien": None} == {**data, "na_dzien": None}
+                             and pdf_path.stat().st_mtime >= path.stat().st_mtime)
             replace(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
-            if not pdf:
+            if not pdf or unchanged:
+                if unchanged:  # keep the PDF counted as fresh: its items are today's too
+                    os.utime(pdf_path)
                 continue
             docx = staging / f"{rodzina}.docx"
             render_docx(named_template("checklista.docx", settings), _context(checklist, settings),

@@ -94,6 +94,16 @@ def _log_accepted(settings: Settings, name: str, rodzina: str, zalacznik: int, s
                 archiwum=[entry["docx"], entry["pdf"], entry["plik_zrodlowy"]], **extra)
 
 
+def _quick_sha(path: Path) -> str | None:
+    """The file's hash, to spot a second copy in the same batch (None when unreadable)."""
+    try:
+        if path.is_symlink() or path.stat().st_size > 64 << 20:
+            return None
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
 def _safe_case(rodzina: str | None) -> str | None:
     """Only a well-formed case number may reach the log."""
     return rodzina if rodzina and re.match(CASE_NUMBER_RE, rodzina) else None
@@ -112,17 +122,29 @@ def process_files(paths: Iterable[Path], settings: Settings, converter: Converte
 
     ensure_private_dir(settings.outbox)
     staging = work_dir(settings.outbox, "przetwarzanie")
+
+    def prepare(index: int, path: Path) -> RenderedDocument | None:
+        try:
+            result = _prepare(path, settings, staging, index)
+        except Exception as exc:  # a bug must not lose the file or stop the batch
+            result = _unexpected(path, settings, exc)
+        if isinstance(result, Outcome):
+            done(result)
+            return None
+        return result
+
     try:
         rendered: list[RenderedDocument] = []
+        again: list[Path] = []  # the same bytes as an earlier file of this batch
+        seen: set[str] = set()
         for index, path in enumerate(paths):
-            try:
-                result = _prepare(path, settings, staging, index)
-            except Exception as exc:  # a bug must not lose the file or stop the batch
-                result = _unexpected(path, settings, exc)
-            if isinstance(result, Outcome):
-                done(result)
-            else:
-                rendered.append(result)
+            if _quick_sha(path) in seen:
+                again.append(path)
+                continue
+            item = prepare(index, path)
+            if item is not None:
+                rendered.append(item)
+                seen.add(item.form.source.sha256)
         pdfs = converter.convert([r.docx for r in rendered], staging)
         faults.point("po_konwersji")
         for item in rendered:
@@ -133,6 +155,15 @@ def process_files(paths: Iterable[Path], settings: Settings, converter: Converte
                     done(_conversion_failed(path, item, str(pdf), settings))
                     continue
                 with archive.archive_lock(settings.outbox):
+                    earlier = archive.find_duplicate(settings.outbox, item.form.rodzina,
+                                                     item.form.source.sha256)
+                    if earlier:  # the same bytes twice in one batch: the first one was filed
+                        journal.log(settings.outbox, "duplikat", plik=path.name,
+                                    rodzina=item.form.rodzina, wynik="pominiety",
+                                    jak=earlier.get("plik_zrodlowy"))
+                        _remove_input(path, item.form.source.sha256, settings)
+                        done(Outcome(path.name, "duplikat", item.form.rodzina))
+                        continue
                     over_limit = _over_limit(item, settings)
                     if over_limit:  # checked under the lock: a batch may hold two assignments
                         done(_reject(path, [over_limit], settings, item.form.rodzina))
@@ -158,11 +189,13 @@ def process_files(paths: Iterable[Path], settings: Settings, converter: Converte
                 done(_unexpected(path, settings, exc))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    if again:  # now duplicates of what was just filed (or, if their twin failed, new again)
+        outcomes += process_files(again, settings, converter, report, refresh=False)
     # duplicates too: a run killed before its refresh leaves their checklists behind
     touched = sorted({o.rodzina for o in outcomes
                       if o.status in ("przyjety", "duplikat") and o.rodzina})
     if touched and refresh:
-        refresh_checklists(settings, converter, touched)
+        refresh_checklists(settings, converter, touched, only_changed=True)
     return outcomes
 
 

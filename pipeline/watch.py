@@ -10,6 +10,7 @@ import os
 import stat
 import threading
 import time
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -30,7 +31,8 @@ from .overview import families
 from .process import Report, process_files, refresh_checklists
 
 LOCK_NAME = ".asysta-obserwator.lock"
-STUCK_WRITER_S = 30.0  # a file open for writing this long without change is taken anyway
+STUCK_WRITER_S = 30.0
+RECENT_OUTCOMES = 1000  # a file open for writing this long without change is taken anyway
 
 
 @dataclass
@@ -75,7 +77,9 @@ class Watcher:
         self.lock = threading.Lock()
         self.wake = threading.Event()
         self.stopping = threading.Event()
-        self.outcomes: list[Outcome] = []
+        # the latest outcomes (bounded: a watcher runs for months) and a count of all of them
+        self.outcomes: deque[Outcome] = deque(maxlen=RECENT_OUTCOMES)
+        self.counts: Counter[str] = Counter()
         self._lock_fd: int | None = None
 
     # -- state -------------------------------------------------------------------------
@@ -155,11 +159,13 @@ class Watcher:
 
     def _process(self, paths: list[Path]) -> None:
         try:
-            self.outcomes.extend(process_files(paths, self.settings, self.converter, self.report))
+            for outcome in process_files(paths, self.settings, self.converter, self.report):
+                self.outcomes.append(outcome)
+                self.counts[outcome.status] += 1
         except Exception as exc:  # never die on a file: log and carry on
             journal.log(self.settings.outbox, "blad", wynik=type(exc).__name__)
 
-    def run_once(self) -> list[Outcome]:
+    def run_once(self) -> deque[Outcome]:
         """Process what is in the inbox now (waiting until each file is complete), then return."""
         self._claim_inbox()
         try:

@@ -13,7 +13,7 @@ import pytest
 from conftest import example
 
 COMMANDS = ["przetworz", "obserwuj", "sprawdz", "checklista", "raporty", "demo",
-            "formularze"]
+            "formularze", "teczka", "eksport", "usun"]
 
 
 def asysta(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
