@@ -102,8 +102,7 @@ def run_checks(settings: Settings, console: Console) -> int:
             report(False, f"formularze PDF: {exc}")
         try:
             started = time.monotonic()
-            with Converter(settings.przetwarzanie.soffice,
-                           settings.przetwarzanie.konwersja_timeout_s) as converter:
+            with Converter.from_settings(settings.przetwarzanie) as converter:
                 results = converter.convert(rendered, work)
             failed = [d.name for d, r in results.items() if not isinstance(r, Path)]
             elapsed = time.monotonic() - started

@@ -88,14 +88,14 @@ def cmd_przetworz(settings: Settings, args: argparse.Namespace) -> int:
     if missing:
         return EXIT_USAGE
     sweep(settings.outbox)
-    with Converter(settings.przetwarzanie.soffice, settings.przetwarzanie.konwersja_timeout_s) as conv:
+    with Converter.from_settings(settings.przetwarzanie) as conv:
         outcomes = process_files(args.pliki, settings, conv, report=_print_outcome)
     return _summary(outcomes)
 
 
 def _watcher(settings: Settings, args: argparse.Namespace) -> tuple[Converter, Watcher]:
     cfg = settings.przetwarzanie
-    converter = Converter(cfg.soffice, cfg.konwersja_timeout_s)
+    converter = Converter.from_settings(cfg)
     return converter, Watcher(settings, converter, polling=args.polling, report=_print_outcome)
 
 
@@ -185,7 +185,7 @@ def cmd_raporty(settings: Settings, args: argparse.Namespace) -> int:
     from .raporty import run_month
 
     cfg = settings.przetwarzanie
-    with Converter(cfg.soffice, cfg.konwersja_timeout_s) as converter, Progress(
+    with Converter.from_settings(cfg) as converter, Progress(
         TextColumn("raporty {task.fields[miesiac]}"), BarColumn(), TaskProgressColumn(),
         TextColumn("pozostało"), TimeRemainingColumn(), console=console, transient=True,
     ) as bar:

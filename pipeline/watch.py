@@ -54,8 +54,8 @@ class _Handler(FileSystemEventHandler):
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.is_directory or event.event_type in ("opened", "closed_no_write", "deleted"):
             return
-        if isinstance(event, FileMovedEvent):
-            self.watcher.note(Path(os.fsdecode(event.dest_path)), writing=False)
+        if isinstance(event, FileMovedEvent):  # renamed into the inbox: already complete
+            self.watcher.note(Path(os.fsdecode(event.dest_path)), writing=False, complete=True)
         else:
             # created/modified: a writer is at work until its "closed" event comes
             self.watcher.note(Path(os.fsdecode(event.src_path)),
@@ -84,8 +84,9 @@ class Watcher:
 
     # -- state -------------------------------------------------------------------------
 
-    def note(self, path: Path, writing: bool) -> None:
-        """An event (or a rescan) says this file may be new or changing."""
+    def note(self, path: Path, writing: bool, complete: bool = False) -> None:
+        """An event (or a rescan) says this file may be new or changing; `complete` when it
+        was renamed into the inbox, which happens only once it is whole."""
         if path.parent != self.settings.inbox or is_ignored(path.name):
             return
         writing = writing and not self.polling  # polling never reports a close
@@ -100,8 +101,8 @@ class Watcher:
             if old and not writing and old.size == info.st_size and old.mtime_ns == info.st_mtime_ns:
                 old.writing = False  # a close or a rescan: no new data
             else:
-                self.pending[path] = _Pending(time.monotonic(), info.st_size, info.st_mtime_ns,
-                                              writing)
+                seen = time.monotonic() - (self.settle if complete else 0.0)
+                self.pending[path] = _Pending(seen, info.st_size, info.st_mtime_ns, writing)
         self.wake.set()
 
     def rescan(self) -> None:

@@ -30,3 +30,13 @@ def test_checklist_benchmark_runs_with_small_n() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "50 rodzin" in result.stdout
+
+
+@pytest.mark.slow
+def test_reports_benchmark_runs_with_small_n() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "bench_raporty.py"), "--rodziny", "6",
+         "--naiwnie", "1"], capture_output=True, text=True, timeout=900,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "6 rodzin" in result.stdout and "nieudanych 0" in result.stdout

@@ -173,3 +173,27 @@ def test_leftovers_of_a_dead_process_are_swept(settings: Settings) -> None:
     assert sweep(settings.outbox) == 2
     assert mine.exists() and not (family / f".tmp-{dead.pid}-abc").exists()
     time.sleep(0)
+
+
+def test_document_that_hangs_libreoffice_is_set_aside_with_its_docx(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The converter's documented hang hook: the batch's second DOCX (`0001.docx`) blocks
+    LibreOffice; it times out, the instance is restarted, the others are filed."""
+    monkeypatch.setenv("ASYSTA_LO_TEST_HANG", "0001")
+    settings = make_settings(tmp_path)
+    paths = []
+    for i in range(3):
+        path = settings.inbox / f"f{i}.yaml"
+        path.write_text(EXAMPLES[1].replace("rodzina: K-2025-014", f"rodzina: H-{i}"), "utf-8")
+        paths.append(path)
+    with Converter(document_timeout=4, workers=1) as converter:
+        outcomes = run(settings, converter, *paths)
+    assert sorted((o.name, o.status) for o in outcomes) == [
+        ("f0.yaml", "przyjety"), ("f1.yaml", "odrzucony"), ("f2.yaml", "przyjety")]
+    [hung] = [o for o in outcomes if o.status == "odrzucony"]
+    assert "w wyznaczonym czasie" in str(hung.problems[0])
+    kept = settings.inbox / "odrzucone"
+    original = EXAMPLES[1].replace("rodzina: K-2025-014", "rodzina: H-1")
+    assert (kept / "f1.yaml").read_text("utf-8") == original
+    assert (kept / "f1.yaml.docx").read_bytes().startswith(b"PK")
+    assert "f1.yaml.docx" in (kept / "f1.yaml.txt").read_text("utf-8")

@@ -95,8 +95,10 @@ def test_soak_thousands_of_forms_through_a_running_watcher(tmp_path: Path,
     growth = max(y for _, y in steady) - min(y for _, y in steady) if steady else 0
     report = {"formularzy": total, **expected, "sekund": round(elapsed),
               "rss_kb_start": samples[0][1], "rss_kb_koniec": samples[-1][1],
-              "nachylenie_kb_na_1000": round(slope, 1), "wzrost_kb_w_stanie_ustalonym": growth}
+              "nachylenie_kb_na_1000": round(slope, 1), "wzrost_kb_w_stanie_ustalonym": growth,
+              "probek_w_stanie_ustalonym": len(steady)}
     print("soak:", json.dumps(report, ensure_ascii=False))
     (Path(os.environ.get("ASYSTA_SOAK_WYNIK", tmp_path / "soak.json"))).write_text(
         json.dumps(report, ensure_ascii=False))
+    assert len(steady) > 10, report
     assert slope < 2048, report  # < 2 MB per 1,000 forms: flat, not a leak
