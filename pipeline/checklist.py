@@ -351,10 +351,11 @@ def _visits(b: _Builder, cycle: list[Doc], start: date, end: date, terminy: Term
 
 def _visit_days(doc: Doc) -> set[date]:
     rows = doc.dane.get("wizyty", [])
-    return {d for d in (_as_date(r.get("data")) for r in rows if isinstance(r, dict)) if d}
+    return {d for d in (as_date(r.get("data")) for r in rows if isinstance(r, dict)) if d}
 
 
-def _as_date(value: Any) -> date | None:
+def as_date(value: Any) -> date | None:
+    """A date from the register (ISO text), or None when it is not one."""
     if isinstance(value, date):
         return value
     try:

@@ -62,6 +62,22 @@ _FAILURES = {
 _ADVICE = " – wrzuć plik ponownie; jeśli błąd się powtarza, zgłoś to administratorowi"
 
 
+def kill_strays(profile: Path) -> int:
+    """Kill what still runs on this profile: we hold its slot lock, so any such process is
+    left over from an asysta that was killed (its LibreOffice would break ours)."""
+    needle = profile.as_uri().encode()
+    killed = 0
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if int(entry.name) == os.getpid() or needle not in (entry / "cmdline").read_bytes():
+                continue
+            os.kill(int(entry.name), signal.SIGKILL)
+            killed += 1
+        except (OSError, ValueError):
+            continue
+    return killed
+
+
 def find_soffice(configured: str = "") -> str:
     candidates = [configured] if configured else ["soffice", "libreoffice"]
     for name in candidates:
@@ -220,6 +236,7 @@ class _Worker:
             # instance, so /tmp holds at most one per profile slot.
             digest = hashlib.sha256(str(self.slot.profile).encode()).hexdigest()[:16]
             pipe = f"asysta-{self.slot.profile.name}-{digest}"
+            kill_strays(self.slot.profile)
             self.process = subprocess.Popen(
                 [self.python, "-I", str(WORKER_SCRIPT), "--soffice", self.soffice,
                  "--profile", self.slot.profile.as_uri(), "--pipe", pipe,

@@ -27,7 +27,7 @@ import yaml
 from pypdf import PdfReader, PdfWriter
 
 from .archive import family_dir
-from .checklist import DIAGNOZA, MONITORING, WSPOLPRACA, Doc, add_months, compute
+from .checklist import DIAGNOZA, MONITORING, WSPOLPRACA, Doc, add_months, as_date, compute
 from .config import Settings
 from .convert import Converter
 from .errors import AsystaError
@@ -88,15 +88,6 @@ class BatchResult:
         return [r for r in self.reports if r.error]
 
 
-def _as_date(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
 def _hours(row: dict[str, Any]) -> float:
     try:
         h1, m1 = map(int, str(row["godzina_od"]).split(":"))
@@ -147,10 +138,10 @@ def build_values(rodzina: str, month: Month, settings: Settings, today: date) ->
         if entry["zalacznik"] != 8:
             continue
         for row in entry["dane"].get("wizyty") or []:
-            day = _as_date(row.get("data"))
+            day = as_date(row.get("data"))
             if day in month:
                 visits[(day, row.get("godzina_od"))] = row
-        contacts += [r for r in entry["dane"].get("kontakty") or [] if _as_date(r.get("data")) in month]
+        contacts += [r for r in entry["dane"].get("kontakty") or [] if as_date(r.get("data")) in month]
     visit_rows = [{"data": v["data"], "godzina_od": v.get("godzina_od"),
                    "godzina_do": v.get("godzina_do"), "dzialania": v.get("dzialania")}
                   for _, v in sorted(visits.items(), key=lambda kv: (kv[0][0], str(kv[0][1])))]
@@ -158,10 +149,10 @@ def build_values(rodzina: str, month: Month, settings: Settings, today: date) ->
     for entry in current:
         if entry["zalacznik"] != 9:
             continue
-        start, end = _as_date(entry["dane"].get("okres_od")), _as_date(entry["dane"].get("okres_do"))
+        start, end = as_date(entry["dane"].get("okres_od")), as_date(entry["dane"].get("okres_do"))
         covers = start and end and start <= month.last and end >= month.first
         for row in entry["dane"].get("zadania") or []:
-            if covers or date.fromisoformat(entry["data"]) in month or _as_date(row.get("termin")) in month:
+            if covers or date.fromisoformat(entry["data"]) in month or as_date(row.get("termin")) in month:
                 tasks.append({"zadanie": row.get("zadanie"), "termin": row.get("termin"),
                               "status": row.get("status"), "efekt": row.get("efekt")})
     plan = max((e for e in current if e["zalacznik"] in (6, 7)

@@ -32,7 +32,8 @@ from .process import Report, process_files, refresh_checklists
 
 LOCK_NAME = ".asysta-obserwator.lock"
 STUCK_WRITER_S = 30.0
-RECENT_OUTCOMES = 1000  # a file open for writing this long without change is taken anyway
+RECENT_OUTCOMES = 1000
+MAX_BATCH = 64  # files handed to the pipeline at once (LibreOffice gets them together)  # a file open for writing this long without change is taken anyway
 
 
 @dataclass
@@ -115,11 +116,14 @@ class Watcher:
                 self.note(Path(entry.path), writing=False)
 
     def _ready(self) -> list[Path]:
-        """Files that stopped changing: same size and time for `settle` seconds."""
+        """Files that stopped changing: same size and time for `settle` seconds; at most
+        MAX_BATCH of them, oldest names first, so a flood is taken in steady steps."""
         now = time.monotonic()
-        ready = []
+        ready: list[Path] = []
         with self.lock:
-            for path, state in list(self.pending.items()):
+            for path, state in sorted(self.pending.items()):
+                if len(ready) >= MAX_BATCH:
+                    break
                 try:
                     info = path.lstat()
                 except FileNotFoundError:

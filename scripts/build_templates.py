@@ -277,29 +277,35 @@ def _signatures(doc: Any, schema: Schema) -> None:
         spacer.paragraph_format.line_spacing = Pt(8)
 
 
-def build(schema: Schema, out: Path) -> None:
-    doc = _new_document(schema.tytul)
-    section = doc.sections[0]
-
-    footer = section.footer.paragraphs[0]
+def _page_footer(doc: Any, text: str) -> None:
+    """A centred footer: `text` followed by "N z M" page fields."""
+    footer = doc.sections[0].footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = footer.add_run(f"Nr sprawy {{{{ rodzina|pl }}}} · załącznik nr {schema.zalacznik} · strona ")
-    run.font.size = Pt(8)
+    footer.add_run(text).font.size = Pt(8)
     _field(footer, "PAGE")
     footer.add_run(" z ").font.size = Pt(8)
     _field(footer, "NUMPAGES")
 
-    _para(doc, f"Załącznik nr {schema.zalacznik} do {{{{ osrodek.procedura }}}}", size=8,
-          italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=10)
+
+def _centre_header(doc: Any, right_text: str) -> None:
+    """The centre's name and address on the left, `right_text` (place and date) on the right."""
     head = doc.add_table(rows=1, cols=2)
     _no_borders(head)
     left, right = head.rows[0].cells
     _cell_text(left, "{{ osrodek.nazwa }}", bold=True, size=10)
     address = left.add_paragraph()
     address.add_run("{{ osrodek.adres }}").font.size = Pt(9)
-    _cell_text(right, "{% if osrodek.miejscowosc %}{{ osrodek.miejscowosc }}, {% endif %}"
-                      "dnia {{ data|pl }}", align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _cell_text(right, right_text, align=WD_ALIGN_PARAGRAPH.RIGHT)
     _widths(head, [10.0, 7.0])
+
+
+def build(schema: Schema, out: Path) -> None:
+    doc = _new_document(schema.tytul)
+    _page_footer(doc, f"Nr sprawy {{{{ rodzina|pl }}}} · załącznik nr {schema.zalacznik} · strona ")
+    _para(doc, f"Załącznik nr {schema.zalacznik} do {{{{ osrodek.procedura }}}}", size=8,
+          italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=10)
+    _centre_header(doc, "{% if osrodek.miejscowosc %}{{ osrodek.miejscowosc }}, {% endif %}"
+                        "dnia {{ data|pl }}")
 
     _para(doc, space_after=6)
     _para(doc, schema.tytul.upper(), bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER,
@@ -318,21 +324,8 @@ def build(schema: Schema, out: Path) -> None:
 def build_checklist(out: Path) -> None:
     """The printable checklist of a family (`checklista.pdf`), filled by pipeline.overview."""
     doc = _new_document("Lista kontrolna dokumentów rodziny")
-    section = doc.sections[0]
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    footer.add_run("Nr sprawy {{ rodzina }} · lista kontrolna na dzień {{ na_dzien }} · strona ").font.size = Pt(8)
-    _field(footer, "PAGE")
-    footer.add_run(" z ").font.size = Pt(8)
-    _field(footer, "NUMPAGES")
-    head = doc.add_table(rows=1, cols=2)
-    _no_borders(head)
-    left, right = head.rows[0].cells
-    _cell_text(left, "{{ osrodek.nazwa }}", bold=True, size=10)
-    address = left.add_paragraph()
-    address.add_run("{{ osrodek.adres }}").font.size = Pt(9)
-    _cell_text(right, "stan na dzień {{ na_dzien }}", align=WD_ALIGN_PARAGRAPH.RIGHT)
-    _widths(head, [10.0, 7.0])
+    _page_footer(doc, "Nr sprawy {{ rodzina }} · lista kontrolna na dzień {{ na_dzien }} · strona ")
+    _centre_header(doc, "stan na dzień {{ na_dzien }}")
     _para(doc, space_after=6)
     _para(doc, "LISTA KONTROLNA DOKUMENTÓW RODZINY", bold=True, size=14,
           align=WD_ALIGN_PARAGRAPH.CENTER, space_after=2)
@@ -370,12 +363,7 @@ def build_checklist(out: Path) -> None:
 def build_summary(out: Path) -> None:
     """The kierownik's monthly summary (`outbox/raporty/RRRR-MM/zestawienie_RRRR-MM.pdf`)."""
     doc = _new_document("Zestawienie miesięcznych raportów asystentów rodziny")
-    footer = doc.sections[0].footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    footer.add_run("Zestawienie raportów za {{ miesiac }} · strona ").font.size = Pt(8)
-    _field(footer, "PAGE")
-    footer.add_run(" z ").font.size = Pt(8)
-    _field(footer, "NUMPAGES")
+    _page_footer(doc, "Zestawienie raportów za {{ miesiac }} · strona ")
     _para(doc, "{{ osrodek.nazwa }}", bold=True, size=10, space_after=0)
     _para(doc, "{{ osrodek.adres }}", size=9, space_after=10)
     _para(doc, "ZESTAWIENIE MIESIĘCZNYCH RAPORTÓW ASYSTENTÓW RODZINY", bold=True, size=14,
