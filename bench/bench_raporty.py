@@ -132,15 +132,14 @@ def main() -> None:
     names = sorted(p.name for p in (settings.outbox / "rodziny").iterdir())
     work = root / "podloga"
     work.mkdir()
-    floor_s = floor(settings, names, today, work)
-
-    with Converter() as converter:
-        converter.convert([], work)  # the pool starts with the first batch either way
+    with Converter() as converter:  # asysta first: the peak memory is then its own
+        converter.warm(60)
         started = time.perf_counter()
         result = run_month(settings, converter, MONTH, today=today)
         ours = time.perf_counter() - started
     failed = len(result.failed)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    floor_s = floor(settings, names, today, work)
     per_file = naive(work, args.naiwnie) if args.naiwnie else 0.0
     n = args.rodziny
     print(f"{n} rodzin: asysta {ours:.1f} s ({ours / n:.3f} s na raport, nieudanych {failed}); "

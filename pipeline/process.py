@@ -13,6 +13,7 @@ import hashlib
 import re
 import shutil
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
@@ -20,12 +21,13 @@ from pathlib import Path
 from . import archive, faults, intake, journal, overview, parse, render, validate
 from .config import Settings
 from .convert import Converter
-from .errors import AsystaError, FilingError, FormError, Problem
+from .errors import AsystaError, ConversionError, FilingError, FormError, Problem
 from .fsutil import ensure_private_dir, work_dir
 from .models import Outcome, RenderedDocument
 from .schemas import CASE_NUMBER_RE
 
 Report = Callable[[Outcome], None]
+CONVERT_CHUNK = 8  # documents rendered before LibreOffice starts on them
 
 
 def _in_inbox(path: Path, settings: Settings) -> bool:
@@ -133,10 +135,31 @@ def process_files(paths: Iterable[Path], settings: Settings, converter: Converte
             return None
         return result
 
+    pdfs: dict[Path, Path | ConversionError] = {}
+    converting: list[threading.Thread] = []
+
+    def convert(chunk: list[RenderedDocument]) -> None:
+        """Convert in the background while the next documents are rendered; one
+        conversion call at a time (LibreOffice's pool works through it)."""
+        for thread in converting:
+            thread.join()
+
+        def work() -> None:
+            try:
+                pdfs.update(converter.convert([r.docx for r in chunk], staging))
+            except Exception as exc:  # reported per document below
+                pdfs.update({r.docx: ConversionError(f"błąd konwersji ({type(exc).__name__})")
+                             for r in chunk})
+
+        thread = threading.Thread(target=work, daemon=True)
+        thread.start()
+        converting.append(thread)
+
     try:
         rendered: list[RenderedDocument] = []
         again: list[Path] = []  # the same bytes as an earlier file of this batch
         seen: set[str] = set()
+        chunk: list[RenderedDocument] = []
         for index, path in enumerate(paths):
             if _quick_sha(path) in seen:
                 again.append(path)
@@ -144,8 +167,14 @@ def process_files(paths: Iterable[Path], settings: Settings, converter: Converte
             item = prepare(index, path)
             if item is not None:
                 rendered.append(item)
+                chunk.append(item)
                 seen.add(item.form.source.sha256)
-        pdfs = converter.convert([r.docx for r in rendered], staging)
+            if len(chunk) >= CONVERT_CHUNK:
+                convert(chunk)
+                chunk = []
+        convert(chunk)
+        for thread in converting:
+            thread.join()
         faults.point("po_konwersji")
         for item in rendered:
             path = item.form.source.path

@@ -8,13 +8,14 @@ field the form does not have fails loudly instead of printing nothing.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from docxtpl import DocxTemplate
-from jinja2 import Environment, StrictUndefined, TemplateError
+from jinja2 import Environment, StrictUndefined, Template, TemplateError
 
 from .config import Settings
 from .errors import RenderError
@@ -66,15 +67,28 @@ class _Template(DocxTemplate):  # type: ignore[misc]
     def render_xml_part(self, src_xml: str, part: Any, context: Any, jinja_env: Any = None) -> str:
         src_xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
         self.current_rendering_part = part
-        dst_xml = jinja_env.from_string(src_xml).render(context)
+        compiled = _compiled(src_xml) if jinja_env is _ENV else jinja_env.from_string(src_xml)
+        dst_xml = compiled.render(context)
         dst_xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", dst_xml)
         return str(self.resolve_listing(dst_xml))
 
 
+_ENV: Environment | None = None
+
+
 def jinja_env() -> Environment:
-    env = Environment(undefined=StrictUndefined, autoescape=True)
-    env.filters["pl"] = display
-    return env
+    """The one rendering environment: autoescape on, undefined variables are errors."""
+    global _ENV
+    if _ENV is None:
+        _ENV = Environment(undefined=StrictUndefined, autoescape=True)
+        _ENV.filters["pl"] = display
+    return _ENV
+
+
+@functools.lru_cache(maxsize=128)
+def _compiled(src_xml: str) -> Template:
+    """A template part compiled once: a batch renders the same template many times."""
+    return jinja_env().from_string(src_xml)
 
 
 def template_path(n: int, settings: Settings) -> Path:
