@@ -184,9 +184,7 @@ def _cycles(docs: list[Doc]) -> list[list[Doc]]:
     closes its cycle and opens an empty one that waits for a new assignment."""
     cycles: list[list[Doc]] = [[]]
     for doc in docs:
-        if doc.zalacznik == 1 and any(d.zalacznik == 1 for d in cycles[-1]):
-            cycles.append([])
-        elif doc.zalacznik == 1 and any(d.zalacznik == 13 for d in cycles[-1]):
+        if doc.zalacznik == 1 and any(d.zalacznik in (1, 13) for d in cycles[-1]):
             cycles.append([])
         cycles[-1].append(doc)
         if doc.zalacznik == 13:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections import Counter
 import shutil
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path

@@ -97,7 +97,8 @@ def verify(outbox: Path) -> tuple[int, int | None, str]:
             except ValueError:
                 return count, number, "wpis nie jest poprawnym JSON-em"
             if not isinstance(entry, dict) or entry.get("poprzedni") != previous:
-                return count, number, "wpis nie wskazuje na poprzedni (usunięty, wstawiony lub przestawiony wpis)"
+                return (count, number,
+                        "wpis nie wskazuje na poprzedni (usunięty, wstawiony lub przestawiony wpis)")
             if entry.get("hash") != _digest(entry):
                 return count, number, "treść wpisu została zmieniona"
             previous = entry["hash"]

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import html
-import os
-from dataclasses import dataclass
 import json
+import os
 import re
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -206,12 +206,14 @@ def write_index(settings: Settings, as_of: date) -> Path:
         docs = sorted(p.name for p in family_dir(outbox, c.rodzina).glob("zal*.pdf"))
         doc_links = "".join(f'<li><a href="{esc(folder)}/{esc(d)}">{esc(d)}</a></li>'
                             for d in docs)
+        next_text = (esc(nxt.termin.strftime("%d.%m.%Y")) + " – " + esc(nxt.opis)
+                     if nxt and nxt.termin else "—")
         cells = "".join(f'<td class="n s-{s}" data-status="{s}">{counts[s]}</td>'
                         for s in ("brak", "po_terminie", "oczekuje", "jest"))
         rows.append(
             f'<tr data-rodzina="{esc(c.rodzina)}"><td><a href="{esc(folder)}/">{esc(c.rodzina)}</a>'
             f'</td><td>{esc(c.asystent or "—")}</td><td>{esc(c.etap)}</td>{cells}'
-            f'<td>{esc(nxt.termin.strftime("%d.%m.%Y")) + " – " + esc(nxt.opis) if nxt and nxt.termin else "—"}</td>'
+            f"<td>{next_text}</td>"
             f'<td><a href="{esc(folder)}/{CHECKLIST_PDF}">PDF</a> · '
             f'<a href="{esc(folder)}/{CHECKLIST_JSON}">JSON</a><ul class="docs">{doc_links}</ul></td></tr>'
         )

@@ -31,9 +31,9 @@ from .overview import families
 from .process import Report, process_files, refresh_checklists
 
 LOCK_NAME = ".asysta-obserwator.lock"
-STUCK_WRITER_S = 30.0
+STUCK_WRITER_S = 30.0  # a file open for writing this long without change is taken anyway
 RECENT_OUTCOMES = 1000
-MAX_BATCH = 64  # files handed to the pipeline at once (LibreOffice gets them together)  # a file open for writing this long without change is taken anyway
+MAX_BATCH = 64  # files handed to the pipeline at once (LibreOffice gets them together)
 
 
 @dataclass

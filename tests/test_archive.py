@@ -8,6 +8,7 @@ import stat
 from pathlib import Path
 
 from conftest import docx_text, drop, example, pdf_text, run
+
 from pipeline import journal
 from pipeline.archive import REGISTER_NAME, family_dir
 from pipeline.config import Settings

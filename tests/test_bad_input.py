@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import drop, example, run
+
 from pipeline import journal
 from pipeline.config import Settings
 from pipeline.convert import Converter

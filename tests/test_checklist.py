@@ -212,6 +212,7 @@ def test_deadlines_are_settings() -> None:
 ])
 def test_stages_of_the_example_case(as_of: str, expected: str) -> None:
     from conftest import EXAMPLES
+
     from pipeline.models import IncomingFile
     from pipeline.parse import parse
     from pipeline.validate import validate

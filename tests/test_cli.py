@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import example
 
 COMMANDS = ["przetworz", "obserwuj", "sprawdz", "checklista", "raporty", "demo",

@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import pdf_text
 from docx import Document
 
-from conftest import pdf_text
 from pipeline.convert import Converter
 from pipeline.errors import ConversionError
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 import yaml
-
 from conftest import copy_examples, docx_text, example, make_settings, pdf_text, squash
+
 from pipeline.checks import template_mismatch
 from pipeline.convert import Converter
 from pipeline.models import FiledDocument, IncomingFile

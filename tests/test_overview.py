@@ -10,9 +10,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import copy_examples, example, make_settings, pdf_text, run, squash
 from PIL import Image
 
-from conftest import copy_examples, example, make_settings, pdf_text, run, squash
 from pipeline.checklist import STATUSES
 from pipeline.cli import main
 from pipeline.config import Settings

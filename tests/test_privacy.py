@@ -11,8 +11,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from conftest import copy_examples, example, make_settings, run
+
 from pipeline import journal
 from pipeline.cli import main
 from pipeline.config import Settings, parse_config

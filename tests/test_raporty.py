@@ -9,10 +9,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import copy_examples, docx_text, example, make_settings, pdf_text, run, squash
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from conftest import copy_examples, docx_text, example, make_settings, pdf_text, run, squash
 from pipeline.cli import main
 from pipeline.config import Settings
 from pipeline.convert import Converter

@@ -13,8 +13,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from conftest import example, make_settings
+
 from pipeline.convert import Converter
 from pipeline.watch import Watcher
 

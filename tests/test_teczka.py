@@ -18,9 +18,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import OSRODEK, copy_examples, example, make_settings, squash
 from pypdf import PdfReader
 
-from conftest import OSRODEK, copy_examples, example, make_settings, squash
 from pipeline import journal
 from pipeline.archive import family_dir
 from pipeline.config import Osrodek, Settings

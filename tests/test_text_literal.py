@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conftest import docx_text, drop, example, pdf_text, run, squash
+
 from pipeline.config import Settings
 from pipeline.convert import Converter
 

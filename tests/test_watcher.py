@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from conftest import example, make_settings
+
 from pipeline import journal
 from pipeline.config import Settings
 from pipeline.convert import Converter
