@@ -16,6 +16,8 @@ import dataclasses
 import io
 import json
 import os
+import shutil
+import subprocess
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -282,29 +284,72 @@ def _report_pdf(settings: Settings, report: FamilyReport) -> Path | None:
 
 
 def _combined(settings: Settings, result: BatchResult) -> None:
-    """All reports in one PDF: a bookmark per assistant, under it one per family."""
-    writer = PdfWriter()
+    """All reports in one PDF: a bookmark per assistant, under it one per family.
+
+    Joined by poppler's `pdfunite` and bookmarked by `pdftk` when they are installed, so a
+    thousand reports never sit in this process's memory; otherwise by pypdf here."""
     ordered = sorted((r for r in result.reports if not r.error),
                      key=lambda r: (r.asystent.casefold(), r.rodzina))
-    parents: dict[str, Any] = {}
+    parts: list[tuple[FamilyReport, Path, int]] = []
+    page = 0
     for report in ordered:
         pdf = _report_pdf(settings, report)
-        if pdf is None:
-            continue
-        page = len(writer.pages)
-        writer.append(PdfReader(str(pdf)), import_outline=False)
-        if report.asystent not in parents:
-            parents[report.asystent] = writer.add_outline_item(title=report.asystent,
-                                                               page_number=page)
-        writer.add_outline_item(title=f"{report.rodzina} – {report.rodzice}", page_number=page,
-                                parent=parents[report.asystent])
-    if not writer.pages:
+        if pdf is not None:
+            parts.append((report, pdf, page))
+            page += len(PdfReader(str(pdf)).pages)
+    if not parts:
         return
+    tools = shutil.which("pdfunite") and shutil.which("pdftk")
+    data = _join_with_tools(settings, parts) if tools else _join_with_pypdf(parts)
+    folder = settings.outbox / REPORTS_DIR / result.month.key
+    result.combined = _write_versioned(folder, f"raporty_{result.month.key}", ".pdf", data)
+
+
+def _outline(parts: list[tuple[FamilyReport, Path, int]]) -> list[tuple[int, str, int]]:
+    """(level, title, first page) for every bookmark, assistants at level 1."""
+    marks: list[tuple[int, str, int]] = []
+    seen: set[str] = set()
+    for report, _, first in parts:
+        if report.asystent not in seen:
+            seen.add(report.asystent)
+            marks.append((1, report.asystent, first))
+        marks.append((2, f"{report.rodzina} – {report.rodzice}", first))
+    return marks
+
+
+def _join_with_tools(settings: Settings, parts: list[tuple[FamilyReport, Path, int]]) -> bytes:
+    with tempfile.TemporaryDirectory(prefix=f".laczenie-{os.getpid()}-",
+                                     dir=settings.outbox) as work:
+        merged, marked, info = (Path(work) / n for n in ("razem.pdf", "gotowe.pdf", "zakladki"))
+        files = [str(pdf) for _, pdf, _ in parts]
+        if len(files) == 1:
+            shutil.copyfile(files[0], merged)
+        else:
+            subprocess.run(["pdfunite", *files, str(merged)], check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        info.write_text("".join(
+            f"BookmarkBegin\nBookmarkTitle: {title}\nBookmarkLevel: {level}\n"
+            f"BookmarkPageNumber: {first + 1}\n" for level, title, first in _outline(parts)),
+            encoding="utf-8")
+        subprocess.run(["pdftk", str(merged), "update_info_utf8", str(info), "output",
+                        str(marked)], check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        return marked.read_bytes()
+
+
+def _join_with_pypdf(parts: list[tuple[FamilyReport, Path, int]]) -> bytes:
+    writer = PdfWriter()
+    for _, pdf, _ in parts:
+        writer.append(PdfReader(str(pdf)), import_outline=False)
+    parent: Any = None
+    for level, title, first in _outline(parts):
+        item = writer.add_outline_item(title=title, page_number=first,
+                                       parent=None if level == 1 else parent)
+        if level == 1:
+            parent = item
     buffer = io.BytesIO()
     writer.write(buffer)
-    folder = settings.outbox / REPORTS_DIR / result.month.key
-    result.combined = _write_versioned(folder, f"raporty_{result.month.key}", ".pdf",
-                                       buffer.getvalue())
+    return buffer.getvalue()
 
 
 def _rows(result: BatchResult) -> list[dict[str, Any]]:

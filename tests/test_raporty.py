@@ -148,3 +148,26 @@ def test_one_family_that_fails_never_stops_the_rest(tmp_path: Path, converter: C
     assert "nie udało się: 1" in out and "ZEPSUTA" in out
     assert (settings.outbox / "raporty" / "2025-04" / "raporty_2025-04.pdf").exists()
     assert list((settings.outbox / "rodziny" / CASE).glob("zal14_*.pdf"))
+
+
+def test_without_pdfunite_and_pdftk_the_bookmarks_are_the_same(
+        april: tuple[Settings, BatchResult]) -> None:
+    from pipeline.raporty import _join_with_pypdf, _outline, _report_pdf
+
+    settings, result = april
+    parts, page = [], 0
+    for report in sorted(result.reports, key=lambda r: (r.asystent.casefold(), r.rodzina)):
+        pdf = _report_pdf(settings, report)
+        parts.append((report, pdf, page))
+        page += len(PdfReader(str(pdf)).pages)
+    from io import BytesIO
+
+    reader = PdfReader(BytesIO(_join_with_pypdf(parts)))
+    flat = []
+    for item in reader.outline:
+        if isinstance(item, list):
+            flat += [(2, i.title, reader.get_destination_page_number(i)) for i in item]
+        else:
+            flat.append((1, item.title, reader.get_destination_page_number(item)))
+    assert flat == _outline(parts)
+    assert len(reader.pages) == page
