@@ -208,7 +208,8 @@ def cmd_raporty(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_teczka(settings: Settings, args: argparse.Namespace) -> int:
     """The case binder (teczka.pdf) of one family or, with --wszystkie, of every family."""
     from .overview import families
-    from .teczka import build_teczka, pl_count
+    from .render import pl_count
+    from .teczka import build_teczka
 
     if bool(args.rodzina) == bool(args.wszystkie):
         err.print("asysta: podaj numer sprawy rodziny albo --wszystkie (jedno z dwojga)")

@@ -1253,7 +1253,7 @@ def _field_values(content: bytes) -> tuple[dict[str, Any], str | None]:
     if b"%PDF-" not in content[:1024]:
         raise FormError([Problem(NOT_PDF)])
     try:
-        with _quiet_pypdf():
+        with quiet_pypdf():
             return _read_fields(PdfReader(io.BytesIO(content), strict=False))
     except FormError:
         raise
@@ -1262,7 +1262,7 @@ def _field_values(content: bytes) -> tuple[dict[str, Any], str | None]:
 
 
 @contextlib.contextmanager
-def _quiet_pypdf() -> Iterator[None]:
+def quiet_pypdf() -> Iterator[None]:
     """pypdf logs its repairs of damaged files ("EOF marker not found"); staff get one Polish
     sentence instead, so those lines are kept off the console."""
     logger = logging.getLogger("pypdf")

@@ -42,6 +42,15 @@ def display(value: Any) -> str:
     return str(value)
 
 
+def pl_count(n: int, one: str, few: str, many: str) -> str:
+    """`1 dokument`, `3 dokumenty`, `12 dokumentów`: Polish plural forms."""
+    if n == 1:
+        return f"{n} {one}"
+    if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14):
+        return f"{n} {few}"
+    return f"{n} {many}"
+
+
 def complete(values: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
     """Give every field the template may print a value: absent optional fields become empty."""
     out = dict(values)

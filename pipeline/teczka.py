@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
-import logging
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
@@ -47,6 +45,8 @@ from .archive import REGISTER_NAME, family_dir
 from .config import Osrodek, Settings
 from .errors import AsystaError
 from .fsutil import replace
+from .pdfforms import quiet_pypdf
+from .render import pl_count
 from .schemas import load_schema
 
 TECZKA_NAME = "teczka.pdf"
@@ -82,15 +82,6 @@ TOC_COL_PAGE = 46.0
 
 class TeczkaError(AsystaError):
     """A family's binder could not be made (no documents, an unreadable PDF…)."""
-
-
-def pl_count(n: int, one: str, few: str, many: str) -> str:
-    """`1 dokument`, `3 dokumenty`, `12 dokumentów`: Polish plural forms."""
-    if n == 1:
-        return f"{n} {one}"
-    if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14):
-        return f"{n} {few}"
-    return f"{n} {many}"
 
 
 def _pl(day: date) -> str:
@@ -486,22 +477,12 @@ def _unreadable(rodzina: str, name: str) -> TeczkaError:
                        "formularza leży obok w archiwum rodziny)")
 
 
-@contextmanager
-def _quiet_pypdf() -> Iterator[None]:
-    """pypdf logs what it repairs in a damaged file; staff see our sentence instead."""
-    logger = logging.getLogger("pypdf")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
 
 
 def build_teczka(settings: Settings, rodzina: str, today: date | None = None) -> Teczka:
     """Write `teczka.pdf` for one family (atomically, readable by the owner only)."""
     try:
-        with _quiet_pypdf():
+        with quiet_pypdf():
             teczka = _build(settings, rodzina, today or date.today())
     except Exception as exc:
         journal.log(settings.outbox, "teczka", plik=TECZKA_NAME, rodzina=rodzina,

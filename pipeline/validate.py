@@ -13,6 +13,7 @@ from cerberus import errors as cerrors
 
 from .errors import FormError, Problem
 from .models import FormData, IncomingFile
+from .render import pl_count
 from .schemas import HEADER_FIELDS, Schema, key_of, label_of, load_schema
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -158,14 +159,6 @@ def _siblings(schema: dict[str, Any], path: tuple[Any, ...]) -> list[str]:
     return [str(k) for k in _walk(schema, path)[0]]
 
 
-def _count(n: int, one: str, few: str, many: str) -> str:
-    if n == 1:
-        return f"{n} {one}"
-    if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14):
-        return f"{n} {few}"
-    return f"{n} {many}"
-
-
 def _reason(error: Any, schema: dict[str, Any]) -> str:
     rules = _rules_at(schema, error.document_path)
     meta = rules.get("meta", {}) if isinstance(rules, dict) else {}
@@ -203,12 +196,12 @@ def _reason(error: Any, schema: dict[str, Any]) -> str:
         return f"niedozwolona wartość – wybierz jedną z: {allowed}"
     if rule == "minlength":
         if kind == "list":
-            return f"podaj co najmniej {_count(constraint, 'pozycję', 'pozycje', 'pozycji')}"
-        return f"tekst jest za krótki (co najmniej {_count(constraint, 'znak', 'znaki', 'znaków')})"
+            return f"podaj co najmniej {pl_count(constraint, 'pozycję', 'pozycje', 'pozycji')}"
+        return f"tekst jest za krótki (co najmniej {pl_count(constraint, 'znak', 'znaki', 'znaków')})"
     if rule == "maxlength":
         if kind == "list":
             return f"za dużo pozycji (najwyżej {constraint})"
-        return f"tekst jest za długi (najwyżej {_count(constraint, 'znak', 'znaki', 'znaków')})"
+        return f"tekst jest za długi (najwyżej {pl_count(constraint, 'znak', 'znaki', 'znaków')})"
     if rule == "min":
         return f"wartość jest za mała (najmniej {constraint})"
     if rule == "max":

@@ -7,6 +7,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from docx import Document
@@ -87,6 +88,18 @@ def docx_text(path: Path) -> str:
 
 def pdf_text(path: Path) -> str:
     return "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
+
+
+def leaf_values(value: Any) -> Iterator[Any]:
+    """Every scalar inside a form's values, in order (what a document must print)."""
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from leaf_values(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from leaf_values(v)
+    elif value is not None:
+        yield value
 
 
 def squash(text: str) -> str:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
-from conftest import copy_examples, docx_text, example, make_settings, pdf_text, squash
+from conftest import copy_examples, docx_text, example, leaf_values, make_settings, pdf_text, squash
 
 from pipeline.checks import template_mismatch
 from pipeline.convert import Converter
@@ -32,17 +30,6 @@ def filed(tmp_path_factory: pytest.TempPathFactory, converter: Converter) -> dic
     outcomes = process_files(copy_examples(settings), settings, converter)
     assert [o.status for o in outcomes] == ["przyjety"] * 16, [o.problems for o in outcomes]
     return {o.filed.form.zalacznik: o.filed for o in outcomes if o.filed}
-
-
-def leaf_values(value: Any) -> Iterator[Any]:
-    if isinstance(value, dict):
-        for v in value.values():
-            yield from leaf_values(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from leaf_values(v)
-    elif value is not None:
-        yield value
 
 
 def expected_texts(n: int) -> list[str]:

@@ -12,7 +12,6 @@ import stat
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,16 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pytest
 import yaml
-from conftest import docx_text, drop, example, make_settings, pdf_text, run, squash
+from conftest import (
+    docx_text,
+    drop,
+    example,
+    leaf_values,
+    make_settings,
+    pdf_text,
+    run,
+    squash,
+)
 from pypdf import PdfReader
 
 from pipeline import journal, pdfforms
@@ -117,17 +125,6 @@ def normalised(values: Any) -> Any:
     if isinstance(values, list):
         return [normalised(v) for v in values]
     return values
-
-
-def leaf_values(value: Any) -> Iterator[Any]:
-    if isinstance(value, dict):
-        for v in value.values():
-            yield from leaf_values(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from leaf_values(v)
-    elif value is not None:
-        yield value
 
 
 def yaml_values(n: int) -> dict[str, Any]:
