@@ -1,8 +1,9 @@
 """The whole pipeline on one screen: intake → parse → validate → render → convert → file.
 
 `process_files` takes a batch of inbox files. Each is read, parsed, validated
-and rendered on its own; the batch's DOCX files go to LibreOffice together;
-then each is filed and leaves the inbox. A file that fails at any stage is
+and rendered on its own; the DOCX files go to LibreOffice in small chunks while
+the next files are rendered, and each converted chunk is filed, in input order,
+and leaves the inbox. A file that fails at any stage is
 moved to inbox/odrzucone/ with its explanation; one bad file never stops the
 rest, and an unexpected error is reported, not raised.
 """
@@ -14,6 +15,7 @@ import re
 import shutil
 import sys
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
@@ -28,6 +30,32 @@ from .schemas import CASE_NUMBER_RE
 
 Report = Callable[[Outcome], None]
 CONVERT_CHUNK = 8  # documents rendered before LibreOffice starts on them
+CHUNKS_AHEAD = 4  # chunks queued for LibreOffice before the oldest must be filed
+
+
+class _Conversion:
+    """One chunk of rendered documents converted in the background; the pool's shared
+    queue takes several chunks at once, so no LibreOffice instance waits for the next."""
+
+    def __init__(self, converter: Converter, chunk: list[RenderedDocument], outdir: Path) -> None:
+        self.chunk = chunk
+        self.pdfs: dict[Path, Path | ConversionError] = {}
+        self._thread = threading.Thread(target=self._run, args=(converter, outdir), daemon=True)
+        self._thread.start()
+
+    def _run(self, converter: Converter, outdir: Path) -> None:
+        try:
+            self.pdfs = converter.convert([r.docx for r in self.chunk], outdir)
+        except Exception as exc:  # reported per document when filed
+            self.pdfs = {r.docx: ConversionError(f"błąd konwersji ({type(exc).__name__})")
+                         for r in self.chunk}
+
+    @property
+    def finished(self) -> bool:
+        return not self._thread.is_alive()
+
+    def join(self) -> None:
+        self._thread.join()
 
 
 def _in_inbox(path: Path, settings: Settings) -> bool:
@@ -135,28 +163,57 @@ def process_files(paths: Iterable[Path], settings: Settings, converter: Converte
             return None
         return result
 
-    pdfs: dict[Path, Path | ConversionError] = {}
-    converting: list[threading.Thread] = []
-
-    def convert(chunk: list[RenderedDocument]) -> None:
-        """Convert in the background while the next documents are rendered; one
-        conversion call at a time (LibreOffice's pool works through it)."""
-        for thread in converting:
-            thread.join()
-
-        def work() -> None:
-            try:
-                pdfs.update(converter.convert([r.docx for r in chunk], staging))
-            except Exception as exc:  # reported per document below
-                pdfs.update({r.docx: ConversionError(f"błąd konwersji ({type(exc).__name__})")
-                             for r in chunk})
-
-        thread = threading.Thread(target=work, daemon=True)
-        thread.start()
-        converting.append(thread)
+    def file(item: RenderedDocument, pdf: Path | ConversionError) -> None:
+        path = item.form.source.path
+        try:
+            if not isinstance(pdf, Path):
+                done(_conversion_failed(path, item, str(pdf), settings))
+                return
+            with archive.archive_lock(settings.outbox):
+                earlier = archive.find_duplicate(settings.outbox, item.form.rodzina,
+                                                 item.form.source.sha256)
+                if earlier:  # the same bytes twice in one batch: the first one was filed
+                    journal.log(settings.outbox, "duplikat", plik=path.name,
+                                rodzina=item.form.rodzina, wynik="pominiety",
+                                jak=earlier.get("plik_zrodlowy"))
+                    _remove_input(path, item.form.source.sha256, settings)
+                    done(Outcome(path.name, "duplikat", item.form.rodzina))
+                    return
+                over_limit = _over_limit(item, settings)
+                if over_limit:  # checked under the lock: a batch may hold two assignments
+                    done(_reject(path, [over_limit], settings, item.form.rodzina))
+                    return
+                # the register entry is the commit; then the log; the input goes last
+                filed = archive.file_document(item.form, item.docx, pdf, settings.outbox)
+                faults.point("po_rejestrze")
+                _log_accepted(settings, path.name, item.form.rodzina, item.form.zalacznik,
+                              item.form.source.sha256, {
+                                  "docx": filed.docx.name, "pdf": filed.pdf.name,
+                                  "plik_zrodlowy": filed.original.name})
+                faults.point("po_dzienniku")
+                _remove_input(path, item.form.source.sha256, settings)
+            done(Outcome(path.name, "przyjety", item.form.rodzina, filed=filed))
+        except FilingError as exc:
+            # The input stays in the inbox: a full disk is not the form's fault.
+            journal.log(settings.outbox, "blad_zapisu", plik=path.name,
+                        rodzina=item.form.rodzina, wynik="pozostawiony")
+            print(f"asysta: {exc}", file=sys.stderr)
+            done(Outcome(path.name, "pozostawiony", item.form.rodzina,
+                         problems=(Problem(str(exc)),)))
+        except Exception as exc:
+            done(_unexpected(path, settings, exc))
 
     try:
-        rendered: list[RenderedDocument] = []
+        converting: deque[_Conversion] = deque()
+
+        def file_oldest() -> None:
+            """File the oldest converting chunk, in input order (versions depend on it)."""
+            conversion = converting.popleft()
+            conversion.join()
+            faults.point("po_konwersji")
+            for item in conversion.chunk:
+                file(item, conversion.pdfs[item.docx])
+
         again: list[Path] = []  # the same bytes as an earlier file of this batch
         seen: set[str] = set()
         chunk: list[RenderedDocument] = []
@@ -166,56 +223,18 @@ def process_files(paths: Iterable[Path], settings: Settings, converter: Converte
                 continue
             item = prepare(index, path)
             if item is not None:
-                rendered.append(item)
                 chunk.append(item)
                 seen.add(item.form.source.sha256)
             if len(chunk) >= CONVERT_CHUNK:
-                convert(chunk)
+                converting.append(_Conversion(converter, chunk, staging))
                 chunk = []
-        convert(chunk)
-        for thread in converting:
-            thread.join()
-        faults.point("po_konwersji")
-        for item in rendered:
-            path = item.form.source.path
-            pdf = pdfs[item.docx]
-            try:
-                if not isinstance(pdf, Path):
-                    done(_conversion_failed(path, item, str(pdf), settings))
-                    continue
-                with archive.archive_lock(settings.outbox):
-                    earlier = archive.find_duplicate(settings.outbox, item.form.rodzina,
-                                                     item.form.source.sha256)
-                    if earlier:  # the same bytes twice in one batch: the first one was filed
-                        journal.log(settings.outbox, "duplikat", plik=path.name,
-                                    rodzina=item.form.rodzina, wynik="pominiety",
-                                    jak=earlier.get("plik_zrodlowy"))
-                        _remove_input(path, item.form.source.sha256, settings)
-                        done(Outcome(path.name, "duplikat", item.form.rodzina))
-                        continue
-                    over_limit = _over_limit(item, settings)
-                    if over_limit:  # checked under the lock: a batch may hold two assignments
-                        done(_reject(path, [over_limit], settings, item.form.rodzina))
-                        continue
-                    # the register entry is the commit; then the log; the input goes last
-                    filed = archive.file_document(item.form, item.docx, pdf, settings.outbox)
-                    faults.point("po_rejestrze")
-                    _log_accepted(settings, path.name, item.form.rodzina, item.form.zalacznik,
-                                  item.form.source.sha256, {
-                                      "docx": filed.docx.name, "pdf": filed.pdf.name,
-                                      "plik_zrodlowy": filed.original.name})
-                    faults.point("po_dzienniku")
-                    _remove_input(path, item.form.source.sha256, settings)
-                done(Outcome(path.name, "przyjety", item.form.rodzina, filed=filed))
-            except FilingError as exc:
-                # The input stays in the inbox: a full disk is not the form's fault.
-                journal.log(settings.outbox, "blad_zapisu", plik=path.name,
-                            rodzina=item.form.rodzina, wynik="pozostawiony")
-                print(f"asysta: {exc}", file=sys.stderr)
-                done(Outcome(path.name, "pozostawiony", item.form.rodzina,
-                             problems=(Problem(str(exc)),)))
-            except Exception as exc:
-                done(_unexpected(path, settings, exc))
+            # LibreOffice always has queued work; what it has finished is filed meanwhile
+            while converting and (len(converting) > CHUNKS_AHEAD or converting[0].finished):
+                file_oldest()
+        if chunk:
+            converting.append(_Conversion(converter, chunk, staging))
+        while converting:
+            file_oldest()
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     if again:  # now duplicates of what was just filed (or, if their twin failed, new again)

@@ -20,12 +20,12 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pypdf import PdfReader, PdfWriter
 
 from .archive import family_dir
@@ -75,6 +75,8 @@ class FamilyReport:
     outcome: Outcome | None = None
     error: str | None = None
     overdue: int = 0
+    pdf: Path | None = None  # the filed PDF (or the earlier identical one) and its pages
+    pages: int = 0
 
 
 @dataclass
@@ -203,9 +205,8 @@ def build_values(rodzina: str, month: Month, settings: Settings, today: date) ->
 
 
 def _form_bytes(values: dict[str, Any]) -> bytes:
-    header = f"# Załącznik nr 14 – raport miesięczny za {values['miesiac']} (zestawienie asysta)\n"
-    return (header + yaml.safe_dump(values, allow_unicode=True, sort_keys=False,
-                                    default_flow_style=False, width=100)).encode("utf-8")
+    """The report's form as JSON: read back by the same parser as any dropped form."""
+    return (json.dumps(values, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def _write_versioned(folder: Path, stem: str, suffix: str, data: bytes) -> Path:
@@ -244,28 +245,36 @@ def run_month(settings: Settings, converter: Converter, month: Month, *,
     with tempfile.TemporaryDirectory(prefix=f".raporty-{os.getpid()}-", dir=settings.outbox) as work:
         paths = {}
         for report in due:
-            path = Path(work) / f"{report.rodzina}.yaml"
+            path = Path(work) / f"{report.rodzina}.json"
             path.write_bytes(_form_bytes(report.values))
             paths[path.name] = report
-        done = 0
-        chunk = 50  # batches keep memory flat and the progress bar moving
-        names = sorted(paths)
-        for start in range(0, len(names), chunk):
-            batch = [Path(work) / n for n in names[start:start + chunk]]
-            for outcome in process_files(batch, settings, converter, refresh=False):
-                report = paths[outcome.name]
-                report.outcome = outcome
-                if outcome.status not in ("przyjety", "duplikat"):
-                    report.error = "; ".join(str(p) for p in outcome.problems) or outcome.status
-            done += len(batch)
+
+        finished = 0
+
+        def filed(outcome: Outcome) -> None:
+            nonlocal finished
+            finished += 1
+            report = paths[outcome.name]
+            report.outcome = outcome
+            if outcome.status not in ("przyjety", "duplikat"):
+                report.error = "; ".join(str(p) for p in outcome.problems) or outcome.status
+            else:  # counted now, while LibreOffice works on the next reports
+                report.pdf = _report_pdf(settings, report)
+                report.pages = len(PdfReader(str(report.pdf)).pages) if report.pdf else 0
             if progress:
-                progress(done, len(names))
+                progress(finished, len(due))
+
+        # one batch: LibreOffice is kept busy from the first report to the last
+        process_files([Path(work) / n for n in sorted(paths)], settings, converter, filed,
+                      refresh=False)
     checklists = write_checklists(settings, converter, [r.rodzina for r in due], today, pdf=False)
     overdue = {c.rodzina: sum(c.counts()[s] for s in ("brak", "po_terminie")) for c in checklists}
     for report in due:
         report.overdue = overdue.get(report.rodzina, 0)
-    _combined(settings, result)
-    _summary(settings, converter, result, today)
+    with ThreadPoolExecutor(1) as background:  # LibreOffice and the PDF tools side by side
+        summary = background.submit(_summary, settings, converter, result, today)
+        _combined(settings, result)
+        summary.result()
     return result
 
 
@@ -293,10 +302,9 @@ def _combined(settings: Settings, result: BatchResult) -> None:
     parts: list[tuple[FamilyReport, Path, int]] = []
     page = 0
     for report in ordered:
-        pdf = _report_pdf(settings, report)
-        if pdf is not None:
-            parts.append((report, pdf, page))
-            page += len(PdfReader(str(pdf)).pages)
+        if report.pdf is not None:
+            parts.append((report, report.pdf, page))
+            page += report.pages
     if not parts:
         return
     tools = shutil.which("pdfunite") and shutil.which("pdftk")

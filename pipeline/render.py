@@ -7,15 +7,23 @@ field the form does not have fails loudly instead of printing nothing.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import functools
+import io
 import re
+import zipfile
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from docx.opc.exceptions import OpcError
+from docx.opc.oxml import serialize_part_xml
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsmap, qn
 from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, Template, TemplateError
+from lxml import etree
 
 from .config import Settings
 from .errors import RenderError
@@ -74,14 +82,17 @@ class _Template(DocxTemplate):  # type: ignore[misc]
     change what a person typed, so it is left out."""
 
     def render_xml_part(self, src_xml: str, part: Any, context: Any, jinja_env: Any = None) -> str:
-        src_xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
         self.current_rendering_part = part
-        compiled = _compiled(src_xml) if jinja_env is _ENV else jinja_env.from_string(src_xml)
-        dst_xml = compiled.render(context)
-        dst_xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", dst_xml)
+        if jinja_env is _ENV:
+            compiled = _compiled(src_xml)
+        else:
+            compiled = jinja_env.from_string(_PARAGRAPH.sub(r"\n<w:p\1", src_xml))
+        dst_xml = _NEWLINE_PARAGRAPH.sub(r"<w:p\1", compiled.render(context))
         return str(self.resolve_listing(dst_xml))
 
 
+_PARAGRAPH = re.compile(r"<w:p([ >])")
+_NEWLINE_PARAGRAPH = re.compile(r"\n<w:p([ >])")
 _ENV: Environment | None = None
 
 
@@ -97,7 +108,91 @@ def jinja_env() -> Environment:
 @functools.lru_cache(maxsize=128)
 def _compiled(src_xml: str) -> Template:
     """A template part compiled once: a batch renders the same template many times."""
-    return jinja_env().from_string(src_xml)
+    return jinja_env().from_string(_PARAGRAPH.sub(r"\n<w:p\1", src_xml))
+
+
+class _Prepared:
+    """A DOCX template made ready once for many renders.
+
+    docxtpl re-opens the package, re-patches the XML of every part and re-writes
+    every part (styles included) on each render; a batch of a thousand reports
+    spends most of its Python time there. Here docxtpl's own patching is done
+    once, and a render runs only the compiled jinja templates of the body,
+    headers and footers (through docxtpl's listing and table fixes, as docxtpl
+    does) and appends those parts to a copy of the template's untouched parts.
+    Templates with jinja in their properties or footnotes take docxtpl's full path.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.template = _Template(str(path))
+        docx = self.template.get_docx()
+        self.parts: list[tuple[str, str, str]] = []  # (zip entry, patched xml, encoding)
+        self.body = self.template.patch_xml(self.template.get_xml())
+        self.shell = copy.deepcopy(docx.element)  # the document without its body's content
+        self.shell.find(_BODY).clear()
+        for uri in (DocxTemplate.HEADER_URI, DocxTemplate.FOOTER_URI):
+            for _, part in self.template.get_headers_footers(uri):
+                xml = self.template.get_part_xml(part)
+                self.parts.append((part.partname.lstrip("/"), self.template.patch_xml(xml),
+                                   self.template.get_headers_footers_encoding(xml)))
+        props = docx.core_properties
+        self.full_path_only = any(_has_tags(getattr(props, name) or "") for name in _PROPERTIES) or any(
+            p.content_type == _FOOTNOTES and _has_tags(p.blob.decode("utf-8", "replace"))
+            for p in docx.part.package.parts)
+        rendered = {"word/document.xml", *(name for name, _, _ in self.parts)}
+        base = io.BytesIO()
+        with zipfile.ZipFile(path) as source, zipfile.ZipFile(base, "w", zipfile.ZIP_DEFLATED) as out:
+            self.stamp = source.getinfo("word/document.xml").date_time
+            for info in source.infolist():
+                if info.filename not in rendered:
+                    out.writestr(info, source.read(info), compress_type=info.compress_type)
+        self.base = base.getvalue()
+
+    def render(self, context: dict[str, Any], out: Path) -> None:
+        if self.full_path_only:
+            document = _Template(str(self.path))
+            document.render(context, jinja_env=jinja_env(), autoescape=True)
+            document.save(str(out))
+            return
+        env = jinja_env()
+        body = self.template.fix_tables(self.template.render_xml_part(self.body, None, context, env))
+        for number, element in enumerate(body.xpath("//wp:docPr", namespaces=nsmap), start=1001):
+            element.attrib["id"] = str(number)  # as docxtpl: unique drawing ids
+        root = copy.deepcopy(self.shell)
+        root.replace(root.find(_BODY), body)
+        rendered = [("word/document.xml", serialize_part_xml(root))]
+        for name, xml, encoding in self.parts:
+            text = self.template.render_xml_part(xml, None, context, env)
+            rendered.append((name, serialize_part_xml(parse_xml(text.encode(encoding)))))
+        buffer = io.BytesIO(self.base)
+        buffer.seek(0, io.SEEK_END)
+        with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as package:
+            for name, data in rendered:  # a fixed date: the same data gives the same bytes
+                entry = zipfile.ZipInfo(name, self.stamp)
+                entry.external_attr = 0o600 << 16  # as zipfile's own writestr(name)
+                package.writestr(entry, data, zipfile.ZIP_DEFLATED)
+        out.write_bytes(buffer.getvalue())
+
+
+_BODY = qn("w:body")
+_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")  # as docxtpl
+_FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+
+
+def _has_tags(text: str) -> bool:
+    return "{{" in text or "{%" in text or "{#" in text
+
+
+@functools.lru_cache(maxsize=32)
+def _prepared_at(path: Path, mtime_ns: int, size: int) -> _Prepared:
+    return _Prepared(path)
+
+
+def prepared(template: Path) -> _Prepared:
+    """The prepared template, made again when the file changes (a centre edits its own)."""
+    stat = template.stat()
+    return _prepared_at(template, stat.st_mtime_ns, stat.st_size)
 
 
 def template_path(n: int, settings: Settings) -> Path:
@@ -112,15 +207,13 @@ def context_for(form: FormData, settings: Settings) -> dict[str, Any]:
 def render_docx(template: Path, context: dict[str, Any], out: Path) -> None:
     """Fill a DOCX template; a template problem is a RenderError naming the template."""
     try:
-        document = _Template(str(template))
-        document.render(context, jinja_env=jinja_env(), autoescape=True)
-        document.save(str(out))
+        prepared(template).render(context, out)
     except TemplateError as exc:
         raise RenderError(
             f"szablon {template.name} nie pasuje do danych "
             f"({type(exc).__name__}: {_safe_message(exc)}) – uruchom „asysta sprawdz”"
         ) from None
-    except (OSError, KeyError, ValueError) as exc:
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, OpcError, etree.LxmlError) as exc:
         raise RenderError(f"nie można użyć szablonu {template.name} ({type(exc).__name__})") from None
 
 

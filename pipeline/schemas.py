@@ -80,9 +80,10 @@ class Schema:
     pola: dict[str, Any]  # cerberus schema of the attachment's own fields
     source: Path
 
-    @property
+    @functools.cached_property
     def cerberus(self) -> dict[str, Any]:
-        """The full cerberus schema: the common header, then the attachment's fields."""
+        """The full cerberus schema: the common header, then the attachment's fields.
+        Made once per schema (validators are cached by it); nobody may change it."""
         return {**copy.deepcopy(HEADER_FIELDS), **self.pola}
 
 

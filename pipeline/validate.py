@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import threading
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
@@ -230,8 +231,22 @@ def _xml_problems(value: Any, path: tuple[Any, ...], schema: dict[str, Any]) -> 
             yield from _xml_problems(v, (*path, i), schema)
 
 
+_VALIDATORS = threading.local()
+
+
+def _validator(schema: dict[str, Any], allow_unknown: bool) -> FormValidator:
+    """One validator per schema and thread, reused: cerberus checks a schema when it is
+    given one, and that costs more than validating a form."""
+    cache = _VALIDATORS.__dict__.setdefault("cache", {})
+    key = (id(schema), allow_unknown)
+    hit = cache.get(key)
+    if hit is None or hit[0] is not schema:  # the schema object is kept, so its id stays its own
+        hit = cache[key] = (schema, FormValidator(_with_coercions(schema), allow_unknown=allow_unknown))
+    return hit[1]
+
+
 def _run(document: dict[str, Any], schema: dict[str, Any], allow_unknown: bool) -> Any:
-    validator = FormValidator(_with_coercions(schema), allow_unknown=allow_unknown)
+    validator = _validator(schema, allow_unknown)
     ok = validator.validate(document)
     problems = []
     if not ok:
