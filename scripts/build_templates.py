@@ -318,6 +318,7 @@ def build(schema: Schema, out: Path) -> None:
     _fields(doc, schema.pola)
     _signatures(doc, schema)
     out.parent.mkdir(parents=True, exist_ok=True)
+    _slim(doc)
     doc.save(out)
 
 
@@ -357,6 +358,7 @@ def build_checklist(out: Path) -> None:
                "ale powstał po terminie; BRAK – dokumentu nie ma, a termin minął; oczekuje – "
                "termin jeszcze nie minął.", size=8, italic=True)
     out.parent.mkdir(parents=True, exist_ok=True)
+    _slim(doc)
     doc.save(out)
 
 
@@ -403,6 +405,7 @@ def build_summary(out: Path) -> None:
     _para(doc, "……………………………………", align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=0)
     _para(doc, "(podpis kierownika ośrodka)", size=8, italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
     out.parent.mkdir(parents=True, exist_ok=True)
+    _slim(doc)
     doc.save(out)
 
 
@@ -423,6 +426,39 @@ def _new_document(title: str) -> Any:
     doc.core_properties.author = "asysta"
     _set_language(doc)
     return doc
+
+
+def _slim(doc: Any) -> None:
+    """Leave out what python-docx's default document carries and no template uses: the
+    Word 2010 copy of the styles, the thumbnail, latent styles and unused styles.
+    LibreOffice reads every style of every document it converts, so this makes each
+    conversion about a third faster; Word adds a built-in style again when it is used."""
+    for rels in (doc.part.rels, doc.part.package.rels):
+        for r_id, rel in list(rels.items()):
+            if rel.reltype.endswith(("/stylesWithEffects", "/thumbnail")):
+                rels.pop(r_id)
+    xml = "".join(part.blob.decode("utf-8") if not hasattr(part, "element") else
+                  part.element.xml for part in doc.part.package.iter_parts()
+                  if part.partname.startswith(("/word/document", "/word/footer", "/word/header",
+                                               "/word/numbering")))
+    styles = doc.styles.element
+    by_id = {s.get(qn("w:styleId")): s for s in styles.findall(qn("w:style"))}
+    keep = set(re.findall(r'w:(?:pStyle|rStyle|tblStyle|numStyleLink|styleLink) w:val="([^"]*)"', xml))
+    keep |= {i for i, s in by_id.items() if s.get(qn("w:default")) == "1"}
+    todo = list(keep)
+    while todo:  # and the styles those are based on, linked to or followed by
+        style = by_id.get(todo.pop())
+        for tag in ("w:basedOn", "w:link", "w:next"):
+            ref = style.find(qn(tag)) if style is not None else None
+            if ref is not None and ref.get(qn("w:val")) not in keep:
+                keep.add(ref.get(qn("w:val")))
+                todo.append(ref.get(qn("w:val")))
+    for style_id, style in by_id.items():
+        if style_id not in keep:
+            styles.remove(style)
+    latent = styles.find(qn("w:latentStyles"))
+    if latent is not None:
+        styles.remove(latent)
 
 
 def _set_language(doc: Any) -> None:
