@@ -7,6 +7,7 @@ field the form does not have fails loudly instead of printing nothing.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import functools
@@ -148,6 +149,8 @@ class _Prepared:
                 if info.filename not in rendered:
                     out.writestr(info, source.read(info), compress_type=info.compress_type)
         self.base = base.getvalue()
+        for xml in (self.body, *(xml for _, xml, _ in self.parts)):
+            _compiled(xml)  # a tag error shows now, and the first render does not compile
 
     def render(self, context: dict[str, Any], out: Path) -> None:
         if self.full_path_only:
@@ -176,6 +179,8 @@ class _Prepared:
 
 
 _BODY = qn("w:body")
+# what a damaged or foreign file raises on its way through python-docx and lxml
+_TEMPLATE_FAILURES = (OSError, KeyError, ValueError, zipfile.BadZipFile, OpcError, etree.LxmlError)
 _PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")  # as docxtpl
 _FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 
@@ -193,6 +198,15 @@ def prepared(template: Path) -> _Prepared:
     """The prepared template, made again when the file changes (a centre edits its own)."""
     stat = template.stat()
     return _prepared_at(template, stat.st_mtime_ns, stat.st_size)
+
+
+def prepare_all(settings: Settings) -> None:
+    """Prepare every attachment's template ahead, so that the first form of each kind a
+    watcher sees does not wait for it; a template that fails here fails again, with its
+    explanation, when a form needs it."""
+    for n in range(1, 17):
+        with contextlib.suppress(TemplateError, *_TEMPLATE_FAILURES):
+            prepared(template_path(n, settings))
 
 
 def template_path(n: int, settings: Settings) -> Path:
@@ -213,7 +227,7 @@ def render_docx(template: Path, context: dict[str, Any], out: Path) -> None:
             f"szablon {template.name} nie pasuje do danych "
             f"({type(exc).__name__}: {_safe_message(exc)}) – uruchom „asysta sprawdz”"
         ) from None
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile, OpcError, etree.LxmlError) as exc:
+    except _TEMPLATE_FAILURES as exc:
         raise RenderError(f"nie można użyć szablonu {template.name} ({type(exc).__name__})") from None
 
 

@@ -20,7 +20,7 @@ from watchdog.events import FileMovedEvent, FileSystemEvent, FileSystemEventHand
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from . import journal
+from . import journal, render
 from .config import Settings
 from .convert import Converter
 from .errors import AsystaError
@@ -197,6 +197,7 @@ class Watcher:
         observer.start()
         journal.log(self.settings.outbox, "start_obserwacji",
                     wynik="polling" if self.polling else "zdarzenia")
+        threading.Thread(target=render.prepare_all, args=(self.settings,), daemon=True).start()
         try:
             self.rescan()  # files dropped while nobody was watching
             if on_ready:
