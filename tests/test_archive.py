@@ -101,3 +101,22 @@ def test_json_form_is_accepted(settings: Settings, converter: Converter) -> None
     [outcome] = run(settings, converter, drop(settings, "formularz.json", content))
     assert outcome.status == "przyjety", outcome.problems
     assert outcome.filed and outcome.filed.original.name.endswith(".json")
+
+
+def test_a_long_batch_files_versions_in_input_order(settings: Settings, converter: Converter) -> None:
+    """More chunks than LibreOffice gets ahead: each is filed as it finishes, in input order."""
+    from pipeline.process import CHUNKS_AHEAD, CONVERT_CHUNK
+
+    count = CONVERT_CHUNK * (CHUNKS_AHEAD + 2) + 3
+    example_2 = example(2).read_text(encoding="utf-8")
+    paths = [drop(settings, f"k{i:03d}.yaml", example_2.replace(
+        "Wywiad przeprowadzony", f"Wersja {i + 1}. Wywiad przeprowadzony")) for i in range(count)]
+    outcomes = run(settings, converter, *paths)
+    assert sorted(o.name for o in outcomes) == [p.name for p in paths]  # one outcome each
+    assert all(o.status == "przyjety" and o.filed for o in outcomes), [o.status for o in outcomes]
+    assert [o.name for o in outcomes] == [p.name for p in paths]
+    for i, outcome in enumerate(outcomes):
+        assert outcome.filed.version == i + 1
+        assert f"Wersja {i + 1}. Wywiad" in pdf_text(outcome.filed.pdf)
+    assert not any(settings.inbox.glob("*.yaml"))
+    assert not list(settings.outbox.glob(".przetwarzanie-*"))  # the work folder is gone
