@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from pypdf import PdfReader, PdfWriter
+from pypdf.errors import PdfReadError
 
 from .archive import family_dir
 from .checklist import DIAGNOZA, MONITORING, WSPOLPRACA, Doc, add_months, as_date, compute
@@ -259,8 +260,12 @@ def run_month(settings: Settings, converter: Converter, month: Month, *,
             if outcome.status not in ("przyjety", "duplikat"):
                 report.error = "; ".join(str(p) for p in outcome.problems) or outcome.status
             else:  # counted now, while LibreOffice works on the next reports
-                report.pdf = _report_pdf(settings, report)
-                report.pages = len(PdfReader(str(report.pdf)).pages) if report.pdf else 0
+                try:
+                    report.pdf = _report_pdf(settings, report)
+                    report.pages = len(PdfReader(str(report.pdf)).pages) if report.pdf else 0
+                except (OSError, ValueError, PdfReadError) as exc:
+                    report.pdf = None
+                    report.error = f"nie można odczytać PDF raportu ({type(exc).__name__})"
             if progress:
                 progress(finished, len(due))
 

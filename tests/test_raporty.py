@@ -171,3 +171,18 @@ def test_without_pdfunite_and_pdftk_the_bookmarks_are_the_same(
             flat.append((1, item.title, reader.get_destination_page_number(item)))
     assert flat == _outline(parts)
     assert len(reader.pages) == page
+
+
+def test_a_damaged_earlier_report_pdf_is_named_not_skipped(tmp_path: Path, converter: Converter) -> None:
+    settings = make_settings(tmp_path)
+    run(settings, converter, *copy_examples(settings, [1, 2, 3, 5, 6, 8]))
+    first = run_month(settings, converter, Month.parse("2025-04"), today=TODAY)
+    [report] = [r for r in first.reports if r.rodzina == CASE]
+    report.outcome.filed.pdf.write_bytes(b"%PDF-1.6\nuszkodzony")  # damaged after filing
+    again = run_month(settings, converter, Month.parse("2025-04"), today=TODAY)
+    [damaged] = [r for r in again.reports if r.rodzina == CASE]
+    assert damaged.outcome.status == "duplikat"
+    assert damaged.error and "nie można odczytać PDF raportu" in damaged.error
+    assert damaged in again.failed
+    rows = [[c.value for c in row] for row in load_workbook(again.summary_xlsx).active.iter_rows()]
+    assert any(row[1] == CASE and str(row[7]).startswith("błąd:") for row in rows)
