@@ -151,6 +151,7 @@ class _Prepared:
         self.base = base.getvalue()
         for xml in (self.body, *(xml for _, xml, _ in self.parts)):
             _compiled(xml)  # a tag error shows now, and the first render does not compile
+        self.template.docx = None  # the parsed package is not needed again; its memory is freed
 
     def render(self, context: dict[str, Any], out: Path) -> None:
         if self.full_path_only:

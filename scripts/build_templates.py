@@ -437,22 +437,21 @@ def _slim(doc: Any) -> None:
         for r_id, rel in list(rels.items()):
             if rel.reltype.endswith(("/stylesWithEffects", "/thumbnail")):
                 rels.pop(r_id)
-    xml = "".join(part.blob.decode("utf-8") if not hasattr(part, "element") else
-                  part.element.xml for part in doc.part.package.iter_parts()
+    xml = "".join(part.blob.decode("utf-8") for part in doc.part.package.iter_parts()
                   if part.partname.startswith(("/word/document", "/word/footer", "/word/header",
                                                "/word/numbering")))
     styles = doc.styles.element
     by_id = {s.get(qn("w:styleId")): s for s in styles.findall(qn("w:style"))}
     keep = set(re.findall(r'w:(?:pStyle|rStyle|tblStyle|numStyleLink|styleLink) w:val="([^"]*)"', xml))
     keep |= {i for i, s in by_id.items() if s.get(qn("w:default")) == "1"}
-    todo = list(keep)
+    todo = [by_id[i] for i in keep if i in by_id]
     while todo:  # and the styles those are based on, linked to or followed by
-        style = by_id.get(todo.pop())
-        for tag in ("w:basedOn", "w:link", "w:next"):
-            ref = style.find(qn(tag)) if style is not None else None
-            if ref is not None and ref.get(qn("w:val")) not in keep:
-                keep.add(ref.get(qn("w:val")))
-                todo.append(ref.get(qn("w:val")))
+        style = todo.pop()
+        for ref in (style.find(qn(tag)) for tag in ("w:basedOn", "w:link", "w:next")):
+            target = None if ref is None else ref.get(qn("w:val"))
+            if target is not None and target not in keep:
+                keep.add(target)
+                todo += [by_id[target]] if target in by_id else []
     for style_id, style in by_id.items():
         if style_id not in keep:
             styles.remove(style)
