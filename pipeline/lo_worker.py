@@ -71,6 +71,12 @@ def _group_members() -> list[int]:
     return members
 
 
+def lock_file(path: str) -> str:
+    """LibreOffice's lock file for a document it opens or writes."""
+    folder, name = os.path.split(path)
+    return os.path.join(folder, f".~lock.{name}#")
+
+
 class Worker:
     def __init__(self, soffice: str, profile: str, pipe: str) -> None:
         self.soffice = soffice
@@ -128,6 +134,10 @@ class Worker:
             for pid in _group_members():
                 os.kill(pid, signal.SIGSTOP)
         part = dst + ".part"
+        # LibreOffice keeps a lock file beside what it writes; one left by an instance killed
+        # mid-write would make this export abort (IOException "Abort"). The name is ours.
+        with contextlib.suppress(OSError):
+            os.unlink(lock_file(part))
         document = self.desktop.loadComponentFromURL(  # type: ignore[attr-defined]
             uno.systemPathToFileUrl(src), "_blank", 0,
             _props(Hidden=True, ReadOnly=True, MacroExecutionMode=0, UpdateDocMode=0))

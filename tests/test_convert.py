@@ -87,8 +87,8 @@ def test_killed_libreoffice_mid_batch_is_restarted_and_nothing_is_lost(tmp_path:
         deadline = time.monotonic() + 60
         while not list((tmp_path / "in").glob("*.pdf")) and time.monotonic() < deadline:
             time.sleep(0.005)
-        # mid-run: the batch has started and is not finished. One instance is killed: when
-        # every instance dies at the same moment a document can lose both its attempts.
+        # mid-run: the batch has started and is not finished; one instance is killed (the
+        # lock file it may leave behind is the next test's subject)
         os.kill(before[0], signal.SIGKILL)
         batch.join(timeout=120)
         assert not batch.is_alive()
@@ -96,6 +96,18 @@ def test_killed_libreoffice_mid_batch_is_restarted_and_nothing_is_lost(tmp_path:
         assert converter.warm(wait=60)
         assert before[0] not in converter.soffice_pids()
         assert_converted(converter.convert(make_many(tmp_path / "next", 2), tmp_path / "next"))
+
+
+def test_lock_file_left_by_a_killed_instance_does_not_fail_the_retry(tmp_path: Path) -> None:
+    """An instance killed while writing leaves `.~lock.<name>.pdf.part#` behind; LibreOffice
+    then aborts the next export to that name (IOException "Abort") unless it is removed."""
+    files = make_many(tmp_path, 2)
+    for docx in files:
+        (tmp_path / f".~lock.{docx.stem}.pdf.part#").write_text(
+            "1,root,host,29.11.2026 21:00,file:///tmp/inny-profil;", encoding="utf-8")
+    with Converter(workers=1) as converter:
+        assert_converted(converter.convert(files, tmp_path))
+    assert not list(tmp_path.glob(".~lock.*"))
 
 
 def test_killed_idle_libreoffice_does_not_fail_the_next_document(tmp_path: Path) -> None:
