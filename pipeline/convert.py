@@ -229,6 +229,9 @@ class _Worker:
 
     def start(self) -> None:
         """Start the worker and its LibreOffice; a broken profile is wiped and tried once more."""
+        # A worker that exited on its own (its LibreOffice died while idle) is reaped, with
+        # what is left of its group, and is not "ready" until its successor says so.
+        self.kill()
         for attempt in range(2):
             if attempt:
                 shutil.rmtree(self.slot.profile, ignore_errors=True)
