@@ -69,6 +69,9 @@ class Foldery:
 class Przetwarzanie:
     max_rozmiar_kb: int = 1024  # a form larger than this is rejected unread
     max_rozmiar_pdf_kb: int = 10240  # … a filled PDF form (embedded font; readers may add more)
+    # Reading and checking one file may take this long; then it is set aside with that
+    # reason (a safety net: lengths and nesting are bounded before validation). 0 = no limit.
+    czas_na_plik_s: float = 10.0
     # A file must stop changing this long before it is read. With native events a file
     # is not taken before its writer closes it; this only covers a writer that reopens it.
     stabilnosc_s: float = 0.2

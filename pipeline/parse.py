@@ -3,7 +3,9 @@
 YAML is loaded with a restricted safe loader: no object-constructing tags, no
 implicit timestamps or sexagesimal numbers (dates are validated later, so an
 impossible date is a field error, not a syntax error), a cap on aliases (anchor
-bombs) and on nesting depth, and duplicate keys are an error.
+bombs) and on nesting depth, and duplicate keys are an error. libyaml (PyYAML's C
+parser) reads when it is installed: the pure-Python parser needs ~10 s for a
+1 MB list, libyaml ~1 s. JSON gets the same nesting cap.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.events import AliasEvent
+from yaml.events import (AliasEvent, MappingEndEvent, MappingStartEvent, SequenceEndEvent,
+                         SequenceStartEvent)
 
 from .errors import FormError, Problem
 from .intake import ACCEPTED_SUFFIXES
+from .limits import UNLIMITED, Budget
 from .models import IncomingFile
 
 MAX_ALIASES = 50
@@ -32,28 +36,20 @@ _HOW_TO_UTF8 = (
 )
 
 
-class _FormLoader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2-like scalars and limits against hostile input."""
+_SafeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
+_TOO_MANY_ALIASES = "plik zawiera zbyt wiele odwołań YAML (aliasów *) – formularz ich nie potrzebuje"
+_TOO_DEEP = "zbyt głębokie zagnieżdżenie danych w pliku"
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._aliases = 0
-        self._depth = 0
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(AliasEvent):
-            self._aliases += 1
-            if self._aliases > MAX_ALIASES:
-                raise FormError([Problem(
-                    "plik zawiera zbyt wiele odwołań YAML (aliasów *) – formularz ich nie potrzebuje"
-                )])
-        self._depth += 1
-        try:
-            if self._depth > MAX_DEPTH:
-                raise FormError([Problem("zbyt głębokie zagnieżdżenie danych w pliku")])
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
+class _FormLoader(_SafeLoader):  # type: ignore[misc, valid-type]
+    """SafeLoader with YAML 1.2-like scalars, duplicate keys refused and a time budget.
+    Aliases and nesting are limited before anything is built (see `_check_events`)."""
+
+    budget: Budget = UNLIMITED
+
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        self.budget.step()
+        return super().construct_object(node, deep)
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         seen: set[Any] = set()
@@ -66,6 +62,46 @@ class _FormLoader(yaml.SafeLoader):
                 )])
             seen.add(key)
         return super().construct_mapping(node, deep)
+
+
+def _check_events(text: str, budget: Budget) -> None:
+    """Count aliases (anchor bombs) and nesting on the event stream, before any node is
+    built: an alias costs nothing to parse and a whole list to walk."""
+    yaml.reader.Reader(text)  # refuses control characters, as the pure-Python parser does
+    loader = _FormLoader(text)
+    aliases = depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            budget.step()
+            if isinstance(event, AliasEvent):
+                aliases += 1
+                if aliases > MAX_ALIASES:
+                    raise FormError([Problem(_TOO_MANY_ALIASES)])
+            elif isinstance(event, MappingStartEvent | SequenceStartEvent):
+                depth += 1
+                if depth >= MAX_DEPTH:
+                    raise FormError([Problem(_TOO_DEEP, line=event.start_mark.line + 1)])
+            elif isinstance(event, MappingEndEvent | SequenceEndEvent):
+                depth -= 1
+    finally:
+        loader.dispose()
+
+
+def _json_depth_problem(data: Any, budget: Budget) -> Problem | None:
+    """The YAML nesting cap for JSON too (walked without recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        budget.step()
+        children = value.values() if isinstance(value, dict) else value \
+            if isinstance(value, list) else ()
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth + 1 >= MAX_DEPTH:
+                    return Problem(_TOO_DEEP)
+                stack.append((child, depth + 1))
+    return None
 
 
 # Implicit scalar types: keep null, bool (true/false only), decimal int and float.
@@ -100,7 +136,7 @@ def decode(content: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _yaml_problem(exc: yaml.YAMLError) -> Problem:
+def _yaml_problem(exc: yaml.YAMLError, text: str) -> Problem:
     if isinstance(exc, yaml.reader.ReaderError):
         code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
         return Problem(f"plik zawiera niedozwolony znak sterujący (U+{code:04X}) – usuń go "
@@ -120,7 +156,7 @@ def _yaml_problem(exc: yaml.YAMLError) -> Problem:
     if "expected a single document" in (getattr(exc, "context", "") or ""):
         return Problem("plik zawiera więcej niż jeden dokument YAML (---); "
                        "każdy formularz zapisz w osobnym pliku", line=line)
-    if "found character '\\t'" in problem:
+    if _at_tab(problem, mark, text):
         return Problem("znak tabulacji we wcięciu – do wcięć używaj spacji", line=line)
     if "unhashable" in problem:
         return Problem("niepoprawny klucz (lista lub sekcja w miejscu nazwy pola)", line=line)
@@ -129,6 +165,14 @@ def _yaml_problem(exc: yaml.YAMLError) -> Problem:
         f"({problem or 'niepoprawna struktura'})",
         line=line,
     )
+
+
+def _at_tab(problem: str, mark: Any, text: str) -> bool:
+    """A tab where indentation is read (the pure-Python parser names it, libyaml does not)."""
+    if "found character '\\t'" in problem:
+        return True
+    return ("cannot start any token" in problem and mark is not None
+            and text[mark.index:mark.index + 1] == "\t")
 
 
 def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -144,29 +188,40 @@ def _reject_constant(name: str) -> Any:
     raise FormError([Problem(f"niedozwolona wartość liczbowa {name}")])
 
 
-def parse_text(text: str, suffix: str) -> Any:
+def parse_text(text: str, suffix: str, budget: Budget = UNLIMITED) -> Any:
     if suffix == ".json":
         try:
-            return json.loads(text, object_pairs_hook=_reject_duplicates,
+            data = json.loads(text, object_pairs_hook=_reject_duplicates,
                               parse_constant=_reject_constant)
         except json.JSONDecodeError as exc:
             raise FormError([Problem(f"błąd składni JSON: {_JSON_MESSAGES.get(exc.msg, exc.msg)}",
                                      line=exc.lineno)]) from None
         except RecursionError:
-            raise FormError([Problem("zbyt głębokie zagnieżdżenie danych w pliku")]) from None
+            raise FormError([Problem(_TOO_DEEP)]) from None
+        except ValueError:  # an integer of more than 4300 digits
+            raise FormError([Problem(_TOO_MANY_DIGITS)]) from None
+        problem = _json_depth_problem(data, budget)
+        if problem:
+            raise FormError([problem])
+        return data
     loader = None
     try:
-        loader = _FormLoader(text)  # the reader already refuses control characters here
+        _check_events(text, budget)
+        loader = _FormLoader(text)
+        loader.budget = budget
         return loader.get_single_data()
     except yaml.YAMLError as exc:
-        raise FormError([_yaml_problem(exc)]) from None
+        raise FormError([_yaml_problem(exc, text)]) from None
     except RecursionError:
-        raise FormError([Problem("zbyt głębokie zagnieżdżenie danych w pliku")]) from None
+        raise FormError([Problem(_TOO_DEEP)]) from None
+    except ValueError:  # an integer of more than 4300 digits
+        raise FormError([Problem(_TOO_MANY_DIGITS)]) from None
     finally:
         if loader is not None:
             loader.dispose()
 
 
+_TOO_MANY_DIGITS = "liczba w pliku ma zbyt wiele cyfr – wpisz ją w cudzysłowie albo popraw"
 _JSON_MESSAGES = {
     "Expecting value": "oczekiwano wartości",
     "Expecting property name enclosed in double quotes": "nazwa pola musi być w cudzysłowie",
@@ -178,7 +233,8 @@ _JSON_MESSAGES = {
 }
 
 
-def parse(incoming: IncomingFile, formularze: Path | None = None) -> dict[str, Any]:
+def parse(incoming: IncomingFile, formularze: Path | None = None,
+          budget: Budget = UNLIMITED) -> dict[str, Any]:
     """The form's mapping of fields; FormError with a line number when it cannot be read.
 
     `formularze` is the centre's own schema folder: a PDF form is checked against the schema
@@ -193,7 +249,8 @@ def parse(incoming: IncomingFile, formularze: Path | None = None) -> dict[str, A
         from .pdfforms import read_form
 
         return read_form(incoming.content, formularze)
-    data = parse_text(decode(incoming.content), suffix)
+    data = parse_text(decode(incoming.content), suffix, budget)
+    budget.check()
     if data is None:
         raise FormError([Problem("plik nie zawiera żadnych pól formularza")])
     if not isinstance(data, dict):

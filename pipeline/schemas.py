@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,32 @@ import yaml
 from .errors import ConfigError
 
 ZALACZNIKI = range(1, 17)
-CASE_NUMBER_RE = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+# \A…\Z and not ^…$: `$` also matches before a final newline, and "K-1\n" would be a second
+# folder beside "K-1" that looks the same.
+CASE_NUMBER_RE = r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z"
+# Names Windows keeps for devices, whatever the case and whatever follows a dot ("nul.2025").
+_WINDOWS_DEVICES = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)),
+                              *(f"LPT{i}" for i in range(10))})
+
+
+def windows_problem(rodzina: str) -> str | None:
+    """Why a folder of this name could not be opened on a Windows share (None if it can)."""
+    if rodzina.endswith((".", " ")):
+        return ("numer sprawy nie może kończyć się kropką ani spacją – Windows obcina je "
+                "z nazwy folderu i nie otworzy teczki rodziny na dysku sieciowym")
+    if rodzina.split(".", 1)[0].upper() in _WINDOWS_DEVICES:
+        return (f"„{rodzina}” to w systemie Windows nazwa zastrzeżona dla urządzenia "
+                "(CON, PRN, AUX, NUL, COM1–COM9, LPT1–LPT9) – folderu o takiej nazwie nie da się "
+                "otworzyć na dysku sieciowym; użyj numeru sprawy nadanego przez ośrodek, "
+                "np. K-2026-014")
+    return None
+
+
+def is_case_number(value: object) -> bool:
+    """A well-formed case number: the one test for everything that names a family's folder."""
+    return (isinstance(value, str) and re.fullmatch(CASE_NUMBER_RE, value) is not None
+            and windows_problem(value) is None)
+
 
 HEADER_FIELDS: dict[str, dict[str, Any]] = {
     "zalacznik": {
@@ -37,6 +63,7 @@ HEADER_FIELDS: dict[str, dict[str, Any]] = {
         "type": "string",
         "required": True,
         "regex": CASE_NUMBER_RE,
+        "numer_sprawy": True,  # names Windows cannot hold (FormValidator)
         "meta": {
             "etykieta": "Numer sprawy rodziny",
             "pomoc": "Numer sprawy nadany przez ośrodek, np. K-2026-014: litery bez polskich "

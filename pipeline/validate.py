@@ -13,9 +13,10 @@ import cerberus
 from cerberus import errors as cerrors
 
 from .errors import FormError, Problem
+from .limits import MAX_PROBLEMS, UNLIMITED, Budget, capped
 from .models import FormData, IncomingFile
 from .render import pl_count
-from .schemas import HEADER_FIELDS, Schema, key_of, label_of, load_schema
+from .schemas import HEADER_FIELDS, Schema, key_of, label_of, load_schema, windows_problem
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Characters an XML 1.0 document (and so a DOCX) cannot hold.
@@ -64,7 +65,29 @@ def pesel_problem(value: str, birth: Any = None) -> str | None:
 
 
 class FormValidator(cerberus.Validator):  # type: ignore[misc]
-    """Cerberus with the product's coercions and the `pesel` rule."""
+    """Cerberus with the product's coercions, the `pesel` and `numer_sprawy` rules, regexes
+    that must match the whole value, and a look at the file's time budget."""
+
+    budget: Budget = UNLIMITED
+
+    def _validate_type(self, data_type: Any, field: str, value: Any) -> None:
+        self.budget.step()  # nearly every field has a type: the clock is looked at throughout
+        super()._validate_type(data_type, field, value)
+
+    _validate_type.__doc__ = cerberus.Validator._validate_type.__doc__  # the rule's own schema
+
+    def _validate_regex(self, pattern: str, field: str, value: Any) -> None:
+        """{'type': 'string'}"""
+        # cerberus uses re.match with `$`, which also matches before a final newline
+        if isinstance(value, str) and re.fullmatch(pattern, value) is None:
+            self._error(field, cerrors.REGEX_MISMATCH)
+
+    def _validate_numer_sprawy(self, constraint: bool, field: str, value: Any) -> None:
+        """{'type': 'boolean'}"""
+        if constraint and isinstance(value, str):
+            message = windows_problem(value)
+            if message:
+                self._error(field, message)
 
     def _normalize_coerce_data(self, value: Any) -> Any:
         if isinstance(value, datetime):
@@ -169,7 +192,8 @@ def _reason(error: Any, schema: dict[str, Any]) -> str:
         return "brak wymaganego pola"
     if code == cerrors.UNKNOWN_FIELD.code:
         name = str(error.document_path[-1])
-        near = difflib.get_close_matches(name, _siblings(schema, error.document_path), n=1)
+        near = difflib.get_close_matches(name, _siblings(schema, error.document_path), n=1) \
+            if len(name) <= _SHOWN_CHARS else []
         hint = f" – czy chodziło o „{near[0]}”?" if near else ""
         return f"nieznane pole – formularz tego załącznika go nie przewiduje{hint}"
     if code == cerrors.COERCION_FAILED.code:
@@ -231,6 +255,75 @@ def _xml_problems(value: Any, path: tuple[Any, ...], schema: dict[str, Any]) -> 
             yield from _xml_problems(v, (*path, i), schema)
 
 
+# A list whose schema names no maxlength (every shipped schema names one).
+MAX_LIST_ITEMS = 1000
+_SHOWN_CHARS = 100  # of a field name quoted in a problem (a hostile key may be 1 MB long)
+
+
+def _hollow(value: Any) -> Any:
+    """A container where the schema wants another shape: cerberus only needs its type."""
+    if isinstance(value, dict):
+        return {}
+    if isinstance(value, list):
+        return []
+    return value
+
+
+class _Bounds:
+    """A copy of the document that cerberus validates in time bounded by the schema, not by
+    the file: each list is cut to its maximum length (said here, once), each section keeps
+    at most MAX_PROBLEMS unknown fields (the rest are only counted), and a value of the
+    wrong shape keeps only its type. A valid form's copy equals the form."""
+
+    def __init__(self, schema: dict[str, Any], budget: Budget) -> None:
+        self.schema = schema
+        self.budget = budget
+        self.problems: list[Problem] = []
+        self.unlisted = 0  # unknown fields beyond MAX_PROBLEMS in one section
+
+    def mapping(self, doc: dict[Any, Any], fields: dict[str, Any],
+                path: tuple[Any, ...]) -> dict[Any, Any]:
+        out: dict[Any, Any] = {}
+        unknown = 0
+        for key, value in doc.items():
+            self.budget.step()
+            rules = fields.get(key) if isinstance(key, str) else None
+            if isinstance(rules, dict):
+                out[key] = self.value(value, rules, (*path, key))
+            elif unknown < MAX_PROBLEMS:
+                unknown += 1
+                out[key] = None  # "unknown field" whatever its value: nothing to look into
+            else:
+                self.unlisted += 1
+        return out
+
+    def value(self, value: Any, rules: dict[str, Any], path: tuple[Any, ...]) -> Any:
+        kind = rules.get("type")
+        kinds = kind if isinstance(kind, list) else [kind]
+        inner = rules.get("schema")
+        if "dict" in kinds and isinstance(value, dict):
+            return self.mapping(value, inner if isinstance(inner, dict) else {}, path)
+        if "list" in kinds and isinstance(value, list):
+            limit = rules.get("maxlength")
+            limit = limit if isinstance(limit, int) else MAX_LIST_ITEMS
+            if len(value) > limit:
+                count = f"{len(value):,}".replace(",", " ")
+                self.problems.append(Problem(
+                    f"za dużo pozycji: jest {count}, a można podać najwyżej {limit}; "
+                    f"sprawdzono tylko pierwsze {limit}", key_of(path), label_of(self.schema, path)))
+                value = value[:limit]
+            if isinstance(inner, dict):
+                return [self.value(item, inner, (*path, i)) for i, item in enumerate(value)]
+            return list(value)
+        if kind is None:
+            return value
+        return _hollow(value)
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…"
+
+
 _VALIDATORS = threading.local()
 
 
@@ -245,9 +338,14 @@ def _validator(schema: dict[str, Any], allow_unknown: bool) -> FormValidator:
     return hit[1]
 
 
-def _run(document: dict[str, Any], schema: dict[str, Any], allow_unknown: bool) -> Any:
+def _run(document: dict[str, Any], schema: dict[str, Any], allow_unknown: bool,
+         budget: Budget = UNLIMITED) -> Any:
     validator = _validator(schema, allow_unknown)
-    ok = validator.validate(document)
+    validator.budget = budget
+    try:
+        ok = validator.validate(document)
+    finally:
+        validator.budget = UNLIMITED
     problems = []
     if not ok:
         leaves = list(_leaves(validator._errors))
@@ -257,13 +355,16 @@ def _run(document: dict[str, Any], schema: dict[str, Any], allow_unknown: bool) 
             if path in uncoerced and error.code != cerrors.COERCION_FAILED.code:
                 continue  # "not a date" already said it; "wrong type" would repeat it
             label = "" if error.code == cerrors.UNKNOWN_FIELD.code else label_of(schema, path)
-            problems.append(Problem(_reason(error, schema), key_of(path), label))
+            problems.append(Problem(_reason(error, schema), _shown(key_of(path)), label))
     return validator.document, problems
 
 
-def validate_mapping(document: dict[str, Any], override: Any = None) -> tuple[Schema, dict[str, Any]]:
-    """Validate a parsed form; returns its schema and the normalised values."""
-    header_doc, header_problems = _run(document, HEADER_FIELDS, allow_unknown=True)
+def validate_mapping(document: dict[str, Any], override: Any = None,
+                     budget: Budget = UNLIMITED) -> tuple[Schema, dict[str, Any]]:
+    """Validate a parsed form; returns its schema and the normalised values. The work is
+    bounded by the schema (see _Bounds) and at most MAX_PROBLEMS problems are listed."""
+    header = {k: _hollow(document[k]) for k in HEADER_FIELDS if k in document}
+    header_doc, header_problems = _run(header, HEADER_FIELDS, allow_unknown=True, budget=budget)
     n = document.get("zalacznik")
     if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= 16:
         if "zalacznik" not in document:
@@ -274,15 +375,20 @@ def validate_mapping(document: dict[str, Any], override: Any = None) -> tuple[Sc
         raise FormError(header_problems or [Problem("nieznany numer załącznika (1–16)")])
     schema = load_schema(n, override)
     full = schema.cerberus
-    problems = list(_xml_problems(document, (), full))
+    bounds = _Bounds(full, budget)
+    bounded = bounds.mapping(document, full, ())
+    problems = list(_xml_problems(bounded, (), full))
     if problems:  # values that cannot be stored are reported before anything else
-        raise FormError(problems)
-    values, problems = _run(document, full, allow_unknown=False)
-    if problems:
-        raise FormError(problems)
+        raise FormError(capped([*bounds.problems, *problems]))
+    budget.check()
+    values, problems = _run(bounded, full, allow_unknown=False, budget=budget)
+    problems = [*bounds.problems, *problems]
+    if problems or bounds.unlisted:
+        raise FormError(capped(problems, bounds.unlisted))
     return schema, values
 
 
-def validate(document: dict[str, Any], incoming: IncomingFile, override: Any = None) -> FormData:
-    schema, values = validate_mapping(document, override)
+def validate(document: dict[str, Any], incoming: IncomingFile, override: Any = None,
+             budget: Budget = UNLIMITED) -> FormData:
+    schema, values = validate_mapping(document, override, budget)
     return FormData(incoming, schema, values["zalacznik"], values["rodzina"], values["data"], values)
