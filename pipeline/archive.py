@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import hashlib
 import json
 import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -22,8 +24,9 @@ from typing import Any
 
 from . import faults
 from .errors import FilingError, Problem
-from .fsutil import ensure_private_dir, fsync_dir, replace, write_new
+from .fsutil import FILE_MODE, ensure_private_dir, fsync_dir, replace, write_new
 from .intake import REJECTED_DIR
+from .limits import MoreProblems, total
 from .models import FiledDocument, FormData
 
 FAMILIES_DIR = "rodziny"
@@ -155,6 +158,36 @@ def file_document(form: FormData, docx: Path, pdf: Path, outbox: Path) -> FiledD
                          targets["zrodlo"][0], version)
 
 
+# What is added to a stored name: " (12)" before its suffix, and ".txt" or ".docx" after it.
+_NAME_RESERVE = len(" (9999)") + len(".docx")
+
+
+def _name_max(folder: Path) -> int:
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        return 255
+
+
+def _fitting_name(folder: Path, name: str) -> str:
+    """The name to keep a rejected file under: its own, or, when `<name>.txt` would be too
+    long for the filesystem, its start and a hash of the whole name."""
+    room = _name_max(folder) - _NAME_RESERVE
+    if len(os.fsencode(name)) <= room:
+        return name
+    stem, suffix = os.path.splitext(name)
+    if len(os.fsencode(suffix)) > 16:  # not an extension, just a dot in a long name
+        stem, suffix = name, ""
+    digest = hashlib.sha256(os.fsencode(name)).hexdigest()[:12]
+    room -= len(os.fsencode(suffix)) + len(digest) + 1
+    start = ""
+    for char in stem:  # whole characters only: a cut UTF-8 sequence is not a name
+        if len(os.fsencode(start + char)) > room:
+            break
+        start += char
+    return f"{start}~{digest}{suffix}"
+
+
 def _free_name(folder: Path, name: str) -> str:
     stem, suffix = os.path.splitext(name)
     candidate, n = name, 1
@@ -164,7 +197,9 @@ def _free_name(folder: Path, name: str) -> str:
     return candidate
 
 
-def explanation(name: str, problems: list[Problem] | tuple[Problem, ...]) -> str:
+def explanation(name: str, problems: list[Problem] | tuple[Problem, ...],
+                stored: str | None = None) -> str:
+    """The text beside a rejected file; `stored` is the shortened name it is kept under."""
     when = datetime.now().strftime("%Y-%m-%d %H:%M")
     if name.lower().endswith(".pdf"):
         how = [
@@ -180,23 +215,57 @@ def explanation(name: str, problems: list[Problem] | tuple[Problem, ...]) -> str
             "Opis pól formularza: folder formularze/ (etykiety i podpowiedzi) oraz przykłady",
             "w formularze/przyklady/.",
         ]
+    renamed = [] if stored is None else [
+        "",
+        "Nazwa pliku jest za długa, by zapisać obok niego ten opis, dlatego plik zapisano",
+        f"pod skróconą nazwą „{stored}” (początek nazwy i jej skrót); zawartość",
+        "pliku jest bez zmian. Przed ponownym wrzuceniem nadaj plikowi krótszą nazwę.",
+    ]
+    listed = [p for p in problems if not isinstance(p, MoreProblems)]
+    more = [str(p) for p in problems if isinstance(p, MoreProblems)]
     lines = [
         f"Plik „{name}” nie został przyjęty ({when}).",
+        *renamed,
         "",
-        f"Znalezione problemy ({len(problems)}):",
-        *(f"{i}. {p}" for i, p in enumerate(problems, 1)),
+        f"Znalezione problemy ({total(problems)}):",
+        *(f"{i}. {p}" for i, p in enumerate(listed, 1)),
+        *(f"… {m}" for m in more),
         "",
         *how,
     ]
     return "\n".join(lines) + "\n"
 
 
+def _make_private(path: Path) -> None:
+    """0600 for a file moved into odrzucone/, if it is ours to change: never through a link,
+    never for a file that also lives elsewhere (its other name would change too); the folder
+    is 0700 in any case."""
+    info = os.lstat(path)
+    if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1:
+        return
+    try:
+        os.chmod(path, FILE_MODE, follow_symlinks=False)
+    except (PermissionError, NotImplementedError):
+        pass  # owned by the staff member's account: the 0700 folder keeps it private
+
+
 def reject(path: Path, problems: list[Problem] | tuple[Problem, ...], inbox: Path) -> Path:
-    """Move the file unchanged to inbox/odrzucone/ with a Polish explanation beside it."""
+    """Move the file unchanged to inbox/odrzucone/ with a Polish explanation beside it; a
+    name too long to have `.txt` added is kept shortened (the text says so)."""
     folder = inbox / REJECTED_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    name = _free_name(folder, path.name)
+    ensure_private_dir(folder)
+    fitting = _fitting_name(folder, path.name)
+    name = _free_name(folder, fitting)
     target = folder / name
-    (folder / f"{name}.txt").write_text(explanation(path.name, problems), encoding="utf-8")
+    shortened = name if fitting != path.name else None
+    write_new(folder / f"{name}.txt", explanation(path.name, problems, shortened).encode("utf-8"))
     os.rename(path, target)
+    _make_private(target)
     return target
+
+
+def keep_beside(rejected: Path, suffix: str, data: bytes) -> Path:
+    """A file kept next to a rejected one (e.g. the DOCX LibreOffice could not convert)."""
+    path = rejected.with_name(rejected.name + suffix)
+    write_new(path, data)
+    return path

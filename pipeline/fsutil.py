@@ -14,10 +14,27 @@ DIR_MODE = 0o700
 FILE_MODE = 0o600
 
 
+def make_private_dirs(path: Path) -> None:
+    """Create the folder and each missing parent as 0700 whatever the umask (mkdir's
+    `parents=True` gives the mode to the last folder only, and the umask trims it);
+    folders that exist already are left as they are."""
+    missing: list[Path] = []
+    while not path.is_dir() and path != path.parent:
+        missing.append(path)
+        path = path.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=DIR_MODE)
+        except FileExistsError:
+            if not folder.is_dir():
+                raise
+            continue  # made meanwhile by another process: not ours to change
+        os.chmod(folder, DIR_MODE)
+
+
 def ensure_private_dir(path: Path) -> None:
     """Create the folder (and parents) readable by the owner only, whatever the umask."""
-    if not path.is_dir():
-        path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    make_private_dirs(path)
     os.chmod(path, DIR_MODE)
 
 

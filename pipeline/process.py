@@ -10,8 +10,6 @@ rest, and an unexpected error is reported, not raised.
 
 from __future__ import annotations
 
-import hashlib
-import re
 import shutil
 import sys
 import threading
@@ -21,12 +19,13 @@ from datetime import date
 from pathlib import Path
 
 from . import archive, faults, intake, journal, overview, parse, render, validate
+from .limits import Budget
 from .config import Settings
 from .convert import Converter
 from .errors import AsystaError, ConversionError, FilingError, FormError, Problem
 from .fsutil import ensure_private_dir, work_dir
 from .models import Outcome, RenderedDocument
-from .schemas import CASE_NUMBER_RE
+from .schemas import is_case_number
 
 Report = Callable[[Outcome], None]
 CONVERT_CHUNK = 8  # documents rendered before LibreOffice starts on them
@@ -66,8 +65,9 @@ def _in_inbox(path: Path, settings: Settings) -> bool:
 
 def _reject(path: Path, problems: list[Problem], settings: Settings, rodzina: str | None) -> Outcome:
     target = archive.reject(path, problems, settings.inbox) if _in_inbox(path, settings) else None
+    stored = {"zapisano_jako": target.name} if target is not None and target.name != path.name else {}
     journal.log(settings.outbox, "odrzucono", plik=path.name, rodzina=rodzina, wynik="odrzucony",
-                pola=sorted({p.key for p in problems if p.key}), problemy=len(problems))
+                pola=sorted({p.key for p in problems if p.key}), problemy=len(problems), **stored)
     return Outcome(path.name, "odrzucony", rodzina, rejected_to=target, problems=tuple(problems))
 
 
@@ -76,7 +76,7 @@ def _remove_input(path: Path, sha256: str, settings: Settings) -> None:
     if not _in_inbox(path, settings):
         return
     try:
-        if hashlib.sha256(path.read_bytes()).hexdigest() == sha256:
+        if intake.sha256_of(path, 64 << 20) == sha256:
             path.unlink()
     except FileNotFoundError:
         pass
@@ -85,11 +85,12 @@ def _remove_input(path: Path, sha256: str, settings: Settings) -> None:
 def _prepare(path: Path, settings: Settings, staging: Path, index: int) -> RenderedDocument | Outcome:
     """Everything before LibreOffice: a rendered DOCX, or the file's final outcome."""
     rodzina = None
+    budget = Budget(settings.przetwarzanie.czas_na_plik_s)
     try:
         incoming = intake.read(path, settings)
-        document = parse.parse(incoming, settings.foldery.formularze)
+        document = parse.parse(incoming, settings.foldery.formularze, budget)
         rodzina = document.get("rodzina") if isinstance(document.get("rodzina"), str) else None
-        form = validate.validate(document, incoming, settings.foldery.formularze)
+        form = validate.validate(document, incoming, settings.foldery.formularze, budget)
         conflict = archive.case_conflict(settings.outbox, form.rodzina)
         if conflict:
             raise FormError([Problem(
@@ -125,18 +126,14 @@ def _log_accepted(settings: Settings, name: str, rodzina: str, zalacznik: int, s
 
 
 def _quick_sha(path: Path) -> str | None:
-    """The file's hash, to spot a second copy in the same batch (None when unreadable)."""
-    try:
-        if path.is_symlink() or path.stat().st_size > 64 << 20:
-            return None
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
+    """The file's hash, to spot a second copy in the same batch (None when unreadable or not
+    a regular file: a FIFO is never opened, see intake.open_regular)."""
+    return intake.sha256_of(path, 64 << 20)
 
 
 def _safe_case(rodzina: str | None) -> str | None:
     """Only a well-formed case number may reach the log."""
-    return rodzina if rodzina and re.match(CASE_NUMBER_RE, rodzina) else None
+    return rodzina if is_case_number(rodzina) else None
 
 
 def process_files(paths: Iterable[Path], settings: Settings, converter: Converter,
@@ -272,7 +269,7 @@ def _conversion_failed(path: Path, item: RenderedDocument, reason: str,
                       "można go otworzyć w Wordzie; zgłoś problem administratorowi")
     outcome = _reject(path, [problem], settings, item.form.rodzina)
     if outcome.rejected_to is not None:
-        shutil.copyfile(item.docx, outcome.rejected_to.with_name(outcome.rejected_to.name + ".docx"))
+        archive.keep_beside(outcome.rejected_to, ".docx", item.docx.read_bytes())
     return outcome
 
 

@@ -24,14 +24,14 @@ from . import journal, render
 from .config import Settings
 from .convert import Converter
 from .errors import AsystaError
-from .fsutil import sweep
+from .fsutil import make_private_dirs, sweep
 from .intake import is_ignored
 from .models import Outcome
 from .overview import families
 from .process import Report, process_files, refresh_checklists
 
 LOCK_NAME = ".asysta-obserwator.lock"
-STUCK_WRITER_S = 30.0  # a file open for writing this long without change is taken anyway
+STUCK_WRITER_S = 30.0  # a file written to, never closed and unchanged this long is taken anyway
 RECENT_OUTCOMES = 1000
 MAX_BATCH = 64  # files handed to the pipeline at once (LibreOffice gets them together)
 
@@ -41,7 +41,8 @@ class _Pending:
     seen: float  # monotonic time of the last event or size change
     size: int
     mtime_ns: int
-    writing: bool  # an event said it is being written and no "closed" event came yet
+    writing: bool  # a "modified" event said it is being written and no "closed" came yet
+    closed: bool = False  # a writer closed it: complete, even when empty
 
 
 class WatcherBusy(AsystaError):
@@ -55,12 +56,15 @@ class _Handler(FileSystemEventHandler):
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.is_directory or event.event_type in ("opened", "closed_no_write", "deleted"):
             return
-        if isinstance(event, FileMovedEvent):  # renamed into the inbox: already complete
+        if isinstance(event, FileMovedEvent):  # renamed inside the inbox: already complete
             self.watcher.note(Path(os.fsdecode(event.dest_path)), writing=False, complete=True)
         else:
-            # created/modified: a writer is at work until its "closed" event comes
+            # Only "modified" means a writer is at work (until its "closed" event comes). A
+            # file moved in from another folder arrives as "created" with no close event
+            # ever: it is complete, and a steady size and time decide, as with polling.
             self.watcher.note(Path(os.fsdecode(event.src_path)),
-                              writing=event.event_type in ("created", "modified"))
+                              writing=event.event_type == "modified",
+                              closed=event.event_type == "closed")
 
 
 class Watcher:
@@ -85,9 +89,10 @@ class Watcher:
 
     # -- state -------------------------------------------------------------------------
 
-    def note(self, path: Path, writing: bool, complete: bool = False) -> None:
+    def note(self, path: Path, writing: bool, complete: bool = False, closed: bool = False) -> None:
         """An event (or a rescan) says this file may be new or changing; `complete` when it
-        was renamed into the inbox, which happens only once it is whole."""
+        was renamed into the inbox, which happens only once it is whole; `closed` when its
+        writer closed it."""
         if path.parent != self.settings.inbox or is_ignored(path.name):
             return
         writing = writing and not self.polling  # polling never reports a close
@@ -101,9 +106,11 @@ class Watcher:
             old = self.pending.get(path)
             if old and not writing and old.size == info.st_size and old.mtime_ns == info.st_mtime_ns:
                 old.writing = False  # a close or a rescan: no new data
+                old.closed = old.closed or closed
             else:
                 seen = time.monotonic() - (self.settle if complete else 0.0)
-                self.pending[path] = _Pending(seen, info.st_size, info.st_mtime_ns, writing)
+                self.pending[path] = _Pending(seen, info.st_size, info.st_mtime_ns, writing,
+                                              closed)
         self.wake.set()
 
     def rescan(self) -> None:
@@ -112,8 +119,8 @@ class Watcher:
         except FileNotFoundError:
             return
         for entry in entries:
-            if not entry.is_dir(follow_symlinks=False):
-                self.note(Path(entry.path), writing=False)
+            if not entry.is_dir(follow_symlinks=False):  # found by a look, not by an event:
+                self.note(Path(entry.path), writing=False, closed=True)  # taken as complete
 
     def _ready(self) -> list[Path]:
         """Files that stopped changing: same size and time for `settle` seconds; at most
@@ -133,7 +140,11 @@ class Watcher:
                     state.size, state.mtime_ns, state.seen = info.st_size, info.st_mtime_ns, now
                     continue
                 quiet = now - state.seen
-                if quiet >= self.settle and (not state.writing or quiet >= STUCK_WRITER_S):
+                # an empty file not yet closed is most often one whose writer has not
+                # written yet (polling never sees a close: it waits `settle` as always)
+                waiting = state.writing or (state.size == 0 and not state.closed
+                                            and not self.polling)
+                if quiet >= self.settle and (not waiting or quiet >= STUCK_WRITER_S):
                     ready.append(path)
                     del self.pending[path]
         return sorted(ready)
@@ -142,8 +153,9 @@ class Watcher:
 
     def _claim_inbox(self) -> None:
         """One watcher per inbox: a second one would race the first for every file."""
-        self.settings.inbox.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.settings.inbox / LOCK_NAME, os.O_CREAT | os.O_RDWR, 0o600)
+        make_private_dirs(self.settings.inbox)
+        fd = os.open(self.settings.inbox / LOCK_NAME,
+                     os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
