@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.events import (AliasEvent, MappingEndEvent, MappingStartEvent, SequenceEndEvent,
-                         SequenceStartEvent)
+from yaml.events import (AliasEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent,
+                         NodeEvent, ScalarEvent, SequenceEndEvent, SequenceStartEvent)
 
 from .errors import FormError, Problem
 from .intake import ACCEPTED_SUFFIXES
@@ -26,6 +26,8 @@ from .models import IncomingFile
 
 MAX_ALIASES = 50
 MAX_DEPTH = 40
+MAX_KEYS = 1000  # fields in one section (a schema has a few dozen at most)
+MAX_ITEMS = 10000  # items in one list; below this the schema's own maximum is said by field
 
 # Bytes that Windows-1250 maps to Polish letters and UTF-8 would not accept alone.
 _CP1250_POLISH = set(b"\xa5\xb9\xc6\xe6\xca\xea\xa3\xb3\xd1\xf1\xd3\xf3\x8c\x9c\x8f\x9f\xaf\xbf")
@@ -39,6 +41,12 @@ _HOW_TO_UTF8 = (
 _SafeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
 _TOO_MANY_ALIASES = "plik zawiera zbyt wiele odwołań YAML (aliasów *) – formularz ich nie potrzebuje"
 _TOO_DEEP = "zbyt głębokie zagnieżdżenie danych w pliku"
+_TOO_MANY_KEYS = (f"sekcja zaczynająca się w tym wierszu ma ponad {MAX_KEYS} pól – formularz "
+                  "ma ich najwyżej kilkadziesiąt; sprawdź, czy to właściwy plik")
+_TOO_MANY_KEYS_JSON = (f"sekcja w pliku ma ponad {MAX_KEYS} pól – formularz ma ich najwyżej "
+                       "kilkadziesiąt; sprawdź, czy to właściwy plik")
+_MANY_DOCUMENTS = ("plik zawiera więcej niż jeden dokument YAML (---); "
+                   "każdy formularz zapisz w osobnym pliku")
 
 
 class _FormLoader(_SafeLoader):  # type: ignore[misc, valid-type]
@@ -65,43 +73,83 @@ class _FormLoader(_SafeLoader):  # type: ignore[misc, valid-type]
 
 
 def _check_events(text: str, budget: Budget) -> None:
-    """Count aliases (anchor bombs) and nesting on the event stream, before any node is
-    built: an alias costs nothing to parse and a whole list to walk."""
+    """Count aliases (anchor bombs), nesting, the fields of each section and the documents
+    on the event stream, before any node is built: an alias costs nothing to parse and a
+    whole list to walk, and building a section of 100 000 fields takes seconds."""
     yaml.reader.Reader(text)  # refuses control characters, as the pure-Python parser does
     loader = _FormLoader(text)
-    aliases = depth = 0
+    aliases = documents = 0
+    # per open collection: [is a mapping, its line, nodes in it so far, the last key seen]
+    open_: list[list[Any]] = []
     try:
         while loader.check_event():
             event = loader.get_event()
             budget.step()
+            if isinstance(event, DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise FormError([Problem(_MANY_DOCUMENTS, line=event.start_mark.line + 1)])
+            if isinstance(event, NodeEvent) and open_:
+                _count_child(open_[-1], event)
             if isinstance(event, AliasEvent):
                 aliases += 1
                 if aliases > MAX_ALIASES:
                     raise FormError([Problem(_TOO_MANY_ALIASES)])
             elif isinstance(event, MappingStartEvent | SequenceStartEvent):
-                depth += 1
-                if depth >= MAX_DEPTH:
+                key = open_[-1][3] if open_ and open_[-1][0] else None
+                open_.append([isinstance(event, MappingStartEvent), event.start_mark.line + 1, 0,
+                              key])
+                if len(open_) >= MAX_DEPTH:
                     raise FormError([Problem(_TOO_DEEP, line=event.start_mark.line + 1)])
             elif isinstance(event, MappingEndEvent | SequenceEndEvent):
-                depth -= 1
+                open_.pop()
     finally:
         loader.dispose()
 
 
-def _json_depth_problem(data: Any, budget: Budget) -> Problem | None:
-    """The YAML nesting cap for JSON too (walked without recursion)."""
-    stack = [(data, 1)]
+def _count_child(parent: list[Any], event: Any) -> None:
+    """One more node in an open section or list; too many of them is an error here, before
+    seconds go into building them (a schema's longest list has 60 items)."""
+    is_mapping, line, count, key = parent
+    parent[2] = count = count + 1
+    if is_mapping:
+        if count % 2:  # keys and values alternate; remember the key for a list below it
+            parent[3] = event.value if isinstance(event, ScalarEvent) else None
+        if count > 2 * MAX_KEYS:
+            raise FormError([Problem(_TOO_MANY_KEYS, line=line)])
+    elif count > MAX_ITEMS:
+        raise FormError([Problem(_too_many_items(key), line=line)])
+
+
+def _json_shape_problem(data: Any, budget: Budget) -> Problem | None:
+    """The limits `_check_events` puts on YAML, for JSON (walked without recursion)."""
+    stack: list[tuple[Any, int, str | None]] = [(data, 1, None)]
     while stack:
-        value, depth = stack.pop()
+        value, depth, key = stack.pop()
         budget.step()
-        children = value.values() if isinstance(value, dict) else value \
-            if isinstance(value, list) else ()
-        for child in children:
+        if isinstance(value, dict):
+            if len(value) > MAX_KEYS:
+                return Problem(_TOO_MANY_KEYS_JSON)
+            children = [(v, k) for k, v in value.items()]
+        elif isinstance(value, list):
+            if len(value) > MAX_ITEMS:
+                return Problem(_too_many_items(key))
+            children = [(v, None) for v in value]
+        else:
+            continue
+        for child, name in children:
             if isinstance(child, dict | list):
                 if depth + 1 >= MAX_DEPTH:
                     return Problem(_TOO_DEEP)
-                stack.append((child, depth + 1))
+                stack.append((child, depth + 1, name))
     return None
+
+
+def _too_many_items(key: Any) -> str:
+    name = f"„{key[:100]}” " if isinstance(key, str) else ""
+    count = f"{MAX_ITEMS:,}".replace(",", " ")
+    return (f"lista {name}ma ponad {count} pozycji – formularz przewiduje najwyżej "
+            "kilkadziesiąt; sprawdź, czy to właściwy plik")
 
 
 # Implicit scalar types: keep null, bool (true/false only), decimal int and float.
@@ -154,8 +202,7 @@ def _yaml_problem(exc: yaml.YAMLError, text: str) -> Problem:
             line=line,
         )
     if "expected a single document" in (getattr(exc, "context", "") or ""):
-        return Problem("plik zawiera więcej niż jeden dokument YAML (---); "
-                       "każdy formularz zapisz w osobnym pliku", line=line)
+        return Problem(_MANY_DOCUMENTS, line=line)
     if _at_tab(problem, mark, text):
         return Problem("znak tabulacji we wcięciu – do wcięć używaj spacji", line=line)
     if "unhashable" in problem:
@@ -198,9 +245,9 @@ def parse_text(text: str, suffix: str, budget: Budget = UNLIMITED) -> Any:
                                      line=exc.lineno)]) from None
         except RecursionError:
             raise FormError([Problem(_TOO_DEEP)]) from None
-        except ValueError:  # an integer of more than 4300 digits
-            raise FormError([Problem(_TOO_MANY_DIGITS)]) from None
-        problem = _json_depth_problem(data, budget)
+        except ValueError as exc:  # e.g. an integer of more than 4300 digits
+            raise _too_many_digits(exc) from None
+        problem = _json_shape_problem(data, budget)
         if problem:
             raise FormError([problem])
         return data
@@ -214,14 +261,19 @@ def parse_text(text: str, suffix: str, budget: Budget = UNLIMITED) -> Any:
         raise FormError([_yaml_problem(exc, text)]) from None
     except RecursionError:
         raise FormError([Problem(_TOO_DEEP)]) from None
-    except ValueError:  # an integer of more than 4300 digits
-        raise FormError([Problem(_TOO_MANY_DIGITS)]) from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise _too_many_digits(exc) from None
     finally:
         if loader is not None:
             loader.dispose()
 
 
-_TOO_MANY_DIGITS = "liczba w pliku ma zbyt wiele cyfr – wpisz ją w cudzysłowie albo popraw"
+def _too_many_digits(exc: ValueError) -> Exception:
+    """Python refuses to read an integer of more than 4300 digits (a CPU bound of its own)."""
+    if "digits" not in str(exc):
+        return exc
+    return FormError([Problem("liczba w pliku ma zbyt wiele cyfr – wpisz ją w cudzysłowie "
+                              "albo popraw")])
 _JSON_MESSAGES = {
     "Expecting value": "oczekiwano wartości",
     "Expecting property name enclosed in double quotes": "nazwa pola musi być w cudzysłowie",

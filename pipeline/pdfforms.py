@@ -1279,6 +1279,10 @@ def _read_fields(reader: Any) -> tuple[dict[str, Any], str | None]:
 
     if reader.is_encrypted:
         raise FormError([Problem(ENCRYPTED)])
+    # Objects counted first, from the cross-reference table already read: pypdf needs ~7 s
+    # of CPU to walk 60 000 fields before the field count below could refuse them.
+    if sum(len(v) for v in reader.xref.values()) + len(reader.xref_objStm) > MAX_FIELDS:
+        raise FormError([Problem(NOT_A_FORM)])
     # get_fields() walks the field dictionaries: text, checkbox and choice fields alike
     # (get_form_text_fields() would miss the drop-down lists).
     fields = reader.get_fields() or {}
