@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -112,3 +113,43 @@ def test_run_once_processes_what_is_there(settings: Settings, converter: Convert
     outcomes = Watcher(settings, converter).run_once()
     assert sorted((o.name, o.status) for o in outcomes) == [("a.yaml", "przyjety"),
                                                            ("b.yaml", "odrzucony")]
+
+
+def test_a_file_moved_in_from_another_folder_is_taken_promptly(watching: Running,
+                                                               tmp_path: Path) -> None:
+    """A rename from another folder arrives as "created" with no close event ever; it used
+    to wait for the 30 s stuck-writer timeout."""
+    settings = watching.watcher.settings
+    outside = tmp_path / "gdzie-indziej"  # the same filesystem as the inbox
+    outside.mkdir()
+    (outside / "przeniesiony.yaml").write_text("zalacznik: 99\n", encoding="utf-8")
+    (outside / "dobry.yaml").write_text(form_for("K-M-1"), encoding="utf-8")
+    start = time.monotonic()
+    os.rename(outside / "przeniesiony.yaml", settings.inbox / "przeniesiony.yaml")
+    watching.wait_for(1, timeout=60)
+    assert time.monotonic() - start < 15
+    os.rename(outside / "dobry.yaml", settings.inbox / "dobry.yaml")
+    watching.wait_for(2)
+    statuses = sorted((o.name, o.status) for o in watching.watcher.outcomes)
+    assert statuses == [("dobry.yaml", "przyjety"), ("przeniesiony.yaml", "odrzucony")]
+
+
+def test_a_new_file_is_not_taken_before_its_writer_writes(watching: Running) -> None:
+    if watching.watcher.polling:
+        pytest.skip("odpytywanie nie widzi zamknięcia pliku: decyduje stabilność rozmiaru")
+    path = watching.watcher.settings.inbox / "pozniej.yaml"
+    with path.open("wb") as handle:
+        time.sleep(1.0)  # created, empty, not closed: the writer is still at work
+        handle.write(form_for("K-P-1").encode("utf-8"))
+    watching.wait_for(1)
+    assert [o.status for o in watching.watcher.outcomes] == ["przyjety"]
+
+
+def test_a_fifo_in_the_inbox_never_blocks_the_watcher(watching: Running) -> None:
+    settings = watching.watcher.settings
+    os.mkfifo(settings.inbox / "potok.yaml")
+    (settings.inbox / "dobry.yaml").write_text(form_for("K-F-1"), encoding="utf-8")
+    watching.wait_for(2, timeout=120)
+    statuses = sorted((o.name, o.status) for o in watching.watcher.outcomes)
+    assert statuses == [("dobry.yaml", "przyjety"), ("potok.yaml", "odrzucony")]
+    assert watching.thread.is_alive()
