@@ -10,6 +10,7 @@ filed once its entry is there.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import hashlib
@@ -243,10 +244,9 @@ def _make_private(path: Path) -> None:
     info = os.lstat(path)
     if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1:
         return
-    try:
-        os.chmod(path, FILE_MODE, follow_symlinks=False)
-    except (PermissionError, NotImplementedError):
-        pass  # owned by the staff member's account: the 0700 folder keeps it private
+    # a file owned by the staff member's account may not be ours to change
+    with contextlib.suppress(PermissionError):
+        os.chmod(path, FILE_MODE)
 
 
 def reject(path: Path, problems: list[Problem] | tuple[Problem, ...], inbox: Path) -> Path:

@@ -19,11 +19,11 @@ from datetime import date
 from pathlib import Path
 
 from . import archive, faults, intake, journal, overview, parse, render, validate
-from .limits import Budget
 from .config import Settings
 from .convert import Converter
 from .errors import AsystaError, ConversionError, FilingError, FormError, Problem
 from .fsutil import ensure_private_dir, work_dir
+from .limits import Budget
 from .models import Outcome, RenderedDocument
 from .schemas import is_case_number
 
@@ -281,5 +281,8 @@ def _unexpected(path: Path, settings: Settings, exc: Exception) -> Outcome:
           file=sys.stderr)
     try:
         return _reject(path, [problem], settings, None)
-    except OSError:
-        return Outcome(path.name, "odrzucony", problems=(problem,))
+    except OSError as failure:  # nothing was set aside: say so, not "odłożono"
+        return Outcome(path.name, "pozostawiony", problems=(Problem(
+            f"nieoczekiwany błąd programu ({type(exc).__name__}); nie udało się też odłożyć "
+            f"pliku do folderu odrzucone ({type(failure).__name__}) – plik pozostaje w folderze "
+            "inbox; zgłoś to administratorowi"),))

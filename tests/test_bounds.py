@@ -326,3 +326,14 @@ def test_the_explanation_counts_all_problems() -> None:
     assert "Znalezione problemy (57):" in text
     assert f"{MAX_PROBLEMS}. p{MAX_PROBLEMS - 1}" in text and "51." not in text
     assert "… i jeszcze 7 podobnych problemów" in text
+
+
+def test_a_file_that_cannot_be_set_aside_is_said_to_stay(settings: Settings,
+                                                         converter: Converter) -> None:
+    (settings.inbox / "odrzucone").write_bytes(b"")  # a file where the folder should be
+    path = drop(settings, "zly.yaml", b"zalacznik: 99\n")
+    [outcome] = run(settings, converter, path)
+    assert outcome.status == "pozostawiony"
+    assert "pozostaje w folderze inbox" in str(outcome.problems[0])
+    assert "odłożono" not in str(outcome.problems[0])
+    assert path.read_bytes() == b"zalacznik: 99\n"
