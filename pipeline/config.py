@@ -73,7 +73,8 @@ class Przetwarzanie:
     # reason (a safety net: lengths and nesting are bounded before validation). 0 = no limit.
     czas_na_plik_s: float = 10.0
     # A file must stop changing this long before it is read. With native events a file
-    # is not taken before its writer closes it; this only covers a writer that reopens it.
+    # being written is not taken before its writer closes it; a file moved into the inbox
+    # (no close event ever comes) is taken once it has not changed for this long.
     stabilnosc_s: float = 0.2
     stabilnosc_polling_s: float = 2.0  # … on network shares (polling)
     polling_co_s: float = 1.0  # how often the polling observer looks
