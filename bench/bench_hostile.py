@@ -133,6 +133,9 @@ SHAPES: dict[str, tuple[str, Callable[[], str | bytes]]] = {
         ("klucz.yaml", lambda: EXAMPLE_8 + "k" * (SIZE - 3000) + ": 1\n"),
     "YAML: 50 aliasów listy 9000 pozycji":
         ("aliasy.yaml", _yaml_aliases),
+    "YAML: 60 pozycji po 900 nieznanych pól":
+        ("pozycje.yaml", lambda: HEAD_8 + "kontakty:\n" + ("- " + "\n  ".join(
+            f"k{i}: 1" for i in range(900)) + "\n") * 60),
     "YAML: 60 pozycji z błędami (limit problemów)":
         ("problemy.yaml", _yaml_problems),
     "YAML: liczba z milionem cyfr":

@@ -258,8 +258,13 @@ def reject(path: Path, problems: list[Problem] | tuple[Problem, ...], inbox: Pat
     name = _free_name(folder, fitting)
     target = folder / name
     shortened = name if fitting != path.name else None
-    write_new(folder / f"{name}.txt", explanation(path.name, problems, shortened).encode("utf-8"))
-    os.rename(path, target)
+    described = folder / f"{name}.txt"
+    write_new(described, explanation(path.name, problems, shortened).encode("utf-8"))
+    try:
+        os.rename(path, target)
+    except OSError:
+        described.unlink(missing_ok=True)  # no explanation of a file that is not there
+        raise
     _make_private(target)
     return target
 

@@ -308,7 +308,9 @@ def parse(incoming: IncomingFile, formularze: Path | None = None,
     if suffix == ".pdf":  # a filled PDF form (pipeline/pdfforms.py): the same kind of mapping
         from .pdfforms import read_form
 
-        return read_form(incoming.content, formularze)
+        form = read_form(incoming.content, formularze)
+        budget.check()
+        return form
     data = parse_text(decode(incoming.content), suffix, budget)
     budget.check()
     if data is None:

@@ -23,7 +23,7 @@ from .config import Settings
 from .convert import Converter
 from .errors import AsystaError, ConversionError, FilingError, FormError, Problem
 from .fsutil import ensure_private_dir, work_dir
-from .limits import Budget
+from .limits import Budget, total
 from .models import Outcome, RenderedDocument
 from .schemas import is_case_number
 
@@ -67,7 +67,7 @@ def _reject(path: Path, problems: list[Problem], settings: Settings, rodzina: st
     target = archive.reject(path, problems, settings.inbox) if _in_inbox(path, settings) else None
     stored = {"zapisano_jako": target.name} if target is not None and target.name != path.name else {}
     journal.log(settings.outbox, "odrzucono", plik=path.name, rodzina=rodzina, wynik="odrzucony",
-                pola=sorted({p.key for p in problems if p.key}), problemy=len(problems), **stored)
+                pola=sorted({p.key for p in problems if p.key}), problemy=total(problems), **stored)
     return Outcome(path.name, "odrzucony", rodzina, rejected_to=target, problems=tuple(problems))
 
 
