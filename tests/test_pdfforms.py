@@ -215,7 +215,7 @@ def test_embedded_font_has_every_polish_letter(blanks: dict[int, Path]) -> None:
     from fontTools.ttLib import TTFont
 
     reader = PdfReader(blanks[1])
-    font = reader.trailer["/Root"]["/AcroForm"]["/DR"]["/Font"]["/AsystaSans"].get_object()
+    font = reader.trailer["/Root"]["/AcroForm"]["/DR"]["/Font"]["/" + pdfforms.FIELD_FONT].get_object()
     assert font["/Subtype"] == "/TrueType"
     program = font["/FontDescriptor"]["/FontFile2"].get_object().get_data()
     cmap = TTFont(io.BytesIO(program)).getBestCmap()
