@@ -881,7 +881,9 @@ class _Layout:
             f"Formularz załącznika nr {self.schema.zalacznik} do wypełnienia w programie do PDF "
             "(np. Adobe Acrobat Reader, przeglądarka internetowa). Pola oznaczone * są wymagane; "
             f"daty wpisuj jako {DATE_FORMAT}, kwoty z przecinkiem (np. 1250,50). Wypełniony "
-            "formularz zapisz (Zapisz, nie Drukuj) i wrzuć plik do folderu inbox.",
+            "formularz zapisz (Zapisz, nie Drukuj) i wrzuć plik do folderu inbox. Dokument do "
+            "podpisu (DOCX i PDF) powstaje w teczce rodziny po przyjęciu formularza; błędny "
+            "formularz wraca do folderu inbox/odrzucone/ z opisem, które pola poprawić.",
             size=7.5, gray=HELP_GRAY, align="center") + 10
         for key in ("rodzina", "data"):
             self.scalar_row(key, key, HEADER_FIELDS[key], self.values.get(key))
@@ -908,15 +910,6 @@ class _Layout:
                 self.long_text(key, key, rules, value, min(max(size // 250, 4), 12))
             else:
                 self.scalar_row(key, key, rules, value)
-
-    def closing(self) -> None:
-        text = ("Dokument do podpisu (DOCX i PDF) powstaje w teczce rodziny po przyjęciu "
-                "formularza; ten formularz służy do wprowadzenia danych. Błędny formularz wraca do "
-                "folderu inbox/odrzucone/ z opisem, które pola poprawić.")
-        self.ensure(30)
-        self.hline(MARGIN_X, self.y, CONTENT_W)
-        self.y -= 5
-        self.y -= self.para(MARGIN_X, self.y, CONTENT_W, text, size=7, gray=HELP_GRAY)
 
     def footers(self) -> None:
         total = len(self.pages)
@@ -1044,8 +1037,7 @@ def build_form(n: int, settings: Settings, *, values: Mapping[str, Any] | None =
     regular, bold = _load_font(regular_path), _load_font(bold_path)
     layout = _Layout(schema, settings.osrodek, regular, bold, values or {}, rows)
     layout.header()
-    layout.body()
-    layout.closing()
+    layout.body()  # the closing words are in the header: no last page without fields
     layout.footers()
 
     writer = _Writer()

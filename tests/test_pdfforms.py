@@ -158,12 +158,16 @@ def test_form_has_a_field_of_the_right_kind_for_every_schema_field(
     fields = reader.get_fields() or {}
     assert set(fields) == expected_field_names(n)
     acroform = reader.trailer["/Root"]["/AcroForm"]
-    assert acroform["/NeedAppearances"] == True  # noqa: E712 (a pypdf BooleanObject)
+    # every field has its own appearance; with NeedAppearances pdf.js saves none
+    assert not acroform.get("/NeedAppearances")
+    assert all(page.get("/Annots") for page in reader.pages), "a page without fields"
     assert fields[pdfforms.MARKER_FIELD]["/V"] == pdfforms.marker(schema)
     assert f"wersja={schema.wersja};" in pdfforms.marker(schema)
     widgets = {str(a.get_object()["/T"]): a.get_object() for page in reader.pages
                for a in page.get("/Annots", [])}
     assert widgets[pdfforms.MARKER_FIELD]["/F"] & 2  # hidden
+    x1, y1, x2, y2 = (float(v) for v in widgets[pdfforms.MARKER_FIELD]["/Rect"])
+    assert x2 > x1 and y2 > y1  # pdf.js stops drawing a page's fields at a 0 × 0 one
     for name, f in fields.items():
         key = name.split("/")[-1].split("[")[0]
         rules = _rules_for(schema.pola, name)
@@ -198,6 +202,32 @@ def _rules_for(pola: dict[str, Any], name: str) -> dict[str, Any] | None:
         section, sub = name.split("/")
         return pola[section]["schema"][sub]
     return pola[name]
+
+
+def test_table_headers_wrap_between_words_only(tmp_path: Path) -> None:
+    """A column is as wide as its header's longest word: no „pokrewieńs|twa”."""
+    settings = make_settings(tmp_path)
+    regular, bold = (pdfforms._load_font(p) for p in pdfforms.font_paths())
+    tables = 0
+    for n in NUMBERS:
+        schema = load_schema(n)
+        layout = pdfforms._Layout(schema, settings.osrodek, regular, bold, {}, None)
+        for key, rules in schema.pola.items():
+            if not pdfforms._is_table(rules):
+                continue
+            tables += 1
+            columns = rules["schema"]["schema"]
+            signature = bool(rules["meta"].get("kolumna_podpisu"))
+            widths, _ = layout.column_widths(columns, signature)
+            total = sum(widths.values()) + pdfforms.NUMBER_W + \
+                (pdfforms.SIGNATURE_W if signature else 0)
+            assert total == pytest.approx(pdfforms.CONTENT_W), (n, key)
+            for column, column_rules in columns.items():
+                label = pdfforms._column_label(column, column_rules)
+                lines = bold.wrap(label, pdfforms.HEADER_SIZE,
+                                  widths[column] - 2 * pdfforms.HEADER_PAD)
+                assert " ".join(lines) == label, (n, key, lines)
+    assert tables >= 10
 
 
 def test_every_label_and_help_is_printed(blanks: dict[int, Path]) -> None:
