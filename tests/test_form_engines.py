@@ -32,16 +32,14 @@ from typing import Any
 import pytest
 from conftest import docx_text, leaf_values, make_settings, pdf_text, squash
 from pypdf import PdfReader
-from pypdf.generic import ContentStream, DictionaryObject, IndirectObject
-from test_pdfforms import (  # noqa: F401 (pdftk is a fixture)
+from test_pdfforms import (
     NUMBERS,
     RunningWatcher,
+    assert_only_the_embedded_font,
     dark_pixels,
     expected_field_names,
-    fill,
     form_values,
     normalised,
-    pdftk,
     yaml_values,
 )
 
@@ -86,46 +84,6 @@ def blanks(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
     root = tmp_path_factory.mktemp("puste")
     paths = pdfforms.write_forms(make_settings(root), root / "formularze")
     return dict(zip(NUMBERS, paths, strict=True))
-
-
-# -- appearance streams ------------------------------------------------------------------------
-
-
-def appearance_fonts(path: Path) -> dict[str, list[IndirectObject | None]]:
-    """For every text and choice field with a drawn appearance: the fonts (as references) that
-    its Tf operators select; None for a font that is not an indirect object."""
-    reader = PdfReader(path)
-    out: dict[str, list[IndirectObject | None]] = {}
-    for page in reader.pages:
-        for annot in page.get("/Annots", []):
-            widget = annot.get_object()
-            if widget.get("/FT") not in ("/Tx", "/Ch") or "/AP" not in widget:
-                continue
-            stream = widget["/AP"]["/N"].get_object()
-            resources = stream.get("/Resources")
-            fonts = resources.get_object().get("/Font") if resources else None
-            fonts = fonts.get_object() if fonts else DictionaryObject()
-            used = []
-            for operands, operator in ContentStream(stream, reader).operations:
-                if operator == b"Tf":
-                    ref = fonts.raw_get(operands[0]) if operands[0] in fonts else None
-                    used.append(ref if isinstance(ref, IndirectObject) else None)
-            out[str(widget["/T"])] = used
-    return out
-
-
-def assert_only_the_embedded_font(path: Path, typed_names: set[str]) -> None:
-    reader = PdfReader(path)
-    field_font = reader.trailer["/Root"]["/AcroForm"]["/DR"]["/Font"].raw_get(
-        "/" + pdfforms.FIELD_FONT)
-    program = field_font.get_object()["/FontDescriptor"]["/FontFile2"]
-    assert program.get_object().get_data(), "czcionka pól nie jest osadzona"
-    fonts = appearance_fonts(path)
-    drawn = {name for name, used in fonts.items() if used}
-    assert typed_names <= drawn, f"{path.name}: bez wyglądu: {sorted(typed_names - drawn)}"
-    foreign = {name: used for name, used in fonts.items()
-               if any(ref is None or ref.idnum != field_font.idnum for ref in used)}
-    assert not foreign, f"{path.name}: pola rysowane inną czcionką: {sorted(foreign)}"
 
 
 # -- through the watched inbox -----------------------------------------------------------------
@@ -484,13 +442,3 @@ def test_pdfium_forms_through_the_watched_inbox(
         pdfium_filled: dict[int, tuple[Path, list[list[str]]]], converter: Converter,
         tmp_path: Path) -> None:
     through_the_inbox({n: path for n, (path, _) in pdfium_filled.items()}, tmp_path, converter)
-
-
-# -- poppler / pdftk ---------------------------------------------------------------------------
-
-
-def test_pdftk_writes_appearances_in_the_embedded_font(
-        blanks: dict[int, Path], pdftk: str, tmp_path: Path) -> None:
-    for n in NUMBERS:
-        filled = fill(pdftk, blanks[n], engine_values(n), tmp_path / f"pdftk-{n:02d}.pdf")
-        assert_only_the_embedded_font(filled, typed_names(n))

@@ -30,6 +30,7 @@ from conftest import (
     squash,
 )
 from pypdf import PdfReader
+from pypdf.generic import ContentStream, DictionaryObject, IndirectObject
 
 from pipeline import journal, pdfforms
 from pipeline.archive import REGISTER_NAME, family_dir
@@ -322,9 +323,51 @@ def test_sixteen_filled_forms_through_a_watched_inbox(
         missing = [v for v in expected if "".join(v.split()) not in bare]
         assert not missing, f"zal{n:02d}: wartości nieobecne w PDF: {missing}"
     assert not [p for p in settings.inbox.iterdir() if p.is_file() and p.suffix == ".pdf"]
+    for n in NUMBERS:  # what pdftk drew for the typed values is in the form's own font
+        assert_only_the_embedded_font(filled[n], {k for k, v in form_values(n).items()
+                                                  if v not in ("", "tak", "Off")})
 
 
 # -- what is drawn on the page -----------------------------------------------------------------
+
+
+def appearance_fonts(path: Path) -> dict[str, list[IndirectObject | None]]:
+    """For every text and choice field with a drawn appearance: the fonts (as references) that
+    its Tf operators select; None for a font that is not an indirect object."""
+    reader = PdfReader(path)
+    out: dict[str, list[IndirectObject | None]] = {}
+    for page in reader.pages:
+        for annot in page.get("/Annots", []):
+            widget = annot.get_object()
+            if widget.get("/FT") not in ("/Tx", "/Ch") or "/AP" not in widget:
+                continue
+            stream = widget["/AP"]["/N"].get_object()
+            resources = stream.get("/Resources")
+            fonts = resources.get_object().get("/Font") if resources else None
+            fonts = fonts.get_object() if fonts else DictionaryObject()
+            used = []
+            for operands, operator in ContentStream(stream, reader).operations:
+                if operator == b"Tf":
+                    ref = fonts.raw_get(operands[0]) if operands[0] in fonts else None
+                    used.append(ref if isinstance(ref, IndirectObject) else None)
+            out[str(widget["/T"])] = used
+    return out
+
+
+def assert_only_the_embedded_font(path: Path, typed_names: set[str]) -> None:
+    reader = PdfReader(path)
+    field_font = reader.trailer["/Root"]["/AcroForm"]["/DR"]["/Font"].raw_get(
+        "/" + pdfforms.FIELD_FONT)
+    program = field_font.get_object()["/FontDescriptor"]["/FontFile2"]
+    assert program.get_object().get_data(), "czcionka pól nie jest osadzona"
+    fonts = appearance_fonts(path)
+    drawn = {name for name, used in fonts.items() if used}
+    assert typed_names <= drawn, f"{path.name}: bez wyglądu: {sorted(typed_names - drawn)}"
+    foreign = {name: used for name, used in fonts.items()
+               if any(ref is None or ref.idnum != field_font.idnum for ref in used)}
+    assert not foreign, f"{path.name}: pola rysowane inną czcionką: {sorted(foreign)}"
+
+
 
 
 def drawn_text(pdf: Path) -> str:
@@ -363,6 +406,7 @@ def test_filled_text_is_drawn_on_the_page_not_only_stored(
     assert "ustawa „Za życiem”" in text
     assert "K-2025-014" in text and "03.03.2025" in text
     assert PANGRAM not in drawn_text(blanks[1])
+    assert_only_the_embedded_font(filled, {"asystent", "podstawa", "rodzina", "data"})
     # and the pixels: the blank field is empty, the filled one has ink
     reader = PdfReader(filled)
     page = reader.pages[0]
