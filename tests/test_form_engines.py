@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import docx_text, leaf_values, make_settings, pdf_text, squash
+from conftest import docx_text, leaf_values, make_settings, pdf_text
 from pypdf import PdfReader
 from test_pdfforms import (
     NUMBERS,
