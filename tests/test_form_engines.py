@@ -1,5 +1,6 @@
 """The 16 PDF forms in the engines office staff use: pdf.js (Firefox), PDFium (Chrome, Edge)
-and poppler/pdftk (Evince, Okular; tests/test_pdfforms.py fills with pdftk throughout).
+and poppler/pdftk (Evince, Okular: tests/test_pdfforms.py fills with pdftk throughout and
+checks the fonts of the appearances pdftk draws the same way).
 
 Each engine fills every form through its own API and saves it: pdf.js in Node
 (annotationStorage, saveDocument), PDFium through pypdfium2's form-fill API, typing key by key
