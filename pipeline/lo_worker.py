@@ -54,6 +54,17 @@ def _props(**values):  # type: ignore[no-untyped-def]
     return tuple(result)
 
 
+def filter_data(options: str):  # type: ignore[no-untyped-def]
+    """PDF export options from LibreOffice's JSON form ({"Name": {"type": "long",
+    "value": "2"}}, as `soffice --convert-to` takes them) as the filter's FilterData."""
+    import uno
+
+    kinds = {"boolean": lambda v: v == "true", "long": int, "string": str}
+    values = {name: kinds[spec["type"]](spec["value"])
+              for name, spec in json.loads(options or "{}").items()}
+    return uno.Any("[]com.sun.star.beans.PropertyValue", _props(**values))
+
+
 def _group_members() -> list[int]:
     """Other live processes of this worker's process group (LibreOffice's)."""
     own, group = os.getpid(), os.getpgrp()
@@ -78,8 +89,9 @@ def lock_file(path: str) -> str:
 
 
 class Worker:
-    def __init__(self, soffice: str, profile: str, pipe: str) -> None:
+    def __init__(self, soffice: str, profile: str, pipe: str, options: str = "") -> None:
         self.soffice = soffice
+        self.options = options
         self.profile = profile
         self.pipe = pipe
         self.process: subprocess.Popen[bytes] | None = None
@@ -144,8 +156,8 @@ class Worker:
         if document is None:
             raise OSError("load_failed")
         try:
-            document.storeToURL(uno.systemPathToFileUrl(part),
-                                _props(FilterName="writer_pdf_Export"))
+            args = _props(FilterName="writer_pdf_Export", FilterData=filter_data(self.options))
+            uno.invoke(document, "storeToURL", (uno.systemPathToFileUrl(part), args))
         finally:
             try:
                 document.close(True)
@@ -182,6 +194,8 @@ def main() -> int:
     parser.add_argument("--profile", required=True, help="file:// URI of the profile folder")
     parser.add_argument("--pipe", required=True)
     parser.add_argument("--start-timeout", type=float, default=60.0)
+    parser.add_argument("--filter-options", default="",
+                        help="writer_pdf_Export options, JSON as soffice --convert-to takes them")
     args = parser.parse_args()
 
     # Our stdout is the protocol channel: keep anything else (native code) off it.
@@ -193,7 +207,7 @@ def main() -> int:
         out.write(json.dumps(message) + "\n")
         out.flush()
 
-    worker = Worker(args.soffice, args.profile, args.pipe)
+    worker = Worker(args.soffice, args.profile, args.pipe, args.filter_options)
     threading.Thread(target=worker.watch, args=(os.getppid(),), daemon=True).start()
     try:
         worker.start(args.start_timeout)

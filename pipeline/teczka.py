@@ -32,6 +32,7 @@ from pypdf.generic import (
     FloatObject,
     IndirectObject,
     NameObject,
+    NumberObject,
     StreamObject,
 )
 from reportlab.lib.pagesizes import A4
@@ -45,6 +46,7 @@ from .archive import REGISTER_NAME, family_dir
 from .config import Osrodek, Settings
 from .errors import AsystaError
 from .fsutil import replace
+from .pdfa import PdfMeta, finish_joined, is_pdfa2, output_intent
 from .pdfforms import quiet_pypdf
 from .render import pl_count
 from .schemas import load_schema
@@ -442,6 +444,7 @@ def _attach_stamp(writer: PdfWriter, page: PageObject, stamp: PageObject,
 class _Source:
     doc: BinderDocument
     pages: list[PageObject]
+    reader: PdfReader
 
 
 def _read_documents(rodzina: str, folder: Path, settings: Settings) -> list[_Source]:
@@ -458,7 +461,8 @@ def _read_documents(rodzina: str, folder: Path, settings: Settings) -> list[_Sou
         name = Path(str(entry.get("pdf", ""))).name  # never outside the family's folder
         path = folder / name
         try:
-            pages = list(PdfReader(path).pages)
+            reader = PdfReader(path)
+            pages = list(reader.pages)
         except Exception:  # pypdf raises many kinds on a damaged file
             raise _unreadable(rodzina, name or "(brak nazwy PDF)") from None
         if not pages:
@@ -467,7 +471,7 @@ def _read_documents(rodzina: str, folder: Path, settings: Settings) -> list[_Sou
         doc = BinderDocument(int(entry["zalacznik"]), date.fromisoformat(str(entry["data"])),
                              int(entry["wersja"]), path, schema.tytul,
                              entry.get("dane") or {})
-        sources.append(_Source(doc, pages))
+        sources.append(_Source(doc, pages, reader))
     return sources
 
 
@@ -477,6 +481,12 @@ def _unreadable(rodzina: str, name: str) -> TeczkaError:
                        "formularza leży obok w archiwum rodziny)")
 
 
+
+
+def teczka_meta(info: CaseInfo) -> PdfMeta:
+    return PdfMeta(f"Teczka sprawy {info.rodzina}",
+                   f"Dokumentacja pracy asystenta rodziny – nr sprawy {info.rodzina}",
+                   info.osrodek.nazwa, f"asystent rodziny; teczka sprawy; {info.rodzina}")
 
 
 def build_teczka(settings: Settings, rodzina: str, today: date | None = None) -> Teczka:
@@ -531,12 +541,18 @@ def _build(settings: Settings, rodzina: str, today: date) -> Teczka:
     for source, start in zip(sources, starts, strict=True):
         writer.add_outline_item(title=source.doc.label, page_number=start)
     for page_index, rect, target in links:
-        writer.add_annotation(page_index, Link(rect=rect, target_page_index=target))
+        link = Link(rect=rect, target_page_index=target)
+        link[NameObject("/F")] = NumberObject(4)  # printable: PDF/A wants every annotation so
+        writer.add_annotation(page_index, link)
     writer.page_mode = "/UseOutlines"
-    writer.add_metadata({"/Title": f"Teczka sprawy {rodzina}", "/Creator": "asysta"})
+    writer.pdf_header = b"%PDF-1.7"
 
     buffer = BytesIO()
     writer.write(buffer)
+    # PDF/A-2b when every document is: the cover's fonts are embedded, its colours are grey
+    intent = (output_intent(sources[0].reader)
+              if all(is_pdfa2(s.reader) for s in sources) else None)
+    data = finish_joined(buffer.getvalue(), teczka_meta(info), intent)
     target_path = folder / TECZKA_NAME
-    replace(target_path, buffer.getvalue())
+    replace(target_path, data)
     return Teczka(rodzina, target_path, len(docs), total)
