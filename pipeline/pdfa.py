@@ -146,8 +146,8 @@ def _core_xml(meta: PdfMeta, old: bytes | None) -> bytes:
     "last modified by"); the dates stay, so the same data gives the same DOCX."""
     dates = ""
     if old:
-        dates = "".join(re.findall(rb"<dcterms:(?:created|modified)\b.*?</dcterms:\w+>",
-                                   old, re.S)[:2]).decode("utf-8")
+        dates = b"".join(re.findall(rb"<dcterms:(?:created|modified)\b.*?</dcterms:\w+>",
+                                    old, re.S)[:2]).decode("utf-8")
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'

@@ -169,7 +169,7 @@ def check_pdfa(path: Path, title: str, tagged: bool = True) -> Read:
     assert count and not missing, f"czcionki nieosadzone: {missing}"
     assert root["/Lang"] == LANG
     if tagged:
-        assert root["/MarkInfo"]["/Marked"] is True
+        assert bool(root["/MarkInfo"]["/Marked"])
         assert "/StructTreeRoot" in root
         assert structure_languages(reader) <= {LANG}
     info = {k: str(v) for k, v in (reader.metadata or {}).items()}
@@ -221,7 +221,7 @@ def test_every_document_is_pdfa_2b_tagged_polish(n: int, archive: Archive) -> No
     assert read.info["/Subject"] == (f"Załącznik nr {n} – nr sprawy {CASE} – "
                                      f"{doc.form.data:%d.%m.%Y}")
     assert CASE in read.info["/Keywords"]
-    assert read.reader.trailer["/Root"]["/ViewerPreferences"]["/DisplayDocTitle"] is True
+    assert bool(read.reader.trailer["/Root"]["/ViewerPreferences"]["/DisplayDocTitle"])
     # the archived DOCX says the same about itself, and nothing of the template's author
     core = Document(str(doc.docx)).core_properties
     assert (core.title, core.author, core.last_modified_by, core.language) == (
