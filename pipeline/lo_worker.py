@@ -37,6 +37,7 @@ import subprocess
 import sys
 import threading
 import time
+from typing import Any
 
 HANG_HOOK_ENV = "ASYSTA_LO_TEST_HANG"
 QUIT_WAIT_S = 5.0
@@ -59,7 +60,7 @@ def filter_data(options: str):  # type: ignore[no-untyped-def]
     "value": "2"}}, as `soffice --convert-to` takes them) as the filter's FilterData."""
     import uno
 
-    kinds = {"boolean": lambda v: v == "true", "long": int, "string": str}
+    kinds: dict[str, Any] = {"boolean": lambda v: v == "true", "long": int, "string": str}
     values = {name: kinds[spec["type"]](spec["value"])
               for name, spec in json.loads(options or "{}").items()}
     return uno.Any("[]com.sun.star.beans.PropertyValue", _props(**values))

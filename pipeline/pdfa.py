@@ -22,9 +22,9 @@ import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from xml.sax.saxutils import escape
 
 from lxml import etree
@@ -159,7 +159,7 @@ def _core_xml(meta: PdfMeta, old: bytes | None) -> bytes:
         f"<cp:keywords>{escape(meta.keywords)}</cp:keywords>"
         f"<cp:lastModifiedBy>{escape(meta.author)}</cp:lastModifiedBy>{dates}"
         f"<dc:language>{LANG}</dc:language></cp:coreProperties>"
-    ).encode("utf-8")
+    ).encode()
 
 
 def _declare(xml: bytes, tag: str, attributes: dict[str, str]) -> bytes:
@@ -176,7 +176,7 @@ def _declare(xml: bytes, tag: str, attributes: dict[str, str]) -> bytes:
 def pdfa_part(reader: PdfReader) -> tuple[str, str] | None:
     """The PDF/A part and conformance a PDF's XMP claims, e.g. ("2", "B"); None if none."""
     try:
-        metadata = reader.trailer["/Root"].get("/Metadata")
+        metadata: Any = _catalog(reader).get("/Metadata")
         xmp = metadata.get_object().get_data().decode("utf-8", "replace") if metadata else ""
     except Exception:  # a damaged metadata stream claims nothing
         return None
@@ -194,11 +194,15 @@ def is_pdfa2(reader: PdfReader) -> bool:
 
 
 def output_intent(reader: PdfReader) -> DictionaryObject | None:
-    intents = reader.trailer["/Root"].get("/OutputIntents")
+    intents: Any = _catalog(reader).get("/OutputIntents")
     if not intents:
         return None
     first = intents.get_object()[0].get_object()
     return first if "/DestOutputProfile" in first else None
+
+
+def _catalog(reader: PdfReader) -> DictionaryObject:
+    return cast(DictionaryObject, reader.trailer["/Root"])
 
 
 def finish_joined(data: bytes, meta: PdfMeta, intent: DictionaryObject | None,
@@ -212,20 +216,20 @@ def finish_joined(data: bytes, meta: PdfMeta, intent: DictionaryObject | None,
     reader = PdfReader(io.BytesIO(data))
     if reader.is_encrypted:
         raise ValueError("encrypted PDF")
-    trailer = reader.trailer
+    trailer: Any = reader.trailer
     root_ref = trailer.raw_get("/Root")
     if not isinstance(root_ref, IndirectObject):
         raise ValueError("catalog is not an indirect object")
-    stamp = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
+    stamp = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     objects: list[PdfObject] = []
 
     def add(obj: PdfObject) -> IndirectObject:
         objects.append(obj)
-        return IndirectObject(int(trailer["/Size"]) + len(objects) - 1, 0, None)  # type: ignore[arg-type]
+        return IndirectObject(int(trailer["/Size"]) + len(objects) - 1, 0, cast(Any, None))
 
-    catalog = DictionaryObject(root_ref.get_object())
+    catalog = DictionaryObject(cast(DictionaryObject, root_ref.get_object()))
     catalog[NameObject("/Lang")] = TextStringObject(LANG)
-    old_viewer = catalog.get("/ViewerPreferences")
+    old_viewer: Any = catalog.get("/ViewerPreferences")
     viewer = DictionaryObject(old_viewer.get_object() if old_viewer is not None else {})
     viewer[NameObject("/DisplayDocTitle")] = BooleanObject(True)
     catalog[NameObject("/ViewerPreferences")] = viewer
@@ -233,7 +237,7 @@ def finish_joined(data: bytes, meta: PdfMeta, intent: DictionaryObject | None,
         catalog.pop(key, None)
     if intent is not None:
         profile = DecodedStreamObject()
-        source = intent["/DestOutputProfile"].get_object()
+        source: Any = intent["/DestOutputProfile"].get_object()
         profile.set_data(source.get_data())
         profile[NameObject("/N")] = NumberObject(int(source["/N"]))
         new_intent = DictionaryObject({NameObject(k): v for k, v in intent.items()
@@ -332,7 +336,8 @@ def _xmp_stream(meta: PdfMeta, stamp: datetime) -> DecodedStreamObject:
    <pdfaid:conformance>{PDFA_CONFORMANCE}</pdfaid:conformance>
    <dc:format>application/pdf</dc:format>
    <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(meta.title)}</rdf:li></rdf:Alt></dc:title>
-   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(meta.subject)}</rdf:li></rdf:Alt></dc:description>
+   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(meta.subject)}</rdf:li></rdf:Alt>
+   </dc:description>
    <dc:creator><rdf:Seq><rdf:li>{escape(meta.author)}</rdf:li></rdf:Seq></dc:creator>
    <dc:language><rdf:Bag><rdf:li>{LANG}</rdf:li></rdf:Bag></dc:language>
    <pdf:Keywords>{escape(meta.keywords)}</pdf:Keywords>

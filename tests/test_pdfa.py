@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import OSRODEK, copy_examples, example, make_settings, pdf_text
+from conftest import OSRODEK, copy_examples, make_settings, pdf_text
 from docx import Document
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, IndirectObject, NameObject
@@ -327,7 +327,7 @@ def english(template: Path, target: Path) -> None:
                 data = text.encode("utf-8")
             if info.filename == "docProps/core.xml":
                 data = re.sub(rb"<dc:creator>.*?</dc:creator>|<dc:creator/>",
-                              "<dc:creator>Jan Kowalski</dc:creator>".encode(), data)
+                              b"<dc:creator>Jan Kowalski</dc:creator>", data)
             out.writestr(info, data)
 
 
