@@ -5,7 +5,9 @@ LibreOffice's own Python), not under the application's virtualenv, so it is
 standalone: it imports nothing from `pipeline` and keeps to Python 3.8 syntax.
 
 It starts its own `soffice --headless --accept=pipe,...` with a private profile,
-connects to it and converts documents on request. The parent starts it in a new
+connects to it and converts documents on request, with the PDF export options
+given as `--filter-options` (JSON in the form `soffice --convert-to` takes, so
+that the pool and the fallback export alike: see `PDF_EXPORT` in convert.py). The parent starts it in a new
 process group, so killing that group takes LibreOffice down with it.
 
 Protocol, one JSON object per line:

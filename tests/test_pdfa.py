@@ -248,7 +248,7 @@ def check_joined(path: Path, title: str, parts: int) -> Read:
         assert xmp_value(text, name) == f"{d[2:6]}-{d[6:8]}-{d[8:10]}T{d[10:12]}:{d[12:14]}:{d[14:16]}+00:00"
     assert len(read.reader.pages) >= parts
     for annot in annotations(read.reader):  # PDF/A: every annotation printable, none hidden
-        assert int(annot.get("/F", 0)) & 0b100111 == 0b100, annot.get("/Subtype")
+        assert int(annot.get("/F", 0)) & 0b100100111 == 0b100, annot.get("/Subtype")
     return read
 
 
