@@ -112,8 +112,12 @@ def describe_docx(path: Path, meta: PdfMeta) -> None:
 
 
 def _polish(xml: bytes, defaults: bool) -> bytes:
-    """Every w:lang of a part set to Polish; in styles.xml the document default too."""
-    root = etree.fromstring(xml)
+    """Every w:lang of a part set to Polish; in styles.xml the document default too.
+    A part lxml cannot read is left as it is (Word and LibreOffice may still cope)."""
+    try:
+        root = etree.fromstring(xml)
+    except etree.XMLSyntaxError:
+        return xml
     for lang in root.iter(f"{{{_W}}}lang"):
         lang.set(f"{{{_W}}}val", LANG)
     if defaults:
@@ -288,7 +292,8 @@ def _update(data: bytes, numbered: Iterable[tuple[int, PdfObject]],
         obj.write_to_stream(out)
         out.write(b"\nendobj\n")
     xref = base + out.tell()
-    out.write(b"xref\n")
+    # the free list's head first, as Acrobat writes updates (readers guess less)
+    out.write(b"xref\n0 1\n0000000000 65535 f\r\n")
     numbers = sorted(offsets)
     runs: list[list[int]] = []
     for number in numbers:
