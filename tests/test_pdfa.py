@@ -8,8 +8,10 @@ and the monthly reports made from them."""
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
+import subprocess
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,7 +30,7 @@ from pipeline.config import Settings, parse_config
 from pipeline.convert import PDF_EXPORT, Converter, pdf_filter_options
 from pipeline.models import FiledDocument
 from pipeline.overview import CHECKLIST_PDF
-from pipeline.pdfa import LANG, PdfMeta, _polish, describe_docx
+from pipeline.pdfa import LANG, PdfMeta, _polish, describe_docx, finish_joined, output_intent
 from pipeline.process import process_files
 from pipeline.raporty import BatchResult, Month, run_month
 from pipeline.render import named_template
@@ -247,6 +249,10 @@ def check_joined(path: Path, title: str, parts: int) -> Read:
         d = info[key]
         assert xmp_value(text, name) == f"{d[2:6]}-{d[6:8]}-{d[8:10]}T{d[10:12]}:{d[12:14]}:{d[14:16]}+00:00"
     assert len(read.reader.pages) >= parts
+    if shutil.which("qpdf"):  # an independent reader of the file's structure and streams
+        check = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout[-2000:] + check.stderr[-2000:]
+    PdfReader(path, strict=True)  # pypdf's strict parser finds nothing to repair either
     for annot in annotations(read.reader):  # PDF/A: every annotation printable, none hidden
         assert int(annot.get("/F", 0)) & 0b100100111 == 0b100, annot.get("/Subtype")
     return read
@@ -292,6 +298,21 @@ def test_binder_with_a_document_that_is_not_pdfa_claims_nothing(
     root = reader.trailer["/Root"]
     assert "/Metadata" not in root and "/OutputIntents" not in root
     assert root["/Lang"] == LANG and reader.metadata.title == f"Teczka sprawy {CASE}"
+
+
+def test_joining_appends_an_update_and_never_rewrites_the_pages(archive: Archive) -> None:
+    source = archive.filed[8].pdf
+    data = source.read_bytes()
+    meta = PdfMeta("Próba „łączenia” – 1/2", "Temat & <opis>", "Ośrodek", "a; b")
+    out = finish_joined(data, meta, output_intent(PdfReader(source)))
+    assert out.startswith(data) and out.endswith(b"%%EOF\n")
+    reader = PdfReader(io.BytesIO(out), strict=True)
+    assert reader.metadata.title == meta.title and xmp_value(xmp(reader), "dc:title") == meta.title
+    assert xmp_value(xmp(reader), "dc:description") == meta.subject
+    assert reader.trailer["/ID"][0] == PdfReader(source).trailer["/ID"][0]  # the same file, updated
+    plain = PdfReader(io.BytesIO(finish_joined(data, meta, None)))
+    assert "/Metadata" not in plain.trailer["/Root"]  # no PDF/A claim it cannot back
+    assert "/OutputIntents" not in plain.trailer["/Root"]
 
 
 # -- the fallback and a centre's own template --------------------------------------------
