@@ -7,7 +7,9 @@ force (6/7) — merged with the assistant's own report for that month when one
 was dropped in the inbox (its narrative is kept). Each report goes through the
 same pipeline as a dropped form (validation, DOCX, PDF, archive, versions).
 Then `outbox/raporty/RRRR-MM/` gets one PDF of all reports with a bookmark per
-assistant and family, and the kierownik's summary as PDF and XLSX.
+assistant and family, and the kierownik's summary as PDF and XLSX. Every report
+and the summary are PDF/A-2b; so is the combined PDF when all its reports are
+(`pdfa.finish_joined`).
 """
 
 from __future__ import annotations
