@@ -226,10 +226,14 @@ def finish_joined(data: bytes, meta: PdfMeta, intent: DictionaryObject | None,
         raise ValueError("catalog is not an indirect object")
     stamp = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     objects: list[PdfObject] = []
+    # /Size cannot be trusted: pdfunite writes a too small one
+    first_new = max([int(trailer["/Size"]), *(n + 1 for section in reader.xref.values()
+                                               for n in section),
+                     *(n + 1 for n in reader.xref_objStm)])
 
     def add(obj: PdfObject) -> IndirectObject:
         objects.append(obj)
-        return IndirectObject(int(trailer["/Size"]) + len(objects) - 1, 0, cast(Any, None))
+        return IndirectObject(first_new + len(objects) - 1, 0, cast(Any, None))
 
     catalog = DictionaryObject(cast(DictionaryObject, root_ref.get_object()))
     catalog[NameObject("/Lang")] = TextStringObject(LANG)
@@ -260,8 +264,9 @@ def finish_joined(data: bytes, meta: PdfMeta, intent: DictionaryObject | None,
         NameObject("/ModDate"): TextStringObject(_pdf_date(stamp)),
     })
     info_ref = add(info)
-    numbered = [(int(trailer["/Size"]) + i, obj) for i, obj in enumerate(objects)]
+    numbered = [(first_new + i, obj) for i, obj in enumerate(objects)]
     numbered.append((root_ref.idnum, catalog))
+    numbered += _distinct_subset_tags(reader).items()
     ids = trailer.get("/ID")
     first_id = (bytes(ids[0].original_bytes) if ids else
                 hashlib.md5(data[:65536], usedforsecurity=False).digest())
@@ -276,6 +281,66 @@ def finish_joined(data: bytes, meta: PdfMeta, intent: DictionaryObject | None,
                                          usedforsecurity=False).digest())]),
     })
     return data + _update(data, numbered, new_trailer)
+
+
+_SUBSET = re.compile(r"^/([A-Z]{6})\+(.*)$")
+
+
+def _distinct_subset_tags(reader: PdfReader) -> dict[int, DictionaryObject]:
+    """Font dictionaries (and their descriptors) renamed so that no two different font
+    subsets share a tag: every part names its subsets BAAAAA+…, CAAAAA+…, but ISO 32000-1
+    (9.6.4) wants distinct tags within a file, and some printers and viewers mix them up."""
+    owners: dict[str, int] = {}  # a subset's full name → the font object that keeps it
+    changed: dict[int, DictionaryObject] = {}
+    seen: set[int] = set()
+    fresh = (f"{a}{b}{c}{d}{e}{f}" for a in _LETTERS for b in _LETTERS for c in _LETTERS
+             for d in _LETTERS for e in _LETTERS for f in _LETTERS)
+
+    def font(ref: Any) -> None:
+        if not isinstance(ref, IndirectObject) or ref.idnum in seen:
+            return
+        seen.add(ref.idnum)
+        obj = cast(DictionaryObject, ref.get_object())
+        for descendant in obj.get("/DescendantFonts") or []:
+            font(descendant)
+        match = _SUBSET.match(str(obj.get("/BaseFont", "")))
+        if match is None:
+            return
+        if owners.setdefault(str(obj["/BaseFont"]), ref.idnum) == ref.idnum:
+            return
+        name = next(n for n in (f"/{t}+{match.group(2)}" for t in fresh) if n not in owners)
+        owners[name] = ref.idnum
+        renamed = DictionaryObject(obj)
+        renamed[NameObject("/BaseFont")] = NameObject(name)
+        changed[ref.idnum] = renamed
+        descriptor = obj.raw_get("/FontDescriptor") if "/FontDescriptor" in obj else None
+        if isinstance(descriptor, IndirectObject) and descriptor.idnum not in changed:
+            copy = DictionaryObject(cast(DictionaryObject, descriptor.get_object()))
+            copy[NameObject("/FontName")] = NameObject(name)
+            changed[descriptor.idnum] = copy
+
+    def resources(value: Any, depth: int = 0) -> None:
+        if value is None or depth > 3:
+            return
+        if isinstance(value, IndirectObject):
+            if value.idnum in seen:
+                return
+            seen.add(value.idnum)
+        res = value.get_object()
+        for ref in (res.get("/Font") or {}).values():
+            font(ref)
+        for ref in (res.get("/XObject") or {}).values():
+            xobject = ref.get_object()
+            if xobject.get("/Subtype") == "/Form":
+                resources(xobject.raw_get("/Resources") if "/Resources" in xobject else None,
+                          depth + 1)
+
+    for page in reader.pages:
+        resources(page.raw_get("/Resources") if "/Resources" in page else None)
+    return changed
+
+
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def _update(data: bytes, numbered: Iterable[tuple[int, PdfObject]],

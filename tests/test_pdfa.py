@@ -68,10 +68,12 @@ def unescape(text: str) -> str:
         "&apos;", "'").replace("&amp;", "&")
 
 
-def unembedded_fonts(reader: PdfReader) -> tuple[int, list[str]]:
-    """(fonts seen, names of those without a font program), descendants and forms included."""
+def unembedded_fonts(reader: PdfReader) -> tuple[int, list[str], dict[int, str]]:
+    """(fonts seen, names of those without a font program, each font object's name),
+    descendants and forms included."""
     seen: set[int] = set()
     missing: list[str] = []
+    names: dict[int, str] = {}
     count = 0
 
     def once(ref: Any) -> Any | None:
@@ -87,6 +89,8 @@ def unembedded_fonts(reader: PdfReader) -> tuple[int, list[str]]:
         if obj is None:
             return
         count += 1
+        if isinstance(ref, IndirectObject):
+            names[ref.idnum] = str(obj.get("/BaseFont"))
         subtype = obj.get("/Subtype")
         if subtype == "/Type3":  # its glyphs are content streams in the file
             resources(obj.get("/Resources"))
@@ -118,7 +122,7 @@ def unembedded_fonts(reader: PdfReader) -> tuple[int, list[str]]:
                 normal = appearance["/N"].get_object()
                 if "/Resources" in normal:
                     resources(normal["/Resources"])
-    return count, missing
+    return count, missing, names
 
 
 def structure_languages(reader: PdfReader) -> set[str]:
@@ -167,7 +171,7 @@ def check_pdfa(path: Path, title: str, tagged: bool = True) -> Read:
     profile = intent["/DestOutputProfile"].get_object()
     icc = profile.get_data()
     assert icc[36:40] == b"acsp" and icc[16:20] == b"RGB " and profile["/N"] == 3
-    count, missing = unembedded_fonts(reader)
+    count, missing, _ = unembedded_fonts(reader)
     assert count and not missing, f"czcionki nieosadzone: {missing}"
     assert root["/Lang"] == LANG
     if tagged:
@@ -253,6 +257,9 @@ def check_joined(path: Path, title: str, parts: int) -> Read:
         check = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
         assert check.returncode == 0, check.stdout[-2000:] + check.stderr[-2000:]
     PdfReader(path, strict=True)  # pypdf's strict parser finds nothing to repair either
+    _, _, names = unembedded_fonts(read.reader)
+    subsets = [n for n in names.values() if re.match(r"/[A-Z]{6}\+", n)]
+    assert subsets and len(set(subsets)) == len(subsets), "dwa różne podzbiory czcionki, jedna nazwa"
     for annot in annotations(read.reader):  # PDF/A: every annotation printable, none hidden
         assert int(annot.get("/F", 0)) & 0b100100111 == 0b100, annot.get("/Subtype")
     return read
@@ -313,6 +320,20 @@ def test_joining_appends_an_update_and_never_rewrites_the_pages(archive: Archive
     plain = PdfReader(io.BytesIO(finish_joined(data, meta, None)))
     assert "/Metadata" not in plain.trailer["/Root"]  # no PDF/A claim it cannot back
     assert "/OutputIntents" not in plain.trailer["/Root"]
+
+
+@pytest.mark.skipif(not (shutil.which("pdfunite") and shutil.which("qpdf")),
+                    reason="poppler-utils and qpdf are needed")
+def test_pdfunite_output_with_a_wrong_size_is_updated_soundly(archive: Archive, tmp_path: Path) -> None:
+    """pdfunite writes a trailer /Size below its highest object number: the update's new
+    objects must not take numbers already in use, and the parts' font subsets get new tags."""
+    joined = tmp_path / "razem.pdf"
+    parts = [str(archive.filed[n].pdf) for n in (8, 9)]
+    subprocess.run(["pdfunite", *parts, str(joined)], check=True)
+    out = tmp_path / "gotowe.pdf"
+    out.write_bytes(finish_joined(joined.read_bytes(), PdfMeta("Razem"),
+                                  output_intent(PdfReader(parts[0]))))
+    check_joined(out, "Razem", 2)
 
 
 # -- the fallback and a centre's own template --------------------------------------------
