@@ -16,6 +16,10 @@ is created, so the first form dropped in a watched inbox does not wait for it.
 
 Without python3-uno the converter falls back to one `soffice --convert-to` call
 per batch (start-up paid once per batch), retrying failed files one by one.
+
+Both paths export with the same options, `PDF_EXPORT`: PDF/A-2b, tagged. The
+document's title, subject, author and language come from the DOCX itself
+(`pipeline.pdfa.describe_docx`).
 """
 
 from __future__ import annotations
@@ -50,6 +54,24 @@ MAX_START_FAILURES = 3  # consecutive failed starts before the pool gives up for
 ATTEMPTS = 2  # per document: the first try and one retry
 IDLE_CHECK_S = 5.0  # an idle instance that died is replaced within this time
 WORKER_SCRIPT = Path(__file__).with_name("lo_worker.py")
+
+# LibreOffice's writer_pdf_Export options for every PDF, in the pool and in the fallback.
+PDF_EXPORT: dict[str, bool | int] = {
+    "SelectPdfVersion": 2,  # PDF/A-2b (ISO 19005-2, level B): XMP, sRGB output intent, fonts
+    "UseTaggedPDF": True,  # structure tree, reading order, headings for screen readers
+    "ExportBookmarks": True,  # heading styles become bookmarks
+    "DisplayPDFDocumentTitle": True,  # the window shows the title, not the file name
+    "ExportFormFields": False,  # an archived document is not a form to fill
+    "ExportNotes": False,  # comments left in a centre's template stay out of the archive
+}
+
+
+def pdf_filter_options() -> str:
+    """`PDF_EXPORT` in LibreOffice's JSON form: {"Name": {"type": "long", "value": "2"}}."""
+    typed = {name: {"type": "boolean", "value": str(value).lower()} if isinstance(value, bool)
+             else {"type": "long", "value": str(value)} for name, value in PDF_EXPORT.items()}
+    return json.dumps(typed, separators=(",", ":"))
+
 
 _FAILURES = {
     "hang": "LibreOffice nie przekonwertował dokumentu w wyznaczonym czasie ({timeout:g} s, "
@@ -243,7 +265,8 @@ class _Worker:
             self.process = subprocess.Popen(
                 [self.python, "-I", str(WORKER_SCRIPT), "--soffice", self.soffice,
                  "--profile", self.slot.profile.as_uri(), "--pipe", pipe,
-                 "--start-timeout", str(START_TIMEOUT_S)],
+                 "--start-timeout", str(START_TIMEOUT_S),
+                 "--filter-options", pdf_filter_options()],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                 start_new_session=True,  # its own process group: killed whole, LibreOffice too
             )
@@ -609,7 +632,8 @@ class Converter:
             self.soffice, "--headless", "--invisible", "--nologo", "--norestore",
             "--nolockcheck", "--nodefault",
             f"-env:UserInstallation={profile.as_uri()}",
-            "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(outdir),
+            "--convert-to", f"pdf:writer_pdf_Export:{pdf_filter_options()}",
+            "--outdir", str(outdir),
             *(str(f) for f in files),
         ]
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

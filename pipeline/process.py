@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 
-from . import archive, faults, intake, journal, overview, parse, render, validate
+from . import archive, faults, intake, journal, overview, parse, pdfa, render, validate
 from .config import Settings
 from .convert import Converter
 from .errors import AsystaError, ConversionError, FilingError, FormError, Problem
@@ -109,6 +109,7 @@ def _prepare(path: Path, settings: Settings, staging: Path, index: int) -> Rende
                 _remove_input(path, incoming.sha256, settings)
             return Outcome(path.name, "duplikat", form.rodzina)
         rendered = render.render(form, settings, staging / f"{index:04d}.docx")
+        pdfa.describe_docx(rendered.docx, pdfa.document_meta(form, settings.osrodek))
         faults.point("po_renderowaniu")
         return rendered
     except FormError as exc:
