@@ -44,7 +44,11 @@ def template_mismatch(n: int, settings: Settings) -> list[str]:
 
 def require_templates(settings: Settings) -> None:
     """Before `obserwuj` or `przetworz` takes a form: every template fits its schema, with
-    the same messages as `asysta sprawdz` (a schema that does not load is a ConfigError)."""
+    the same messages as `asysta sprawdz` (a schema that does not load is a ConfigError).
+    The shipped templates and schemas fit each other (tests/test_examples.py); only a
+    centre's own folder of either is checked, so a plain run starts at once."""
+    if settings.foldery.szablony is None and settings.foldery.formularze is None:
+        return
     problems = [p for n in ZALACZNIKI for p in template_mismatch(n, settings)]
     if problems:
         raise TemplateCheckError(problems)

@@ -20,7 +20,7 @@ from watchdog.events import FileMovedEvent, FileSystemEvent, FileSystemEventHand
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from . import journal, render
+from . import holding, journal, render
 from .config import Settings
 from .convert import Converter
 from .errors import AsystaError
@@ -107,6 +107,10 @@ class Watcher:
         self.wake.set()
 
     def rescan(self) -> None:
+        try:  # forms held for a template error, once the template has changed
+            holding.release(self.settings)
+        except OSError:
+            pass
         try:
             entries = list(os.scandir(self.settings.inbox))
         except FileNotFoundError:
