@@ -213,7 +213,7 @@ def _fault(name: str, part: tags.Part, exc: BaseException, lineno: int | None,
         "nie daje się wypełnić"
     return TemplateFault(name, [
         f"szablon {name} {what}: {tags.reason(exc, jinja_env().filters, needle)}"
-        f"{tags.where_tag(part, lineno, needle, cut=True)} – popraw go w Wordzie/LibreOffice"])
+        f"{tags.where(part, lineno, needle, cut=True)} – popraw go w Wordzie/LibreOffice"])
 
 
 def _has_tags(text: str) -> bool:

@@ -54,12 +54,17 @@ class Part:
         return ""
 
 
-def paragraph_text(source: str, lineno: int | None) -> str:
-    """The text of paragraph `lineno` (tags included), as Word shows it."""
+def paragraph_text(source: str, lineno: int | None, whole: bool = False) -> str:
+    """The text of paragraph `lineno` (tags included), as Word shows it; `whole` keeps the
+    bare row and paragraph tags docxtpl left after it."""
     lines = source.split("\n")
     if not lineno or not 1 <= lineno <= len(lines):
         return ""
-    text = _XML_TAG.sub("", _NOT_TEXT.sub("", lines[lineno - 1]))
+    line = lines[lineno - 1]
+    end = line.rfind("</w:p>")
+    if end >= 0 and not whole:  # what follows is structure, and the bare row or paragraph tags of docxtpl
+        line = line[:end]
+    text = _XML_TAG.sub("", _NOT_TEXT.sub("", line))
     return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
 
@@ -76,15 +81,25 @@ def excerpt(text: str, needle: str = "") -> str:
     return ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")
 
 
-def where(part: Part, lineno: int | None, needle: str = "") -> str:
-    """` w stopce (akapit: „…”)`: where a tag is, for a message."""
+def where(part: Part, lineno: int | None, needle: str = "", cut: bool = False) -> str:
+    """` w stopce (akapit: „…”)`: where a tag is, for a message. A paragraph or row tag
+    (`{%p if … %}`, `{%tr for … %}`) lost its paragraph to docxtpl: the one after it is
+    shown. `cut`: after a broken tag docxtpl glued on what follows; show up to the tag."""
+    lines = part.source.split("\n")
+    line = lines[lineno - 1] if lineno and 1 <= lineno <= len(lines) else ""
+    if needle and line.rfind(needle) > max(line.rfind("</w:p>"), line.rfind("</w:tr>")) >= 0:
+        text = paragraph_text(part.source, (lineno or 0) + 1)
+        return part.where + (f" (akapit lub wiersz tabeli ze znacznikiem, tuż przed „{excerpt(text)}”)" if text else "")
     text = paragraph_text(part.source, lineno)
+    at = text.find(needle) if needle and cut else -1
+    if at >= 0:
+        return part.where + f" (akapit: „{excerpt(text[:at + len(needle)], needle)}…”)"
     return part.where + (f" (akapit: „{excerpt(text, needle)}”)" if text else "")
 
 
 def tag_in(part: Part, lineno: int | None, name: str) -> str:
     """The tag on paragraph `lineno` that mentions `name`, e.g. `{{ data_przydzielenia }}`."""
-    for tag in _TAG.findall(paragraph_text(part.source, lineno)):
+    for tag in _TAG.findall(paragraph_text(part.source, lineno, whole=True)):
         if re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", tag):
             return tag
     return ""
@@ -102,6 +117,9 @@ def reason(exc: BaseException, filters: Iterable[str] = (), tag: str = "") -> st
     if isinstance(exc, UndefinedError):
         if found := re.search(r"'([^']+)' is undefined", message):
             return f"zmiennej „{found[1]}” nie ma w danych formularza"
+        if found := re.search(r"^'None' has no attribute '([^']+)'", message):
+            return (f"wartość jest w tym formularzu pusta, a znacznik używa na niej „{found[1]}” "
+                    "– obejmij go warunkiem {% if … %} albo użyj filtra |pl")
         if found := re.search(r"has no attribute '([^']+)'", message):
             return f"pola „{found[1]}” nie ma w danych formularza"
         if found := re.search(r"has no element (\S+)", message):
@@ -172,21 +190,6 @@ def suspect(text: str) -> str:
                 return piece[:close.end() + 2] if close else piece[:40]
             return text[max(0, found.start() - 30):found.end()]
     return ""
-
-
-def where_tag(part: Part, lineno: int | None, tag: str, cut: bool = False) -> str:
-    """As `where`, for a paragraph tag (`{%p if … %}`, `{%tr for … %}`): docxtpl replaced its
-    paragraph by the bare tag, so the text shown is the paragraph after it."""
-    line = part.source.split("\n")[lineno - 1] if lineno and lineno <= part.source.count("\n") + 1 else ""
-    if tag and line.rfind(tag) > line.rfind("</w:p>") >= 0:
-        text = paragraph_text(part.source, (lineno or 0) + 1)
-        return part.where + (f" (w akapicie przed „{excerpt(text)}”)" if text else "")
-    if cut and tag:  # after a broken tag docxtpl glues on what follows: show up to the tag
-        text = paragraph_text(part.source, lineno)
-        at = text.find(tag)
-        if at >= 0:
-            return part.where + f" (akapit: „{excerpt(text[:at + len(tag)], tag)}…”)"
-    return where(part, lineno, tag)
 
 
 def runtime_line(exc: BaseException) -> int | None:
@@ -478,7 +481,7 @@ def review(name: str, parts: list[Part], top: dict[str, Any], printable: Iterabl
     found = analyse(parts, top, env)
     errors: list[str] = []
     for key, use in sorted(found.undeclared.items()):
-        close = difflib.get_close_matches(key, list(top), n=1)
+        close = difflib.get_close_matches(key, list(top), n=1, cutoff=0.75)
         hint = f" – czy chodziło o „{close[0]}”?" if close else ""
         errors.append(f"{name}: szablon używa zmiennej „{key}”, której nie ma w schemacie"
                       f"{where(use.part, use.lineno, tag_in(use.part, use.lineno, key))}{hint}")
@@ -488,18 +491,22 @@ def review(name: str, parts: list[Part], top: dict[str, Any], printable: Iterabl
             continue
         seen.add(use.path)
         siblings = [str(k) for k in (_rules_at(top, use.path[:-1]).get("schema") or {})]
-        close = difflib.get_close_matches(use.path[-1], siblings, n=1)
+        close = difflib.get_close_matches(use.path[-1], siblings, n=1, cutoff=0.75)
         hint = f" – czy chodziło o „{close[0]}”?" if close else ""
         errors.append(f"{name}: szablon używa pola „{dotted(use.path)}”, którego nie ma w schemacie"
                       f"{where(use.part, use.lineno, tag_in(use.part, use.lineno, use.path[-1]))}"
                       f"{hint}")
     used_top = {p[0] for p in found.used} | set(found.undeclared)
+    missing: list[Path_] = []
     for path in printable:
+        if any(path[:i] in missing for i in range(1, len(path))):
+            continue  # its table or section is missing already: one message for all of it
         if len(path) == 1:
             printed = path[0] in used_top
         else:
             printed = path in found.used or any(path[:i] in found.whole for i in range(1, len(path)))
         if not printed:
+            missing.append(path)
             errors.append(f"{name}: pole „{dotted(path)}” ze schematu nie jest drukowane w szablonie "
                           f"– dane z formularza by przepadły; dopisz {{{{ {_expression(path)}|pl }}}}")
     warnings: list[str] = []

@@ -165,7 +165,10 @@ def test_sprawdz_lists_warnings_and_errors(tmp_path: Path) -> None:
     assert result.returncode == 1, out + result.stderr
     assert "! zal02.docx: {{ data_przydzielenia }} (akapit: „Asystenta przydzielono" in out
     assert "! zal02.docx: {{ postanowienie_sadu }}" in out
-    assert "✗ zal06.docx: pole „asystent” ze schematu nie jest drukowane w szablonie" in out
+    assert "✗ zal06.docx: pole „cel_glowny” ze schematu nie jest drukowane w szablonie" in out
+    assert "✗ zal06.docx: pole „cele” ze schematu" in out and "„cele[].cel”" not in out
+    assert "✗ zal06.docx: szablon używa zmiennej „dokumenty”, której nie ma w schemacie " \
+           "(akapit lub wiersz tabeli ze znacznikiem, tuż przed „{{ w.nazwa }}”)" in out
     assert "załącznik 2: schemat, szablon i przykład są zgodne" in out  # a warning is no failure
     assert not ENGLISH.search(out), out
 
@@ -211,8 +214,8 @@ def test_a_mismatched_template_stops_the_start(tmp_path: Path, changes: dict[str
                      "(filtry programu: pl) (akapit: „Rodzina: {{ nazwa_rodziny|pll }}, "
                      "zamieszkała: {{ adres|pl }}.”)"),
     (UNCLOSED_BLOCK, "szablon zal02.docx ma błąd w znacznikach: blok „{% if uwagi %}” nie jest "
-                     "zamknięty – brakuje {% endif %} (w akapicie przed „Uwagi pracownika "
-                     "socjalnego: {{ uwagi }}”)"),
+                     "zamknięty – brakuje {% endif %} (akapit lub wiersz tabeli ze znacznikiem, "
+                     "tuż przed „Uwagi pracownika socjalnego: {{ uwagi }}”)"),
     (BROKEN_IN_FOOTER, "szablon zal02.docx ma błąd w znacznikach: znacznik „{{ rodzina }” jest "
                        "niedomknięty albo uszkodzony – sprawdź nawiasy {{ }} i {% %} oraz "
                        "cudzysłowy w stopce (akapit: „Sprawa {{ rodzina }…”)"),
@@ -222,7 +225,7 @@ def test_a_tag_error_names_the_paragraph(tmp_path: Path, changes: dict[str, str]
     settings = own(make_settings(tmp_path), tmp_path, changes)
     problems = template_mismatch(2, settings)
     assert len(problems) == 1 and problems[0].startswith(expected), problems
-    assert "wiersz" not in problems[0] and not ENGLISH.search(problems[0])
+    assert not re.search(r"wiersz \d", problems[0]) and not ENGLISH.search(problems[0])
 
 
 def test_a_broken_brace_shows_the_text_before_it(tmp_path: Path) -> None:
@@ -253,6 +256,7 @@ def test_a_template_error_while_processing_holds_the_form_until_the_template_is_
     note = (folder / "bez_uwagi.yaml.txt").read_text(encoding="utf-8")
     assert "błąd szablonu — nie Twojego pliku" in note
     assert "szablon zal02.docx nie daje się wypełnić" in note
+    assert "wartość jest w tym formularzu pusta, a znacznik używa na niej „upper”" in note
     assert "(akapit: „{{ w.uwagi.upper() }}”)" in note
     assert "nic nie trzeba w nim zmieniać" in note and "Notatnik" not in note
     assert not ENGLISH.search(note), note
