@@ -85,10 +85,8 @@ class _Template(DocxTemplate):  # type: ignore[misc]
 
     def render_xml_part(self, src_xml: str, part: Any, context: Any, jinja_env: Any = None) -> str:
         self.current_rendering_part = part
-        if jinja_env is _ENV:
-            compiled = _compiled(src_xml)
-        else:
-            compiled = jinja_env.from_string(tags.numbered(src_xml))
+        compiled = _compiled(src_xml) if jinja_env is _ENV else \
+            jinja_env.from_string(tags.numbered(src_xml))
         try:
             dst_xml = _NEWLINE_PARAGRAPH.sub(r"<w:p\1", compiled.render(context))
         except Exception as exc:  # anything jinja, a filter or a value's method raises

@@ -89,7 +89,8 @@ def where(part: Part, lineno: int | None, needle: str = "", cut: bool = False) -
     line = lines[lineno - 1] if lineno and 1 <= lineno <= len(lines) else ""
     if needle and line.rfind(needle) > max(line.rfind("</w:p>"), line.rfind("</w:tr>")) >= 0:
         text = paragraph_text(part.source, (lineno or 0) + 1)
-        return part.where + (f" (akapit lub wiersz tabeli ze znacznikiem, tuż przed „{excerpt(text)}”)" if text else "")
+        before = f" (akapit lub wiersz tabeli ze znacznikiem, tuż przed „{excerpt(text)}”)"
+        return part.where + (before if text else "")
     text = paragraph_text(part.source, lineno)
     at = text.find(needle) if needle and cut else -1
     if at >= 0:
@@ -147,7 +148,8 @@ def reason(exc: BaseException, filters: Iterable[str] = (), tag: str = "") -> st
         return f"nieznany znacznik {{% {found[1]} %}}"
     if "end of template" in message or "unexpected" in message or "expected" in message:
         which = f"znacznik „{tag}”" if tag else "znacznik"
-        return f"{which} jest niedomknięty albo uszkodzony – sprawdź nawiasy {{{{ }}}} i {{% %}} oraz cudzysłowy"
+        return (f"{which} jest niedomknięty albo uszkodzony – sprawdź nawiasy {{{{ }}}} i {{% %}} "
+                "oraz cudzysłowy")
     return "błędny znacznik {{ }} / {% %}"
 
 
@@ -429,9 +431,9 @@ class _Walker:
                 self.visit(child, scope, guarded if positive else guarded | tested)
             return
         if isinstance(node, nodes.Assign | nodes.AssignBlock | nodes.With | nodes.Macro):
-            for name in node.find_all(nodes.Name):  # a name the template sets is its own
-                if name.ctx in ("store", "param"):
-                    scope = {k: v for k, v in scope.items() if k != name.name}
+            for own in node.find_all(nodes.Name):  # a name the template sets is its own
+                if own.ctx in ("store", "param"):
+                    scope = {k: v for k, v in scope.items() if k != own.name}
         for child in node.iter_child_nodes():
             if isinstance(child, nodes.Expr):
                 self.refs(child, scope)

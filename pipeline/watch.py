@@ -5,6 +5,7 @@ handed to the pipeline. The watcher never dies on a file.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import stat
@@ -107,10 +108,8 @@ class Watcher:
         self.wake.set()
 
     def rescan(self) -> None:
-        try:  # forms held for a template error, once the template has changed
+        with contextlib.suppress(OSError):  # forms held for a template error, once it changed
             holding.release(self.settings)
-        except OSError:
-            pass
         try:
             entries = list(os.scandir(self.settings.inbox))
         except FileNotFoundError:

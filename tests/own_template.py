@@ -57,8 +57,9 @@ BODY = [
     ("Dokumenty przekazuje ", "{{ pracownik_", SPELL, "socjalny", "|pl }}", ", przyjmuje ",
      "{{ ", SPELL, "asystent", "|", "pl }}", "."),
     ("Rodzina: ", "{{ nazwa_rodziny|pl }}", ", zamieszkała: ", "{{ adres", "|pl", " }}", "."),
-    ("Asystenta przydzielono ", "{{ data_", SPELL, "przydzielenia", " |pl }}", "; postanowienie sądu: ",
-     "{{ postanowienie_sadu|pl }}", "; pierwsze spotkanie: ", "{{ termin_pierwszego_", "spotkania|pl }}", "."),
+    ("Asystenta przydzielono ", "{{ data_", SPELL, "przydzielenia", " |pl }}",
+     "; postanowienie sądu: ", "{{ postanowienie_sadu|pl }}", "; pierwsze spotkanie: ",
+     "{{ termin_pierwszego_", "spotkania|pl }}", "."),
 ]
 TAIL = [
     ("{%p if ", SPELL, "uwagi", " %}"),

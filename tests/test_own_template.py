@@ -16,8 +16,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from docx import Document
 from conftest import EXAMPLES, docx_text, make_settings, pdf_text, squash
+from docx import Document
 from jinja2.defaults import DEFAULT_FILTERS
 from own_template import FIXTURE, build
 
