@@ -12,7 +12,10 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
+import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -272,6 +275,33 @@ def test_a_template_error_while_processing_holds_the_form_until_the_template_is_
     assert [(o.name, o.status) for o in again] == [("bez_uwagi.yaml", "przyjety")]
     assert sorted(p.name for p in folder.iterdir()) == []
     assert not (settings.inbox / "bez_uwagi.yaml").exists()
+
+
+def test_a_running_watcher_takes_a_held_form_once_the_template_is_fixed(
+        tmp_path: Path, converter: Converter) -> None:
+    settings = own(make_settings(tmp_path, przeglad_s=0.2), tmp_path, FAILS_ON_AN_EMPTY_ROW_NOTE)
+    watcher = Watcher(settings, converter)
+    thread = threading.Thread(target=watcher.run, daemon=True)
+    thread.start()
+    try:
+        (settings.inbox / "bez_uwagi.yaml").write_text(form_without_note_in_row(2), encoding="utf-8")
+        _wait(lambda: len(watcher.outcomes) >= 1)
+        assert watcher.outcomes[0].status == "pozostawiony"
+        assert (settings.inbox / HOLD_DIR / "bez_uwagi.yaml").exists()
+        shutil.copyfile(FIXTURE, settings.foldery.szablony / "zal02.docx")  # type: ignore[operator]
+        _wait(lambda: len(watcher.outcomes) >= 2)
+        assert watcher.outcomes[1].status == "przyjety" and watcher.outcomes[1].name == "bez_uwagi.yaml"
+    finally:
+        watcher.stop()
+        thread.join(timeout=30)
+    assert not (settings.inbox / HOLD_DIR / "bez_uwagi.yaml").exists()
+
+
+def _wait(condition: Callable[[], bool], timeout: float = 240) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert condition()
 
 
 @pytest.mark.parametrize("changes, expected", [
