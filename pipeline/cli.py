@@ -18,7 +18,8 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from . import __version__
+from . import __version__, holding
+from .checks import require_templates
 from .config import Settings, load_settings
 from .convert import Converter
 from .errors import AsystaError, ConfigError
@@ -62,8 +63,9 @@ def _print_outcome(outcome: Outcome) -> None:
                       f"rodziny {outcome.rodzina}")
     elif outcome.status == "pozostawiony":
         reason = str(outcome.problems[0]) if outcome.problems else ""
-        console.print(f"[yellow]! pozostawiono[/] {escape(outcome.name)} w folderze inbox: "
-                      f"{escape(reason)}")
+        folder = outcome.rejected_to.parent if outcome.rejected_to else "inbox"
+        console.print(f"[yellow]! pozostawiono[/] {escape(outcome.name)} w folderze "
+                      f"{escape(str(folder))}: {escape(reason)}")
     else:
         where = f" (opis: {outcome.rejected_to}.txt)" if outcome.rejected_to else ""
         console.print(f"[red]✗ odrzucono[/] {escape(outcome.name + where)}")
@@ -87,13 +89,24 @@ def cmd_przetworz(settings: Settings, args: argparse.Namespace) -> int:
         err.print(f"asysta: nie ma pliku {escape(str(path))}")
     if missing:
         return EXIT_USAGE
+    require_templates(settings)  # a template that would lose data or reject every form
     sweep(settings.outbox)
+    _released(settings)
     with Converter.from_settings(settings.przetwarzanie) as conv:
         outcomes = process_files(args.pliki, settings, conv, report=_print_outcome)
     return _summary(outcomes)
 
 
+def _released(settings: Settings) -> None:
+    """Forms held for a template error go back to the inbox once the template changed."""
+    count = len(holding.release(settings))
+    if count:
+        console.print(f"Szablon zmieniono: {count} odłożonych formularzy wróciło z folderu "
+                      f"{escape(str(settings.inbox / holding.HOLD_DIR))} do inbox.")
+
+
 def _watcher(settings: Settings, args: argparse.Namespace) -> tuple[Converter, Watcher]:
+    require_templates(settings)  # a template that would lose data or reject every form
     cfg = settings.przetwarzanie
     converter = Converter.from_settings(cfg)
     return converter, Watcher(settings, converter, polling=args.polling, report=_print_outcome)

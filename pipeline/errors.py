@@ -62,3 +62,25 @@ class ConversionError(AsystaError):
 
 class FilingError(AsystaError):
     """The archive could not be written (disk full, permissions…)."""
+
+
+class TemplateFault(RenderError):
+    """The centre's template is wrong, not the form: the form is set aside for the
+    administrator and taken again once the template changes."""
+
+    def __init__(self, template: str, problems: list[str]) -> None:
+        self.template = template
+        self.problems = problems
+        super().__init__(f"błąd szablonu {template} — nie Twojego pliku: " + "; ".join(problems))
+
+
+class TemplateCheckError(AsystaError):
+    """Templates that do not fit their schemas: nothing is processed until they are fixed."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  ✗ {p}" for p in problems)
+        super().__init__(
+            "szablony dokumentów nie pasują do schematów, więc formularze nie będą przyjmowane "
+            f"(dane by przepadły albo każdy formularz zostałby odrzucony):\n{lines}\n"
+            "Popraw szablony (folder [foldery] szablony w asysta.toml) i sprawdź: asysta sprawdz")

@@ -20,10 +20,10 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 
-from . import archive, faults, intake, journal, overview, parse, pdfa, render, validate
+from . import archive, faults, holding, intake, journal, overview, parse, pdfa, render, validate
 from .config import Settings
 from .convert import Converter
-from .errors import AsystaError, ConversionError, FilingError, FormError, Problem
+from .errors import AsystaError, ConversionError, FilingError, FormError, Problem, TemplateFault
 from .fsutil import ensure_private_dir, work_dir
 from .models import Outcome, RenderedDocument
 from .schemas import CASE_NUMBER_RE
@@ -71,6 +71,15 @@ def _reject(path: Path, problems: list[Problem], settings: Settings, rodzina: st
     return Outcome(path.name, "odrzucony", rodzina, rejected_to=target, problems=tuple(problems))
 
 
+def _hold(path: Path, fault: TemplateFault, zalacznik: int, settings: Settings,
+          rodzina: str) -> Outcome:
+    target = holding.hold(path, fault, zalacznik, settings) if _in_inbox(path, settings) else None
+    journal.log(settings.outbox, "blad_szablonu", plik=path.name, rodzina=rodzina,
+                wynik="odlozony", szablon=fault.template)
+    return Outcome(path.name, "pozostawiony", rodzina, rejected_to=target,
+                   problems=(Problem(str(fault)),))
+
+
 def _remove_input(path: Path, sha256: str, settings: Settings) -> None:
     """Delete the input once it is safely archived, unless it was replaced meanwhile."""
     if not _in_inbox(path, settings):
@@ -112,6 +121,8 @@ def _prepare(path: Path, settings: Settings, staging: Path, index: int) -> Rende
         pdfa.describe_docx(rendered.docx, pdfa.document_meta(form, settings.osrodek))
         faults.point("po_renderowaniu")
         return rendered
+    except TemplateFault as exc:  # the centre's template, not the form: held, not rejected
+        return _hold(path, exc, form.zalacznik, settings, form.rodzina)
     except FormError as exc:
         return _reject(path, exc.problems, settings, _safe_case(rodzina))
     except AsystaError as exc:

@@ -5,6 +5,7 @@ handed to the pipeline. The watcher never dies on a file.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import stat
@@ -20,7 +21,7 @@ from watchdog.events import FileMovedEvent, FileSystemEvent, FileSystemEventHand
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from . import journal, render
+from . import holding, journal, render
 from .config import Settings
 from .convert import Converter
 from .errors import AsystaError
@@ -107,6 +108,8 @@ class Watcher:
         self.wake.set()
 
     def rescan(self) -> None:
+        with contextlib.suppress(OSError):  # forms held for a template error, once it changed
+            holding.release(self.settings)
         try:
             entries = list(os.scandir(self.settings.inbox))
         except FileNotFoundError:
