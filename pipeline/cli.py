@@ -290,11 +290,18 @@ def cmd_sprawdz(settings: Settings, args: argparse.Namespace) -> int:
     from .checks import run_checks
 
     if args.dziennik:
-        from .journal import verify
+        from .journal import TORN, verify
+        from .render import pl_count
 
         count, broken, why = verify(settings.outbox)
         if broken is None:
-            console.print(f"[green]✓[/] dziennik zdarzeń: {count} wpisów, łańcuch skrótów nienaruszony")
+            console.print(f"[green]✓[/] dziennik zdarzeń: {pl_count(count, 'wpis', 'wpisy', 'wpisów')}, "
+                          "łańcuch skrótów nienaruszony")
+            return EXIT_OK
+        if why == TORN:  # a crash, not an edit: every complete entry is intact
+            console.print(f"[yellow]![/] dziennik zdarzeń: "
+                          f"{pl_count(broken - 1, 'wpis', 'wpisy', 'wpisów')}, łańcuch skrótów "
+                          f"nienaruszony; wiersz {broken}: {why}")
             return EXIT_OK
         console.print(f"[red]✗[/] dziennik zdarzeń: pierwszy naruszony wpis to wiersz {broken} "
                       f"z {count} – {why}")
