@@ -265,8 +265,19 @@ def cmd_usun(settings: Settings, args: argparse.Namespace) -> int:
     if answer != args.rodzina:
         err.print("asysta: nie potwierdzono – nic nie usunięto")
         return EXIT_REJECTED
-    count = delete_family(settings, args.rodzina)
-    console.print(f"Usunięto dokumentację rodziny {escape(args.rodzina)} ({count} plików).")
+    from .render import pl_count
+
+    done = delete_family(settings, args.rodzina)
+    console.print(f"Usunięto dokumentację rodziny {escape(args.rodzina)} "
+                  f"({pl_count(done.files, 'plik', 'pliki', 'plików')}).")
+    for name in done.removed:
+        console.print(f"  usunięto kopię: {escape(name)}")
+    for name in done.edited:
+        console.print(f"  usunięto strony rodziny z pliku: {escape(name)}")
+    if done.listed:
+        console.print("[yellow]Do sprawdzenia przez administratora[/] (tych plików nie zmieniono):")
+        for name, what in done.listed:
+            console.print(f"  – {escape(name)}: {escape(what)}")
     return EXIT_OK
 
 
@@ -399,8 +410,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("usun", help="usuń dokumentację rodziny po okresie przechowywania",
                        description="Usuwa z archiwum cały folder rodziny, po potwierdzeniu "
-                                   "numerem sprawy. Sprawy zakończone po okresie przechowywania "
-                                   "wymienia outbox/index.html. Zdarzenie trafia do dziennika.")
+                                   "numerem sprawy, a także kopie zrobione przez program: pliki "
+                                   "ZIP z outbox/eksport/ i strony rodziny we wspólnych PDF "
+                                   "raportów miesięcznych; wymienia to, co administrator musi "
+                                   "sprawdzić sam (eksporty poza archiwum, zestawienia, "
+                                   "odrzucone formularze). Sprawy zakończone po okresie "
+                                   "przechowywania wymienia outbox/index.html. Zdarzenie "
+                                   "trafia do dziennika.")
     p.add_argument("rodzina", metavar="RODZINA", help="numer sprawy")
     p.add_argument("--potwierdzam", metavar="RODZINA",
                    help="potwierdzenie bez pytania (dla skryptów): powtórz numer sprawy")
