@@ -125,7 +125,9 @@ def _family_pages(reader: PdfReader, rodzina: str) -> tuple[set[int], list[tuple
             if isinstance(item, list):
                 walk(item, level + 1)
             else:
-                marks.append((str(item.title), level, reader.get_destination_page_number(item)))
+                page = reader.get_destination_page_number(item)
+                if page is not None:
+                    marks.append((str(item.title), level, page))
 
     walk(reader.outline, 1)
     starts = sorted({page for _, level, page in marks if level == 2} | {len(reader.pages)})

@@ -27,8 +27,16 @@ from pathlib import Path
 from . import archive, faults, intake, journal, overview, parse, render, validate
 from .config import Settings
 from .convert import Converter
-from .errors import (AsystaError, ConversionError, FilingError, FormError, Problem,
-                     ResourceError, os_reason, resource_failure)
+from .errors import (
+    AsystaError,
+    ConversionError,
+    FilingError,
+    FormError,
+    Problem,
+    ResourceError,
+    os_reason,
+    resource_failure,
+)
 from .fsutil import ensure_private_dir, work_dir
 from .models import Outcome, RenderedDocument
 from .schemas import CASE_NUMBER_RE
@@ -152,9 +160,9 @@ def _prepare(path: Path, settings: Settings, staging: Path, index: int) -> Rende
 
 
 def _log_accepted(settings: Settings, name: str, rodzina: str, zalacznik: int, sha256: str,
-                  entry: dict[str, object], **extra: object) -> None:
+                  entry: dict[str, object], konto: str | None = None, **extra: object) -> None:
     journal.log(settings.outbox, "przyjeto", plik=name, rodzina=rodzina, wynik="przyjety",
-                zalacznik=zalacznik, sha256=sha256,
+                konto=konto, zalacznik=zalacznik, sha256=sha256,
                 archiwum=[entry["docx"], entry["pdf"], entry["plik_zrodlowy"]], **extra)
 
 
