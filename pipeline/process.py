@@ -109,7 +109,7 @@ def _left(path: Path, settings: Settings, rodzina: str | None, exc: BaseExceptio
     message = str(exc) if isinstance(exc, FilingError) else (
         f"{os_reason(code)} ({settings.outbox}) – to nie jest błąd formularza; plik pozostaje "
         "w folderze inbox i zostanie przetworzony ponownie, gdy administrator zwolni miejsce "
-        "na dysku albo usunie awarię")
+        "na dysku albo usunie awarię dysku")
     with contextlib.suppress(ResourceError):  # the journal may sit on the same full disk
         journal.log(settings.outbox, "blad_zapisu", plik=path.name, rodzina=rodzina,
                     wynik="pozostawiony", konto=journal.owner(path),
@@ -311,11 +311,13 @@ def _tell_administrator(left: list[BaseException], settings: Settings) -> None:
     """One line on stderr per batch, however many files had to wait."""
     if not left:
         return
-    why = os_reason(resource_failure(left[0]))
-    print(f"asysta: {why} ({settings.outbox}) – "
-          f"{render.pl_count(len(left), 'plik pozostawiono', 'pliki pozostawiono', 'plików pozostawiono')}"
-          " w folderze inbox; zostaną przetworzone przy następnym uruchomieniu (obserwator "
-          "ponowi próbę sam) – zwolnij miejsce na dysku", file=sys.stderr)
+    code = resource_failure(left[0])
+    advice = ("zwolnij miejsce na dysku" if code in (errno.ENOSPC, errno.EDQUOT)
+              else "sprawdź dysk")
+    count = render.pl_count(len(left), "plik", "pliki", "plików")
+    print(f"asysta: {os_reason(code)} ({settings.outbox}) – w folderze inbox pozostawiono {count} "
+          "do ponownego przetworzenia przy następnym uruchomieniu (obserwator ponowi próbę "
+          f"sam) – {advice}", file=sys.stderr)
 
 
 def _over_limit(item: RenderedDocument, settings: Settings) -> Problem | None:
