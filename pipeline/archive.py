@@ -194,7 +194,12 @@ def reject(path: Path, problems: list[Problem] | tuple[Problem, ...], inbox: Pat
     folder.mkdir(parents=True, exist_ok=True)
     name = _free_name(folder, path.name)
     target = folder / name
-    (folder / f"{name}.txt").write_text(explanation(path.name, problems), encoding="utf-8")
+    note = folder / f"{name}.txt"
+    try:
+        note.write_text(explanation(path.name, problems), encoding="utf-8")
+    except OSError:  # e.g. a full disk: no half-written explanation stays behind
+        note.unlink(missing_ok=True)
+        raise
     os.rename(path, target)
     return target
 

@@ -190,3 +190,26 @@ def test_watcher_backs_off_then_takes_the_waiting_file(tmp_path: Path, converter
         finally:
             watcher.stop()
             thread.join(timeout=30)
+
+
+def test_no_room_to_set_an_invalid_form_aside(tmp_path: Path, converter: Converter) -> None:
+    """The inbox's own disk is full: an invalid form cannot get its explanation, so it waits
+    in the inbox (as it was) instead of being reported as set aside; with room it is."""
+    settings = make_settings(tmp_path)
+    with small_disk(settings.inbox, "512k"):
+        bad = settings.inbox / "zly.yaml"
+        bad.write_text(example(1).read_text(encoding="utf-8").replace(
+            "data_wniosku: 2025-02-26", "data_wniosku: 2025-02-31"), encoding="utf-8")
+        original = bad.read_bytes()
+        (settings.inbox / "odrzucone").mkdir()
+        filler = fill(settings.inbox)
+        [outcome] = run(settings, converter, bad)
+        assert outcome.status == "pozostawiony"
+        assert bad.read_bytes() == original
+        assert [p.name for p in (settings.inbox / "odrzucone").iterdir()] == []
+        filler.unlink()
+        [outcome] = run(settings, converter, bad)
+        assert outcome.status == "odrzucony" and not bad.exists()
+        assert sorted(p.name for p in (settings.inbox / "odrzucone").iterdir()) == [
+            "zly.yaml", "zly.yaml.txt"]
+        assert journal.verify(settings.outbox)[1] is None
