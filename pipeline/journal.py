@@ -65,6 +65,14 @@ def account(uid: int | None = None) -> str:
         return str(uid)
 
 
+def runner() -> str:
+    """Who runs this command: the account, and who used sudo to become it (as on a server
+    where the archive belongs to a service account and staff run `sudo -u asysta …`)."""
+    name = account()
+    via = os.environ.get("SUDO_USER", "")
+    return f"{via} (sudo: {name})" if via and via != name else name
+
+
 def owner(path: Path) -> str | None:
     """The account that owns a file (on a Samba share: the staff member who saved it)."""
     try:
@@ -137,7 +145,7 @@ def _entry(akcja: str, plik: str | None, rodzina: str | None, wynik: str, konto:
         "plik": plik,
         "rodzina": rodzina,
         "wynik": wynik,
-        "konto": konto or account(),
+        "konto": konto or runner(),
         **details,
     }
 
@@ -145,7 +153,7 @@ def _entry(akcja: str, plik: str | None, rodzina: str | None, wynik: str, konto:
 def log(outbox: Path, akcja: str, *, plik: str | None = None, rodzina: str | None = None,
         wynik: str = "ok", konto: str | None = None, **details: Any) -> None:
     """Append one entry. `konto` is the account behind it: the owner of a dropped file,
-    or (the default) the user running the command. Raises ResourceError, leaving the file
+    or (the default) the user running the command (`runner`). Raises ResourceError, leaving the file
     exactly as it was, when the entry cannot be written whole."""
     path = outbox / JOURNAL_NAME
     try:

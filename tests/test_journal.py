@@ -103,7 +103,8 @@ def test_an_entry_that_lacks_only_its_newline_is_kept(tmp_path: Path) -> None:
     assert [e["rodzina"] for e in journal.read(tmp_path)] == ["K-0", "K-1", "K-3"]
 
 
-def test_every_entry_names_an_account(tmp_path: Path) -> None:
+def test_every_entry_names_an_account(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SUDO_USER", raising=False)
     journal.log(tmp_path, "eksport", rodzina="K-1")
     journal.log(tmp_path, "przyjeto", rodzina="K-2", konto="jkowalska")
     first, second = journal.read(tmp_path)
@@ -111,3 +112,10 @@ def test_every_entry_names_an_account(tmp_path: Path) -> None:
     assert second["konto"] == "jkowalska"
     if all(user.pw_uid != 54321 for user in pwd.getpwall()):  # no such user: the number
         assert journal.account(54321) == "54321"
+
+
+def test_a_command_run_through_sudo_names_who_used_it(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUDO_USER", "jkowalska")
+    journal.log(tmp_path, "usunieto", rodzina="K-1")
+    assert journal.read(tmp_path)[0]["konto"] == f"jkowalska (sudo: {journal.account()})"

@@ -176,7 +176,7 @@ def test_delete_removes_every_copy_the_product_made(tmp_path: Path, converter: C
     for value in PERSONAL:
         assert value not in out
     entry = journal.read(settings.outbox)[-1]
-    assert entry["akcja"] == "usunieto" and entry["konto"] == journal.account()
+    assert entry["akcja"] == "usunieto" and entry["konto"] == journal.runner()
     assert len(entry["usunieto_kopie"]) == 1 and entry["usunieto_kopie"][0].startswith(
         f"eksport/{CASE}_")
     assert entry["zmieniono"] == ["raporty/2025-04/raporty_2025-04.pdf"]
