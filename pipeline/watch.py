@@ -201,6 +201,8 @@ class Watcher:
         now = time.monotonic()
         with self.lock:
             due = [path for path, at in self.deferred.items() if at <= now]
+            for path in due:  # gone meanwhile or not: it is no longer deferred
+                del self.deferred[path]
         for path in due:
             self.note(path, writing=False, complete=True)
 

@@ -151,6 +151,7 @@ def test_delete_removes_every_copy_the_product_made(tmp_path: Path, converter: C
     assert month.combined and month.summary_pdf and month.summary_xlsx
     other_pages = len(PdfReader(str(next(r for r in month.reports
                                          if r.rodzina == OTHER).outcome.filed.pdf)).pages)
+    pages_before = len(PdfReader(str(month.combined)).pages)
     assert _cli(settings, "eksport", CASE) == 0
     assert _cli(settings, "eksport", OTHER) == 0
     elsewhere = tmp_path / "pendrive" / f"{CASE}-wniosek.zip"
@@ -169,6 +170,7 @@ def test_delete_removes_every_copy_the_product_made(tmp_path: Path, converter: C
     assert [i.title if not isinstance(i, list) else [j.title.split(" – ")[0] for j in i]
             for i in reader.outline] == ["Tomasz Ślęzak", [OTHER]]
     assert stat.S_IMODE(month.combined.stat().st_mode) == 0o600
+    print(f"wspólny PDF raportów: {pages_before} → {len(reader.pages)} stron")
     # what a person has to look at is named, with what to do
     assert "raporty/2025-04/zestawienie_2025-04.xlsx" in out
     assert "raporty/2025-04/zestawienie_2025-04.pdf" in out
