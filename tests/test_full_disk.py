@@ -213,3 +213,29 @@ def test_no_room_to_set_an_invalid_form_aside(tmp_path: Path, converter: Convert
         assert sorted(p.name for p in (settings.inbox / "odrzucone").iterdir()) == [
             "zly.yaml", "zly.yaml.txt"]
         assert journal.verify(settings.outbox)[1] is None
+
+
+@pytest.mark.parametrize(("code", "reason", "advice"), [
+    (errno.EIO, "błąd wejścia-wyjścia dysku", "sprawdź dysk"),
+    (errno.EDQUOT, "przekroczony przydział dysku", "zwolnij miejsce na dysku"),
+])
+def test_io_error_and_quota_leave_the_form_waiting(code: int, reason: str, advice: str,
+                                                   settings: Settings, converter: Converter,
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """The errors a tmpfs cannot give on demand, raised where the DOCX is written."""
+    from pipeline import render
+
+    def failing(*args: object, **kwargs: object) -> None:
+        raise OSError(code, os.strerror(code))
+
+    path = settings.inbox / "wizyty.yaml"
+    path.write_text(example(8).read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(render, "render", failing)
+    [outcome] = run(settings, converter, path)
+    assert outcome.status == "pozostawiony" and reason in str(outcome.problems[0])
+    assert path.exists() and not (settings.inbox / "odrzucone").exists()
+    err = capsys.readouterr().err
+    assert reason in err and advice in err
+    [entry] = journal.read(settings.outbox)
+    assert (entry["akcja"], entry["przyczyna"]) == ("blad_zapisu", errno.errorcode[code])
