@@ -21,7 +21,7 @@ from rich.markup import escape
 from . import __version__
 from .config import Settings, load_settings
 from .convert import Converter
-from .errors import AsystaError, ConfigError
+from .errors import AsystaError, ConfigError, os_reason, resource_failure
 from .fsutil import sweep
 from .models import Outcome
 from .process import process_files
@@ -492,6 +492,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except AsystaError as exc:
         err.print(f"asysta: {escape(str(exc))}")
+        return EXIT_USAGE
+    except OSError as exc:  # a full disk is told in Polish, not as a traceback
+        if resource_failure(exc) is None:
+            raise
+        err.print(f"asysta: {os_reason(exc.errno)} – polecenia nie dokończono; zwolnij miejsce "
+                  "na dysku (lub usuń awarię) i uruchom je ponownie")
         return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_REJECTED

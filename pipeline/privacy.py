@@ -63,9 +63,13 @@ def export_family(settings: Settings, rodzina: str, target: Path | None = None) 
         target = settings.outbox / EXPORT_DIR / f"{rodzina}_{stamp}.zip"
     write_new(target, buffer.getvalue())
     inside = target.parent == settings.outbox / EXPORT_DIR
-    journal.log(settings.outbox, "eksport", rodzina=rodzina, plik=target.name,
-                wynik="wykonano", plikow=len(zipfile.ZipFile(target).namelist()),
-                poza_archiwum=not inside)
+    try:
+        journal.log(settings.outbox, "eksport", rodzina=rodzina, plik=target.name,
+                    wynik="wykonano", plikow=len(zipfile.ZipFile(target).namelist()),
+                    poza_archiwum=not inside)
+    except AsystaError:  # a copy the journal does not know of must not exist
+        target.unlink(missing_ok=True)
+        raise
     return target
 
 
@@ -84,6 +88,9 @@ def delete_family(settings: Settings, rodzina: str) -> Deletion:
     folder = _existing(settings, rodzina)
     with archive_lock(settings.outbox):
         result = Deletion(sum(1 for p in folder.rglob("*") if p.is_file()))
+        # first in the journal: if it cannot be written (full disk), nothing is removed
+        journal.log(settings.outbox, "usuwanie", rodzina=rodzina, wynik="rozpoczeto",
+                    plikow=result.files)
         shutil.rmtree(folder)
         _remove_exports(settings, rodzina, result)
         _cut_reports(settings, rodzina, result)

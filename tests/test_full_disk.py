@@ -5,6 +5,7 @@ journal verifies."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -23,7 +24,7 @@ from pipeline import convert, journal, watch
 from pipeline.cli import main
 from pipeline.config import Settings
 from pipeline.convert import Converter
-from pipeline.errors import ConversionError, resource_failure
+from pipeline.errors import ConversionError, ResourceError, resource_failure
 
 FORMS = 80
 KINDS = (8, 9, 14)  # attachments a family may receive in any order
@@ -239,3 +240,32 @@ def test_io_error_and_quota_leave_the_form_waiting(code: int, reason: str, advic
     assert reason in err and advice in err
     [entry] = journal.read(settings.outbox)
     assert (entry["akcja"], entry["przyczyna"]) == ("blad_zapisu", errno.errorcode[code])
+
+
+def test_commands_on_a_full_disk_change_nothing(tmp_path: Path, converter: Converter,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """`eksport` leaves no ZIP the journal does not know of, `usun` removes nothing it could
+    not log first; both answer in Polish."""
+    settings = make_settings(tmp_path)
+    with small_disk(settings.outbox, "4m"):
+        path = settings.inbox / "zal01.yaml"
+        path.write_text(example(1).read_text(encoding="utf-8"), encoding="utf-8")
+        assert run(settings, converter, path)[0].status == "przyjety"
+        filler = fill(settings.outbox)
+        with contextlib.suppress(ResourceError):  # the journal's last page has room left
+            for _ in range(100):
+                journal.log(settings.outbox, "wypelnienie")
+        before = (settings.outbox / "dziennik.jsonl").read_bytes()
+        folders = ["--inbox", str(settings.inbox), "--outbox", str(settings.outbox)]
+        capsys.readouterr()
+        assert main([*folders, "eksport", "K-2025-014"]) == 2
+        assert "brak miejsca na dysku" in capsys.readouterr().err
+        assert not list((settings.outbox / "eksport").glob("*.zip"))
+        assert main([*folders, "usun", "K-2025-014", "--potwierdzam", "K-2025-014"]) == 2
+        assert "brak miejsca na dysku" in capsys.readouterr().err
+        assert (settings.outbox / "rodziny" / "K-2025-014" / "rejestr.json").is_file()
+        assert (settings.outbox / "dziennik.jsonl").read_bytes() == before
+        filler.unlink()
+        assert main([*folders, "usun", "K-2025-014", "--potwierdzam", "K-2025-014"]) == 0
+        assert [e["akcja"] for e in journal.read(settings.outbox)][-2:] == ["usuwanie", "usunieto"]
+        assert journal.verify(settings.outbox)[1] is None
