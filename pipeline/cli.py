@@ -395,7 +395,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "schematem (w obie strony) i konwersję przez LibreOffice.")
     p.add_argument("--dziennik", action="store_true",
                    help="sprawdź tylko, czy nikt nie zmienił dziennika zdarzeń "
-                        "(outbox/dziennik.jsonl); wskazuje pierwszy naruszony wpis")
+                        "(outbox/dziennik.jsonl); wskazuje pierwszy naruszony wpis, a ostatni "
+                        "wiersz urwany przez awarię odróżnia od zmiany")
     p.set_defaults(func=cmd_sprawdz)
 
     p = sub.add_parser("eksport", help="wszystkie dane rodziny w jednym pliku ZIP (wniosek o dostęp)",
