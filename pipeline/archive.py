@@ -10,7 +10,6 @@ filed once its entry is there.
 
 from __future__ import annotations
 
-import errno
 import fcntl
 import json
 import os
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import faults
-from .errors import FilingError, Problem
+from .errors import FilingError, Problem, os_reason
 from .fsutil import ensure_private_dir, fsync_dir, replace, write_new
 from .intake import REJECTED_DIR
 from .models import FiledDocument, FormData
@@ -144,12 +143,10 @@ def file_document(form: FormData, docx: Path, pdf: Path, outbox: Path) -> FiledD
                 json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"))
         fsync_dir(folder)
     except OSError as exc:
-        why = {errno.ENOSPC: "brak miejsca na dysku", errno.EDQUOT: "przekroczony przydział dysku",
-               errno.EACCES: "brak uprawnień do zapisu", errno.EROFS: "dysk tylko do odczytu",
-               }.get(exc.errno or 0, f"błąd systemu plików {errno.errorcode.get(exc.errno or 0, '')}")
         raise FilingError(
-            f"nie można zapisać dokumentów w archiwum rodziny {form.rodzina} ({why}) – "
-            "formularz pozostaje w folderze inbox i zostanie przetworzony ponownie"
+            f"nie można zapisać dokumentów w archiwum rodziny {form.rodzina} "
+            f"({os_reason(exc.errno)}) – formularz pozostaje w folderze inbox i zostanie "
+            "przetworzony ponownie", exc.errno
         ) from None
     return FiledDocument(form, folder, targets[".docx"][0], targets[".pdf"][0],
                          targets["zrodlo"][0], version)
@@ -197,6 +194,20 @@ def reject(path: Path, problems: list[Problem] | tuple[Problem, ...], inbox: Pat
     folder.mkdir(parents=True, exist_ok=True)
     name = _free_name(folder, path.name)
     target = folder / name
-    (folder / f"{name}.txt").write_text(explanation(path.name, problems), encoding="utf-8")
+    note = folder / f"{name}.txt"
+    try:
+        note.write_text(explanation(path.name, problems), encoding="utf-8")
+    except OSError:  # e.g. a full disk: no half-written explanation stays behind
+        note.unlink(missing_ok=True)
+        raise
     os.rename(path, target)
     return target
+
+
+def unreject(target: Path, path: Path) -> None:
+    """Undo `reject` (its log entry could not be written): the file goes back to the inbox
+    unchanged and its explanation is removed."""
+    if path.exists():  # a new file of that name was dropped meanwhile: keep both as they are
+        return
+    os.rename(target, path)
+    target.with_name(target.name + ".txt").unlink(missing_ok=True)
