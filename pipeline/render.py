@@ -32,6 +32,48 @@ from .models import FormData, RenderedDocument
 from .schemas import package_data
 
 EMPTY = "—"
+NBSP = "\u00a0"
+MONTHS = ("styczeń", "luty", "marzec", "kwiecień", "maj", "czerwiec", "lipiec", "sierpień",
+          "wrzesień", "październik", "listopad", "grudzień")
+_MONTH_KEY = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+_GENITIVE_MONTHS = ("stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|"
+                    "października|listopada|grudnia")
+# spaces a line must not break at (Polish typesetting): inside a number, between a number
+# and its unit or „r.”, after an abbreviation that precedes a number, between a day and
+# its month („9 czerwca”), inside „kwiecień 2025”, after a one-letter word and before a dash
+_TIES = [re.compile(pattern) for pattern in (
+    r"(?<=\d) (?=\d{3}(?!\d))",
+    r"(?<=\d) (?=(?:zł|gr|r\.|%|godz\.|mies\.|min\.|m²|m2|km|tys\.|mln|os\.)(?!\w))",
+    r"(?<![\w.])(?:art\.|ust\.|pkt|lit\.|nr|poz\.|str\.|§|tel\.|godz\.|kl\.|Nr) (?=\S)",
+    rf"(?<=\d) (?=(?:{_GENITIVE_MONTHS})(?!\w))",
+    rf"(?<![\w])(?:{'|'.join(MONTHS)}) (?=\d{{4}}(?!\d))",
+    r"(?<![\w\-–.,])[aiouwzAIOUWZ] (?=\S)",
+    r" (?=[–—](?: |$))",
+)]
+
+
+def month_name(key: str) -> str:
+    """`2025-04` → `kwiecień 2025` (nominative, which is also the accusative: „za kwiecień”)."""
+    match = _MONTH_KEY.fullmatch(key)
+    if not match:
+        raise ValueError(key)
+    return f"{MONTHS[int(match[2]) - 1]} {match[1]}"
+
+
+def typeset(text: str) -> str:
+    """Non-breaking spaces where Polish typesetting forbids a line break."""
+    for pattern in _TIES:
+        text = pattern.sub(lambda m: m[0][:-1] + NBSP if m[0].endswith(" ") else NBSP, text)
+    return text
+
+
+def _number(value: float) -> str:
+    """`1780`, `14,5`, `12 345,67`: a decimal comma, thousands apart from 10 000 on."""
+    text = f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+    whole, _, fraction = text.partition(".")
+    if len(whole.replace(",", "").lstrip("-")) < 5:
+        whole = whole.replace(",", "")
+    return whole.replace(",", NBSP) + ("," + fraction if fraction else "")
 
 
 def display(value: Any) -> str:
@@ -42,13 +84,16 @@ def display(value: Any) -> str:
         return "tak" if value else "nie"
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y")
-    if isinstance(value, float):
-        return f"{value:g}".replace(".", ",")
+    if isinstance(value, int | float):
+        return _number(value)
     if isinstance(value, list):
         return ", ".join(display(v) for v in value)
     if isinstance(value, dict):
         return "; ".join(f"{k}: {display(v)}" for k, v in value.items())
-    return str(value)
+    text = str(value)
+    if _MONTH_KEY.fullmatch(text):
+        return month_name(text)
+    return typeset(text)
 
 
 def pl_count(n: int, one: str, few: str, many: str) -> str:
