@@ -39,7 +39,8 @@ PAGE_WIDTH_CM = 17.0
 TABLE_SIZE = 9.5  # labels and values of every table, one size
 HEADER_SIZE = 9.0  # column headers
 FOOTER_SIZE = 8.0
-CELL_PADDING_CM = 0.45  # the cell's left and right margins (0.19 cm each) and a little air
+CELL_PADDING_CM = 0.45
+NARROW_CM = 4.0  # a table column narrower than this hyphenates its values  # the cell's left and right margins (0.19 cm each) and a little air
 
 
 def _width_cm(text: str, size: float, *, bold: bool = False) -> float:
@@ -122,14 +123,15 @@ def _para(container: Any, text: str = "", *, bold: bool = False, size: float | N
     paragraph = container.add_paragraph(style=style)
     if text:
         run = paragraph.add_run(text)
-        run.bold = bold
-        run.italic = italic
+        run.bold = bold or None  # None: as the style says (a heading is bold)
+        run.italic = italic or None
         if size:
             run.font.size = Pt(size)
     if align is not None:
         paragraph.alignment = align
-    paragraph.paragraph_format.space_after = Pt(space_after)
-    paragraph.paragraph_format.keep_with_next = keep_next
+    if style is None:
+        paragraph.paragraph_format.space_after = Pt(space_after)
+    paragraph.paragraph_format.keep_with_next = keep_next or None
     return paragraph
 
 
@@ -137,8 +139,8 @@ def _cell_text(cell: Any, text: str, *, bold: bool = False, size: float | None =
                italic: bool = False, align: Any = None) -> None:
     paragraph = cell.paragraphs[0]
     run = paragraph.add_run(text)
-    run.bold = bold
-    run.italic = italic
+    run.bold = bold or None
+    run.italic = italic or None
     if size:
         run.font.size = Pt(size)
     if align is not None:
@@ -161,7 +163,7 @@ def _is_long(rules: dict[str, Any]) -> bool:
 
 
 def _label(rules: dict[str, Any], key: str) -> str:
-    return rules.get("meta", {}).get("etykieta", key)
+    return _typeset_fixed(rules.get("meta", {}).get("etykieta", key))
 
 
 def _value_table(doc: Any, rows: list[tuple[str, str]]) -> None:
@@ -210,8 +212,9 @@ def _column_widths(columns: dict[str, Any], headers: list[str], free: float) -> 
     """Widths from content: a column of dates, times, numbers or a closed list of short
     values gets what its header and values need; free text shares the rest by its length."""
     def weight(col: dict[str, Any]) -> float:
-        longest = col.get("maxlength") or 100
-        return 3.0 if _is_long(col) or longest > 300 else 1.0 if longest <= 100 else 1.5
+        longest = col.get("maxlength") or max((len(str(v)) for v in col.get("allowed") or []),
+                                               default=100)
+        return float(min(longest, 2000)) ** 0.5
 
     names = list(columns)
     mins = [_column_min_cm(columns[n], h) for n, h in zip(names, headers, strict=False)]
@@ -220,6 +223,11 @@ def _column_widths(columns: dict[str, Any], headers: list[str], free: float) -> 
              or (columns[n].get("type") == "string" and (columns[n].get("maxlength") or 99) <= 60)
              or bool(columns[n].get("allowed") and max(len(str(v)) for v in columns[n]["allowed"]) <= 30)
              for n in names]
+    for i, name in enumerate(names):  # a closed list: room for its longest value on one line
+        allowed = columns[name].get("allowed")
+        if fixed[i] and allowed:
+            whole = max(_width_cm(str(v), TABLE_SIZE) for v in allowed) + CELL_PADDING_CM
+            mins[i] = max(mins[i], min(whole, 3.2))
     widths = [m if f else 0.0 for m, f in zip(mins, fixed, strict=True)]
     flexible = [i for i, f in enumerate(fixed) if not f]
     rest = free - sum(widths)
@@ -265,6 +273,9 @@ def _rows_table(doc: Any, key: str, rules: dict[str, Any]) -> None:
     lp = 1.0
     widths = _column_widths(columns, headers, PAGE_WIDTH_CM - lp - (2.2 if signature else 0.0))
     _widths(table, [lp] + widths + ([2.2] if signature else []))
+    for cell, width in zip(body.cells[1:], widths, strict=False):
+        if width < NARROW_CM:  # a long word of a value may not fit: Polish hyphenation
+            _hyphens(cell.paragraphs[0]._p.get_or_add_pPr(), True)
     _para(doc, "{%p if not " + key + " %}", space_after=0)
     _para(doc, "Brak pozycji.", italic=True)
     _para(doc, "{%p endif %}", space_after=0)
@@ -334,10 +345,25 @@ def _keep_with_signatures(doc: Any) -> None:
             return
 
 
+def _hyphens(ppr: Any, allowed: bool) -> None:
+    """Hyphenation on or off for a paragraph (or a style)."""
+    element = ppr.find(qn("w:suppressAutoHyphens"))
+    if element is None:  # in the schema's order of pPr
+        element = OxmlElement("w:suppressAutoHyphens")
+        ppr.insert_element_before(element, *_AFTER_HYPHENS)
+    if allowed:
+        element.set(qn("w:val"), "0")
+
+
+_AFTER_HYPHENS = ("w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE",
+                  "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing",
+                  "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+                  "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl",
+                  "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+
+
 def _keep_next(paragraph: Any) -> None:
-    ppr = paragraph.get_or_add_pPr()
-    if ppr.find(qn("w:keepNext")) is None:
-        ppr.insert(0, OxmlElement("w:keepNext"))
+    paragraph.get_or_add_pPr().keepNext_val = True
 
 
 def _signatures(doc: Any, schema: Schema) -> None:
@@ -419,7 +445,7 @@ def build(schema: Schema, out: Path) -> None:
                         "dnia {{ data|pl }}")
 
     _para(doc, space_after=6)
-    _para(doc, schema.tytul.upper(), style="Title")
+    _para(doc, _typeset_fixed(schema.tytul.upper()), style="Title")
     _para(doc, "Numer sprawy: {{ rodzina|pl }}", size=10, align=WD_ALIGN_PARAGRAPH.CENTER,
           space_after=12)
     for text in schema.tresc:
@@ -530,6 +556,7 @@ def _new_document(title: str) -> Any:
     style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
     style.paragraph_format.space_after = Pt(4)
     style.paragraph_format.widow_control = True
+    _hyphens(style.element.get_or_add_pPr(), False)  # hyphenation only where a column is narrow
     doc.core_properties.title = title
     doc.core_properties.language = "pl-PL"
     doc.core_properties.author = "asysta"
@@ -564,12 +591,15 @@ def _heading_style(doc: Any, name: str, size: float, *, outline: int, before: fl
         fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
     level = OxmlElement("w:outlineLvl")
     level.set(qn("w:val"), str(outline))
-    element.get_or_add_pPr().append(level)
+    element.get_or_add_pPr()._insert_outlineLvl(level)
 
 
 def _hyphenation(doc: Any) -> None:
-    """Polish hyphenation (LibreOffice's hyphen-pl, Word's own) where a word does not fit its
-    line, mostly in narrow table columns; never in capitals (the title)."""
+    """Polish hyphenation (LibreOffice's hyphen-pl, Word's own), switched on for the document
+    and used by the paragraphs that allow it: the values in narrow table columns, where a
+    long word would otherwise be cut anywhere. Headers, labels and running text are set so
+    that their words fit whole (hyphenation breaks every line end it can, not only the
+    words that do not fit)."""
     anchor = doc.settings.element.find(qn("w:defaultTabStop"))  # the schema's order: after it
     for tag, value in reversed((("w:autoHyphenation", None), ("w:consecutiveHyphenLimit", "2"),
                                 ("w:hyphenationZone", "284"), ("w:doNotHyphenateCaps", None))):
