@@ -163,7 +163,9 @@ def _is_long(rules: dict[str, Any]) -> bool:
 
 
 def _label(rules: dict[str, Any], key: str) -> str:
-    return _typeset_fixed(rules.get("meta", {}).get("etykieta", key))
+    """The field's label; a short last word („od”, „do”) does not stand alone on a line."""
+    label = _typeset_fixed(rules.get("meta", {}).get("etykieta", key))
+    return re.sub(r" (\S{1,3})$", NBSP + r"\1", label)
 
 
 def _value_table(doc: Any, rows: list[tuple[str, str]]) -> None:
@@ -225,7 +227,7 @@ def _column_widths(columns: dict[str, Any], headers: list[str], free: float) -> 
              for n in names]
     for i, name in enumerate(names):  # a closed list: room for its longest value on one line
         allowed = columns[name].get("allowed")
-        if fixed[i] and allowed:
+        if allowed:
             whole = max(_width_cm(str(v), TABLE_SIZE) for v in allowed) + CELL_PADDING_CM
             mins[i] = max(mins[i], min(whole, 3.2))
     widths = [m if f else 0.0 for m, f in zip(mins, fixed, strict=True)]
@@ -273,8 +275,10 @@ def _rows_table(doc: Any, key: str, rules: dict[str, Any]) -> None:
     lp = 1.0
     widths = _column_widths(columns, headers, PAGE_WIDTH_CM - lp - (2.2 if signature else 0.0))
     _widths(table, [lp] + widths + ([2.2] if signature else []))
-    for cell, width in zip(body.cells[1:], widths, strict=False):
-        if width < NARROW_CM:  # a long word of a value may not fit: Polish hyphenation
+    for cell, width, name in zip(body.cells[1:], widths, names, strict=False):
+        col = columns[name]
+        free_text = col.get("type") == "string" and not col.get("allowed") and not col.get("regex")
+        if free_text and width < NARROW_CM:  # a long word may not fit: Polish hyphenation
             _hyphens(cell.paragraphs[0]._p.get_or_add_pPr(), True)
     _para(doc, "{%p if not " + key + " %}", space_after=0)
     _para(doc, "Brak pozycji.", italic=True)
@@ -330,19 +334,39 @@ def _fields(doc: Any, pola: dict[str, Any], prefix: str = "", level: int = 1) ->
 
 
 def _keep_with_signatures(doc: Any) -> None:
-    """The last content before the signatures goes to their page: the empty and template-only
-    paragraphs at the end, and the last text paragraph or table, keep with the next."""
+    """The signatures never stand alone on a page: the last content before them keeps with
+    the next paragraph, and so do the empty and template-only paragraphs in between. A table
+    that is a section of its own (under a heading, e.g. the kierownik's decision) or that
+    the family signs brings the content above its heading along, so the page holds what
+    the signers confirm."""
+    above_heading = False  # go on past the next heading to the content above it
     for block in reversed(list(doc.element.body.iterchildren())):
         if block.tag == qn("w:tbl"):
             for paragraph in block.iter(qn("w:p")):
                 _keep_next(paragraph)
+            rows = block.findall(qn("w:tr"))
+            if len(rows) == 1:  # LibreOffice ignores keep-with-next of a one-row table whose
+                for cant in rows[0].iter(qn("w:cantSplit")):  # row may not split
+                    cant.getparent().remove(cant)
+            previous = block.getprevious()
+            if _signed_by_family(block) or (previous is not None and _is_heading(previous)):
+                above_heading = True
+                continue
             return
         if block.tag != qn("w:p"):
             continue
         _keep_next(block)
         text = "".join(t.text or "" for t in block.iter(qn("w:t")))
         if text.strip() and not text.startswith(("{%p", "Brak pozycji")) and text != "—":
+            if above_heading and _is_heading(block):
+                above_heading = False
+                continue
             return
+
+
+def _is_heading(block: Any) -> bool:
+    style = block.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+    return style is not None and style.get(qn("w:val")).startswith("Heading")
 
 
 def _hyphens(ppr: Any, allowed: bool) -> None:
@@ -360,6 +384,11 @@ _AFTER_HYPHENS = ("w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct"
                   "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
                   "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl",
                   "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+
+
+def _signed_by_family(table: Any) -> bool:
+    first_row = table.find(qn("w:tr"))
+    return "".join(t.text or "" for t in first_row.iter(qn("w:t"))).endswith("Podpis")
 
 
 def _keep_next(paragraph: Any) -> None:
@@ -451,6 +480,7 @@ def build(schema: Schema, out: Path) -> None:
     for text in schema.tresc:
         paragraph = _para(doc, _typeset_fixed(_with_filter(text)), space_after=8)
         paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        _hyphens(paragraph._p.get_or_add_pPr(), True)  # justified: without it, wide gaps
     _fields(doc, schema.pola)
     _signatures(doc, schema)
     out.parent.mkdir(parents=True, exist_ok=True)
