@@ -40,13 +40,17 @@ _GENITIVE_MONTHS = ("stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|
                     "października|listopada|grudnia")
 # spaces a line must not break at (Polish typesetting): inside a number, between a number
 # and its unit or „r.”, after an abbreviation that precedes a number, between a day and
-# its month („9 czerwca”), inside „kwiecień 2025”, after a one-letter word and before a dash
-_TIES = [re.compile(pattern) for pattern in (
+# its month („9 czerwca”), inside „kwiecień 2025”
+_NUMBER_TIES = [re.compile(pattern) for pattern in (
     r"(?<=\d) (?=\d{3}(?!\d))",
     r"(?<=\d) (?=(?:zł|gr|r\.|%|godz\.|mies\.|min\.|m²|m2|km|tys\.|mln|os\.)(?!\w))",
-    r"(?<![\w.])(?:art\.|ust\.|pkt|lit\.|nr|poz\.|str\.|§|tel\.|godz\.|kl\.|Nr) (?=\S)",
+    r"(?<![\w.])(?:art\.|ust\.|pkt|lit\.|nr|poz\.|str\.|§|tel\.|godz\.|kl\.|Nr) (?=\d)",
     rf"(?<=\d) (?=(?:{_GENITIVE_MONTHS})(?!\w))",
     rf"(?<![\w])(?:{'|'.join(MONTHS)}) (?=\d{{4}}(?!\d))",
+)]
+# and in the fixed texts of a template also after a one-letter word and before a dash
+_WORD_TIES = [re.compile(pattern) for pattern in (
+    r"(?<![\w.])(?:art\.|ust\.|pkt|lit\.|nr|poz\.) (?=\S)",
     r"(?<![\w\-–.,])[aiouwzAIOUWZ] (?=\S)",
     r" (?=[–—](?: |$))",
 )]
@@ -60,9 +64,23 @@ def month_name(key: str) -> str:
     return f"{MONTHS[int(match[2]) - 1]} {match[1]}"
 
 
-def typeset(text: str) -> str:
-    """Non-breaking spaces where Polish typesetting forbids a line break."""
-    for pattern in _TIES:
+_IN_MONTHS = ("w styczniu", "w lutym", "w marcu", "w kwietniu", "w maju", "w czerwcu", "w lipcu",
+              "w sierpniu", "we wrześniu", "w październiku", "w listopadzie", "w grudniu")
+
+
+def in_month(key: str) -> str:
+    """`2025-09` → `we wrześniu 2025 r.`: the month after „w”, as a sentence needs it."""
+    match = _MONTH_KEY.fullmatch(key)
+    if not match:
+        raise ValueError(key)
+    return f"{_IN_MONTHS[int(match[2]) - 1]} {match[1]} r."
+
+
+def typeset(text: str, *, words: bool = False) -> str:
+    """Non-breaking spaces where Polish typesetting forbids a line break: in numbers, amounts
+    and dates; with `words` (a template's fixed text) also after one-letter words and
+    before a dash. A person's value keeps its spaces between words as typed."""
+    for pattern in _NUMBER_TIES + (_WORD_TIES if words else []):
         text = pattern.sub(lambda m: m[0][:-1] + NBSP if m[0].endswith(" ") else NBSP, text)
     return text
 

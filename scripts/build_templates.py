@@ -432,7 +432,7 @@ def _typeset_fixed(text: str) -> str:
     and with the „r.” or unit after it."""
     parts = _TAG.split(text)
     for i in range(0, len(parts), 2):
-        part = typeset(parts[i])
+        part = typeset(parts[i], words=True)
         if i + 1 < len(parts):  # a tag follows
             part = re.sub(r"(?<![\w])(dnia|dniu|dniem|od|do|z|w|nr|godz\.) $", "\\1" + NBSP, part)
         if i > 0:  # a tag precedes
