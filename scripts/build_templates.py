@@ -194,6 +194,15 @@ def _keep_table_together(table: Any) -> None:
                 paragraph.paragraph_format.keep_with_next = True
 
 
+def _fitting(headers: list[str], widths: list[float]) -> list[float]:
+    """Fixed column widths, checked: no header word may be cut (the build stops if one is)."""
+    for header, width in zip(headers, widths, strict=True):
+        need = _longest_word_cm(header, HEADER_SIZE, bold=True) + CELL_PADDING_CM
+        if need > width:
+            raise SystemExit(f"kolumna „{header}” ma {width} cm, a potrzebuje {need:.2f} cm")
+    return widths
+
+
 def _column_min_cm(col: dict[str, Any], header: str) -> float:
     """The narrowest a column may be without breaking a word of its header or of a value
     it is known to hold (dates, times, the closed list of allowed values)."""
@@ -517,7 +526,8 @@ def build_checklist(out: Path) -> None:
     _cell_text(body.cells[5], "{% cellbg p.kolor %}{{ p.status }}", size=9, bold=True)
     _no_split(body)
     _cell_text(loop_end.cells[0], "{%tr endfor %}")
-    _widths(table, [0.9, 1.0, 8.6, 2.3, 2.1, 2.1])
+    _widths(table, _fitting(["Lp.", "Zał.", "Dokument", "Okres", "Termin", "Status"],
+                            [1.0, 1.0, 8.5, 2.3, 2.1, 2.1]))
     _para(doc, space_after=6)
     _para(doc, "Statusy: jest – dokument jest i powstał w terminie; po terminie – dokument jest, "
                "ale powstał po terminie; BRAK – dokumentu nie ma, a termin minął; oczekuje – "
@@ -551,7 +561,7 @@ def build_summary(out: Path) -> None:
             _cell_text(cell, "{{ r['" + key + "'] }}", size=9)
         _no_split(body)
         _cell_text(end.cells[0], "{%tr endfor %}")
-        _widths(table, [w for _, _, w in columns])
+        _widths(table, _fitting([label for label, _, _ in columns], [w for _, _, w in columns]))
         _para(doc, space_after=8)
 
     loop_table("Asystenci rodziny", "asystenci", [
@@ -559,10 +569,10 @@ def build_summary(out: Path) -> None:
         ("Wizyty", "wizyty", 2.5), ("Godziny", "godziny", 2.5),
         ("Zaległe dokumenty", "zaleglosci", 3.5)])
     loop_table("Rodziny", "rodziny", [
-        ("Asystent rodziny", "asystent", 3.6), ("Nr sprawy", "rodzina", 2.6),
-        ("Etap", "etap", 2.4), ("Wizyty", "wizyty", 1.4), ("Godziny", "godziny", 1.5),
-        ("Kontakty", "kontakty", 1.6), ("Zaległe dok.", "zaleglosci", 1.6),
-        ("Uwagi", "uwagi", 2.3)])
+        ("Asystent rodziny", "asystent", 3.3), ("Nr sprawy", "rodzina", 2.4),
+        ("Etap", "etap", 2.3), ("Wizyty", "wizyty", 1.5), ("Godziny", "godziny", 1.8),
+        ("Kontakty", "kontakty", 1.9), ("Zaległe dok.", "zaleglosci", 1.8),
+        ("Uwagi", "uwagi", 2.0)])
     _para(doc, "Zaległe dokumenty: pozycje listy kontrolnej rodziny w stanie BRAK lub „po "
                "terminie” na dzień zestawienia (asysta checklista).", size=8, italic=True)
     _para(doc, space_after=24)
