@@ -39,8 +39,8 @@ PAGE_WIDTH_CM = 17.0
 TABLE_SIZE = 9.5  # labels and values of every table, one size
 HEADER_SIZE = 9.0  # column headers
 FOOTER_SIZE = 8.0
-CELL_PADDING_CM = 0.45
-NARROW_CM = 4.0  # a table column narrower than this hyphenates its values  # the cell's left and right margins (0.19 cm each) and a little air
+CELL_PADDING_CM = 0.45  # the cell's left and right margins (0.19 cm each) and a little air
+NARROW_CM = 4.0  # a table column narrower than this hyphenates its values
 
 
 def _width_cm(text: str, size: float, *, bold: bool = False) -> float:
@@ -424,8 +424,8 @@ def _signatures(doc: Any, schema: Schema) -> None:
                 _cell_text(top, "{{ " + signer.person + " or '' }}", size=TABLE_SIZE,
                            align=WD_ALIGN_PARAGRAPH.CENTER)
             _cell_text(line, "\n\n……………………………………", align=WD_ALIGN_PARAGRAPH.CENTER)
-            _cell_text(caption, f"({_typeset_fixed(signer.caption)})", size=8, italic=True,
-                       align=WD_ALIGN_PARAGRAPH.CENTER)
+            _cell_text(caption, f"({_typeset_fixed(signer.caption)})", size=8,
+                       italic=True, align=WD_ALIGN_PARAGRAPH.CENTER)
         _keep_table_together(table)
         _widths(table, [PAGE_WIDTH_CM / per_row] * per_row)
         spacer = _para(doc, space_after=0, keep_next=start + per_row < len(signers))

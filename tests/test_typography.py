@@ -105,7 +105,7 @@ def test_no_line_breaks_inside_an_amount_or_before_r(
     bad = []
     for page in layout(filed[n].pdf):
         for block in page:
-            for line, following in zip(block, block[1:]):
+            for line, following in zip(block, block[1:], strict=False):
                 last, first = line[-1].text, following[0].text
                 if _is_number(last) and re.match(r"(zł|r\.|\d{3}\b)", first):
                     bad.append(f"{last} | {first}")
