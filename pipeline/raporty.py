@@ -42,7 +42,7 @@ from .models import Outcome
 from .overview import families, write_checklists
 from .pdfa import PdfMeta, describe_docx, finish_joined, is_pdfa2, output_intent
 from .process import process_files
-from .render import display, named_template, render_docx
+from .render import display, in_month, named_template, render_docx
 from .schemas import load_schema
 
 REPORTS_DIR = "raporty"
@@ -198,7 +198,7 @@ def build_values(rodzina: str, month: Month, settings: Settings, today: date) ->
         for key in NARRATIVE:
             if own["dane"].get(key) not in (None, "", []):
                 values[key] = own["dane"][key]
-    note = f"W miesiącu {month.key} nie odnotowano żadnej wizyty w rodzinie."
+    note = f"{in_month(month.key).capitalize()} nie odnotowano żadnej wizyty w rodzinie."
     if not visit_rows and note not in (values.get("uwagi") or ""):  # idempotent on a re-run
         values["uwagi"] = note + ("\n" + values["uwagi"] if values.get("uwagi") else "")
     if not values.get("przebieg_pracy"):

@@ -33,6 +33,66 @@ from .models import FormData, RenderedDocument
 from .schemas import HEADER_FIELDS, Schema, package_data
 
 EMPTY = "—"
+NBSP = "\u00a0"
+MONTHS = ("styczeń", "luty", "marzec", "kwiecień", "maj", "czerwiec", "lipiec", "sierpień",
+          "wrzesień", "październik", "listopad", "grudzień")
+_MONTH_KEY = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+_GENITIVE_MONTHS = ("stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|"
+                    "października|listopada|grudnia")
+# spaces a line must not break at (Polish typesetting): inside a number, between a number
+# and its unit or „r.”, after an abbreviation that precedes a number, between a day and
+# its month („9 czerwca”), inside „kwiecień 2025”
+_NUMBER_TIES = [re.compile(pattern) for pattern in (
+    r"(?<=\d) (?=\d{3}(?!\d))",
+    r"(?<=\d) (?=(?:zł|gr|r\.|%|godz\.|mies\.|min\.|m²|m2|km|tys\.|mln|os\.)(?!\w))",
+    r"(?<![\w.])(?:art\.|ust\.|pkt|lit\.|nr|poz\.|str\.|§|tel\.|godz\.|kl\.|Nr) (?=\d)",
+    rf"(?<=\d) (?=(?:{_GENITIVE_MONTHS})(?!\w))",
+    rf"(?<![\w])(?:{'|'.join(MONTHS)}) (?=\d{{4}}(?!\d))",
+)]
+# and in the fixed texts of a template also after a one-letter word and before a dash
+_WORD_TIES = [re.compile(pattern) for pattern in (
+    r"(?<![\w.])(?:art\.|ust\.|pkt|lit\.|nr|poz\.) (?=\S)",
+    r"(?<![\w\-–.,])[aiouwzAIOUWZ] (?=\S)",
+    r" (?=[–—](?: |$))",
+)]
+
+
+def month_name(key: str) -> str:
+    """`2025-04` → `kwiecień 2025` (nominative, which is also the accusative: „za kwiecień”)."""
+    match = _MONTH_KEY.fullmatch(key)
+    if not match:
+        raise ValueError(key)
+    return f"{MONTHS[int(match[2]) - 1]} {match[1]}"
+
+
+_IN_MONTHS = ("w styczniu", "w lutym", "w marcu", "w kwietniu", "w maju", "w czerwcu", "w lipcu",
+              "w sierpniu", "we wrześniu", "w październiku", "w listopadzie", "w grudniu")
+
+
+def in_month(key: str) -> str:
+    """`2025-09` → `we wrześniu 2025 r.`: the month after „w”, as a sentence needs it."""
+    match = _MONTH_KEY.fullmatch(key)
+    if not match:
+        raise ValueError(key)
+    return f"{_IN_MONTHS[int(match[2]) - 1]} {match[1]} r."
+
+
+def typeset(text: str, *, words: bool = False) -> str:
+    """Non-breaking spaces where Polish typesetting forbids a line break: in numbers, amounts
+    and dates; with `words` (a template's fixed text) also after one-letter words and
+    before a dash. A person's value keeps its spaces between words as typed."""
+    for pattern in _NUMBER_TIES + (_WORD_TIES if words else []):
+        text = pattern.sub(lambda m: m[0][:-1] + NBSP if m[0].endswith(" ") else NBSP, text)
+    return text
+
+
+def _number(value: float) -> str:
+    """`1780`, `14,5`, `12 345,67`: a decimal comma, thousands apart from 10 000 on."""
+    text = f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+    whole, _, fraction = text.partition(".")
+    if len(whole.replace(",", "").lstrip("-")) < 5:
+        whole = whole.replace(",", "")
+    return whole.replace(",", NBSP) + ("," + fraction if fraction else "")
 
 
 def display(value: Any) -> str:
@@ -43,13 +103,16 @@ def display(value: Any) -> str:
         return "tak" if value else "nie"
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y")
-    if isinstance(value, float):
-        return f"{value:g}".replace(".", ",")
+    if isinstance(value, int | float):
+        return _number(value)
     if isinstance(value, list):
         return ", ".join(display(v) for v in value)
     if isinstance(value, dict):
         return "; ".join(f"{k}: {display(v)}" for k, v in value.items())
-    return str(value)
+    text = str(value)
+    if _MONTH_KEY.fullmatch(text):
+        return month_name(text)
+    return typeset(text)
 
 
 def pl_count(n: int, one: str, few: str, many: str) -> str:

@@ -320,7 +320,8 @@ def test_sixteen_filled_forms_through_a_watched_inbox(
         # the page footer may fall in the middle of a paragraph that spans two pages
         bare = "".join(re.sub(r"Nr sprawy \S+ · załącznik nr \d+ · strona \d+ z \d+", " ",
                               pdf_text(doc.pdf)).split())
-        missing = [v for v in expected if "".join(v.split()) not in bare]
+        bare = bare.replace("-", "")  # narrow columns are hyphenated (see test_typography)
+        missing = [v for v in expected if "".join(v.split()).replace("-", "") not in bare]
         assert not missing, f"zal{n:02d}: wartości nieobecne w PDF: {missing}"
     assert not [p for p in settings.inbox.iterdir() if p.is_file() and p.suffix == ".pdf"]
     for n in NUMBERS:  # what pdftk drew for the typed values is in the form's own font
