@@ -11,7 +11,6 @@ filed once its entry is there.
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
 import hashlib
 import json
@@ -24,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from . import faults
-from .errors import FilingError, Problem
+from .errors import FilingError, Problem, os_reason
 from .fsutil import FILE_MODE, ensure_private_dir, fsync_dir, replace, write_new
 from .intake import REJECTED_DIR
 from .limits import MoreProblems, total
@@ -148,12 +147,10 @@ def file_document(form: FormData, docx: Path, pdf: Path, outbox: Path) -> FiledD
                 json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"))
         fsync_dir(folder)
     except OSError as exc:
-        why = {errno.ENOSPC: "brak miejsca na dysku", errno.EDQUOT: "przekroczony przydział dysku",
-               errno.EACCES: "brak uprawnień do zapisu", errno.EROFS: "dysk tylko do odczytu",
-               }.get(exc.errno or 0, f"błąd systemu plików {errno.errorcode.get(exc.errno or 0, '')}")
         raise FilingError(
-            f"nie można zapisać dokumentów w archiwum rodziny {form.rodzina} ({why}) – "
-            "formularz pozostaje w folderze inbox i zostanie przetworzony ponownie"
+            f"nie można zapisać dokumentów w archiwum rodziny {form.rodzina} "
+            f"({os_reason(exc.errno)}) – formularz pozostaje w folderze inbox i zostanie "
+            "przetworzony ponownie", exc.errno
         ) from None
     return FiledDocument(form, folder, targets[".docx"][0], targets[".pdf"][0],
                          targets["zrodlo"][0], version)
@@ -259,6 +256,7 @@ def reject(path: Path, problems: list[Problem] | tuple[Problem, ...], inbox: Pat
     target = folder / name
     shortened = name if fitting != path.name else None
     described = folder / f"{name}.txt"
+    # written whole or not at all (a full disk leaves no half-written explanation behind)
     write_new(described, explanation(path.name, problems, shortened).encode("utf-8"))
     try:
         os.rename(path, target)
@@ -274,3 +272,12 @@ def keep_beside(rejected: Path, suffix: str, data: bytes) -> Path:
     path = rejected.with_name(rejected.name + suffix)
     write_new(path, data)
     return path
+
+
+def unreject(target: Path, path: Path) -> None:
+    """Undo `reject` (its log entry could not be written): the file goes back to the inbox
+    unchanged and its explanation is removed."""
+    if path.exists():  # a new file of that name was dropped meanwhile: keep both as they are
+        return
+    os.rename(target, path)
+    target.with_name(target.name + ".txt").unlink(missing_ok=True)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .config import Terminy
+from .render import month_name
 
 Status = Literal["jest", "po_terminie", "brak", "oczekuje"]
 STATUSES: tuple[Status, ...] = ("jest", "po_terminie", "brak", "oczekuje")
@@ -291,7 +292,7 @@ def _monthly_reports(b: _Builder, cycle: list[Doc], start: date, end: date,
     while month <= end:
         key = month_key(month)
         due = add_months(month, 1).replace(day=terminy.raport_miesieczny_dzien)
-        b.add(14, f"Miesięczny raport z pracy z rodziną za {key} – do "
+        b.add(14, f"Miesięczny raport z pracy z rodziną za {month_name(key)} r. – do "
                   f"{terminy.raport_miesieczny_dzien}. dnia następnego miesiąca",
               due, reports.get(key), okres=key)
         month = add_months(month, 1)

@@ -1,9 +1,10 @@
 """`asysta sprawdz`: is this installation able to do its work?
 
 Checks the config (already loaded by the CLI), that every schema loads, that
-every template's variables match its schema both ways, that each template
-renders its example, that the PDF forms for staff build and read back, and that
-LibreOffice is found and converts.
+every template's variables match its schema both ways (tags.review; the same
+check stops `obserwuj` and `przetworz` at start), warns where a template prints
+a value raw, that each template renders its example, that the PDF forms for
+staff build and read back, and that LibreOffice is found and converts.
 """
 
 from __future__ import annotations
@@ -13,42 +14,44 @@ import tempfile
 import time
 from pathlib import Path
 
-from jinja2 import TemplateError
 from rich.console import Console
 from rich.markup import escape
 
 from . import render
 from .config import Settings
 from .convert import Converter
-from .errors import AsystaError
+from .errors import AsystaError, TemplateCheckError
 from .models import IncomingFile
 from .parse import parse
-from .schemas import HEADER_FIELDS, ZALACZNIKI, load_schema, package_data
+from .schemas import ZALACZNIKI, load_schema, package_data
 from .validate import validate
 
-CONTEXT_NAMES = {"osrodek"}  # what the pipeline adds besides the form's fields
+
+def template_review(n: int, settings: Settings) -> tuple[list[str], list[str]]:
+    """(errors, warnings) of template zalNN.docx against schema zalNN.yaml, in Polish.
+    Errors lose data or reject valid forms; warnings are values printed raw."""
+    schema = load_schema(n, settings.foldery.formularze)
+    path = render.template_path(n, settings)
+    if not path.is_file():
+        return [f"brak szablonu {path}"], []
+    return render.review_template(path, schema)
 
 
 def template_mismatch(n: int, settings: Settings) -> list[str]:
     """Differences between template zalNN.docx and schema zalNN.yaml, in Polish."""
-    schema = load_schema(n, settings.foldery.formularze)
-    path = render.template_path(n, settings)
-    if not path.is_file():
-        return [f"brak szablonu {path}"]
-    try:
-        used = render._Template(str(path)).get_undeclared_template_variables(render.jinja_env())
-    except TemplateError as exc:
-        line = f" (wiersz {exc.lineno})" if getattr(exc, "lineno", None) else ""
-        return [f"szablon {path.name} ma błąd w znacznikach {{{{ }}}} / {{% %}}{line}: "
-                f"{exc.message} – popraw go w Wordzie/LibreOffice albo zbuduj na nowo"]
-    except Exception as exc:  # a damaged file: not a DOCX at all
-        return [f"szablon {path.name} jest uszkodzony ({type(exc).__name__})"]
-    fields = set(schema.pola) | set(HEADER_FIELDS)
-    problems = [f"{path.name}: pole „{f}” ze schematu nie jest drukowane w szablonie"
-                for f in sorted(fields - used - {"zalacznik"})]
-    problems += [f"{path.name}: szablon używa zmiennej „{v}”, której nie ma w schemacie"
-                 for v in sorted(used - fields - CONTEXT_NAMES)]
-    return problems
+    return template_review(n, settings)[0]
+
+
+def require_templates(settings: Settings) -> None:
+    """Before `obserwuj` or `przetworz` takes a form: every template fits its schema, with
+    the same messages as `asysta sprawdz` (a schema that does not load is a ConfigError).
+    The shipped templates and schemas fit each other (tests/test_examples.py); only a
+    centre's own folder of either is checked, so a plain run starts at once."""
+    if settings.foldery.szablony is None and settings.foldery.formularze is None:
+        return
+    problems = [p for n in ZALACZNIKI for p in template_mismatch(n, settings)]
+    if problems:
+        raise TemplateCheckError(problems)
 
 
 def example_path(n: int) -> Path:
@@ -75,12 +78,14 @@ def run_checks(settings: Settings, console: Console) -> int:
     try:
         for n in ZALACZNIKI:
             try:
-                mismatch = template_mismatch(n, settings)
+                mismatch, raw = template_review(n, settings)
             except AsystaError as exc:
                 report(False, f"załącznik {n}: {exc}")
                 continue
             for text in mismatch:
                 report(False, text)
+            for text in raw:  # a warning: the document is made, with a value printed raw
+                console.print(f"[yellow]![/] {escape(text)}")
             if mismatch:
                 continue
             example = example_path(n)

@@ -18,10 +18,11 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from . import __version__
+from . import __version__, holding
+from .checks import require_templates
 from .config import Settings, load_settings
 from .convert import Converter
-from .errors import AsystaError, ConfigError
+from .errors import AsystaError, ConfigError, os_reason, resource_failure
 from .fsutil import sweep
 from .models import Outcome
 from .process import process_files
@@ -62,8 +63,9 @@ def _print_outcome(outcome: Outcome) -> None:
                       f"rodziny {outcome.rodzina}")
     elif outcome.status == "pozostawiony":
         reason = str(outcome.problems[0]) if outcome.problems else ""
-        console.print(f"[yellow]! pozostawiono[/] {escape(outcome.name)} w folderze inbox: "
-                      f"{escape(reason)}")
+        folder = outcome.rejected_to.parent if outcome.rejected_to else "inbox"
+        console.print(f"[yellow]! pozostawiono[/] {escape(outcome.name)} w folderze "
+                      f"{escape(str(folder))}: {escape(reason)}")
     else:
         where = f" (opis: {outcome.rejected_to}.txt)" if outcome.rejected_to else ""
         console.print(f"[red]✗ odrzucono[/] {escape(outcome.name + where)}")
@@ -87,13 +89,24 @@ def cmd_przetworz(settings: Settings, args: argparse.Namespace) -> int:
         err.print(f"asysta: nie ma pliku {escape(str(path))}")
     if missing:
         return EXIT_USAGE
+    require_templates(settings)  # a template that would lose data or reject every form
     sweep(settings.outbox)
+    _released(settings)
     with Converter.from_settings(settings.przetwarzanie) as conv:
         outcomes = process_files(args.pliki, settings, conv, report=_print_outcome)
     return _summary(outcomes)
 
 
+def _released(settings: Settings) -> None:
+    """Forms held for a template error go back to the inbox once the template changed."""
+    count = len(holding.release(settings))
+    if count:
+        console.print(f"Szablon zmieniono: {count} odłożonych formularzy wróciło z folderu "
+                      f"{escape(str(settings.inbox / holding.HOLD_DIR))} do inbox.")
+
+
 def _watcher(settings: Settings, args: argparse.Namespace) -> tuple[Converter, Watcher]:
+    require_templates(settings)  # a template that would lose data or reject every form
     cfg = settings.przetwarzanie
     converter = Converter.from_settings(cfg)
     return converter, Watcher(settings, converter, polling=args.polling, report=_print_outcome)
@@ -265,8 +278,19 @@ def cmd_usun(settings: Settings, args: argparse.Namespace) -> int:
     if answer != args.rodzina:
         err.print("asysta: nie potwierdzono – nic nie usunięto")
         return EXIT_REJECTED
-    count = delete_family(settings, args.rodzina)
-    console.print(f"Usunięto dokumentację rodziny {escape(args.rodzina)} ({count} plików).")
+    from .render import pl_count
+
+    done = delete_family(settings, args.rodzina)
+    console.print(f"Usunięto dokumentację rodziny {escape(args.rodzina)} "
+                  f"({pl_count(done.files, 'plik', 'pliki', 'plików')}).")
+    for name in done.removed:
+        console.print(f"  usunięto kopię: {escape(name)}")
+    for name in done.edited:
+        console.print(f"  usunięto strony rodziny z pliku: {escape(name)}")
+    if done.listed:
+        console.print("[yellow]Do sprawdzenia przez administratora[/] (tych plików nie zmieniono):")
+        for name, what in done.listed:
+            console.print(f"  – {escape(name)}: {escape(what)}")
     return EXIT_OK
 
 
@@ -290,11 +314,18 @@ def cmd_sprawdz(settings: Settings, args: argparse.Namespace) -> int:
     from .checks import run_checks
 
     if args.dziennik:
-        from .journal import verify
+        from .journal import TORN, verify
+        from .render import pl_count
 
         count, broken, why = verify(settings.outbox)
         if broken is None:
-            console.print(f"[green]✓[/] dziennik zdarzeń: {count} wpisów, łańcuch skrótów nienaruszony")
+            console.print(f"[green]✓[/] dziennik zdarzeń: {pl_count(count, 'wpis', 'wpisy', 'wpisów')}, "
+                          "łańcuch skrótów nienaruszony")
+            return EXIT_OK
+        if why == TORN:  # a crash, not an edit: every complete entry is intact
+            console.print(f"[yellow]![/] dziennik zdarzeń: "
+                          f"{pl_count(broken - 1, 'wpis', 'wpisy', 'wpisów')}, łańcuch skrótów "
+                          f"nienaruszony; wiersz {broken}: {why}")
             return EXIT_OK
         console.print(f"[red]✗[/] dziennik zdarzeń: pierwszy naruszony wpis to wiersz {broken} "
                       f"z {count} – {why}")
@@ -377,7 +408,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "schematem (w obie strony) i konwersję przez LibreOffice.")
     p.add_argument("--dziennik", action="store_true",
                    help="sprawdź tylko, czy nikt nie zmienił dziennika zdarzeń "
-                        "(outbox/dziennik.jsonl); wskazuje pierwszy naruszony wpis")
+                        "(outbox/dziennik.jsonl); wskazuje pierwszy naruszony wpis, a ostatni "
+                        "wiersz urwany przez awarię odróżnia od zmiany")
     p.set_defaults(func=cmd_sprawdz)
 
     p = sub.add_parser("eksport", help="wszystkie dane rodziny w jednym pliku ZIP (wniosek o dostęp)",
@@ -392,8 +424,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("usun", help="usuń dokumentację rodziny po okresie przechowywania",
                        description="Usuwa z archiwum cały folder rodziny, po potwierdzeniu "
-                                   "numerem sprawy. Sprawy zakończone po okresie przechowywania "
-                                   "wymienia outbox/index.html. Zdarzenie trafia do dziennika.")
+                                   "numerem sprawy, a także kopie zrobione przez program: pliki "
+                                   "ZIP z outbox/eksport/ i strony rodziny we wspólnych PDF "
+                                   "raportów miesięcznych; wymienia to, co administrator musi "
+                                   "sprawdzić sam (eksporty poza archiwum, zestawienia, "
+                                   "odrzucone formularze). Sprawy zakończone po okresie "
+                                   "przechowywania wymienia outbox/index.html. Zdarzenie "
+                                   "trafia do dziennika.")
     p.add_argument("rodzina", metavar="RODZINA", help="numer sprawy")
     p.add_argument("--potwierdzam", metavar="RODZINA",
                    help="potwierdzenie bez pytania (dla skryptów): powtórz numer sprawy")
@@ -469,6 +506,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except AsystaError as exc:
         err.print(f"asysta: {escape(str(exc))}")
+        return EXIT_USAGE
+    except OSError as exc:  # a full disk is told in Polish, not as a traceback
+        if resource_failure(exc) is None:
+            raise
+        err.print(f"asysta: {os_reason(exc.errno)} – polecenia nie dokończono; zwolnij miejsce "
+                  "na dysku (lub usuń awarię) i uruchom je ponownie")
         return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_REJECTED

@@ -16,12 +16,17 @@ is created, so the first form dropped in a watched inbox does not wait for it.
 
 Without python3-uno the converter falls back to one `soffice --convert-to` call
 per batch (start-up paid once per batch), retrying failed files one by one.
+
+Both paths export with the same options, `PDF_EXPORT`: PDF/A-2b, tagged. The
+document's title, subject, author and language come from the DOCX itself
+(`pipeline.pdfa.describe_docx`).
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import errno
 import fcntl
 import hashlib
 import json
@@ -40,7 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Przetwarzanie
-from .errors import ConversionError
+from .errors import RESOURCE_ERRNOS, ConversionError, ResourceError, os_reason
 
 PROFILE_SLOTS = 32
 MAX_DEFAULT_WORKERS = 4  # each warm LibreOffice holds 100–200 MB
@@ -50,6 +55,27 @@ MAX_START_FAILURES = 3  # consecutive failed starts before the pool gives up for
 ATTEMPTS = 2  # per document: the first try and one retry
 IDLE_CHECK_S = 5.0  # an idle instance that died is replaced within this time
 WORKER_SCRIPT = Path(__file__).with_name("lo_worker.py")
+# Less room than this where the PDF goes, after a failed export: the disk failed, not the
+# document (LibreOffice only says that it could not store the file).
+LOW_SPACE_BYTES = 1 << 20
+
+# LibreOffice's writer_pdf_Export options for every PDF, in the pool and in the fallback.
+PDF_EXPORT: dict[str, bool | int] = {
+    "SelectPdfVersion": 2,  # PDF/A-2b (ISO 19005-2, level B): XMP, sRGB output intent, fonts
+    "UseTaggedPDF": True,  # structure tree, reading order, headings for screen readers
+    "ExportBookmarks": True,  # heading styles become bookmarks
+    "DisplayPDFDocumentTitle": True,  # the window shows the title, not the file name
+    "ExportFormFields": False,  # an archived document is not a form to fill
+    "ExportNotes": False,  # comments left in a centre's template stay out of the archive
+}
+
+
+def pdf_filter_options() -> str:
+    """`PDF_EXPORT` in LibreOffice's JSON form: {"Name": {"type": "long", "value": "2"}}."""
+    typed = {name: {"type": "boolean", "value": str(value).lower()} if isinstance(value, bool)
+             else {"type": "long", "value": str(value)} for name, value in PDF_EXPORT.items()}
+    return json.dumps(typed, separators=(",", ":"))
+
 
 _FAILURES = {
     "hang": "LibreOffice nie przekonwertował dokumentu w wyznaczonym czasie ({timeout:g} s, "
@@ -60,6 +86,41 @@ _FAILURES = {
     "closed": "konwersję przerwano, bo program kończy pracę",
 }
 _ADVICE = " – wrzuć plik ponownie; jeśli błąd się powtarza, zgłoś to administratorowi"
+
+
+def storage_problem(folder: Path, need: int = LOW_SPACE_BYTES) -> int | None:
+    """The errno when `folder` cannot take `need` more bytes now (full disk, quota, I/O
+    error, read-only), else None. A real write proves it: quotas do not show in statvfs."""
+    try:
+        info = os.statvfs(folder)
+        if info.f_bavail * info.f_frsize < need or (info.f_files and not info.f_favail):
+            return errno.ENOSPC
+        fd, probe = tempfile.mkstemp(prefix=f".miejsce-{os.getpid()}-", dir=folder)
+        try:
+            block = bytes(min(need, 1 << 16))
+            written = 0
+            while written < need:
+                written += os.write(fd, block)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+            os.unlink(probe)
+    except OSError as exc:
+        return exc.errno if exc.errno in RESOURCE_ERRNOS else None
+    return None
+
+
+def classify(failure: ConversionError, folder: Path, need: int = LOW_SPACE_BYTES) -> ConversionError:
+    """A failed export where `folder` has no room is the disk's fault: the error then has a
+    ResourceError as its cause (`errors.resource_failure` finds it) and a message saying so."""
+    code = storage_problem(folder, need)
+    if code is None:
+        return failure
+    text = (f"LibreOffice nie mógł zapisać pliku PDF: {os_reason(code)} w folderze {folder} – "
+            "to nie jest błąd formularza")
+    classified = ConversionError(text)
+    classified.__cause__ = ResourceError(text, code)
+    return classified
 
 
 def kill_strays(profile: Path) -> int:
@@ -173,6 +234,14 @@ class _Slot:
             shutil.rmtree(self.profile, ignore_errors=True)
 
 
+def _need(docx: Path) -> int:
+    """Room a PDF of this DOCX surely fits in (a form's PDF is a few times its DOCX)."""
+    try:
+        return max(LOW_SPACE_BYTES, 4 * docx.stat().st_size)
+    except OSError:
+        return LOW_SPACE_BYTES
+
+
 def _is_pdf(pdf: Path) -> bool:
     try:
         with pdf.open("rb") as handle:
@@ -243,7 +312,8 @@ class _Worker:
             self.process = subprocess.Popen(
                 [self.python, "-I", str(WORKER_SCRIPT), "--soffice", self.soffice,
                  "--profile", self.slot.profile.as_uri(), "--pipe", pipe,
-                 "--start-timeout", str(START_TIMEOUT_S)],
+                 "--start-timeout", str(START_TIMEOUT_S),
+                 "--filter-options", pdf_filter_options()],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                 start_new_session=True,  # its own process group: killed whole, LibreOffice too
             )
@@ -572,7 +642,10 @@ class Converter:
         if task.attempts < ATTEMPTS and not self._closed and not self._broken:
             self._queue.put(task)  # to whichever instance is free; this one restarts first
         else:
-            self._finish(task, self._failure("closed" if self._closed else reason))
+            failure = self._failure("closed" if self._closed else reason)
+            if reason in ("document", "crash") and not self._closed:
+                failure = classify(failure, task.dst.parent, _need(task.src))
+            self._finish(task, failure)
 
     def _failure(self, reason: str) -> ConversionError:
         text = _FAILURES[reason].format(timeout=self.document_timeout)
@@ -598,10 +671,10 @@ class Converter:
         results: dict[Path, Path | ConversionError] = {}
         for f in files:
             pdf = outdir / (f.stem + ".pdf")
-            results[f] = pdf if _is_pdf(pdf) else ConversionError(
+            results[f] = pdf if _is_pdf(pdf) else classify(ConversionError(
                 "LibreOffice nie utworzył pliku PDF (przekroczony czas albo błąd programu)"
                 + _ADVICE
-            )
+            ), outdir, _need(f))
         return results
 
     def _run_soffice(self, profile: Path, files: list[Path], outdir: Path) -> None:
@@ -609,7 +682,8 @@ class Converter:
             self.soffice, "--headless", "--invisible", "--nologo", "--norestore",
             "--nolockcheck", "--nodefault",
             f"-env:UserInstallation={profile.as_uri()}",
-            "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(outdir),
+            "--convert-to", f"pdf:writer_pdf_Export:{pdf_filter_options()}",
+            "--outdir", str(outdir),
             *(str(f) for f in files),
         ]
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -6,6 +6,7 @@ Case numbers, field keys and labels are fine.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 
 
@@ -60,5 +61,64 @@ class ConversionError(AsystaError):
     """LibreOffice failed to turn a DOCX into a PDF."""
 
 
-class FilingError(AsystaError):
+# What the operating system says when the machine, not the form, is at fault.
+RESOURCE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS})
+_OS_REASONS = {errno.ENOSPC: "brak miejsca na dysku", errno.EDQUOT: "przekroczony przydział dysku",
+               errno.EIO: "błąd wejścia-wyjścia dysku", errno.EROFS: "dysk tylko do odczytu",
+               errno.EACCES: "brak uprawnień do zapisu"}
+
+
+def os_reason(code: int | None) -> str:
+    """A Polish phrase for an errno (no path, no value: safe for logs and messages)."""
+    return _OS_REASONS.get(code or 0, f"błąd systemu plików {errno.errorcode.get(code or 0, '')}"
+                           .rstrip())
+
+
+class ResourceError(AsystaError):
+    """The machine, not the form, failed (disk full, quota, I/O error): the input stays in
+    the inbox and is taken again later; it is never set aside as the form's fault."""
+
+    def __init__(self, message: str, code: int | None = None) -> None:
+        self.code = code
+        super().__init__(message)
+
+
+def resource_failure(exc: BaseException) -> int | None:
+    """The errno behind a resource failure anywhere in the exception's chain, or None.
+    (A ResourceError without an errno, e.g. a full disk seen by LibreOffice, gives ENOSPC.)"""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ResourceError):
+            return current.code or errno.ENOSPC
+        if isinstance(current, OSError) and current.errno in RESOURCE_ERRNOS:
+            return current.errno
+        current = current.__cause__ or current.__context__
+    return None
+
+
+class FilingError(ResourceError):
     """The archive could not be written (disk full, permissions…)."""
+
+
+class TemplateFault(RenderError):
+    """The centre's template is wrong, not the form: the form is set aside for the
+    administrator and taken again once the template changes."""
+
+    def __init__(self, template: str, problems: list[str]) -> None:
+        self.template = template
+        self.problems = problems
+        super().__init__(f"błąd szablonu {template} — nie Twojego pliku: " + "; ".join(problems))
+
+
+class TemplateCheckError(AsystaError):
+    """Templates that do not fit their schemas: nothing is processed until they are fixed."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  ✗ {p}" for p in problems)
+        super().__init__(
+            "szablony dokumentów nie pasują do schematów, więc formularze nie będą przyjmowane "
+            f"(dane by przepadły albo każdy formularz zostałby odrzucony):\n{lines}\n"
+            "Popraw szablony (folder [foldery] szablony w asysta.toml) i sprawdź: asysta sprawdz")

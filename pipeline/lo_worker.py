@@ -5,7 +5,9 @@ LibreOffice's own Python), not under the application's virtualenv, so it is
 standalone: it imports nothing from `pipeline` and keeps to Python 3.8 syntax.
 
 It starts its own `soffice --headless --accept=pipe,...` with a private profile,
-connects to it and converts documents on request. The parent starts it in a new
+connects to it and converts documents on request, with the PDF export options
+given as `--filter-options` (JSON in the form `soffice --convert-to` takes, so
+that the pool and the fallback export alike: see `PDF_EXPORT` in convert.py). The parent starts it in a new
 process group, so killing that group takes LibreOffice down with it.
 
 Protocol, one JSON object per line:
@@ -37,6 +39,7 @@ import subprocess
 import sys
 import threading
 import time
+from typing import Any
 
 HANG_HOOK_ENV = "ASYSTA_LO_TEST_HANG"
 QUIT_WAIT_S = 5.0
@@ -52,6 +55,17 @@ def _props(**values):  # type: ignore[no-untyped-def]
         prop.Value = value
         result.append(prop)
     return tuple(result)
+
+
+def filter_data(options: str):  # type: ignore[no-untyped-def]
+    """PDF export options from LibreOffice's JSON form ({"Name": {"type": "long",
+    "value": "2"}}, as `soffice --convert-to` takes them) as the filter's FilterData."""
+    import uno
+
+    kinds: dict[str, Any] = {"boolean": lambda v: v == "true", "long": int, "string": str}
+    values = {name: kinds[spec["type"]](spec["value"])
+              for name, spec in json.loads(options or "{}").items()}
+    return uno.Any("[]com.sun.star.beans.PropertyValue", _props(**values))
 
 
 def _group_members() -> list[int]:
@@ -78,8 +92,9 @@ def lock_file(path: str) -> str:
 
 
 class Worker:
-    def __init__(self, soffice: str, profile: str, pipe: str) -> None:
+    def __init__(self, soffice: str, profile: str, pipe: str, options: str = "") -> None:
         self.soffice = soffice
+        self.options = options
         self.profile = profile
         self.pipe = pipe
         self.process: subprocess.Popen[bytes] | None = None
@@ -144,8 +159,8 @@ class Worker:
         if document is None:
             raise OSError("load_failed")
         try:
-            document.storeToURL(uno.systemPathToFileUrl(part),
-                                _props(FilterName="writer_pdf_Export"))
+            args = _props(FilterName="writer_pdf_Export", FilterData=filter_data(self.options))
+            uno.invoke(document, "storeToURL", (uno.systemPathToFileUrl(part), args))
         finally:
             try:
                 document.close(True)
@@ -182,6 +197,8 @@ def main() -> int:
     parser.add_argument("--profile", required=True, help="file:// URI of the profile folder")
     parser.add_argument("--pipe", required=True)
     parser.add_argument("--start-timeout", type=float, default=60.0)
+    parser.add_argument("--filter-options", default="",
+                        help="writer_pdf_Export options, JSON as soffice --convert-to takes them")
     args = parser.parse_args()
 
     # Our stdout is the protocol channel: keep anything else (native code) off it.
@@ -193,7 +210,7 @@ def main() -> int:
         out.write(json.dumps(message) + "\n")
         out.flush()
 
-    worker = Worker(args.soffice, args.profile, args.pipe)
+    worker = Worker(args.soffice, args.profile, args.pipe, args.filter_options)
     threading.Thread(target=worker.watch, args=(os.getppid(),), daemon=True).start()
     try:
         worker.start(args.start_timeout)

@@ -20,6 +20,7 @@ from .config import Settings
 from .convert import Converter
 from .errors import ConversionError, Problem
 from .fsutil import ensure_private_dir, replace, work_dir
+from .pdfa import PdfMeta, describe_docx
 from .render import named_template, render_docx
 
 CHECKLIST_JSON = "checklista.json"
@@ -146,6 +147,10 @@ def write_checklists(settings: Settings, converter: Converter, rodziny: list[str
             docx = staging / f"{rodzina}.docx"
             render_docx(named_template("checklista.docx", settings), _context(checklist, settings),
                         docx)
+            describe_docx(docx, PdfMeta(
+                f"Lista kontrolna dokumentów rodziny – nr sprawy {rodzina}",
+                f"Stan na dzień {as_of:%d.%m.%Y}", settings.osrodek.nazwa,
+                f"asystent rodziny; lista kontrolna; {rodzina}"))
             docx_files[docx] = pdf_path
         results = converter.convert(list(docx_files), staging)
         for docx, target in docx_files.items():

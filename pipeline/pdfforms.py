@@ -13,8 +13,11 @@ Polish letters: a reader can only draw typed text with a font whose encoding
 holds the letters. The fields' font is therefore a TrueType font embedded with
 every glyph of Windows-1250 (the Central European code page, all Polish
 letters included) under a standard encoding, so readers can encode what is
-typed. NeedAppearances asks readers to redraw the fields, and pre-filled values
-get appearance streams drawn here, so they show even in readers that do not.
+typed. Every field has an appearance stream drawn here (its frame and any
+pre-filled value), and the form does not set NeedAppearances: with it set, pdf.js
+(Firefox) saves a filled form without appearance streams, and other readers
+redraw every field on opening. The field font's /DR name is chosen for PDFium
+(see FIELD_FONT). Checked in pdf.js, PDFium and poppler by tests/test_form_engines.py.
 
 The PDF is written by a small writer below (objects, xref, trailer): the forms
 need full control over fonts, widgets and appearance streams, and the output is
@@ -203,7 +206,14 @@ FONT_FILES: tuple[tuple[str, str], ...] = (
     ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
      "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
 )
-FIELD_FONT = "AsystaSans"  # the fields' font in /DR, named in every field's /DA
+# The fields' font's name in /DR, named in every field's /DA. PDFium (Chrome, Edge) draws
+# what is typed with the /DA font only for characters of that font's "charset": an embedded
+# font counts as ANSI (Western), so ą ę ł ś ź ż (Central European) and „ ” – (which PDFium
+# files as Chinese) went to a system fallback font. Only under one of the symbol-font names
+# (Wingdings, Webdings) does PDFium try the /DA font for every character first
+# (core/fpdfdoc/cpdf_bafontmap.cpp); the name is only a key, the font is the embedded sans
+# below, and pdf.js, poppler and Acrobat read the font itself, not its key.
+FIELD_FONT = "Wingdings"
 
 # The fields' font encoding. Windows-1250: every Polish letter, the punctuation Polish
 # text uses („ ” – …) and the rest of Central Europe's letters. The unused control codes
@@ -438,6 +448,9 @@ FIELD_BG = (0.93, 0.95, 1.0)
 FIELD_BORDER = (0.5, 0.56, 0.68)
 HELP_GRAY = 0.36
 DATE_FORMAT = "DD.MM.RRRR"
+NUMBER_W, SIGNATURE_W = 18.0, 70.0  # a table's "Lp." and "Podpis" columns
+HEADER_SIZE, HEADER_PAD = 7.0, 2.0  # a table's column headers
+MIN_TEXT_COLUMN = 60.0  # room for a word such as „niezrealizowane” in a free-text column
 
 Control = Literal["text", "date", "number", "check", "choice"]
 
@@ -472,6 +485,12 @@ def _required(rules: Mapping[str, Any]) -> bool:
 def _label(key: str, rules: Mapping[str, Any]) -> str:
     label = str(_meta(rules).get("etykieta", key))
     return label + (" *" if _required(rules) else "")
+
+
+def _column_label(key: str, rules: Mapping[str, Any]) -> str:
+    """A table column's header; a cell is never flagged required (see `_Layout.widget`), the
+    header says which cells a used row needs."""
+    return str(_meta(rules).get("etykieta", key)) + (" *" if _required(rules) else "")
 
 
 def _tooltip(key: str, rules: Mapping[str, Any]) -> str:
@@ -720,21 +739,18 @@ class _Layout:
             self.scalar_row(_section_name(key, sub_key), sub_key, sub_rules,
                             values.get(sub_key), indent=10)
 
-    def table(self, key: str, rules: Mapping[str, Any], value: Any) -> None:
-        columns: dict[str, Any] = rules["schema"]["schema"]
-        rows_values = [r for r in value or [] if isinstance(r, Mapping)]
-        limit = rules.get("maxlength")
-        maxlength: int = limit if isinstance(limit, int) else 40
-        count = min(self.rows or DEFAULT_ROWS, maxlength)
-        count = max(count, min(len(rows_values), maxlength), int(rules.get("minlength") or 0))
-        signature = bool(_meta(rules).get("kolumna_podpisu"))
-
-        number_w, signature_w = 18.0, (70.0 if signature else 0.0)
+    def column_widths(self, columns: Mapping[str, Any], signature: bool
+                      ) -> tuple[dict[str, float], dict[str, float]]:
+        """Each column's width, and the weights of the free-text ones. A column is at least as
+        wide as the longest word of its header, so a header wraps between words only."""
         fixed: dict[str, float] = {}
         weights: dict[str, float] = {}
+        least: dict[str, float] = {}
         for col, col_rules in columns.items():
             control = _control(col_rules)
             fmt = _meta(col_rules).get("format")
+            least[col] = max(self.bold.width(word, HEADER_SIZE)
+                             for word in _column_label(col, col_rules).split()) + 2 * HEADER_PAD
             if control == "date":
                 fixed[col] = 58.0
             elif control == "check":
@@ -748,9 +764,37 @@ class _Layout:
                 fixed[col] = 42.0
             else:
                 weights[col] = float(min(max(col_rules.get("maxlength") or 200, 60), 600))
-        flexible = CONTENT_W - number_w - signature_w - sum(fixed.values())
-        total = sum(weights.values()) or 1.0
-        widths = {col: fixed.get(col) or flexible * weights[col] / total for col in columns}
+                least[col] = max(least[col], MIN_TEXT_COLUMN)
+            if col in fixed:
+                fixed[col] = max(fixed[col], least[col])
+        flexible = CONTENT_W - NUMBER_W - (SIGNATURE_W if signature else 0.0) - \
+            sum(fixed.values())
+        widths = dict(fixed)
+        free = dict(weights)
+        while free:  # a narrow column gets its header's width, the rest share what is left
+            total = sum(free.values())
+            share = {col: flexible * weight / total for col, weight in free.items()}
+            narrow = [col for col in free if share[col] < least[col]]
+            if not narrow:
+                widths.update(share)
+                break
+            for col in narrow:
+                widths[col] = least[col]
+                flexible -= least[col]
+                del free[col]
+        return {col: widths[col] for col in columns}, weights
+
+    def table(self, key: str, rules: Mapping[str, Any], value: Any) -> None:
+        columns: dict[str, Any] = rules["schema"]["schema"]
+        rows_values = [r for r in value or [] if isinstance(r, Mapping)]
+        limit = rules.get("maxlength")
+        maxlength: int = limit if isinstance(limit, int) else 40
+        count = min(self.rows or DEFAULT_ROWS, maxlength)
+        count = max(count, min(len(rows_values), maxlength), int(rules.get("minlength") or 0))
+        signature = bool(_meta(rules).get("kolumna_podpisu"))
+
+        number_w, signature_w = NUMBER_W, (SIGNATURE_W if signature else 0.0)
+        widths, weights = self.column_widths(columns, signature)
 
         lines = 1  # a row is as tall as its longest text needs, by the schema's maxlength
         for col in weights:
@@ -761,11 +805,11 @@ class _Layout:
                 need += 1
             lines = max(lines, min(need, 5))
         row_h = max(lines * CELL_SIZE * 1.25 + 5, 16.0)  # readers space lines ~1.2 em
-        headers = [("Lp.", number_w)] + [
-            (str(_meta(c).get("etykieta", k)) + (" *" if _required(c) else ""), widths[k])
-            for k, c in columns.items()] + ([("Podpis", signature_w)] if signature else [])
-        header_h = max(self.para(0, 0, w - 4, t, bold=True, size=7, draw=False)
-                       for t, w in headers) + 5
+        headers = [("Lp.", number_w)] + [(_column_label(k, c), widths[k])
+                                         for k, c in columns.items()] + \
+            ([("Podpis", signature_w)] if signature else [])
+        header_h = max(self.para(0, 0, w - 2 * HEADER_PAD, t, bold=True, size=HEADER_SIZE,
+                                 draw=False) for t, w in headers) + 5
         legend = "Kolumny: " + "; ".join(
             f"{_meta(c).get('etykieta', k)} – {_help(c).rstrip('.')}" for k, c in columns.items()
         ) + "."
@@ -774,7 +818,8 @@ class _Layout:
             x = MARGIN_X
             self.rect(MARGIN_X, self.y - header_h, CONTENT_W, header_h, fill=0.9)
             for text, w in headers:
-                self.para(x + 2, self.y - 2.5, w - 4, text, bold=True, size=7)
+                self.para(x + HEADER_PAD, self.y - 2.5, w - 2 * HEADER_PAD, text, bold=True,
+                          size=HEADER_SIZE)
                 x += w
             self.y -= header_h
 
@@ -836,13 +881,16 @@ class _Layout:
             f"Formularz załącznika nr {self.schema.zalacznik} do wypełnienia w programie do PDF "
             "(np. Adobe Acrobat Reader, przeglądarka internetowa). Pola oznaczone * są wymagane; "
             f"daty wpisuj jako {DATE_FORMAT}, kwoty z przecinkiem (np. 1250,50). Wypełniony "
-            "formularz zapisz (Zapisz, nie Drukuj) i wrzuć plik do folderu inbox.",
+            "formularz zapisz (Zapisz, nie Drukuj) i wrzuć plik do folderu inbox. Dokument do "
+            "podpisu (DOCX i PDF) powstaje w teczce rodziny po przyjęciu formularza; błędny "
+            "formularz wraca do folderu inbox/odrzucone/ z opisem, które pola poprawić.",
             size=7.5, gray=HELP_GRAY, align="center") + 10
         for key in ("rodzina", "data"):
             self.scalar_row(key, key, HEADER_FIELDS[key], self.values.get(key))
         self.hline(MARGIN_X, self.y + 3, CONTENT_W, gray=0.4, width=0.8)
         self.y -= 8
-        self.page.widgets.append(_Widget(MARKER_FIELD, "marker", (0, 0, 0, 0),
+        # hidden, but 1 × 1 pt: pdf.js stops drawing a page's fields at a 0 × 0 widget
+        self.page.widgets.append(_Widget(MARKER_FIELD, "marker", (0, 0, 1, 1),
                                          value=marker(self.schema)))
 
     def body(self) -> None:
@@ -862,15 +910,6 @@ class _Layout:
                 self.long_text(key, key, rules, value, min(max(size // 250, 4), 12))
             else:
                 self.scalar_row(key, key, rules, value)
-
-    def closing(self) -> None:
-        text = ("Dokument do podpisu (DOCX i PDF) powstaje w teczce rodziny po przyjęciu "
-                "formularza; ten formularz służy do wprowadzenia danych. Błędny formularz wraca do "
-                "folderu inbox/odrzucone/ z opisem, które pola poprawić.")
-        self.ensure(30)
-        self.hline(MARGIN_X, self.y, CONTENT_W)
-        self.y -= 5
-        self.y -= self.para(MARGIN_X, self.y, CONTENT_W, text, size=7, gray=HELP_GRAY)
 
     def footers(self) -> None:
         total = len(self.pages)
@@ -998,8 +1037,7 @@ def build_form(n: int, settings: Settings, *, values: Mapping[str, Any] | None =
     regular, bold = _load_font(regular_path), _load_font(bold_path)
     layout = _Layout(schema, settings.osrodek, regular, bold, values or {}, rows)
     layout.header()
-    layout.body()
-    layout.closing()
+    layout.body()  # the closing words are in the header: no last page without fields
     layout.footers()
 
     writer = _Writer()
@@ -1034,7 +1072,7 @@ def build_form(n: int, settings: Settings, *, values: Mapping[str, Any] | None =
         "Type": Name("Catalog"), "Pages": pages_ref, "Lang": "pl-PL",
         "ViewerPreferences": {"DisplayDocTitle": True},
         "AcroForm": {
-            "Fields": fields, "NeedAppearances": True,
+            "Fields": fields,
             "DR": {"Font": {FIELD_FONT: field_font, "ZaDb": zadb}},
             "DA": f"/{FIELD_FONT} {_f(FIELD_SIZE)} Tf 0 g",
         },

@@ -7,7 +7,9 @@ force (6/7) — merged with the assistant's own report for that month when one
 was dropped in the inbox (its narrative is kept). Each report goes through the
 same pipeline as a dropped form (validation, DOCX, PDF, archive, versions).
 Then `outbox/raporty/RRRR-MM/` gets one PDF of all reports with a bookmark per
-assistant and family, and the kierownik's summary as PDF and XLSX.
+assistant and family, and the kierownik's summary as PDF and XLSX. Every report
+and the summary are PDF/A-2b; so is the combined PDF when all its reports are
+(`pdfa.finish_joined`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import Any
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
+from pypdf.generic import DictionaryObject
 
 from .archive import family_dir
 from .checklist import DIAGNOZA, MONITORING, WSPOLPRACA, Doc, add_months, as_date, compute
@@ -37,8 +40,9 @@ from .errors import AsystaError
 from .fsutil import ensure_private_dir, write_new
 from .models import Outcome
 from .overview import families, write_checklists
+from .pdfa import PdfMeta, describe_docx, finish_joined, is_pdfa2, output_intent
 from .process import process_files
-from .render import display, named_template, render_docx
+from .render import display, in_month, named_template, render_docx
 from .schemas import load_schema
 
 REPORTS_DIR = "raporty"
@@ -194,7 +198,7 @@ def build_values(rodzina: str, month: Month, settings: Settings, today: date) ->
         for key in NARRATIVE:
             if own["dane"].get(key) not in (None, "", []):
                 values[key] = own["dane"][key]
-    note = f"W miesiącu {month.key} nie odnotowano żadnej wizyty w rodzinie."
+    note = f"{in_month(month.key).capitalize()} nie odnotowano żadnej wizyty w rodzinie."
     if not visit_rows and note not in (values.get("uwagi") or ""):  # idempotent on a re-run
         values["uwagi"] = note + ("\n" + values["uwagi"] if values.get("uwagi") else "")
     if not values.get("przebieg_pracy"):
@@ -314,8 +318,18 @@ def _combined(settings: Settings, result: BatchResult) -> None:
         return
     tools = shutil.which("pdfunite") and shutil.which("pdftk")
     data = _join_with_tools(settings, parts) if tools else _join_with_pypdf(parts)
+    data = finish_joined(data, PdfMeta(
+        f"Miesięczne raporty asystentów rodziny – {result.month.key}",
+        f"Raporty z pracy z rodzinami za miesiąc {result.month.key}", settings.osrodek.nazwa,
+        f"asystent rodziny; raport miesięczny; {result.month.key}"), _joint_intent(parts))
     folder = settings.outbox / REPORTS_DIR / result.month.key
     result.combined = _write_versioned(folder, f"raporty_{result.month.key}", ".pdf", data)
+
+
+def _joint_intent(parts: list[tuple[FamilyReport, Path, int]]) -> DictionaryObject | None:
+    """The reports' output intent when every report is PDF/A-2 (then so is the whole)."""
+    readers = [PdfReader(str(pdf)) for _, pdf, _ in parts]
+    return output_intent(readers[0]) if all(is_pdfa2(r) for r in readers) else None
 
 
 def _outline(parts: list[tuple[FamilyReport, Path, int]]) -> list[tuple[int, str, int]]:
@@ -428,6 +442,10 @@ def _summary(settings: Settings, converter: Converter, result: BatchResult, toda
                                      dir=settings.outbox) as work:
         docx = Path(work) / f"{stem}.docx"
         render_docx(named_template("zestawienie.docx", settings), context, docx)
+        describe_docx(docx, PdfMeta(
+            f"Zestawienie miesięcznych raportów asystentów rodziny – {result.month.key}",
+            f"Stan na dzień {today:%d.%m.%Y}", settings.osrodek.nazwa,
+            f"asystent rodziny; raport miesięczny; {result.month.key}"))
         pdf = converter.convert([docx], Path(work))[docx]
         if isinstance(pdf, Path):
             result.summary_pdf = _write_versioned(folder, stem, ".pdf", pdf.read_bytes())

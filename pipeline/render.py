@@ -23,15 +23,76 @@ from docx.opc.oxml import serialize_part_xml
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsmap, qn
 from docxtpl import DocxTemplate
-from jinja2 import Environment, StrictUndefined, Template, TemplateError
+from jinja2 import Environment, StrictUndefined, Template, TemplateError, TemplateSyntaxError
 from lxml import etree
 
-from .config import Settings
-from .errors import RenderError
+from . import tags
+from .config import Osrodek, Settings
+from .errors import RenderError, TemplateFault
 from .models import FormData, RenderedDocument
-from .schemas import package_data
+from .schemas import HEADER_FIELDS, Schema, package_data
 
 EMPTY = "—"
+NBSP = "\u00a0"
+MONTHS = ("styczeń", "luty", "marzec", "kwiecień", "maj", "czerwiec", "lipiec", "sierpień",
+          "wrzesień", "październik", "listopad", "grudzień")
+_MONTH_KEY = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+_GENITIVE_MONTHS = ("stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|"
+                    "października|listopada|grudnia")
+# spaces a line must not break at (Polish typesetting): inside a number, between a number
+# and its unit or „r.”, after an abbreviation that precedes a number, between a day and
+# its month („9 czerwca”), inside „kwiecień 2025”
+_NUMBER_TIES = [re.compile(pattern) for pattern in (
+    r"(?<=\d) (?=\d{3}(?!\d))",
+    r"(?<=\d) (?=(?:zł|gr|r\.|%|godz\.|mies\.|min\.|m²|m2|km|tys\.|mln|os\.)(?!\w))",
+    r"(?<![\w.])(?:art\.|ust\.|pkt|lit\.|nr|poz\.|str\.|§|tel\.|godz\.|kl\.|Nr) (?=\d)",
+    rf"(?<=\d) (?=(?:{_GENITIVE_MONTHS})(?!\w))",
+    rf"(?<![\w])(?:{'|'.join(MONTHS)}) (?=\d{{4}}(?!\d))",
+)]
+# and in the fixed texts of a template also after a one-letter word and before a dash
+_WORD_TIES = [re.compile(pattern) for pattern in (
+    r"(?<![\w.])(?:art\.|ust\.|pkt|lit\.|nr|poz\.) (?=\S)",
+    r"(?<![\w\-–.,])[aiouwzAIOUWZ] (?=\S)",
+    r" (?=[–—](?: |$))",
+)]
+
+
+def month_name(key: str) -> str:
+    """`2025-04` → `kwiecień 2025` (nominative, which is also the accusative: „za kwiecień”)."""
+    match = _MONTH_KEY.fullmatch(key)
+    if not match:
+        raise ValueError(key)
+    return f"{MONTHS[int(match[2]) - 1]} {match[1]}"
+
+
+_IN_MONTHS = ("w styczniu", "w lutym", "w marcu", "w kwietniu", "w maju", "w czerwcu", "w lipcu",
+              "w sierpniu", "we wrześniu", "w październiku", "w listopadzie", "w grudniu")
+
+
+def in_month(key: str) -> str:
+    """`2025-09` → `we wrześniu 2025 r.`: the month after „w”, as a sentence needs it."""
+    match = _MONTH_KEY.fullmatch(key)
+    if not match:
+        raise ValueError(key)
+    return f"{_IN_MONTHS[int(match[2]) - 1]} {match[1]} r."
+
+
+def typeset(text: str, *, words: bool = False) -> str:
+    """Non-breaking spaces where Polish typesetting forbids a line break: in numbers, amounts
+    and dates; with `words` (a template's fixed text) also after one-letter words and
+    before a dash. A person's value keeps its spaces between words as typed."""
+    for pattern in _NUMBER_TIES + (_WORD_TIES if words else []):
+        text = pattern.sub(lambda m: m[0][:-1] + NBSP if m[0].endswith(" ") else NBSP, text)
+    return text
+
+
+def _number(value: float) -> str:
+    """`1780`, `14,5`, `12 345,67`: a decimal comma, thousands apart from 10 000 on."""
+    text = f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+    whole, _, fraction = text.partition(".")
+    if len(whole.replace(",", "").lstrip("-")) < 5:
+        whole = whole.replace(",", "")
+    return whole.replace(",", NBSP) + ("," + fraction if fraction else "")
 
 
 def display(value: Any) -> str:
@@ -42,13 +103,16 @@ def display(value: Any) -> str:
         return "tak" if value else "nie"
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y")
-    if isinstance(value, float):
-        return f"{value:g}".replace(".", ",")
+    if isinstance(value, int | float):
+        return _number(value)
     if isinstance(value, list):
         return ", ".join(display(v) for v in value)
     if isinstance(value, dict):
         return "; ".join(f"{k}: {display(v)}" for k, v in value.items())
-    return str(value)
+    text = str(value)
+    if _MONTH_KEY.fullmatch(text):
+        return month_name(text)
+    return typeset(text)
 
 
 def pl_count(n: int, one: str, few: str, many: str) -> str:
@@ -84,15 +148,17 @@ class _Template(DocxTemplate):  # type: ignore[misc]
 
     def render_xml_part(self, src_xml: str, part: Any, context: Any, jinja_env: Any = None) -> str:
         self.current_rendering_part = part
-        if jinja_env is _ENV:
-            compiled = _compiled(src_xml)
-        else:
-            compiled = jinja_env.from_string(_PARAGRAPH.sub(r"\n<w:p\1", src_xml))
-        dst_xml = _NEWLINE_PARAGRAPH.sub(r"<w:p\1", compiled.render(context))
+        compiled = _compiled(src_xml) if jinja_env is _ENV else \
+            jinja_env.from_string(tags.numbered(src_xml))
+        try:
+            dst_xml = _NEWLINE_PARAGRAPH.sub(r"<w:p\1", compiled.render(context))
+        except Exception as exc:  # anything jinja, a filter or a value's method raises
+            part = tags.Part(getattr(part, "partname", "/word/document.xml").lstrip("/"),
+                             tags.numbered(src_xml))
+            raise _fault(Path(self.template_file).name, part, exc, tags.runtime_line(exc)) from None
         return str(self.resolve_listing(dst_xml))
 
 
-_PARAGRAPH = re.compile(r"<w:p([ >])")
 _NEWLINE_PARAGRAPH = re.compile(r"\n<w:p([ >])")
 _ENV: Environment | None = None
 
@@ -109,7 +175,7 @@ def jinja_env() -> Environment:
 @functools.lru_cache(maxsize=128)
 def _compiled(src_xml: str) -> Template:
     """A template part compiled once: a batch renders the same template many times."""
-    return jinja_env().from_string(_PARAGRAPH.sub(r"\n<w:p\1", src_xml))
+    return jinja_env().from_string(tags.numbered(src_xml))
 
 
 class _Prepared:
@@ -149,9 +215,17 @@ class _Prepared:
                 if info.filename not in rendered:
                     out.writestr(info, source.read(info), compress_type=info.compress_type)
         self.base = base.getvalue()
-        for xml in (self.body, *(xml for _, xml, _ in self.parts)):
-            _compiled(xml)  # a tag error shows now, and the first render does not compile
+        for entry, xml in self.sources():
+            try:
+                _compiled(xml)  # a tag error shows now, and the first render does not compile
+            except TemplateError as exc:
+                part = tags.Part(entry, tags.numbered(xml))
+                raise _fault(path.name, part, exc, *tags.syntax_error_at(part, exc)) from None
         self.template.docx = None  # the parsed package is not needed again; its memory is freed
+
+    def sources(self) -> list[tuple[str, str]]:
+        """(zip entry, patched xml) of every part that is rendered."""
+        return [("word/document.xml", self.body), *((name, xml) for name, xml, _ in self.parts)]
 
     def render(self, context: dict[str, Any], out: Path) -> None:
         if self.full_path_only:
@@ -167,7 +241,7 @@ class _Prepared:
         root.replace(root.find(_BODY), body)
         rendered = [("word/document.xml", serialize_part_xml(root))]
         for name, xml, encoding in self.parts:
-            text = self.template.render_xml_part(xml, None, context, env)
+            text = self.template.render_xml_part(xml, _Entry("/" + name), context, env)
             rendered.append((name, serialize_part_xml(parse_xml(text.encode(encoding)))))
         buffer = io.BytesIO(self.base)
         buffer.seek(0, io.SEEK_END)
@@ -184,6 +258,23 @@ _BODY = qn("w:body")
 _TEMPLATE_FAILURES = (OSError, KeyError, ValueError, zipfile.BadZipFile, OpcError, etree.LxmlError)
 _PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")  # as docxtpl
 _FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+
+
+@dataclasses.dataclass(frozen=True)
+class _Entry:
+    """Which part is being rendered, for an error's message (docxtpl passes the part)."""
+
+    partname: str
+
+
+def _fault(name: str, part: tags.Part, exc: BaseException, lineno: int | None,
+           needle: str = "") -> TemplateFault:
+    """A tag error as the administrator sees it in Word: what, and in which paragraph."""
+    what = "ma błąd w znacznikach" if isinstance(exc, TemplateSyntaxError) else \
+        "nie daje się wypełnić"
+    return TemplateFault(name, [
+        f"szablon {name} {what}: {tags.reason(exc, jinja_env().filters, needle)}"
+        f"{tags.where(part, lineno, needle, cut=True)} – popraw go w Wordzie/LibreOffice"])
 
 
 def _has_tags(text: str) -> bool:
@@ -206,7 +297,7 @@ def prepare_all(settings: Settings) -> None:
     watcher sees does not wait for it; a template that fails here fails again, with its
     explanation, when a form needs it."""
     for n in range(1, 17):
-        with contextlib.suppress(TemplateError, *_TEMPLATE_FAILURES):
+        with contextlib.suppress(TemplateFault, *_TEMPLATE_FAILURES):
             prepared(template_path(n, settings))
 
 
@@ -220,16 +311,25 @@ def context_for(form: FormData, settings: Settings) -> dict[str, Any]:
 
 
 def render_docx(template: Path, context: dict[str, Any], out: Path) -> None:
-    """Fill a DOCX template; a template problem is a RenderError naming the template."""
+    """Fill a DOCX template; a template problem is a TemplateFault naming the template and
+    the paragraph of the faulty tag."""
     try:
-        prepared(template).render(context, out)
-    except TemplateError as exc:
-        raise RenderError(
-            f"szablon {template.name} nie pasuje do danych "
-            f"({type(exc).__name__}: {_safe_message(exc)}) – uruchom „asysta sprawdz”"
-        ) from None
-    except _TEMPLATE_FAILURES as exc:
-        raise RenderError(f"nie można użyć szablonu {template.name} ({type(exc).__name__})") from None
+        document = prepared(template)
+    except _TEMPLATE_FAILURES:
+        raise TemplateFault(template.name, [
+            f"nie można użyć szablonu {template.name} – plik jest uszkodzony albo to nie jest "
+            "dokument Word (.docx)"]) from None
+    try:
+        document.render(context, out)
+    except TemplateFault:
+        raise
+    except OSError as exc:
+        raise RenderError(f"nie można zapisać dokumentu ({exc.strerror})") from None
+    except _TEMPLATE_FAILURES as exc:  # a part whose rendered XML does not parse
+        raise TemplateFault(template.name, [
+            f"{template.name}: po wypełnieniu dokument nie jest poprawnym plikiem Word "
+            f"(znacznik w środku elementu Worda, np. pola albo hiperłącza; {type(exc).__name__})"
+        ]) from None
 
 
 def named_template(name: str, settings: Settings) -> Path:
@@ -241,11 +341,52 @@ def named_template(name: str, settings: Settings) -> Path:
 
 
 def render(form: FormData, settings: Settings, out: Path) -> RenderedDocument:
-    """Write the form's DOCX to `out`."""
-    render_docx(template_path(form.zalacznik, settings), context_for(form, settings), out)
+    """Write the form's DOCX to `out`; a template that no longer fits its schema (edited
+    while a watcher runs) is a TemplateFault, never a document with data left out."""
+    template = template_path(form.zalacznik, settings)
+    errors = review_template(template, form.schema)[0]
+    if errors:
+        raise TemplateFault(template.name, errors)
+    render_docx(template, context_for(form, settings), out)
     return RenderedDocument(form, out)
 
 
-def _safe_message(exc: TemplateError) -> str:
-    # Jinja's messages name variables and tags, never values; keep them short anyway.
-    return str(exc.message or "")[:200]
+def context_schema(schema: Schema) -> dict[str, Any]:
+    """What a template's context holds, as a schema: the form's fields and the centre."""
+    centre = {f.name: {"type": "string", "required": True} for f in dataclasses.fields(Osrodek)}
+    return {**schema.cerberus, "osrodek": {"type": "dict", "required": True, "schema": centre}}
+
+
+def review_template(template: Path, schema: Schema) -> tuple[list[str], list[str]]:
+    """(errors, warnings) of a template against its schema, in Polish (see tags.review).
+    A template that cannot be prepared gives its tag error as the one error."""
+    try:
+        stat = template.stat()
+        source = schema.source.stat()
+    except OSError:
+        return [f"brak szablonu {template}"], []
+    return _review(template, stat.st_mtime_ns, stat.st_size, schema, source.st_mtime_ns)
+
+
+_REVIEWS: dict[tuple[Any, ...], tuple[list[str], list[str]]] = {}
+
+
+def _review(template: Path, mtime_ns: int, size: int, schema: Schema,
+            schema_mtime_ns: int) -> tuple[list[str], list[str]]:
+    key = (template, mtime_ns, size, schema.source, schema_mtime_ns)
+    if key not in _REVIEWS:
+        try:
+            document = prepared(template)
+            parts = [tags.Part(entry, tags.numbered(xml)) for entry, xml in document.sources()]
+            printable = [p for p in tags.fields(schema.pola) if p] + [
+                (k,) for k in HEADER_FIELDS if k != "zalacznik"]
+            result = tags.review(template.name, parts, context_schema(schema), printable, jinja_env())
+        except TemplateFault as exc:
+            result = (exc.problems, [])
+        except _TEMPLATE_FAILURES as exc:
+            result = ([f"szablon {template.name} jest uszkodzony albo to nie jest dokument Word "
+                       f"(.docx) ({type(exc).__name__})"], [])
+        if len(_REVIEWS) > 256:
+            _REVIEWS.clear()
+        _REVIEWS[key] = result
+    return _REVIEWS[key]

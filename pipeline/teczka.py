@@ -10,6 +10,10 @@ page count lays out the table of contents, its pages go into the binder); the
 cover and contents are one reportlab PDF and all page numbers another; each
 number is attached to its page as a form XObject drawn after the page's own
 content streams, which are copied as they are, never decoded or rewritten.
+
+The binder is PDF/A-2b (untagged, level B) when every document in it is: the
+cover's fonts are embedded, and `pdfa.finish_joined` adds the XMP, the output
+intent and /Lang. With an older document that is not PDF/A it claims nothing.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from pypdf.generic import (
     FloatObject,
     IndirectObject,
     NameObject,
+    NumberObject,
     StreamObject,
 )
 from reportlab.lib.pagesizes import A4
@@ -45,6 +50,7 @@ from .archive import REGISTER_NAME, family_dir
 from .config import Osrodek, Settings
 from .errors import AsystaError
 from .fsutil import replace
+from .pdfa import PdfMeta, finish_joined, is_pdfa2, output_intent
 from .pdfforms import quiet_pypdf
 from .render import pl_count
 from .schemas import load_schema
@@ -442,6 +448,7 @@ def _attach_stamp(writer: PdfWriter, page: PageObject, stamp: PageObject,
 class _Source:
     doc: BinderDocument
     pages: list[PageObject]
+    reader: PdfReader
 
 
 def _read_documents(rodzina: str, folder: Path, settings: Settings) -> list[_Source]:
@@ -458,7 +465,8 @@ def _read_documents(rodzina: str, folder: Path, settings: Settings) -> list[_Sou
         name = Path(str(entry.get("pdf", ""))).name  # never outside the family's folder
         path = folder / name
         try:
-            pages = list(PdfReader(path).pages)
+            reader = PdfReader(path)
+            pages = list(reader.pages)
         except Exception:  # pypdf raises many kinds on a damaged file
             raise _unreadable(rodzina, name or "(brak nazwy PDF)") from None
         if not pages:
@@ -467,7 +475,7 @@ def _read_documents(rodzina: str, folder: Path, settings: Settings) -> list[_Sou
         doc = BinderDocument(int(entry["zalacznik"]), date.fromisoformat(str(entry["data"])),
                              int(entry["wersja"]), path, schema.tytul,
                              entry.get("dane") or {})
-        sources.append(_Source(doc, pages))
+        sources.append(_Source(doc, pages, reader))
     return sources
 
 
@@ -477,6 +485,12 @@ def _unreadable(rodzina: str, name: str) -> TeczkaError:
                        "formularza leży obok w archiwum rodziny)")
 
 
+
+
+def teczka_meta(info: CaseInfo) -> PdfMeta:
+    return PdfMeta(f"Teczka sprawy {info.rodzina}",
+                   f"Dokumentacja pracy asystenta rodziny – nr sprawy {info.rodzina}",
+                   info.osrodek.nazwa, f"asystent rodziny; teczka sprawy; {info.rodzina}")
 
 
 def build_teczka(settings: Settings, rodzina: str, today: date | None = None) -> Teczka:
@@ -531,12 +545,18 @@ def _build(settings: Settings, rodzina: str, today: date) -> Teczka:
     for source, start in zip(sources, starts, strict=True):
         writer.add_outline_item(title=source.doc.label, page_number=start)
     for page_index, rect, target in links:
-        writer.add_annotation(page_index, Link(rect=rect, target_page_index=target))
+        link = Link(rect=rect, target_page_index=target)
+        link[NameObject("/F")] = NumberObject(4)  # printable: PDF/A wants every annotation so
+        writer.add_annotation(page_index, link)
     writer.page_mode = "/UseOutlines"
-    writer.add_metadata({"/Title": f"Teczka sprawy {rodzina}", "/Creator": "asysta"})
+    writer.pdf_header = b"%PDF-1.7"
 
     buffer = BytesIO()
     writer.write(buffer)
+    # PDF/A-2b when every document is: the cover's fonts are embedded, its colours are grey
+    intent = (output_intent(sources[0].reader)
+              if all(is_pdfa2(s.reader) for s in sources) else None)
+    data = finish_joined(buffer.getvalue(), teczka_meta(info), intent)
     target_path = folder / TECZKA_NAME
-    replace(target_path, buffer.getvalue())
+    replace(target_path, data)
     return Teczka(rodzina, target_path, len(docs), total)

@@ -5,6 +5,7 @@ handed to the pipeline. The watcher never dies on a file.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import stat
@@ -20,10 +21,10 @@ from watchdog.events import FileMovedEvent, FileSystemEvent, FileSystemEventHand
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from . import journal, render
+from . import holding, journal, render
 from .config import Settings
 from .convert import Converter
-from .errors import AsystaError
+from .errors import AsystaError, ResourceError
 from .fsutil import make_private_dirs, sweep
 from .intake import is_ignored
 from .models import Outcome
@@ -34,6 +35,8 @@ LOCK_NAME = ".asysta-obserwator.lock"
 STUCK_WRITER_S = 30.0  # a file written to, never closed and unchanged this long is taken anyway
 RECENT_OUTCOMES = 1000
 MAX_BATCH = 64  # files handed to the pipeline at once (LibreOffice gets them together)
+RETRY_FIRST_S = 30.0  # a file left in the inbox for a full disk is taken again after this,
+RETRY_MAX_S = 600.0  # and the wait doubles up to this while the failure lasts
 
 
 @dataclass
@@ -86,6 +89,9 @@ class Watcher:
         self.outcomes: deque[Outcome] = deque(maxlen=RECENT_OUTCOMES)
         self.counts: Counter[str] = Counter()
         self._lock_fd: int | None = None
+        # files left for lack of space (or an I/O error): not taken again until then
+        self.deferred: dict[Path, float] = {}
+        self.retry_s = RETRY_FIRST_S
 
     # -- state -------------------------------------------------------------------------
 
@@ -103,6 +109,9 @@ class Watcher:
         if stat.S_ISDIR(info.st_mode):  # e.g. odrzucone/ itself: folders are never forms
             return
         with self.lock:
+            if self.deferred.get(path, 0.0) > time.monotonic():  # backing off
+                return
+            self.deferred.pop(path, None)
             old = self.pending.get(path)
             if old and not writing and old.size == info.st_size and old.mtime_ns == info.st_mtime_ns:
                 old.writing = False  # a close or a rescan: no new data
@@ -114,6 +123,8 @@ class Watcher:
         self.wake.set()
 
     def rescan(self) -> None:
+        with contextlib.suppress(OSError):  # forms held for a template error, once it changed
+            holding.release(self.settings)
         try:
             entries = list(os.scandir(self.settings.inbox))
         except FileNotFoundError:
@@ -176,11 +187,38 @@ class Watcher:
 
     def _process(self, paths: list[Path]) -> None:
         try:
-            for outcome in process_files(paths, self.settings, self.converter, self.report):
-                self.outcomes.append(outcome)
-                self.counts[outcome.status] += 1
+            outcomes = process_files(paths, self.settings, self.converter, self.report)
         except Exception as exc:  # never die on a file: log and carry on
-            journal.log(self.settings.outbox, "blad", wynik=type(exc).__name__)
+            with contextlib.suppress(ResourceError):
+                journal.log(self.settings.outbox, "blad", wynik=type(exc).__name__)
+            return
+        for outcome in outcomes:
+            self.outcomes.append(outcome)
+            self.counts[outcome.status] += 1
+        self._back_off([self.settings.inbox / o.name for o in outcomes
+                        if o.status == "pozostawiony"])
+
+    def _back_off(self, left: list[Path]) -> None:
+        """Files left for a full disk wait `retry_s` (doubling while it lasts): retrying at
+        once would only fail again and fill the screen; a batch that fits resets the wait."""
+        if not left:
+            self.retry_s = RETRY_FIRST_S
+            return
+        retry_at = time.monotonic() + self.retry_s
+        with self.lock:
+            for path in left:
+                self.deferred[path] = retry_at
+        self.retry_s = min(self.retry_s * 2, RETRY_MAX_S)
+
+    def _retry_due(self) -> None:
+        """Files whose back-off has ended are taken again (complete: they were whole)."""
+        now = time.monotonic()
+        with self.lock:
+            due = [path for path, at in self.deferred.items() if at <= now]
+            for path in due:  # gone meanwhile or not: it is no longer deferred
+                del self.deferred[path]
+        for path in due:
+            self.note(path, writing=False, complete=True)
 
     def run_once(self) -> deque[Outcome]:
         """Process what is in the inbox now (waiting until each file is complete), then return."""
@@ -207,8 +245,9 @@ class Watcher:
         observer = PollingObserver(timeout=cfg.polling_co_s) if self.polling else Observer()
         observer.schedule(_Handler(self), str(self.settings.inbox), recursive=False)
         observer.start()
-        journal.log(self.settings.outbox, "start_obserwacji",
-                    wynik="polling" if self.polling else "zdarzenia")
+        with contextlib.suppress(ResourceError):  # a full disk must not stop the watcher
+            journal.log(self.settings.outbox, "start_obserwacji",
+                        wynik="polling" if self.polling else "zdarzenia")
         threading.Thread(target=render.prepare_all, args=(self.settings,), daemon=True).start()
         try:
             self.rescan()  # files dropped while nobody was watching
@@ -217,6 +256,7 @@ class Watcher:
             next_rescan = time.monotonic() + cfg.przeglad_s
             today: date | None = None  # refresh once when idle: the watcher may have slept
             while not self.stopping.is_set():
+                self._retry_due()
                 ready = self._ready()
                 if ready:
                     self._process(ready)
@@ -233,7 +273,8 @@ class Watcher:
         finally:
             observer.stop()
             observer.join(timeout=5)
-            journal.log(self.settings.outbox, "koniec_obserwacji")
+            with contextlib.suppress(ResourceError):
+                journal.log(self.settings.outbox, "koniec_obserwacji")
             self._release_inbox()
 
     def stop(self) -> None:

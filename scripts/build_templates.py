@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -24,15 +25,33 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from pipeline.render import NBSP, typeset  # noqa: E402
 from pipeline.schemas import Schema, load_schema  # noqa: E402
 
 FONT = "Arial"  # LibreOffice substitutes the metric-compatible Liberation Sans
 GREY = "E7E6E6"
 PAGE_WIDTH_CM = 17.0
+TABLE_SIZE = 9.5  # labels and values of every table, one size
+HEADER_SIZE = 9.0  # column headers
+FOOTER_SIZE = 8.0
+CELL_PADDING_CM = 0.45  # the cell's left and right margins (0.19 cm each) and a little air
+NARROW_CM = 4.0  # a table column narrower than this hyphenates its values
+
+
+def _width_cm(text: str, size: float, *, bold: bool = False) -> float:
+    """The printed width of `text` in Arial (= Liberation Sans, = Helvetica's metrics)."""
+    plain = "".join(c for c in unicodedata.normalize("NFD", text.replace("ł", "l").replace("Ł", "L"))
+                    if not unicodedata.combining(c))
+    return stringWidth(plain, "Helvetica-Bold" if bold else "Helvetica", size) / 72 * 2.54
+
+
+def _longest_word_cm(text: str, size: float, *, bold: bool = False) -> float:
+    return max((_width_cm(w, size, bold=bold) for w in re.split(r"[\s/]+", text) if w), default=0.0)
 
 
 def _shade(cell: Any, colour: str = GREY) -> None:
@@ -50,6 +69,8 @@ def _repeat_header(row: Any) -> None:
 
 
 def _no_split(row: Any) -> None:
+    if row._tr.get_or_add_trPr().find(qn("w:cantSplit")) is not None:
+        return
     cant = OxmlElement("w:cantSplit")
     cant.set(qn("w:val"), "true")
     row._tr.get_or_add_trPr().append(cant)
@@ -65,23 +86,26 @@ def _no_borders(table: Any) -> None:
 
 
 def _field(paragraph: Any, code: str) -> None:
-    """A Word field (PAGE, NUMPAGES) that every reader fills in."""
-    run = paragraph.add_run()
-    run.font.size = Pt(8)
-    for kind, text in (("begin", None), (None, code), ("separate", None), (None, "1"), ("end", None)):
-        if kind:
+    """A Word field (PAGE, NUMPAGES) that every reader fills in. Each part of the field is a
+    run of its own with the footer's size: LibreOffice gives the result the size of the
+    run that holds it, and a result in the field-begin run came out at the default size."""
+    def run_with(element: Any) -> None:
+        run = paragraph.add_run()
+        run.font.size = Pt(FOOTER_SIZE)
+        run._r.append(element)
+
+    for kind in ("begin", "instr", "separate", "result", "end"):
+        if kind == "instr":
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = f" {code} "
+        elif kind == "result":
+            element = OxmlElement("w:t")
+            element.text = "1"
+        else:
             element = OxmlElement("w:fldChar")
             element.set(qn("w:fldCharType"), kind)
-            run._r.append(element)
-        elif text == code:
-            instr = OxmlElement("w:instrText")
-            instr.set(qn("xml:space"), "preserve")
-            instr.text = f" {code} "
-            run._r.append(instr)
-        else:
-            t = OxmlElement("w:t")
-            t.text = text
-            run._r.append(t)
+        run_with(element)
 
 
 def _widths(table: Any, widths_cm: list[float]) -> None:
@@ -95,18 +119,19 @@ def _widths(table: Any, widths_cm: list[float]) -> None:
 
 def _para(container: Any, text: str = "", *, bold: bool = False, size: float | None = None,
           align: Any = None, italic: bool = False, space_after: float = 4,
-          keep_next: bool = False) -> Any:
-    paragraph = container.add_paragraph()
+          keep_next: bool = False, style: str | None = None) -> Any:
+    paragraph = container.add_paragraph(style=style)
     if text:
         run = paragraph.add_run(text)
-        run.bold = bold
-        run.italic = italic
+        run.bold = bold or None  # None: as the style says (a heading is bold)
+        run.italic = italic or None
         if size:
             run.font.size = Pt(size)
     if align is not None:
         paragraph.alignment = align
-    paragraph.paragraph_format.space_after = Pt(space_after)
-    paragraph.paragraph_format.keep_with_next = keep_next
+    if style is None:
+        paragraph.paragraph_format.space_after = Pt(space_after)
+    paragraph.paragraph_format.keep_with_next = keep_next or None
     return paragraph
 
 
@@ -114,8 +139,8 @@ def _cell_text(cell: Any, text: str, *, bold: bool = False, size: float | None =
                italic: bool = False, align: Any = None) -> None:
     paragraph = cell.paragraphs[0]
     run = paragraph.add_run(text)
-    run.bold = bold
-    run.italic = italic
+    run.bold = bold or None
+    run.italic = italic or None
     if size:
         run.font.size = Pt(size)
     if align is not None:
@@ -138,7 +163,9 @@ def _is_long(rules: dict[str, Any]) -> bool:
 
 
 def _label(rules: dict[str, Any], key: str) -> str:
-    return rules.get("meta", {}).get("etykieta", key)
+    """The field's label; a short last word („od”, „do”) does not stand alone on a line."""
+    label = _typeset_fixed(rules.get("meta", {}).get("etykieta", key))
+    return re.sub(r" (\S{1,3})$", NBSP + r"\1", label)
 
 
 def _value_table(doc: Any, rows: list[tuple[str, str]]) -> None:
@@ -147,12 +174,86 @@ def _value_table(doc: Any, rows: list[tuple[str, str]]) -> None:
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for label, expr in rows:
         cells = table.add_row().cells
-        _cell_text(cells[0], label, bold=True, size=9.5)
+        _cell_text(cells[0], label, bold=True, size=TABLE_SIZE)
         _shade(cells[0])
-        _cell_text(cells[1], "{{ " + expr + "|pl }}")
+        _cell_text(cells[1], "{{ " + expr + "|pl }}", size=TABLE_SIZE)
         _no_split(table.rows[-1])
-    _widths(table, [6.0, PAGE_WIDTH_CM - 6.0])
+    # as wide as the longest label, up to 6 cm (a longer label takes two lines)
+    label_cm = max(_width_cm(label, TABLE_SIZE, bold=True) for label, _ in rows) + CELL_PADDING_CM
+    label_cm = round(min(6.0, max(3.5, label_cm)), 1)
+    _widths(table, [label_cm, PAGE_WIDTH_CM - label_cm])
     _para(doc, space_after=2)
+
+
+def _keep_table_together(table: Any) -> None:
+    """Every row on the page of the next one: a short table (signatures) is never split."""
+    for row in table.rows:
+        _no_split(row)
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
+
+
+def _fitting(headers: list[str], widths: list[float]) -> list[float]:
+    """Fixed column widths, checked: no header word may be cut (the build stops if one is)."""
+    for header, width in zip(headers, widths, strict=True):
+        need = _longest_word_cm(header, HEADER_SIZE, bold=True) + CELL_PADDING_CM
+        if need > width:
+            raise SystemExit(f"kolumna „{header}” ma {width} cm, a potrzebuje {need:.2f} cm")
+    return widths
+
+
+def _column_min_cm(col: dict[str, Any], header: str) -> float:
+    """The narrowest a column may be without breaking a word of its header or of a value
+    it is known to hold (dates, times, the closed list of allowed values)."""
+    need = _longest_word_cm(header, HEADER_SIZE, bold=True)
+    samples = {"date": "00.00.0000", "boolean": "nie", "integer": "000", "float": "0000,00"}
+    values = [str(v) for v in col.get("allowed") or []]
+    if col.get("type") in samples:
+        values.append(samples[col["type"]])
+    elif col.get("regex"):
+        values.append("00:00")
+    else:
+        values.append("wychowawczyni")  # a long everyday word; longer ones are hyphenated
+    need = max([need] + [_longest_word_cm(v, TABLE_SIZE) for v in values])
+    return need + CELL_PADDING_CM
+
+
+def _column_widths(columns: dict[str, Any], headers: list[str], free: float) -> list[float]:
+    """Widths from content: a column of dates, times, numbers or a closed list of short
+    values gets what its header and values need; free text shares the rest by its length."""
+    def weight(col: dict[str, Any]) -> float:
+        longest = col.get("maxlength") or max((len(str(v)) for v in col.get("allowed") or []),
+                                               default=100)
+        return float(min(longest, 2000)) ** 0.5
+
+    names = list(columns)
+    mins = [_column_min_cm(columns[n], h) for n, h in zip(names, headers, strict=False)]
+    fixed = [columns[n].get("type") in ("date", "boolean", "integer", "float")
+             or bool(columns[n].get("regex"))
+             or (columns[n].get("type") == "string" and (columns[n].get("maxlength") or 99) <= 60)
+             or bool(columns[n].get("allowed") and max(len(str(v)) for v in columns[n]["allowed"]) <= 30)
+             for n in names]
+    for i, name in enumerate(names):  # a closed list: room for its longest value on one line
+        allowed = columns[name].get("allowed")
+        if allowed:
+            whole = max(_width_cm(str(v), TABLE_SIZE) for v in allowed) + CELL_PADDING_CM
+            mins[i] = max(mins[i], min(whole, 3.2))
+    widths = [m if f else 0.0 for m, f in zip(mins, fixed, strict=True)]
+    flexible = [i for i, f in enumerate(fixed) if not f]
+    rest = free - sum(widths)
+    while flexible:  # share the rest by weight; a column below its minimum gets the minimum
+        total = sum(weight(columns[names[i]]) for i in flexible)
+        short = [i for i in flexible if rest * weight(columns[names[i]]) / total < mins[i]]
+        if not short:
+            for i in flexible:
+                widths[i] = rest * weight(columns[names[i]]) / total
+            break
+        for i in short:
+            widths[i] = mins[i]
+            rest -= mins[i]
+            flexible.remove(i)
+    return [round(w, 2) for w in widths]
 
 
 def _rows_table(doc: Any, key: str, rules: dict[str, Any]) -> None:
@@ -164,42 +265,30 @@ def _rows_table(doc: Any, key: str, rules: dict[str, Any]) -> None:
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     head, loop_start, body, loop_end = table.rows
-    _cell_text(head.cells[0], "Lp.", bold=True, size=9)
+    _cell_text(head.cells[0], "Lp.", bold=True, size=HEADER_SIZE)
     _shade(head.cells[0])
     for cell, text in zip(head.cells[1:], headers, strict=True):
-        _cell_text(cell, text, bold=True, size=9)
+        _cell_text(cell, text, bold=True, size=HEADER_SIZE)
         _shade(cell)
     _repeat_header(head)
     _cell_text(loop_start.cells[0], "{%tr for w in " + key + " %}")
-    _cell_text(body.cells[0], "{{ loop.index }}.", size=9.5)
+    _cell_text(body.cells[0], "{{ loop.index }}.", size=TABLE_SIZE)
     for cell, name in zip(body.cells[1:], names, strict=False):
-        _cell_text(cell, "{{ w['" + name + "']|pl }}", size=9.5)
+        _cell_text(cell, "{{ w['" + name + "']|pl }}", size=TABLE_SIZE)
     _no_split(body)
     if signature:  # room for a handwritten signature
         body.height = Cm(1.0)
     _cell_text(loop_end.cells[0], "{%tr endfor %}")
-    # widths: dates and numbers get what they need, text columns share the rest
-    fixed = {"date": 2.3, "boolean": 1.4, "integer": 1.5, "float": 1.7}
-
-    def fixed_width(col: dict[str, Any]) -> float | None:
-        if col.get("type") == "string" and col.get("regex"):
-            return 1.5  # times, codes
-        if col.get("type") == "string" and (col.get("maxlength") or 99) <= 60:
-            return 2.2  # short words: a status, a form of contact
-        return fixed.get(col.get("type", ""))
-
-    def weight(col: dict[str, Any]) -> float:
-        longest = col.get("maxlength") or 100
-        return 3.0 if _is_long(col) or longest > 300 else 1.0 if longest <= 100 else 1.5
-
-    widths: list[float | None] = [fixed_width(columns[name]) for name in names]
-    weights = {i: weight(columns[n]) for i, n in enumerate(names) if widths[i] is None}
-    if signature:
-        widths.append(2.2)
-    free = PAGE_WIDTH_CM - 1.0 - sum(w for w in widths if w)
-    for i, weight in weights.items():
-        widths[i] = free * weight / sum(weights.values())
-    _widths(table, [1.0] + [w or 0.0 for w in widths])
+    if signature:  # the family signs on one page
+        _keep_table_together(table)
+    lp = 1.0
+    widths = _column_widths(columns, headers, PAGE_WIDTH_CM - lp - (2.2 if signature else 0.0))
+    _widths(table, [lp] + widths + ([2.2] if signature else []))
+    for cell, width, name in zip(body.cells[1:], widths, names, strict=False):
+        col = columns[name]
+        free_text = col.get("type") == "string" and not col.get("allowed") and not col.get("regex")
+        if free_text and width < NARROW_CM:  # a long word may not fit: Polish hyphenation
+            _hyphens(cell.paragraphs[0]._p.get_or_add_pPr(), True)
     _para(doc, "{%p if not " + key + " %}", space_after=0)
     _para(doc, "Brak pozycji.", italic=True)
     _para(doc, "{%p endif %}", space_after=0)
@@ -215,8 +304,12 @@ def _string_list(doc: Any, key: str) -> None:
     _para(doc, "{%p endif %}", space_after=0)
 
 
-def _fields(doc: Any, pola: dict[str, Any], prefix: str = "") -> None:
+def _fields(doc: Any, pola: dict[str, Any], prefix: str = "", level: int = 1) -> None:
+    """Short fields in label/value tables; lists, tables, groups and long texts under a
+    heading (Heading 1, or Heading 2 inside a group) so Word's navigation pane and the
+    PDF's bookmarks list them."""
     pending: list[tuple[str, str]] = []
+    heading = f"Heading {min(level, 2)}"
 
     def flush() -> None:
         if pending:
@@ -229,30 +322,93 @@ def _fields(doc: Any, pola: dict[str, Any], prefix: str = "") -> None:
         label = _label(rules, key)
         if _is_table(rules):
             flush()
-            _para(doc, label, bold=True, keep_next=True, space_after=3)
+            _para(doc, label, style=heading)
             _rows_table(doc, expr, rules)
         elif kind == "list":
             flush()
-            _para(doc, label, bold=True, keep_next=True, space_after=2)
+            _para(doc, label, style=heading)
             _string_list(doc, expr)
         elif kind == "dict" and isinstance(rules.get("schema"), dict):
             flush()
-            _para(doc, label, bold=True, keep_next=True, space_after=3)
-            _fields(doc, rules["schema"], expr)
+            _para(doc, label, style=heading)
+            _fields(doc, rules["schema"], expr, level + 1)
             flush()
         elif _is_long(rules):
             flush()
-            _para(doc, label, bold=True, keep_next=True, space_after=2)
+            _para(doc, label, style=heading)
             _para(doc, "{{ " + expr + "|pl }}", space_after=8)
         else:
             pending.append((label, expr))
     flush()
 
 
+def _keep_with_signatures(doc: Any) -> None:
+    """The signatures never stand alone on a page: the last content before them keeps with
+    the next paragraph, and so do the empty and template-only paragraphs in between. A table
+    that is a section of its own (under a heading, e.g. the kierownik's decision) or that
+    the family signs brings the content above its heading along, so the page holds what
+    the signers confirm."""
+    above_heading = False  # go on past the next heading to the content above it
+    for block in reversed(list(doc.element.body.iterchildren())):
+        if block.tag == qn("w:tbl"):
+            for paragraph in block.iter(qn("w:p")):
+                _keep_next(paragraph)
+            rows = block.findall(qn("w:tr"))
+            if len(rows) == 1:  # LibreOffice ignores keep-with-next of a one-row table whose
+                for cant in rows[0].iter(qn("w:cantSplit")):  # row may not split
+                    cant.getparent().remove(cant)
+            previous = block.getprevious()
+            if _signed_by_family(block) or (previous is not None and _is_heading(previous)):
+                above_heading = True
+                continue
+            return
+        if block.tag != qn("w:p"):
+            continue
+        _keep_next(block)
+        text = "".join(t.text or "" for t in block.iter(qn("w:t")))
+        if text.strip() and not text.startswith(("{%p", "Brak pozycji")) and text != "—":
+            if above_heading and _is_heading(block):
+                above_heading = False
+                continue
+            return
+
+
+def _is_heading(block: Any) -> bool:
+    style = block.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+    return style is not None and style.get(qn("w:val")).startswith("Heading")
+
+
+def _hyphens(ppr: Any, allowed: bool) -> None:
+    """Hyphenation on or off for a paragraph (or a style)."""
+    element = ppr.find(qn("w:suppressAutoHyphens"))
+    if element is None:  # in the schema's order of pPr
+        element = OxmlElement("w:suppressAutoHyphens")
+        ppr.insert_element_before(element, *_AFTER_HYPHENS)
+    if allowed:
+        element.set(qn("w:val"), "0")
+
+
+_AFTER_HYPHENS = ("w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE",
+                  "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing",
+                  "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+                  "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl",
+                  "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+
+
+def _signed_by_family(table: Any) -> bool:
+    first_row = table.find(qn("w:tr"))
+    return "".join(t.text or "" for t in first_row.iter(qn("w:t"))).endswith("Podpis")
+
+
+def _keep_next(paragraph: Any) -> None:
+    paragraph.get_or_add_pPr().keepNext_val = True
+
+
 def _signatures(doc: Any, schema: Schema) -> None:
     signers = list(schema.podpisy)
     if not signers:
         return
+    _keep_with_signatures(doc)
     _para(doc, space_after=18, keep_next=True)
     per_row = 3 if len(signers) > 2 else len(signers)
     for start in range(0, len(signers), per_row):
@@ -260,30 +416,49 @@ def _signatures(doc: Any, schema: Schema) -> None:
         table = doc.add_table(rows=3, cols=per_row)
         _no_borders(table)
         for i, signer in enumerate(chunk):
+            if "(" in signer.caption:
+                raise SystemExit(f"załącznik {schema.zalacznik}: podpis „{signer.caption}” "
+                                 "ma nawias, a podpis drukuje się w nawiasie")
             top, line, caption = (table.rows[r].cells[i] for r in range(3))
             if signer.person:
-                _cell_text(top, "{{ " + signer.person + " or '' }}", size=9.5,
+                _cell_text(top, "{{ " + signer.person + " or '' }}", size=TABLE_SIZE,
                            align=WD_ALIGN_PARAGRAPH.CENTER)
             _cell_text(line, "\n\n……………………………………", align=WD_ALIGN_PARAGRAPH.CENTER)
-            _cell_text(caption, f"({signer.caption})", size=8, italic=True,
-                       align=WD_ALIGN_PARAGRAPH.CENTER)
-        for row in table.rows:
-            _no_split(row)
-            for cell in row.cells:
-                for paragraph in cell.paragraphs:
-                    paragraph.paragraph_format.keep_with_next = True
+            _cell_text(caption, f"({_typeset_fixed(signer.caption)})", size=8,
+                       italic=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+        _keep_table_together(table)
         _widths(table, [PAGE_WIDTH_CM / per_row] * per_row)
-        spacer = _para(doc, space_after=0)
+        spacer = _para(doc, space_after=0, keep_next=start + per_row < len(signers))
         spacer.paragraph_format.line_spacing = Pt(8)
 
 
+_TAG = re.compile(r"(\{\{.*?\}\}|\{%.*?%\})")
+
+
+def _typeset_fixed(text: str) -> str:
+    """A fixed text with tags: the text between the tags gets the non-breaking spaces of
+    `typeset`, and a date or number a tag prints stays with the word before it („dnia”, „od”)
+    and with the „r.” or unit after it."""
+    parts = _TAG.split(text)
+    for i in range(0, len(parts), 2):
+        part = typeset(parts[i], words=True)
+        if i + 1 < len(parts):  # a tag follows
+            part = re.sub(r"(?<![\w])(dnia|dniu|dniem|od|do|z|w|nr|godz\.) $", "\\1" + NBSP, part)
+        if i > 0:  # a tag precedes
+            part = re.sub(r"^ (?=(?:r\.|zł|mies\.|godz\.)(?!\w))", NBSP, part)
+        parts[i] = part
+    return "".join(parts)
+
+
 def _page_footer(doc: Any, text: str) -> None:
-    """A centred footer: `text` followed by "N z M" page fields."""
+    """A centred footer: `text` followed by "N z M" page fields, all in the footer's size
+    (the Footer style's and each run's)."""
     footer = doc.sections[0].footer.paragraphs[0]
+    footer.style = doc.styles["Footer"]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    footer.add_run(text).font.size = Pt(8)
+    footer.add_run(text).font.size = Pt(FOOTER_SIZE)
     _field(footer, "PAGE")
-    footer.add_run(" z ").font.size = Pt(8)
+    footer.add_run(" z ").font.size = Pt(FOOTER_SIZE)
     _field(footer, "NUMPAGES")
 
 
@@ -302,19 +477,19 @@ def _centre_header(doc: Any, right_text: str) -> None:
 def build(schema: Schema, out: Path) -> None:
     doc = _new_document(schema.tytul)
     _page_footer(doc, f"Nr sprawy {{{{ rodzina|pl }}}} · załącznik nr {schema.zalacznik} · strona ")
-    _para(doc, f"Załącznik nr {schema.zalacznik} do {{{{ osrodek.procedura }}}}", size=8,
+    _para(doc, f"Załącznik nr{NBSP}{schema.zalacznik} do {{{{ osrodek.procedura }}}}", size=8,
           italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=10)
     _centre_header(doc, "{% if osrodek.miejscowosc %}{{ osrodek.miejscowosc }}, {% endif %}"
                         "dnia {{ data|pl }}")
 
     _para(doc, space_after=6)
-    _para(doc, schema.tytul.upper(), bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER,
-          space_after=2)
+    _para(doc, _typeset_fixed(schema.tytul.upper()), style="Title")
     _para(doc, "Numer sprawy: {{ rodzina|pl }}", size=10, align=WD_ALIGN_PARAGRAPH.CENTER,
           space_after=12)
     for text in schema.tresc:
-        paragraph = _para(doc, _with_filter(text), space_after=8)
+        paragraph = _para(doc, _typeset_fixed(_with_filter(text)), space_after=8)
         paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        _hyphens(paragraph._p.get_or_add_pPr(), True)  # justified: without it, wide gaps
     _fields(doc, schema.pola)
     _signatures(doc, schema)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -328,8 +503,7 @@ def build_checklist(out: Path) -> None:
     _page_footer(doc, "Nr sprawy {{ rodzina }} · lista kontrolna na dzień {{ na_dzien }} · strona ")
     _centre_header(doc, "stan na dzień {{ na_dzien }}")
     _para(doc, space_after=6)
-    _para(doc, "LISTA KONTROLNA DOKUMENTÓW RODZINY", bold=True, size=14,
-          align=WD_ALIGN_PARAGRAPH.CENTER, space_after=2)
+    _para(doc, "LISTA KONTROLNA DOKUMENTÓW RODZINY", style="Title")
     _para(doc, "Numer sprawy: {{ rodzina }}", size=10, align=WD_ALIGN_PARAGRAPH.CENTER,
           space_after=12)
     _value_table(doc, [("Etap sprawy", "etap"), ("Asystent rodziny", "asystent"),
@@ -347,12 +521,13 @@ def build_checklist(out: Path) -> None:
     _cell_text(body.cells[1], "{{ p.zalacznik }}", size=9)
     _cell_text(body.cells[2], "{{ p.opis }}", size=9)
     body.cells[2].add_paragraph().add_run("{{ p.plik }}").font.size = Pt(7.5)
-    _cell_text(body.cells[3], "{{ p.okres }}", size=9)
+    _cell_text(body.cells[3], "{{ p.okres|pl if p.okres else '' }}", size=9)
     _cell_text(body.cells[4], "{{ p.termin }}", size=9)
     _cell_text(body.cells[5], "{% cellbg p.kolor %}{{ p.status }}", size=9, bold=True)
     _no_split(body)
     _cell_text(loop_end.cells[0], "{%tr endfor %}")
-    _widths(table, [0.9, 1.0, 9.2, 1.7, 2.1, 2.1])
+    _widths(table, _fitting(["Lp.", "Zał.", "Dokument", "Okres", "Termin", "Status"],
+                            [1.0, 1.0, 8.5, 2.3, 2.1, 2.1]))
     _para(doc, space_after=6)
     _para(doc, "Statusy: jest – dokument jest i powstał w terminie; po terminie – dokument jest, "
                "ale powstał po terminie; BRAK – dokumentu nie ma, a termin minął; oczekuje – "
@@ -365,16 +540,15 @@ def build_checklist(out: Path) -> None:
 def build_summary(out: Path) -> None:
     """The kierownik's monthly summary (`outbox/raporty/RRRR-MM/zestawienie_RRRR-MM.pdf`)."""
     doc = _new_document("Zestawienie miesięcznych raportów asystentów rodziny")
-    _page_footer(doc, "Zestawienie raportów za {{ miesiac }} · strona ")
+    _page_footer(doc, "Zestawienie raportów za {{ miesiac|pl }} · strona ")
     _para(doc, "{{ osrodek.nazwa }}", bold=True, size=10, space_after=0)
     _para(doc, "{{ osrodek.adres }}", size=9, space_after=10)
-    _para(doc, "ZESTAWIENIE MIESIĘCZNYCH RAPORTÓW ASYSTENTÓW RODZINY", bold=True, size=14,
-          align=WD_ALIGN_PARAGRAPH.CENTER, space_after=2)
-    _para(doc, "za miesiąc {{ miesiac }} · stan na dzień {{ na_dzien }}", size=10,
+    _para(doc, "ZESTAWIENIE MIESIĘCZNYCH RAPORTÓW ASYSTENTÓW RODZINY", style="Title")
+    _para(doc, "za miesiąc {{ miesiac|pl }} · stan na dzień {{ na_dzien }}", size=10,
           align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12)
 
     def loop_table(title: str, var: str, columns: list[tuple[str, str, float]]) -> None:
-        _para(doc, title, bold=True, keep_next=True, space_after=3)
+        _para(doc, title, style="Heading 1")
         table = doc.add_table(rows=4, cols=len(columns))
         table.style = "Table Grid"
         head, start, body, end = table.rows
@@ -387,7 +561,7 @@ def build_summary(out: Path) -> None:
             _cell_text(cell, "{{ r['" + key + "'] }}", size=9)
         _no_split(body)
         _cell_text(end.cells[0], "{%tr endfor %}")
-        _widths(table, [w for _, _, w in columns])
+        _widths(table, _fitting([label for label, _, _ in columns], [w for _, _, w in columns]))
         _para(doc, space_after=8)
 
     loop_table("Asystenci rodziny", "asystenci", [
@@ -395,10 +569,10 @@ def build_summary(out: Path) -> None:
         ("Wizyty", "wizyty", 2.5), ("Godziny", "godziny", 2.5),
         ("Zaległe dokumenty", "zaleglosci", 3.5)])
     loop_table("Rodziny", "rodziny", [
-        ("Asystent rodziny", "asystent", 3.6), ("Nr sprawy", "rodzina", 2.6),
-        ("Etap", "etap", 2.4), ("Wizyty", "wizyty", 1.4), ("Godziny", "godziny", 1.5),
-        ("Kontakty", "kontakty", 1.6), ("Zaległe dok.", "zaleglosci", 1.6),
-        ("Uwagi", "uwagi", 2.3)])
+        ("Asystent rodziny", "asystent", 3.3), ("Nr sprawy", "rodzina", 2.4),
+        ("Etap", "etap", 2.3), ("Wizyty", "wizyty", 1.5), ("Godziny", "godziny", 1.8),
+        ("Kontakty", "kontakty", 1.9), ("Zaległe dok.", "zaleglosci", 1.8),
+        ("Uwagi", "uwagi", 2.0)])
     _para(doc, "Zaległe dokumenty: pozycje listy kontrolnej rodziny w stanie BRAK lub „po "
                "terminie” na dzień zestawienia (asysta checklista).", size=8, italic=True)
     _para(doc, space_after=24)
@@ -421,11 +595,61 @@ def _new_document(title: str) -> Any:
     style.font.size = Pt(10.5)
     style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
     style.paragraph_format.space_after = Pt(4)
+    style.paragraph_format.widow_control = True
+    _hyphens(style.element.get_or_add_pPr(), False)  # hyphenation only where a column is narrow
     doc.core_properties.title = title
     doc.core_properties.language = "pl-PL"
     doc.core_properties.author = "asysta"
     _set_language(doc)
+    _hyphenation(doc)
+    _heading_style(doc, "Title", 14, outline=0, before=0, after=2, centred=True)
+    _heading_style(doc, "Heading 1", 10.5, outline=0, before=4, after=3)
+    _heading_style(doc, "Heading 2", 10, outline=1, before=3, after=2)
+    footer = doc.styles["Footer"]
+    footer.font.size = Pt(FOOTER_SIZE)
     return doc
+
+
+def _heading_style(doc: Any, name: str, size: float, *, outline: int, before: float,
+                   after: float, centred: bool = False) -> None:
+    """Word's own heading style, in the document's font: bold, black, kept with the next
+    paragraph, with its outline level (Word's navigation pane, the PDF's bookmarks)."""
+    style = doc.styles[name]
+    element = style.element
+    for tag in ("w:pPr", "w:rPr"):
+        old = element.find(qn(tag))
+        if old is not None:
+            element.remove(old)
+    style.font.name = FONT
+    style.font.size = Pt(size)
+    style.font.bold = True
+    fmt = style.paragraph_format
+    fmt.space_before, fmt.space_after = Pt(before), Pt(after)
+    fmt.keep_with_next = True
+    fmt.keep_together = True
+    if centred:
+        fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    level = OxmlElement("w:outlineLvl")
+    level.set(qn("w:val"), str(outline))
+    element.get_or_add_pPr()._insert_outlineLvl(level)
+
+
+def _hyphenation(doc: Any) -> None:
+    """Polish hyphenation (LibreOffice's hyphen-pl, Word's own), switched on for the document
+    and used by the paragraphs that allow it: the values in narrow table columns, where a
+    long word would otherwise be cut anywhere. Headers, labels and running text are set so
+    that their words fit whole (hyphenation breaks every line end it can, not only the
+    words that do not fit)."""
+    anchor = doc.settings.element.find(qn("w:defaultTabStop"))  # the schema's order: after it
+    for tag, value in reversed((("w:autoHyphenation", None), ("w:consecutiveHyphenLimit", "2"),
+                                ("w:hyphenationZone", "284"), ("w:doNotHyphenateCaps", None))):
+        element = OxmlElement(tag)
+        if value is not None:
+            element.set(qn("w:val"), value)
+        anchor.addnext(element)
+    theme_lang = doc.settings.element.find(qn("w:themeFontLang"))
+    if theme_lang is not None:
+        theme_lang.set(qn("w:val"), "pl-PL")
 
 
 def _slim(doc: Any) -> None:
@@ -461,11 +685,17 @@ def _slim(doc: Any) -> None:
 
 
 def _set_language(doc: Any) -> None:
-    """Polish as the document language, so spell-checking and hyphenation are Polish."""
-    rpr = doc.styles["Normal"].element.get_or_add_rPr()
-    lang = OxmlElement("w:lang")
-    lang.set(qn("w:val"), "pl-PL")
-    rpr.append(lang)
+    """Polish as the document language (the default run properties and Normal), so
+    spell-checking and hyphenation are Polish and the PDF says /Lang pl-PL."""
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    default_rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    for rpr in (default_rpr, doc.styles["Normal"].element.get_or_add_rPr()):
+        lang = rpr.find(qn("w:lang"))
+        if lang is None:
+            lang = OxmlElement("w:lang")
+            rpr.append(lang)
+        lang.set(qn("w:val"), "pl-PL")
+        lang.set(qn("w:eastAsia"), "pl-PL")
 
 
 def main() -> None:

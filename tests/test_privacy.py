@@ -119,3 +119,114 @@ def test_rejections_and_terminal_hold_no_values(tmp_path: Path, converter: Conve
     log = [json.loads(line) for line in
            (settings.outbox / "dziennik.jsonl").read_text(encoding="utf-8").splitlines()]
     assert log[-1]["pola"] == ["czlonkowie[1].pesel", "data_wniosku"]
+
+
+OTHER = "K-2025-099"
+
+
+def _other_family(settings: Settings) -> list[Path]:
+    """A second family with another assistant (as in test_raporty)."""
+    paths = []
+    for n in (1, 2, 3, 5, 6, 8):
+        text = example(n).read_text(encoding="utf-8").replace(f"rodzina: {CASE}", f"rodzina: {OTHER}")
+        text = text.replace("Katarzyna Żak", "Tomasz Ślęzak")
+        if n == 8:
+            text = text.replace("2025-04-", "2025-05-").replace('miesiac: "2025-04"', 'miesiac: "2025-05"')
+        path = settings.inbox / f"b{n:02d}.yaml"
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def test_delete_removes_every_copy_the_product_made(tmp_path: Path, converter: Converter,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from pypdf import PdfReader
+
+    from pipeline.raporty import Month, run_month
+
+    settings = make_settings(tmp_path)
+    outcomes = run(settings, converter, *copy_examples(settings), *_other_family(settings))
+    assert all(o.status == "przyjety" for o in outcomes)
+    month = run_month(settings, converter, Month.parse("2025-04"), today=date(2025, 5, 4))
+    assert month.combined and month.summary_pdf and month.summary_xlsx
+    other_pages = len(PdfReader(str(next(r for r in month.reports
+                                         if r.rodzina == OTHER).outcome.filed.pdf)).pages)
+    pages_before = len(PdfReader(str(month.combined)).pages)
+    assert _cli(settings, "eksport", CASE) == 0
+    assert _cli(settings, "eksport", OTHER) == 0
+    elsewhere = tmp_path / "pendrive" / f"{CASE}-wniosek.zip"
+    elsewhere.parent.mkdir()
+    assert _cli(settings, "eksport", CASE, "--do", str(elsewhere)) == 0
+    capsys.readouterr()
+
+    assert _cli(settings, "usun", CASE, "--potwierdzam", CASE) == 0
+    out = capsys.readouterr().out
+    exports = settings.outbox / "eksport"
+    assert [p.name.startswith(f"{OTHER}_") for p in exports.iterdir()] == [True]
+    # the combined PDF keeps only the other family's report and bookmarks
+    reader = PdfReader(str(month.combined))
+    assert len(reader.pages) == other_pages
+    assert all(CASE not in (page.extract_text() or "") for page in reader.pages)
+    assert [i.title if not isinstance(i, list) else [j.title.split(" – ")[0] for j in i]
+            for i in reader.outline] == ["Tomasz Ślęzak", [OTHER]]
+    assert stat.S_IMODE(month.combined.stat().st_mode) == 0o600
+    print(f"wspólny PDF raportów: {pages_before} → {len(reader.pages)} stron")
+    # what a person has to look at is named, with what to do
+    assert "raporty/2025-04/zestawienie_2025-04.xlsx" in out
+    assert "raporty/2025-04/zestawienie_2025-04.pdf" in out
+    assert f"{CASE}-wniosek.zip" in out and "poza archiwum" in out
+    for value in PERSONAL:
+        assert value not in out
+    entry = journal.read(settings.outbox)[-1]
+    assert entry["akcja"] == "usunieto" and entry["konto"] == journal.runner()
+    assert len(entry["usunieto_kopie"]) == 1 and entry["usunieto_kopie"][0].startswith(
+        f"eksport/{CASE}_")
+    assert entry["zmieniono"] == ["raporty/2025-04/raporty_2025-04.pdf"]
+    assert "raporty/2025-04/zestawienie_2025-04.pdf" in entry["do_sprawdzenia"]
+    log = (settings.outbox / "dziennik.jsonl").read_text(encoding="utf-8")
+    for value in PERSONAL:
+        assert value not in log
+    assert journal.verify(settings.outbox)[1] is None
+
+
+def test_exports_of_a_lookalike_case_number_stay(tmp_path: Path) -> None:
+    """`K-1` never takes the export of case `K-1_2` (`K-1_2_…zip` also starts with `K-1_`)."""
+    from pipeline.privacy import Deletion, _remove_exports
+
+    settings = make_settings(tmp_path)
+    folder = settings.outbox / "eksport"
+    folder.mkdir(parents=True)
+    for case in ("K-1", "K-1_2"):
+        with zipfile.ZipFile(folder / f"{case}_2026-01-02_030405.zip", "w") as archive:
+            archive.writestr(f"{case}/rejestr.json", "{}")
+    with zipfile.ZipFile(folder / "K-1_2026-01-02_030406.zip", "w") as archive:
+        archive.writestr("K-2/rejestr.json", "{}")  # named like K-1's, holds another family
+    result = Deletion(0)
+    _remove_exports(settings, "K-1", result)
+    assert result.removed == ["eksport/K-1_2026-01-02_030405.zip"]
+    assert sorted(p.name for p in folder.iterdir()) == ["K-1_2026-01-02_030406.zip",
+                                                        "K-1_2_2026-01-02_030405.zip"]
+
+
+def test_journal_names_the_owner_of_each_dropped_file(tmp_path: Path,
+                                                      converter: Converter) -> None:
+    """On a share each staff member's files belong to their account; the journal says whose
+    form was filed or rejected (a uid without a name: its number)."""
+    import pwd
+
+    settings = make_settings(tmp_path)
+    filed, rejected = copy_examples(settings, [1, 2])
+    rejected.write_text(rejected.read_text("utf-8").replace("data: 2025-03-05", "data: 2025-13-05"),
+                        encoding="utf-8")
+    nobody = pwd.getpwnam("nobody").pw_uid
+    unnamed = next(uid for uid in range(54321, 60000)
+                   if all(u.pw_uid != uid for u in pwd.getpwall()))
+    os.chown(filed, nobody, nobody)
+    os.chown(rejected, unnamed, unnamed)
+    statuses = {o.name: o.status for o in run(settings, converter, filed, rejected)}
+    assert statuses == {"zal01.yaml": "przyjety", "zal02.yaml": "odrzucony"}
+    entries = {e["plik"]: e for e in journal.read(settings.outbox) if e["plik"]}
+    assert (entries["zal01.yaml"]["akcja"], entries["zal01.yaml"]["konto"]) == ("przyjeto", "nobody")
+    assert (entries["zal02.yaml"]["akcja"], entries["zal02.yaml"]["konto"]) == (
+        "odrzucono", str(unnamed))
+    assert all("konto" in e for e in journal.read(settings.outbox))

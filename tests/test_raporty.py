@@ -75,7 +75,7 @@ def test_a_family_without_visits_gets_a_report_that_says_so(april: tuple[Setting
     report = next(r for r in result.reports if r.rodzina == OTHER)  # its visits are in May
     assert report.values["liczba_wizyt"] == 0
     text = docx_text(report.outcome.filed.docx)
-    assert "W miesiącu 2025-04 nie odnotowano żadnej wizyty w rodzinie." in text
+    assert "W kwietniu 2025\u00a0r. nie odnotowano żadnej wizyty w rodzinie." in text
     assert "opis asystenta za ten miesiąc nie wpłynął" in text
 
 
@@ -112,7 +112,8 @@ def test_summary_for_the_kierownik_as_pdf_and_xlsx(april: tuple[Settings, BatchR
     overdue = json.loads((settings.outbox / "rodziny" / CASE / "checklista.json").read_text("utf-8"))
     assert rows[1][6] == sum(1 for i in overdue["pozycje"] if i["status"] in ("brak", "po_terminie"))
     text = squash(pdf_text(result.summary_pdf))
-    assert "ZESTAWIENIE MIESIĘCZNYCH RAPORTÓW" in text and "2025-04" in text
+    assert "ZESTAWIENIE MIESIĘCZNYCH RAPORTÓW" in text and "za miesiąc kwiecień 2025" in text
+    assert "2025-04" not in text  # the month in words
     assert "Katarzyna Żak" in text and "Tomasz Ślęzak" in text and "14,5" in text
 
 
