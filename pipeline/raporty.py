@@ -41,8 +41,9 @@ from .fsutil import ensure_private_dir, write_new
 from .models import Outcome
 from .overview import families, write_checklists
 from .pdfa import PdfMeta, describe_docx, finish_joined, is_pdfa2, output_intent
+from .polish import display, in_month, parent_names
 from .process import process_files
-from .render import display, in_month, named_template, render_docx
+from .render import named_template, render_docx
 from .schemas import load_schema
 
 REPORTS_DIR = "raporty"
@@ -173,9 +174,7 @@ def build_values(rodzina: str, month: Month, settings: Settings, today: date) ->
 
     assignment = _newest(entries, 1, month.last) or {"dane": {}}
     a1 = assignment["dane"]
-    parents = [m.get("imie_nazwisko") for m in a1.get("czlonkowie") or []
-               if str(m.get("pokrewienstwo", "")).lower() in ("matka", "ojciec", "opiekun prawny",
-                                                               "opiekunka prawna", "opiekun")]
+    parents = parent_names(a1.get("czlonkowie") or [])
     values: dict[str, Any] = {
         "zalacznik": 14, "rodzina": rodzina, "data": today.isoformat(),
         "asystent": a1.get("asystent") or "—",

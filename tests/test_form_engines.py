@@ -44,9 +44,9 @@ from test_pdfforms import (
     yaml_values,
 )
 
-from pipeline import pdfforms
+from pipeline import forms as pdfforms
 from pipeline.convert import Converter
-from pipeline.render import display
+from pipeline.polish import display
 from pipeline.schemas import load_schema
 
 ENGINES = Path(__file__).parent / "engines"
