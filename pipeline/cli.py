@@ -73,7 +73,7 @@ def _print_outcome(outcome: Outcome) -> None:
             console.print(f"    – {escape(str(problem))}")
 
 
-def _summary(outcomes: list[Outcome] | Counter[str]) -> int:
+def _summary(outcomes: Sequence[Outcome] | Counter[str]) -> int:
     if not isinstance(outcomes, Counter):
         outcomes = Counter(o.status for o in outcomes)
     counts = {s: outcomes[s] for s in ("przyjety", "duplikat", "odrzucony", "pozostawiony")}
