@@ -113,6 +113,8 @@ def test_raporty_starts_libreoffice_before_the_heavy_imports(tmp_path: Path) -> 
              "code = cli.main(sys.argv[1:])\n"
              "print('przed pulą:', seen, 'kod:', code)\n")
     env = {k: v for k, v in os.environ.items() if k != "ASYSTA_CONFIG"}
+    (tmp_path / "inbox").mkdir()
+    (tmp_path / "outbox").mkdir()
     result = subprocess.run([sys.executable, "-c", probe, "--inbox", str(tmp_path / "inbox"),
                              "--outbox", str(tmp_path / "outbox"), "raporty", "--miesiac", "2025-04"],
                             cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
