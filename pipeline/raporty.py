@@ -135,7 +135,7 @@ def build_values(rodzina: str, month: Month, settings: Settings, today: date) ->
     stage = _stage_in(docs, rodzina, month, settings)
     if stage is None:
         return None
-    latest = {}
+    latest: dict[tuple[Any, Any], dict[str, Any]] = {}
     for entry in entries:  # newest version of each document, for its data
         key = (entry["zalacznik"], entry["data"])
         if key not in latest or entry["wersja"] > latest[key]["wersja"]:
@@ -194,9 +194,9 @@ def build_values(rodzina: str, month: Month, settings: Settings, today: date) ->
     own = max((e for e in entries if e["zalacznik"] == 14 and e["dane"].get("miesiac") == month.key),
               key=lambda e: (e["data"], e["wersja"]), default=None)
     if own:  # the assistant's narrative is merged, not replaced
-        for key in NARRATIVE:
-            if own["dane"].get(key) not in (None, "", []):
-                values[key] = own["dane"][key]
+        for name in NARRATIVE:
+            if own["dane"].get(name) not in (None, "", []):
+                values[name] = own["dane"][name]
     note = f"{in_month(month.key).capitalize()} nie odnotowano żadnej wizyty w rodzinie."
     if not visit_rows and note not in (values.get("uwagi") or ""):  # idempotent on a re-run
         values["uwagi"] = note + ("\n" + values["uwagi"] if values.get("uwagi") else "")
