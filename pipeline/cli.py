@@ -171,7 +171,8 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
             return EXIT_REJECTED
         console.print(f"Pokaz: fikcyjny ośrodek – {len(centre.families)} rodzin, "
                       f"{len({f.asystent for f in centre.families})} asystentów, "
-                      f"{len(centre.files)} formularzy z ostatnich 18 miesięcy. Wrzucam je do "
+                      f"{pl_count(len(centre.files), 'formularz', 'formularze', 'formularzy')} "
+                      "z ostatnich 18 miesięcy. Wrzucam je do "
                       f"{escape(str(settings.inbox))} miesiąc po miesiącu …")
         try:
             drop_in_waves(centre.files, settings.inbox, lambda: sum(watcher.counts.values()), wave)
@@ -190,7 +191,8 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     expected = {f.name for f in centre.rejected}
     rejected = {o.name for o in outcomes if o.status == "odrzucony"}
     if rejected == expected and not result.failed and code == EXIT_REJECTED:
-        console.print(f"Odrzucono dokładnie te {len(expected)} pliki, które pokaz psuje celowo.")
+        console.print(f"Odrzucono dokładnie te pliki, które pokaz psuje celowo "
+                      f"({pl_count(len(expected), 'plik', 'pliki', 'plików')}).")
         code = EXIT_OK
     elif rejected != expected:
         console.print(f"[red]Odrzucono inne pliki niż zamierzone: {len(rejected - expected)} "
