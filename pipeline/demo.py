@@ -511,7 +511,8 @@ class _Family:
                 "warunki_mieszkaniowe": "Mieszkanie czyste, wyposażone w podstawowe sprzęty; "
                                         "dzieci mają wspólny pokój.",
                 "sytuacja_zdrowotna": next((t.problem for t in self.themes if t.obszar == "stan zdrowia"),
-                                           "Członkowie rodziny zdrowi, bez orzeczeń o niepełnosprawności."),
+                                           "Członkowie rodziny zdrowi, bez orzeczeń "
+                                           "o niepełnosprawności."),
                 "edukacja_dzieci": next((t.problem for t in self.themes if t.obszar == "edukacja dzieci"),
                                         "Dzieci uczęszczają do szkoły i przedszkola regularnie."),
                 "osoby_wspierajace": "Babcia dzieci mieszka w pobliżu i pomaga w opiece.",
@@ -676,7 +677,8 @@ class _Family:
                               "zmiany_sytuacji": "Sytuacja rodziny zmieniła się zgodnie z okresową oceną "
                                                  f"z {_pl(d15)}.",
                               "realizacja_celow": goals,
-                              "cel_glowny": "Utrwalenie zmian osiągniętych w pierwszym okresie współpracy.",
+                              "cel_glowny": "Utrwalenie zmian osiągniętych w pierwszym okresie "
+                                            "współpracy.",
                               "cele": self.goals(d7), "zobowiazania_rodziny": None,
                               "czlonkowie": [{"imie_nazwisko": m["imie_nazwisko"],
                                               "pokrewienstwo": m["pokrewienstwo"]}
@@ -752,7 +754,8 @@ class _Family:
             wizyty = [{"data": od + timedelta(days=k), "forma": rng.choice(
                 ("wizyta w domu rodziny", "rozmowa telefoniczna", "spotkanie w ośrodku")),
                 "uczestnicy": self.parents[0]["imie_nazwisko"],
-                "obserwacje": rng.choice(self.themes).efekty} for k in (3, 17) if od + timedelta(days=k) <= do]
+                "obserwacje": rng.choice(self.themes).efekty}
+                for k in (3, 17) if od + timedelta(days=k) <= do]
             if not wizyty:
                 break
             values = {**self.head(11, do), "rodzice": self.rodzice, "adres": self.adres,
