@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
 import threading
-import time
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date
@@ -175,11 +173,44 @@ def cmd_obserwuj(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
-    """All sixteen examples through a running watcher, as a user would drop them."""
-    from .schemas import package_data
+    """The demo centre (pipeline/demo.py) through a running watcher, month by month, then the
+    last month's reports and one binder."""
+    from .checklist import add_months, month_key
+    from .checks import require_templates
+    from .convert import Converter
+    from .demo import build_centre, drop_in_waves
+    from .overview import families
+    from .polish import month_name, pl_count
+    from .process import refresh_checklists
+    from .raporty import Month, run_month
+    from .teczka import build_teczka
+    from .watch import Watcher
 
-    examples = sorted((package_data("formularze") / "przyklady").glob("zal*.yaml"))
-    converter, watcher = _watcher(settings, args)
+    today = date.today()
+    marker = settings.outbox / ".pokaz"
+    made_on = marker.read_text(encoding="utf-8").strip() if marker.is_file() else None
+    if families(settings.outbox) and made_on != today.isoformat():
+        err.print(f"asysta: archiwum {escape(str(settings.outbox))} nie jest puste – pokaz "
+                  "tworzy fikcyjny ośrodek i potrzebuje pustego archiwum; usuń foldery outbox "
+                  "i inbox/odrzucone (jeśli to archiwum pokazu) albo uruchom pokaz na innych "
+                  "folderach: asysta --inbox FOLDER --outbox FOLDER demo")
+        return EXIT_USAGE
+    centre = build_centre(today, args.ziarno)
+    require_templates(settings)
+    settings.outbox.mkdir(parents=True, exist_ok=True)
+    marker.write_text(today.isoformat(), encoding="utf-8")
+    outcomes: list[Outcome] = []
+
+    def report(outcome: Outcome) -> None:  # only rejections are told one by one
+        outcomes.append(outcome)
+        if outcome.status not in ("przyjety", "duplikat"):
+            _print_outcome(outcome)
+
+    def wave(key: str, count: int) -> None:
+        console.print(f"  {month_name(key)}: {pl_count(count, 'formularz', 'formularze', 'formularzy')}")
+
+    converter = Converter.from_settings(settings.przetwarzanie)  # warms up meanwhile
+    watcher = Watcher(settings, converter, polling=args.polling, report=report)
     with converter:
         ready = threading.Event()
         thread = threading.Thread(target=watcher.run, kwargs={"on_ready": ready.set}, daemon=True)
@@ -187,19 +218,47 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
         if not ready.wait(timeout=30):
             err.print("asysta: obserwator nie wystartował")
             return EXIT_REJECTED
-        console.print(f"Wrzucam {len(examples)} przykładowych formularzy do {settings.inbox} …")
-        for example in examples:
-            target = settings.inbox / example.name
-            tmp = settings.inbox / f".{example.name}.kopiowanie"
-            shutil.copyfile(example, tmp)
-            tmp.rename(target)  # appears complete, as a copy from another folder would
-        deadline = time.monotonic() + 600
-        while sum(watcher.counts.values()) < len(examples) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        watcher.stop()
-        thread.join(timeout=30)
-    code = _summary(watcher.counts)
-    console.print(f"Archiwum rodzin: {settings.outbox / 'rodziny'}")
+        console.print(f"Pokaz: fikcyjny ośrodek – {len(centre.families)} rodzin, "
+                      f"{len({f.asystent for f in centre.families})} asystentów, "
+                      f"{pl_count(len(centre.files), 'formularz', 'formularze', 'formularzy')} "
+                      "z ostatnich 18 miesięcy. Wrzucam je do "
+                      f"{escape(str(settings.inbox))} miesiąc po miesiącu …")
+        try:
+            drop_in_waves(centre.files, settings.inbox, lambda: sum(watcher.counts.values()), wave)
+        except TimeoutError as exc:
+            err.print(f"asysta: obserwator nie przetworzył formularzy z {exc} w 10 minut")
+            return EXIT_REJECTED
+        finally:
+            watcher.stop()
+            thread.join(timeout=30)
+        month = Month.parse(month_key(add_months(today.replace(day=1), -1)))
+        console.print(f"Raporty miesięczne za {month_name(month.key)} …")
+        result = run_month(settings, converter, month)
+        refresh_checklists(settings, converter, families(settings.outbox), only_changed=True)
+    teczka = build_teczka(settings, centre.teczka)
+    code = _summary(Counter(o.status for o in outcomes))
+    expected = {f.name for f in centre.rejected}
+    rejected = {o.name for o in outcomes if o.status == "odrzucony"}
+    if rejected == expected and not result.failed and code == EXIT_REJECTED:
+        console.print(f"Odrzucono dokładnie te pliki, które pokaz psuje celowo "
+                      f"({pl_count(len(expected), 'plik', 'pliki', 'plików')}).")
+        code = EXIT_OK
+    elif rejected != expected:
+        console.print(f"[red]Odrzucono inne pliki niż zamierzone: {len(rejected - expected)} "
+                      f"nieoczekiwanie, {len(expected - rejected)} przyjęto mimo błędu.[/]")
+        code = EXIT_REJECTED
+    console.print("\nRodziny pokazu:")
+    for family in centre.families:
+        console.print(f"  {family.rodzina}  {escape(family.asystent):<21} {escape(family.etap):<16}"
+                      f" {escape(family.opis)}")
+    outbox, inbox = settings.outbox, settings.inbox
+    console.print("\nGdzie patrzeć:")
+    console.print(f"  przegląd ośrodka:      {escape(str(outbox / 'index.html'))}")
+    console.print(f"  teczka rodziny:        {escape(str(teczka.path))}")
+    console.print(f"  lista kontrolna:       {escape(str(teczka.path.parent / 'checklista.pdf'))}")
+    if result.combined:
+        console.print(f"  raporty za {month.key}:    {escape(str(result.combined.parent))}/")
+    console.print(f"  odrzucone z opisem:    {escape(str(inbox / 'odrzucone'))}/")
     return code
 
 
@@ -541,10 +600,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wszystkie", action="store_true", help="teczki wszystkich rodzin z archiwum")
     p.set_defaults(func=cmd_teczka)
 
-    p = sub.add_parser("demo", help="pokaz: 16 przykładowych formularzy przez obserwowany folder",
-                       description="Uruchamia obserwację folderu inbox, wrzuca do niego "
-                                   "przykłady wszystkich 16 załączników i czeka, aż trafią "
-                                   "do archiwum.")
+    p = sub.add_parser("demo", help="pokaz: fikcyjny ośrodek przez obserwowany folder",
+                       description="Uruchamia obserwację folderu inbox i wrzuca do niego, "
+                                   "miesiąc po miesiącu, formularze fikcyjnego ośrodka "
+                                   "(4 asystentów, 26 rodzin, ostatnie 18 miesięcy, daty "
+                                   "liczone od dziś, kilka celowo błędnych plików); potem "
+                                   "tworzy raporty za poprzedni miesiąc i jedną teczkę. "
+                                   "Potrzebuje pustego archiwum.")
+    p.add_argument("--ziarno", type=int, default=2026, metavar="N",
+                   help="ziarno generatora (inne ziarno – inne nazwiska i szczegóły; domyślnie 2026)")
     p.set_defaults(func=cmd_demo, polling=False)
     return parser
 
