@@ -20,7 +20,7 @@ from .convert import Converter
 from .errors import ConversionError, Problem, RegisterError
 from .fsutil import ensure_private_dir, replace, work_dir
 from .pdfa import PdfMeta, describe_docx
-from .register import FAMILIES_DIR, REGISTER_NAME, family_dir, families
+from .register import FAMILIES_DIR, REGISTER_NAME, families, family_dir
 from .render import named_template, render_docx
 
 CHECKLIST_JSON = "checklista.json"

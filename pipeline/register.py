@@ -84,16 +84,18 @@ class Entry:
         if not isinstance(raw, dict):
             raise ValueError("entry")
         zalacznik, wersja, data = raw.get("zalacznik"), raw.get("wersja"), raw.get("data")
-        dane = raw.get("dane", {})
-        texts = [raw.get(k, "") for k in ("pdf", "docx", "plik_zrodlowy", "sha256")]
-        schema, przyjeto = raw.get("wersja_schematu"), raw.get("przyjeto")
-        if (not _is_int(zalacznik) or not _is_int(wersja) or not isinstance(data, str)
-                or not all(isinstance(t, str) for t in texts) or not isinstance(dane, dict)
-                or not (schema is None or _is_int(schema))
-                or not (przyjeto is None or isinstance(przyjeto, str))):
+        pdf, docx, source, sha256 = (raw.get(k, "") for k in ("pdf", "docx", "plik_zrodlowy",
+                                                             "sha256"))
+        schema, przyjeto, dane = raw.get("wersja_schematu"), raw.get("przyjeto"), raw.get("dane", {})
+        if not (isinstance(zalacznik, int) and isinstance(wersja, int) and _is_int(zalacznik)
+                and _is_int(wersja) and isinstance(data, str) and isinstance(dane, dict)
+                and all(isinstance(t, str) for t in (pdf, docx, source, sha256))
+                and (schema is None or _is_int(schema))
+                and (przyjeto is None or isinstance(przyjeto, str))):
             raise ValueError("entry")
-        return cls(zalacznik, date.fromisoformat(data), wersja, *texts,
-                   wersja_schematu=schema, przyjeto=przyjeto, dane=dane,
+        return cls(zalacznik, date.fromisoformat(data), wersja, pdf=pdf, docx=docx,
+                   plik_zrodlowy=source, sha256=sha256, wersja_schematu=schema,
+                   przyjeto=przyjeto, dane=dane,
                    extra={k: v for k, v in raw.items() if k not in _KEYS})
 
 

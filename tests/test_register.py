@@ -16,8 +16,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from conftest import make_settings
+
 from pipeline.checklist import compute, load_docs
 from pipeline.cli import main
 from pipeline.errors import RegisterError
