@@ -297,9 +297,10 @@ class _Batch:
             return None
 
     def prepare(self, path: Path, staging: Path) -> RenderedDocument | None:
+        docx = staging / f"{self.staged:04d}.docx"  # 0000.docx first (the tests' hang hook)
         self.staged += 1
         try:
-            result = _prepare(path, self.settings, staging / f"{self.staged:04d}.docx")
+            result = _prepare(path, self.settings, docx)
         except Exception as exc:  # a bug must not lose the file or stop the batch
             if resource_failure(exc) is not None:
                 self.leave(path, None, exc)
@@ -384,8 +385,9 @@ def process_files(paths: Iterable[Path], settings: Settings, converter: Converte
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     _tell_administrator(batch.left, settings)
-    if refresh:  # → after the batch: checklists, their PDFs, index.html
-        after_batch(settings, converter, batch.touched())
+    touched = batch.touched()
+    if touched and refresh:  # → after the batch: checklists, their PDFs, index.html
+        after_batch(settings, converter, touched)
     return batch.outcomes
 
 
