@@ -16,10 +16,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import make_settings
+from conftest import example, make_settings, run
 
 from pipeline.checklist import compute, load_docs
 from pipeline.cli import main
+from pipeline.convert import Converter
 from pipeline.errors import RegisterError
 from pipeline.pdfforms import known_values
 from pipeline.raporty import Month, build_values
@@ -154,3 +155,19 @@ def test_a_damaged_register_in_the_cli_is_a_sentence_not_a_traceback(
     text = captured.out + captured.err
     assert "rejestr dokumentów rodziny K-2026-003 (rejestr.json) jest uszkodzony" in text
     assert "Traceback" not in text
+
+
+def test_case_numbers_differing_only_in_case_in_one_batch_are_refused(
+        tmp_path: Path, converter: Converter) -> None:
+    """The preflight checks run again just before filing: the first form of the batch made
+    the family's folder, so the second, whose case number differs only in letter case, is
+    refused instead of making a second folder (the same one on a Windows share)."""
+    settings = make_settings(tmp_path)
+    first, second = settings.inbox / "a.yaml", settings.inbox / "b.yaml"
+    shutil.copyfile(example(1), first)
+    second.write_text(example(2).read_text(encoding="utf-8")
+                      .replace("rodzina: K-2025-014", "rodzina: k-2025-014"), encoding="utf-8")
+    outcomes = run(settings, converter, first, second)
+    assert [o.status for o in outcomes] == ["przyjety", "odrzucony"]
+    assert "tylko wielkością liter" in str(outcomes[1].problems[0])
+    assert [p.name for p in (settings.outbox / "rodziny").iterdir()] == ["K-2025-014"]
