@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .config import Terminy
+from .polish import month_name, pl_date
 from .register import MONTHLY_REPORT, Register
-from .render import month_name
 
 Status = Literal["jest", "po_terminie", "brak", "oczekuje"]
 STATUSES: tuple[Status, ...] = ("jest", "po_terminie", "brak", "oczekuje")
@@ -43,10 +43,6 @@ def add_years(day: date, years: int) -> date:
 
 def month_key(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
-
-
-def _pl(day: date) -> str:
-    return day.strftime("%d.%m.%Y")
 
 
 @dataclass(frozen=True)
@@ -310,7 +306,7 @@ def _periodic_assessments(b: _Builder, cycle: list[Doc], start: date, end: date,
             continue
         update_due = found.data + timedelta(days=terminy.aktualizacja_planu_dni)
         update = next((d for d in updates if d.data >= found.data), None)
-        b.add(7, f"Aktualizacja planu pracy po okresowej ocenie z {_pl(found.data)}",
+        b.add(7, f"Aktualizacja planu pracy po okresowej ocenie z {pl_date(found.data)}",
               update_due, update, okres=month_key(found.data))
         last = found.data
 
@@ -325,15 +321,15 @@ def _visits(b: _Builder, cycle: list[Doc], start: date, end: date, terminy: Term
         limit = previous + timedelta(days=gap)
         if day is None:  # the open stretch since the last visit
             if limit < end:
-                b.put(8, f"Brak wizyty od {_pl(previous)} – wizyta co najmniej raz na {gap} dni",
+                b.put(8, f"Brak wizyty od {pl_date(previous)} – wizyta co najmniej raz na {gap} dni",
                       limit, "brak", None, okres=month_key(limit))
             elif end == b.as_of:
-                b.put(8, f"Następna wizyta (ostatnia {_pl(previous)}) – co najmniej raz na "
+                b.put(8, f"Następna wizyta (ostatnia {pl_date(previous)}) – co najmniej raz na "
                          f"{gap} dni", limit, "oczekuje", None, okres=month_key(limit))
             break
         if day > limit:  # the visit came, but late: the log that records it is the file
             log = next((d for d in logs if day in _visit_days(d)), None)
-            b.put(8, f"Przerwa w wizytach od {_pl(previous)} do {_pl(day)} "
+            b.put(8, f"Przerwa w wizytach od {pl_date(previous)} do {pl_date(day)} "
                      f"({(day - previous).days} dni) – wizyta co najmniej raz na {gap} dni",
                   limit, "po_terminie", log, okres=month_key(limit))
         previous = day

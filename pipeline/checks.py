@@ -97,7 +97,7 @@ def run_checks(settings: Settings, console: Console) -> int:
             except AsystaError as exc:
                 report(False, f"załącznik {n}: przykład nie przechodzi: {exc}")
         try:  # the PDF forms for staff: a font with Polish letters, each form read back
-            from .pdfforms import build_form, font_paths, read_form
+            from .forms import build_form, font_paths, read_form
 
             for n in ZALACZNIKI:
                 read_form(build_form(n, settings), settings.foldery.formularze)

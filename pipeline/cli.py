@@ -221,7 +221,7 @@ def cmd_raporty(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_teczka(settings: Settings, args: argparse.Namespace) -> int:
     """The case binder (teczka.pdf) of one family or, with --wszystkie, of every family."""
     from .overview import families
-    from .render import pl_count
+    from .polish import pl_count
     from .teczka import build_teczka
 
     if bool(args.rodzina) == bool(args.wszystkie):
@@ -278,7 +278,7 @@ def cmd_usun(settings: Settings, args: argparse.Namespace) -> int:
     if answer != args.rodzina:
         err.print("asysta: nie potwierdzono – nic nie usunięto")
         return EXIT_REJECTED
-    from .render import pl_count
+    from .polish import pl_count
 
     done = delete_family(settings, args.rodzina)
     console.print(f"Usunięto dokumentację rodziny {escape(args.rodzina)} "
@@ -315,7 +315,7 @@ def cmd_sprawdz(settings: Settings, args: argparse.Namespace) -> int:
 
     if args.dziennik:
         from .journal import TORN, verify
-        from .render import pl_count
+        from .polish import pl_count
 
         count, broken, why = verify(settings.outbox)
         if broken is None:
@@ -360,7 +360,7 @@ def _row_count(text: str) -> int:
 
 def cmd_formularze(settings: Settings, args: argparse.Namespace) -> int:
     """Blank (or, with --rodzina, pre-filled) fillable PDF forms, one per attachment."""
-    from .pdfforms import write_forms
+    from .forms import write_forms
 
     numbers = sorted(set(args.zalaczniki)) if args.zalaczniki else list(ZALACZNIKI)
     paths = write_forms(settings, args.katalog, numbers, rodzina=args.rodzina, rows=args.wiersze)

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 
 from .errors import FormError, Problem
-from .render import pl_count
+from .polish import pl_count
 
 MAX_PROBLEMS = 50  # listed in an explanation; the rest are counted in one line
 _CHECK_EVERY = 1024  # steps between two looks at the clock

@@ -305,8 +305,8 @@ def parse(incoming: IncomingFile, formularze: Path | None = None,
             f"nieobsługiwany rodzaj pliku „{suffix or 'bez rozszerzenia'}” – "
             "przyjmowane są formularze .yaml, .yml, .json i formularze PDF (.pdf)"
         )])
-    if suffix == ".pdf":  # a filled PDF form (pipeline/pdfforms.py): the same kind of mapping
-        from .pdfforms import read_form
+    if suffix == ".pdf":  # a filled PDF form (pipeline/forms/): the same kind of mapping
+        from .forms import read_form
 
         form = read_form(incoming.content, formularze)
         budget.check()

@@ -464,8 +464,10 @@ def after_batch(settings: Settings, converter: Converter, rodziny: list[str],
 def _conversion_failed(path: Path, item: RenderedDocument, reason: str,
                        settings: Settings) -> Outcome:
     """LibreOffice gave up on this document: set the form aside with its DOCX kept beside it."""
-    problem = Problem(f"{reason}. Dokument DOCX zapisano obok jako „{path.name}.docx” – "
-                      "można go otworzyć w Wordzie; zgłoś problem administratorowi")
+    # The stored name may differ from path.name (shortened, or " (2)"): name it generically.
+    problem = Problem(f"{reason}. Dokument DOCX zapisano obok odłożonego pliku (ta sama nazwa "
+                      "z dopiskiem „.docx”) – można go otworzyć w Wordzie; zgłoś problem "
+                      "administratorowi")
     outcome = _reject(path, [problem], settings, item.form.rodzina)
     if outcome.rejected_to is not None:
         archive.keep_beside(outcome.rejected_to, ".docx", item.docx.read_bytes())

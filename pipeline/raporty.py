@@ -48,9 +48,10 @@ from .errors import AsystaError, RegisterError
 from .fsutil import ensure_private_dir, write_new
 from .models import Outcome
 from .pdfa import PdfMeta, describe_docx, finish_joined, is_pdfa2, output_intent
+from .polish import display, in_month, parent_names
 from .process import after_batch, process_files
 from .register import Register, families, family_dir
-from .render import display, in_month, named_template, render_docx
+from .render import named_template, render_docx
 from .schemas import load_schema
 
 REPORTS_DIR = "raporty"
@@ -162,9 +163,7 @@ def build_values(rodzina: str, month: Month, settings: Settings, today: date) ->
 
     assignment = register.newest(1, month.last)
     a1 = assignment.dane if assignment else {}
-    parents = [m.get("imie_nazwisko") for m in a1.get("czlonkowie") or []
-               if str(m.get("pokrewienstwo", "")).lower() in ("matka", "ojciec", "opiekun prawny",
-                                                               "opiekunka prawna", "opiekun")]
+    parents = parent_names(a1.get("czlonkowie") or [])
     values: dict[str, Any] = {
         "zalacznik": 14, "rodzina": rodzina, "data": today.isoformat(),
         "asystent": a1.get("asystent") or "—",

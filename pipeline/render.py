@@ -14,7 +14,6 @@ import functools
 import io
 import re
 import zipfile
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -30,98 +29,9 @@ from . import tags
 from .config import Osrodek, Settings
 from .errors import RenderError, TemplateFault
 from .models import FormData, RenderedDocument
+from .polish import display
+from .polish import pl_count as pl_count  # process.py calls render.pl_count
 from .schemas import HEADER_FIELDS, Schema, package_data
-
-EMPTY = "—"
-NBSP = "\u00a0"
-MONTHS = ("styczeń", "luty", "marzec", "kwiecień", "maj", "czerwiec", "lipiec", "sierpień",
-          "wrzesień", "październik", "listopad", "grudzień")
-_MONTH_KEY = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
-_GENITIVE_MONTHS = ("stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|"
-                    "października|listopada|grudnia")
-# spaces a line must not break at (Polish typesetting): inside a number, between a number
-# and its unit or „r.”, after an abbreviation that precedes a number, between a day and
-# its month („9 czerwca”), inside „kwiecień 2025”
-_NUMBER_TIES = [re.compile(pattern) for pattern in (
-    r"(?<=\d) (?=\d{3}(?!\d))",
-    r"(?<=\d) (?=(?:zł|gr|r\.|%|godz\.|mies\.|min\.|m²|m2|km|tys\.|mln|os\.)(?!\w))",
-    r"(?<![\w.])(?:art\.|ust\.|pkt|lit\.|nr|poz\.|str\.|§|tel\.|godz\.|kl\.|Nr) (?=\d)",
-    rf"(?<=\d) (?=(?:{_GENITIVE_MONTHS})(?!\w))",
-    rf"(?<![\w])(?:{'|'.join(MONTHS)}) (?=\d{{4}}(?!\d))",
-)]
-# and in the fixed texts of a template also after a one-letter word and before a dash
-_WORD_TIES = [re.compile(pattern) for pattern in (
-    r"(?<![\w.])(?:art\.|ust\.|pkt|lit\.|nr|poz\.) (?=\S)",
-    r"(?<![\w\-–.,])[aiouwzAIOUWZ] (?=\S)",
-    r" (?=[–—](?: |$))",
-)]
-
-
-def month_name(key: str) -> str:
-    """`2025-04` → `kwiecień 2025` (nominative, which is also the accusative: „za kwiecień”)."""
-    match = _MONTH_KEY.fullmatch(key)
-    if not match:
-        raise ValueError(key)
-    return f"{MONTHS[int(match[2]) - 1]} {match[1]}"
-
-
-_IN_MONTHS = ("w styczniu", "w lutym", "w marcu", "w kwietniu", "w maju", "w czerwcu", "w lipcu",
-              "w sierpniu", "we wrześniu", "w październiku", "w listopadzie", "w grudniu")
-
-
-def in_month(key: str) -> str:
-    """`2025-09` → `we wrześniu 2025 r.`: the month after „w”, as a sentence needs it."""
-    match = _MONTH_KEY.fullmatch(key)
-    if not match:
-        raise ValueError(key)
-    return f"{_IN_MONTHS[int(match[2]) - 1]} {match[1]} r."
-
-
-def typeset(text: str, *, words: bool = False) -> str:
-    """Non-breaking spaces where Polish typesetting forbids a line break: in numbers, amounts
-    and dates; with `words` (a template's fixed text) also after one-letter words and
-    before a dash. A person's value keeps its spaces between words as typed."""
-    for pattern in _NUMBER_TIES + (_WORD_TIES if words else []):
-        text = pattern.sub(lambda m: m[0][:-1] + NBSP if m[0].endswith(" ") else NBSP, text)
-    return text
-
-
-def _number(value: float) -> str:
-    """`1780`, `14,5`, `12 345,67`: a decimal comma, thousands apart from 10 000 on."""
-    text = f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
-    whole, _, fraction = text.partition(".")
-    if len(whole.replace(",", "").lstrip("-")) < 5:
-        whole = whole.replace(",", "")
-    return whole.replace(",", NBSP) + ("," + fraction if fraction else "")
-
-
-def display(value: Any) -> str:
-    """How a value reads in a Polish document."""
-    if value is None or value == "" or value == []:
-        return EMPTY
-    if isinstance(value, bool):
-        return "tak" if value else "nie"
-    if isinstance(value, date):
-        return value.strftime("%d.%m.%Y")
-    if isinstance(value, int | float):
-        return _number(value)
-    if isinstance(value, list):
-        return ", ".join(display(v) for v in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {display(v)}" for k, v in value.items())
-    text = str(value)
-    if _MONTH_KEY.fullmatch(text):
-        return month_name(text)
-    return typeset(text)
-
-
-def pl_count(n: int, one: str, few: str, many: str) -> str:
-    """`1 dokument`, `3 dokumenty`, `12 dokumentów`: Polish plural forms."""
-    if n == 1:
-        return f"{n} {one}"
-    if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14):
-        return f"{n} {few}"
-    return f"{n} {many}"
 
 
 def complete(values: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
@@ -141,7 +51,7 @@ def complete(values: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-class _Template(DocxTemplate):  # type: ignore[misc]
+class LiteralTemplate(DocxTemplate):  # type: ignore[misc]
     """docxtpl turns `{_{` into `{{` after rendering (its escape for literal tags);
     our templates never use that escape, and doing it on rendered values would
     change what a person typed, so it is left out."""
@@ -192,7 +102,7 @@ class _Prepared:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.template = _Template(str(path))
+        self.template = LiteralTemplate(str(path))
         docx = self.template.get_docx()
         self.parts: list[tuple[str, str, str]] = []  # (zip entry, patched xml, encoding)
         self.body = self.template.patch_xml(self.template.get_xml())
@@ -229,7 +139,7 @@ class _Prepared:
 
     def render(self, context: dict[str, Any], out: Path) -> None:
         if self.full_path_only:
-            document = _Template(str(self.path))
+            document = LiteralTemplate(str(self.path))
             document.render(context, jinja_env=jinja_env(), autoescape=True)
             document.save(str(out))
             return

@@ -47,26 +47,18 @@ from reportlab.pdfgen.canvas import Canvas
 from . import journal
 from .config import Osrodek, Settings
 from .errors import AsystaError
+from .fonts import font_paths
 from .fsutil import replace
 from .pdfa import PdfMeta, finish_joined, is_pdfa2, output_intent
-from .pdfforms import quiet_pypdf
+from .pdfutil import quiet_pypdf
+from .polish import pl_count, pl_date
 from .register import REGISTER_NAME, Register, family_dir
-from .render import pl_count
 from .schemas import load_schema
 
 TECZKA_NAME = "teczka.pdf"
 CLOSING = (12, 13)  # end of monitoring, or re-enrolment: either closes the case's cycle
 
-FONT, FONT_BOLD = "AsystaSans", "AsystaSans-Bold"
-# TrueType fonts with Polish letters, as Debian installs them (fonts-liberation2, fonts-dejavu).
-FONT_CANDIDATES = (
-    ("/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf",
-     "/usr/share/fonts/truetype/liberation2/LiberationSans-Bold.ttf"),
-    ("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
-     "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf"),
-    ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-     "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
-)
+FONT, FONT_BOLD = "AsystaSans", "AsystaSans-Bold"  # reportlab's names for fonts.font_paths()
 
 # Layout in points (A4 is 595 × 842). The documents print a header from 45 pt below the
 # top edge and a centred footer at the bottom: the binder's number goes above the header.
@@ -89,10 +81,6 @@ class TeczkaError(AsystaError):
     """A family's binder could not be made (no documents, an unreadable PDF…)."""
 
 
-def _pl(day: date) -> str:
-    return day.strftime("%d.%m.%Y")
-
-
 @dataclass(frozen=True)
 class BinderDocument:
     """One document of the binder: the newest version of an attachment of one date."""
@@ -106,7 +94,7 @@ class BinderDocument:
 
     @property
     def label(self) -> str:
-        return f"Zał. {self.zalacznik} – {self.tytul} – {_pl(self.data)}"
+        return f"Zał. {self.zalacznik} – {self.tytul} – {pl_date(self.data)}"
 
 
 @dataclass(frozen=True)
@@ -125,7 +113,7 @@ class CaseInfo:
     def okres(self) -> str:
         if self.od is None:
             return "—"
-        return f"{_pl(self.od)} – {_pl(self.do) if self.do else 'w toku'}"
+        return f"{pl_date(self.od)} – {pl_date(self.do) if self.do else 'w toku'}"
 
 
 @dataclass(frozen=True)
@@ -164,13 +152,13 @@ def _text(value: Any) -> str | None:
 @functools.lru_cache(maxsize=1)
 def register_fonts() -> tuple[str, str]:
     """Register the first TrueType font found (regular and bold) with reportlab, once."""
-    for regular, bold in FONT_CANDIDATES:
-        if Path(regular).is_file() and Path(bold).is_file():
-            pdfmetrics.registerFont(TTFont(FONT, regular))
-            pdfmetrics.registerFont(TTFont(FONT_BOLD, bold))
-            return regular, bold
-    raise TeczkaError("nie znaleziono czcionki z polskimi znakami – zainstaluj pakiet "
-                      "fonts-liberation2 albo fonts-dejavu")
+    try:
+        regular, bold = font_paths()
+    except AsystaError as exc:
+        raise TeczkaError(str(exc)) from None
+    pdfmetrics.registerFont(TTFont(FONT, str(regular)))
+    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(bold)))
+    return str(regular), str(bold)
 
 
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
@@ -308,7 +296,7 @@ def _draw_cover(canvas: Canvas, info: CaseInfo, documents: int, total: int, toda
     canvas.setFont(FONT, 9)
     canvas.setFillGray(GREY)
     foot = [f"Dokumenty w kolejności procedury (numer załącznika, potem data): {centre.procedura}.",
-            f"Teczkę sporządzono {_pl(today)} (program asysta)."]
+            f"Teczkę sporządzono {pl_date(today)} (program asysta)."]
     y = BOTTOM + 12 * sum(len(_wrap(t, FONT, 9, right - MARGIN)) for t in foot)
     for text in foot:
         for line in _wrap(text, FONT, 9, right - MARGIN):
@@ -354,7 +342,7 @@ def _draw_toc_page(canvas: Canvas, info: CaseInfo, docs: Sequence[BinderDocument
         canvas.setFont(FONT, TOC_SIZE)
         for i, line in enumerate(row.lines):
             canvas.drawString(x_title, baseline - i * TOC_LEADING, line)
-        canvas.drawRightString(x_date, baseline, _pl(doc.data))
+        canvas.drawRightString(x_date, baseline, pl_date(doc.data))
         canvas.drawRightString(right, baseline, str(starts[row.doc] + 1))
         y = top - row.height
         canvas.line(MARGIN, y, right, y)

@@ -15,7 +15,7 @@ from cerberus import errors as cerrors
 from .errors import FormError, Problem
 from .limits import MAX_PROBLEMS, UNLIMITED, Budget, capped
 from .models import FormData, IncomingFile
-from .render import pl_count
+from .polish import pl_count
 from .schemas import HEADER_FIELDS, Schema, key_of, label_of, load_schema, windows_problem
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -30,7 +30,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.render import NBSP, typeset  # noqa: E402
+from pipeline.polish import NBSP, typeset  # noqa: E402
 from pipeline.schemas import Schema, load_schema  # noqa: E402
 
 FONT = "Arial"  # LibreOffice substitutes the metric-compatible Liberation Sans

@@ -14,7 +14,7 @@ from pipeline.checks import template_mismatch
 from pipeline.convert import Converter
 from pipeline.models import FiledDocument, IncomingFile
 from pipeline.parse import parse
-from pipeline.render import display
+from pipeline.polish import display
 from pipeline.schemas import iter_fields, load_schema
 from pipeline.validate import validate
 

@@ -44,9 +44,9 @@ from test_pdfforms import (
     yaml_values,
 )
 
-from pipeline import pdfforms
+from pipeline import forms as pdfforms
 from pipeline.convert import Converter
-from pipeline.render import display
+from pipeline.polish import display
 from pipeline.schemas import load_schema
 
 ENGINES = Path(__file__).parent / "engines"
@@ -121,7 +121,8 @@ def through_the_inbox(filled: dict[int, Path], root: Path, converter: Converter)
         assert not missing, f"zal{n:02d}: wartości nieobecne w DOCX: {missing}"
         bare = "".join(re.sub(r"Nr sprawy \S+ · załącznik nr \d+ · strona \d+ z \d+", " ",
                               pdf_text(doc.pdf)).split())
-        missing = [v for v in expected if "".join(v.split()) not in bare]
+        bare = bare.replace("-", "")  # narrow columns are hyphenated (see test_typography)
+        missing = [v for v in expected if "".join(v.split()).replace("-", "") not in bare]
         assert not missing, f"zal{n:02d}: wartości nieobecne w PDF: {missing}"
 
 

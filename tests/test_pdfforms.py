@@ -32,14 +32,18 @@ from conftest import (
 from pypdf import PdfReader
 from pypdf.generic import ContentStream, DictionaryObject, IndirectObject
 
-from pipeline import journal, pdfforms
+from pipeline import forms as pdfforms
+from pipeline import journal
 from pipeline.archive import REGISTER_NAME, family_dir
 from pipeline.config import Settings
 from pipeline.convert import Converter
 from pipeline.errors import FormError
+from pipeline.forms import columns as form_columns
+from pipeline.forms import embed, spec
+from pipeline.forms import layout as form_layout
 from pipeline.models import IncomingFile
 from pipeline.parse import parse
-from pipeline.render import display
+from pipeline.polish import display
 from pipeline.schemas import load_schema
 from pipeline.validate import validate_mapping
 from pipeline.watch import Watcher
@@ -208,25 +212,25 @@ def _rules_for(pola: dict[str, Any], name: str) -> dict[str, Any] | None:
 def test_table_headers_wrap_between_words_only(tmp_path: Path) -> None:
     """A column is as wide as its header's longest word: no „pokrewieńs|twa”."""
     settings = make_settings(tmp_path)
-    regular, bold = (pdfforms._load_font(p) for p in pdfforms.font_paths())
+    regular, bold = (embed.load_font(p) for p in pdfforms.font_paths())
     tables = 0
     for n in NUMBERS:
         schema = load_schema(n)
-        layout = pdfforms._Layout(schema, settings.osrodek, regular, bold, {}, None)
+        layout = form_layout.Layout(schema, settings.osrodek, regular, bold, {}, None)
         for key, rules in schema.pola.items():
-            if not pdfforms._is_table(rules):
+            if not spec.is_table(rules):
                 continue
             tables += 1
             columns = rules["schema"]["schema"]
             signature = bool(rules["meta"].get("kolumna_podpisu"))
             widths, _ = layout.column_widths(columns, signature)
-            total = sum(widths.values()) + pdfforms.NUMBER_W + \
-                (pdfforms.SIGNATURE_W if signature else 0)
-            assert total == pytest.approx(pdfforms.CONTENT_W), (n, key)
+            total = sum(widths.values()) + form_columns.NUMBER_W + \
+                (form_columns.SIGNATURE_W if signature else 0)
+            assert total == pytest.approx(form_layout.CONTENT_W), (n, key)
             for column, column_rules in columns.items():
-                label = pdfforms._column_label(column, column_rules)
-                lines = bold.wrap(label, pdfforms.HEADER_SIZE,
-                                  widths[column] - 2 * pdfforms.HEADER_PAD)
+                label = spec.column_label(column, column_rules)
+                lines = bold.wrap(label, form_columns.HEADER_SIZE,
+                                  widths[column] - 2 * form_columns.HEADER_PAD)
                 assert " ".join(lines) == label, (n, key, lines)
     assert tables >= 10
 

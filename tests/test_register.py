@@ -22,7 +22,7 @@ from pipeline.checklist import compute, load_docs
 from pipeline.cli import main
 from pipeline.convert import Converter
 from pipeline.errors import RegisterError
-from pipeline.pdfforms import known_values
+from pipeline.forms import known_values
 from pipeline.raporty import Month, build_values
 from pipeline.register import REGISTER_NAME, Entry, Register, families, family_dir
 

@@ -15,7 +15,7 @@ from pipeline.config import Settings
 from pipeline.errors import RenderError
 from pipeline.models import IncomingFile
 from pipeline.parse import parse
-from pipeline.render import _Template, context_for, jinja_env, prepared, render_docx, template_path
+from pipeline.render import LiteralTemplate, context_for, jinja_env, prepared, render_docx, template_path
 from pipeline.validate import validate
 
 
@@ -26,7 +26,7 @@ def _context(n: int, settings: Settings) -> dict[str, object]:
 
 def _docxtpl(template: Path, context: dict[str, object], out: Path) -> None:
     """docxtpl's full path: open the package, patch, render, save with python-docx."""
-    document = _Template(str(template))
+    document = LiteralTemplate(str(template))
     document.render(context, jinja_env=jinja_env(), autoescape=True)
     document.save(str(out))
 

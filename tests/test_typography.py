@@ -17,7 +17,7 @@ from lxml import etree
 
 from pipeline.convert import Converter
 from pipeline.models import FiledDocument
-from pipeline.render import NBSP, display, in_month, month_name, typeset
+from pipeline.polish import NBSP, display, in_month, month_name, typeset
 from pipeline.schemas import iter_fields, load_schema
 
 NUMBERS = range(1, 17)
