@@ -1,22 +1,32 @@
 """Benchmark: a month of reports for N synthetic families (not a test: timings are noisy).
 
     .venv/bin/python bench/bench_raporty.py [--rodziny 1000] [--naiwnie 20]
+    .venv/bin/python bench/bench_raporty.py --polecenie --rodziny 40 [--powtorzenia 3]
 
-Measured in one run on the same machine:
+Measured in one run on the same machine (the default):
 1. asysta: `run_month` — every family's attachment 14 (validated, DOCX, PDF, archived
    with its original), the combined PDF with bookmarks and the kierownik's summary
    (PDF and XLSX); peak memory of the Python process (ru_maxrss).
 2. the floor: a plain script that renders the same N reports with docxtpl and converts
    them with two parallel one-call `soffice --convert-to pdf` batches.
 3. naive: a new `soffice` process per file, timed on a sample and scaled to N.
+
+With `--polecenie`, what a centre waits for instead: the whole command `asysta raporty`
+in a new process (imports, the pool's start, the reports, the combined PDF, the summary)
+against the floor of converting the same N report DOCX files (those the command archived)
+with two parallel `soffice --convert-to pdf` processes; medians of `--powtorzenia` runs,
+each on a fresh copy of the archive, after one run of each not counted (warm profiles and
+disk cache for both).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -120,11 +130,77 @@ def naive(work: Path, sample: int) -> float:
     return (time.perf_counter() - started) / max(1, len(files))
 
 
+def command_run(pristine: Path, run: Path, code: Path = ROOT) -> tuple[float, list[Path]]:
+    """`asysta raporty` in a new process on a fresh copy of the archive: (seconds, the
+    report DOCX files it archived)."""
+    shutil.rmtree(run, ignore_errors=True)
+    shutil.copytree(pristine, run / "outbox")
+    (run / "inbox").mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "ASYSTA_CONFIG"}
+    env["PYTHONPATH"] = str(code)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "pipeline.cli", "--inbox", str(run / "inbox"),
+                    "--outbox", str(run / "outbox"), "raporty", "--miesiac", MONTH.key],
+                   cwd=run, env=env, check=True, stdout=subprocess.DEVNULL)
+    seconds = time.perf_counter() - started
+    return seconds, sorted((run / "outbox" / "rodziny").glob("*/zal14_*.docx"))
+
+
+def soffice_floor(files: list[Path], work: Path) -> float:
+    """The same DOCX files through two parallel one-call `soffice --convert-to pdf`."""
+    soffice = find_soffice()
+    halves = [files[0::2], files[1::2]]
+
+    def batch(k: int) -> None:
+        out = work / f"pdf{k}"
+        shutil.rmtree(out, ignore_errors=True)
+        subprocess.run([soffice, "--headless", f"-env:UserInstallation={(work / f'profil{k}').as_uri()}",
+                        "--convert-to", "pdf", "--outdir", str(out), *map(str, halves[k])],
+                       check=True, capture_output=True)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(batch, [0, 1]))
+    return time.perf_counter() - started
+
+
+def command_bench(count: int, repeats: int, code: Path = ROOT) -> None:
+    root = Path(tempfile.mkdtemp(prefix="asysta-bench-polecenie-"))
+    pristine = root / "archiwum"
+    synthetic_archive(pristine, count)
+    work = root / "podloga"
+    work.mkdir()
+    ours, floors = [], []
+    for i in range(repeats + 1):  # the first run of each is not counted
+        seconds, files = command_run(pristine, root / "przebieg", code)
+        if len(files) != count:
+            sys.exit(f"asysta raporty zapisało {len(files)} raportów DOCX zamiast {count}")
+        floor_s = soffice_floor(files, work)
+        if i:
+            ours.append(seconds)
+            floors.append(floor_s)
+    mine, bare = statistics.median(ours), statistics.median(floors)
+    print(f"{count} rodzin, polecenie `asysta raporty` (mediana z {repeats}): {mine:.1f} s; "
+          f"podłoga (te same {count} plików DOCX, 2 równoległe soffice --convert-to pdf) "
+          f"{bare:.1f} s; stosunek {mine / bare:.2f}× "
+          f"(przebiegi: {', '.join(f'{s:.1f}' for s in ours)} s / "
+          f"{', '.join(f'{s:.1f}' for s in floors)} s)")
+    shutil.rmtree(root, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Pomiar raportów miesięcznych.")
     parser.add_argument("--rodziny", type=int, default=1000)
     parser.add_argument("--naiwnie", type=int, default=20, help="próbka dla soffice na plik")
+    parser.add_argument("--polecenie", action="store_true",
+                        help="całe polecenie `asysta raporty` w nowym procesie wobec samego soffice")
+    parser.add_argument("--powtorzenia", type=int, default=3, help="przebiegi (z --polecenie)")
+    parser.add_argument("--kod", type=Path, default=ROOT,
+                        help="katalog z kodem asysta do pomiaru (z --polecenie; domyślnie to repozytorium)")
     args = parser.parse_args()
+    if args.polecenie:
+        command_bench(args.rodziny, args.powtorzenia, args.kod.resolve())
+        return
     root = Path(tempfile.mkdtemp(prefix="asysta-bench-raporty-"))
     settings = parse_config({}, root)
     synthetic_archive(settings.outbox, args.rodziny)

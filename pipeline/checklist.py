@@ -1,8 +1,8 @@
 """Checklist: which documents a family's case requires as of a date, and their status.
 
 Pure computation over the family's register (`register.Register`): no I/O here
-except `load_docs`. The clocks are those of DOMAIN.md ("The stages of a case
-and their clocks"), every number a setting in `[terminy]`.
+except `load_docs`. The clocks are those of the procedure's stages of a case,
+every number a setting in `[terminy]`.
 
 Statuses: `jest` (present, on time), `po_terminie` (present, after its
 deadline), `brak` (absent and its deadline has passed), `oczekuje` (absent,

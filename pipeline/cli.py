@@ -1,5 +1,10 @@
 """The `asysta` command, in Polish. Exit codes: 0 all accepted, 1 some file rejected
-(or a check failed), 2 usage or configuration error."""
+(or a check failed), 2 usage or configuration error.
+
+Start-up is kept short: the heavy libraries (rich, docxtpl, pypdf, reportlab, openpyxl,
+watchdog) are imported by the command that uses them, not here, so `asysta --help` and
+a command's LibreOffice pool (started first) do not wait for the others' imports.
+"""
 
 from __future__ import annotations
 
@@ -13,26 +18,50 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.markup import escape
-
-from . import __version__, holding
-from .checks import require_templates
-from .config import Settings, load_settings
-from .convert import Converter
+from . import __version__
+from .config import load_settings
 from .errors import AsystaError, ConfigError, os_reason, resource_failure
-from .fsutil import sweep
-from .models import Outcome
-from .process import process_files
-from .schemas import ZALACZNIKI, package_data
-from .watch import Watcher
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from .config import Settings
+    from .convert import Converter
+    from .models import Outcome
+    from .watch import Watcher
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
-console = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+class _LazyConsole:
+    """A rich Console made on first use (rich costs a tenth of a second to import)."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    @property
+    def rich(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        self.rich.print(*objects, **options)
+
+
+def escape(text: str) -> str:
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
+console = _LazyConsole(highlight=False, soft_wrap=True)
+err = _LazyConsole(stderr=True, highlight=False, soft_wrap=True)
 
 # argparse prints its own words in English; these are the ones a user can meet.
 _ARGPARSE_PL = {
@@ -73,7 +102,7 @@ def _print_outcome(outcome: Outcome) -> None:
             console.print(f"    – {escape(str(problem))}")
 
 
-def _summary(outcomes: list[Outcome] | Counter[str]) -> int:
+def _summary(outcomes: Sequence[Outcome] | Counter[str]) -> int:
     if not isinstance(outcomes, Counter):
         outcomes = Counter(o.status for o in outcomes)
     counts = {s: outcomes[s] for s in ("przyjety", "duplikat", "odrzucony", "pozostawiony")}
@@ -84,21 +113,29 @@ def _summary(outcomes: list[Outcome] | Counter[str]) -> int:
 
 
 def cmd_przetworz(settings: Settings, args: argparse.Namespace) -> int:
+    from .convert import Converter
+
     missing = [p for p in args.pliki if not p.exists() and not p.is_symlink()]
     for path in missing:
         err.print(f"asysta: nie ma pliku {escape(str(path))}")
     if missing:
         return EXIT_USAGE
-    require_templates(settings)  # a template that would lose data or reject every form
-    sweep(settings.outbox)
-    _released(settings)
-    with Converter.from_settings(settings.przetwarzanie) as conv:
+    with Converter.from_settings(settings.przetwarzanie) as conv:  # warms up meanwhile
+        from .checks import require_templates
+        from .fsutil import sweep
+        from .process import process_files
+
+        require_templates(settings)  # a template that would lose data or reject every form
+        sweep(settings.outbox)
+        _released(settings)
         outcomes = process_files(args.pliki, settings, conv, report=_print_outcome)
     return _summary(outcomes)
 
 
 def _released(settings: Settings) -> None:
     """Forms held for a template error go back to the inbox once the template changed."""
+    from . import holding
+
     count = len(holding.release(settings))
     if count:
         console.print(f"Szablon zmieniono: {count} odłożonych formularzy wróciło z folderu "
@@ -106,9 +143,17 @@ def _released(settings: Settings) -> None:
 
 
 def _watcher(settings: Settings, args: argparse.Namespace) -> tuple[Converter, Watcher]:
-    require_templates(settings)  # a template that would lose data or reject every form
-    cfg = settings.przetwarzanie
-    converter = Converter.from_settings(cfg)
+    from .convert import Converter
+
+    converter = Converter.from_settings(settings.przetwarzanie)  # warms up meanwhile
+    try:
+        from .checks import require_templates
+        from .watch import Watcher
+
+        require_templates(settings)  # a template that would lose data or reject every form
+    except BaseException:
+        converter.close()
+        raise
     return converter, Watcher(settings, converter, polling=args.polling, report=_print_outcome)
 
 
@@ -131,6 +176,8 @@ def cmd_obserwuj(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     """All sixteen examples through a running watcher, as a user would drop them."""
+    from .schemas import package_data
+
     examples = sorted((package_data("formularze") / "przyklady").glob("zal*.yaml"))
     converter, watcher = _watcher(settings, args)
     with converter:
@@ -193,20 +240,25 @@ def cmd_checklista(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_raporty(settings: Settings, args: argparse.Namespace) -> int:
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+    from .convert import Converter
 
-    from .raporty import run_month
+    # LibreOffice starts in the background now, while the libraries below are imported
+    # and the reports are drafted and rendered: the pool is warm by the first conversion
+    with Converter.from_settings(settings.przetwarzanie) as converter:
+        from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
-    cfg = settings.przetwarzanie
-    with Converter.from_settings(cfg) as converter, Progress(
-        TextColumn("raporty {task.fields[miesiac]}"), BarColumn(), TaskProgressColumn(),
-        TextColumn("pozostało"), TimeRemainingColumn(), console=console, transient=True,
-    ) as bar:
-        task = bar.add_task("raporty", total=None, miesiac=args.miesiac.key)
-        result = run_month(settings, converter, args.miesiac,
-                           progress=lambda done, total: bar.update(task, completed=done, total=total))
+        from .raporty import Month, run_month
+
+        month = Month.parse(args.miesiac)
+        with Progress(
+            TextColumn("raporty {task.fields[miesiac]}"), BarColumn(), TaskProgressColumn(),
+            TextColumn("pozostało"), TimeRemainingColumn(), console=console.rich, transient=True,
+        ) as bar:
+            task = bar.add_task("raporty", total=None, miesiac=month.key)
+            result = run_month(settings, converter, month,
+                               progress=lambda done, total: bar.update(task, completed=done, total=total))
     made = [r for r in result.reports if not r.error]
-    console.print(f"Raporty za {args.miesiac.key}: {len(made)} rodzin"
+    console.print(f"Raporty za {month.key}: {len(made)} rodzin"
                   + (f", [red]nie udało się: {len(result.failed)}[/]" if result.failed else ""))
     for report in result.failed:
         console.print(f"    [red]✗[/] {escape(report.rodzina)}: {escape(str(report.error))}")
@@ -294,13 +346,15 @@ def cmd_usun(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _month(text: str) -> Any:
-    from .raporty import Month
-
+def _month(text: str) -> str:
+    """RRRR-MM, checked as `raporty.Month.parse` does (without importing raporty yet)."""
     try:
-        return Month.parse(text)
+        if len(text) != 7:
+            raise ValueError(text)
+        date.fromisoformat(f"{text}-01")
     except ValueError:
         raise argparse.ArgumentTypeError(f"niepoprawny miesiąc {text!r} – podaj RRRR-MM") from None
+    return text
 
 
 def _iso_date(text: str) -> date:
@@ -330,7 +384,7 @@ def cmd_sprawdz(settings: Settings, args: argparse.Namespace) -> int:
         console.print(f"[red]✗[/] dziennik zdarzeń: pierwszy naruszony wpis to wiersz {broken} "
                       f"z {count} – {why}")
         return EXIT_REJECTED
-    problems = run_checks(settings, console)
+    problems = run_checks(settings, console.rich)
     if problems:
         console.print(f"[red]Znaleziono problemy: {problems}.[/]")
         return EXIT_REJECTED
@@ -339,6 +393,8 @@ def cmd_sprawdz(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _attachment_number(text: str) -> int:
+    from .schemas import ZALACZNIKI
+
     try:
         n = int(text)
     except ValueError:
@@ -361,6 +417,7 @@ def _row_count(text: str) -> int:
 def cmd_formularze(settings: Settings, args: argparse.Namespace) -> int:
     """Blank (or, with --rodzina, pre-filled) fillable PDF forms, one per attachment."""
     from .forms import write_forms
+    from .schemas import ZALACZNIKI
 
     numbers = sorted(set(args.zalaczniki)) if args.zalaczniki else list(ZALACZNIKI)
     paths = write_forms(settings, args.katalog, numbers, rodzina=args.rodzina, rows=args.wiersze)

@@ -36,17 +36,17 @@ class Osrodek:
 
 @dataclass(frozen=True)
 class Terminy:
-    """Every deadline of the procedure; defaults from seed 004 (OPS Zbąszynek)."""
+    """Every deadline of the procedure; defaults from the published procedure of OPS Zbąszynek."""
 
     przekazanie_dokumentow_dni: int = 3  # (2) after the assignment (1)
     rozpoczecie_pracy_dni: int = 10  # start of work after the hand-over (2)
     rozpoczecie_pracy_sad_dni: int = 5  # … when a court ordered the assistance
-    karta_informacyjna_dni: int = 14  # information card (4) after consent (3); not in the seeds
+    karta_informacyjna_dni: int = 14  # information card (4) after consent (3); no procedure sets it
     ocena_sytuacji_miesiace: int = 1  # assessment (5) after the start
     plan_pracy_miesiace: int = 1  # plan (6) after the start
     raport_miesieczny_dzien: int = 5  # monthly report (14) due on this day of next month
     ocena_okresowa_miesiace: int = 6  # periodic assessment (15) at least this often
-    aktualizacja_planu_dni: int = 14  # plan update (7) after each assessment (15); not in the seeds
+    aktualizacja_planu_dni: int = 14  # plan update (7) after each assessment (15); no procedure sets it
     wspolpraca_lata: int = 2  # cooperation stage normally lasts up to…
     wspolpraca_max_lata: int = 3  # … and may be extended to
     monitoring_min_miesiace: int = 2

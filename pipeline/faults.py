@@ -1,9 +1,13 @@
-"""Fault injection for the crash-safety tests: `ASYSTA_AWARIA=<point>[:<n>]` kills this
-process with SIGKILL the n-th time (default: first) execution reaches `point(<point>)`,
-and `ASYSTA_AWARIA=enospc` makes archive writes fail as on a full disk.
+"""Fault injection for the crash-safety tests, switched on only by test variables.
 
-It does nothing unless the variable is set; it exists so that the tests can stop
-the real program at exact moments instead of imitating it.
+- `ASYSTA_TEST_AWARIA=<point>[:<n>]` kills this process with SIGKILL the n-th time
+  (default: first) execution reaches `point(<point>)`;
+- `ASYSTA_TEST_AWARIA=enospc` makes archive writes fail as on a full disk;
+- `ASYSTA_TEST_LO_HANG=<text>` makes a LibreOffice pool worker (`lo_worker.py`) hang on a
+  document whose file name contains the text.
+
+They do nothing unless set; they exist so that the tests can stop the real program at
+exact moments instead of imitating it. While one is set, the journal says so (`active`).
 """
 
 from __future__ import annotations
@@ -12,12 +16,19 @@ import errno
 import os
 import signal
 
-_ENV = "ASYSTA_AWARIA"
+CRASH_ENV = "ASYSTA_TEST_AWARIA"
+LO_HANG_ENV = "ASYSTA_TEST_LO_HANG"  # read by lo_worker.py, which imports nothing from pipeline
+TEST_VARIABLES = (CRASH_ENV, LO_HANG_ENV)
 _hits: dict[str, int] = {}
 
 
+def active() -> list[str]:
+    """The names of the test variables set in this process's environment."""
+    return [name for name in TEST_VARIABLES if os.environ.get(name)]
+
+
 def point(name: str) -> None:
-    spec = os.environ.get(_ENV)
+    spec = os.environ.get(CRASH_ENV)
     if not spec:
         return
     target, _, count = spec.partition(":")
@@ -30,5 +41,5 @@ def point(name: str) -> None:
 
 def disk_full() -> None:
     """Raise ENOSPC where the archive writes, when the tests ask for a full disk."""
-    if os.environ.get(_ENV) == "enospc":
+    if os.environ.get(CRASH_ENV) == "enospc":
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))

@@ -13,7 +13,7 @@ from .errors import FormError, Problem
 from .models import IncomingFile
 
 ACCEPTED_SUFFIXES = (".yaml", ".yml", ".json", ".pdf")  # .pdf: forms from `asysta formularze`
-# Editor and OS litter that is never a form (see STYLE.md: a watched folder is hostile).
+# Editor and OS litter that is never a form (a watched folder is hostile).
 IGNORED_PATTERNS = ("~$*", ".~lock.*#", "*.tmp", ".DS_Store", "Thumbs.db", ".*",
                     # a PDF form saved from a browser is written under these names first
                     "*.crdownload", "*.crswap", "*.part", "*.partial", "*.download")

@@ -10,6 +10,10 @@ Each entry names the account behind it (`konto`). An entry is written whole or
 not at all: one buffer, written until every byte is out, fsync, and on failure
 the file is cut back to where it was. A last line cut short by a crash is told
 apart from an edit, and the next entry removes it and records the repair.
+
+While a fault-injection test variable is set (`pipeline.faults`), the first entry a
+process writes to a journal is preceded by a `tryb_testowy` entry naming the variables,
+so that an archive touched by a test run says so.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from . import faults
 from .errors import ResourceError, os_reason
 from .fsutil import ensure_private_dir
 
@@ -34,6 +39,10 @@ GENESIS = "0" * 64
 TORN = ("ostatni wpis jest niepełny – zapis przerwała awaria (np. wyłączenie komputera albo "
         "brak miejsca na dysku), to nie jest ślad zmiany dziennika; następny zapis usunie "
         "niepełny wiersz i odnotuje to w dzienniku")
+
+
+# journals (by path) this process has told that a fault-injection test variable is set
+_test_mode_told: set[Path] = set()
 
 
 def _digest(entry: dict[str, Any]) -> str:
@@ -176,6 +185,13 @@ def log(outbox: Path, akcja: str, *, plik: str | None = None, rodzina: str | Non
             repair["poprzedni"] = _last_hash(fd)
             repair["hash"] = _digest(repair)
             entries.append(repair)
+        variables = faults.active() if path not in _test_mode_told else []
+        if variables:  # a test switched fault injection on: the journal says so, once
+            test_mode = _entry("tryb_testowy", None, None, "wstrzykiwanie_awarii", None,
+                               {"zmienne": variables})
+            test_mode["poprzedni"] = entries[-1]["hash"] if entries else _last_hash(fd)
+            test_mode["hash"] = _digest(test_mode)
+            entries.append(test_mode)
         entry = _entry(akcja, plik, rodzina, wynik, konto, details)
         entry["poprzedni"] = entries[-1]["hash"] if entries else _last_hash(fd)
         entry["hash"] = _digest(entry)
@@ -186,6 +202,8 @@ def log(outbox: Path, akcja: str, *, plik: str | None = None, rodzina: str | Non
                 with contextlib.suppress(OSError):
                     _write_all(fd, tail)
             raise
+        if variables:
+            _test_mode_told.add(path)
     except OSError as exc:
         raise _failed(path, exc) from exc
     finally:

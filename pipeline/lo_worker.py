@@ -23,7 +23,7 @@ Replies carry exception type names only, never messages: a message could quote
 a document's content or path.
 
 Test hook (documented for tests/test_convert.py): when the environment variable
-ASYSTA_LO_TEST_HANG is set and a document's file name contains its value, this
+ASYSTA_TEST_LO_HANG is set and a document's file name contains its value, this
 worker stops its LibreOffice (SIGSTOP) before loading the document, so the load
 blocks exactly as it would on a document that makes LibreOffice hang.
 """
@@ -41,7 +41,7 @@ import threading
 import time
 from typing import Any
 
-HANG_HOOK_ENV = "ASYSTA_LO_TEST_HANG"
+HANG_HOOK_ENV = "ASYSTA_TEST_LO_HANG"  # pipeline.faults.LO_HANG_ENV
 QUIT_WAIT_S = 5.0
 
 

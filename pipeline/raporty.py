@@ -182,9 +182,9 @@ def build_values(rodzina: str, month: Month, settings: Settings, today: date) ->
     }
     own = register.for_month(month.key)
     if own:  # the assistant's narrative (the newest report of the month) is merged, not replaced
-        for key in NARRATIVE:
-            if own[-1].dane.get(key) not in (None, "", []):
-                values[key] = own[-1].dane[key]
+        for name in NARRATIVE:
+            if own[-1].dane.get(name) not in (None, "", []):
+                values[name] = own[-1].dane[name]
     note = f"{in_month(month.key).capitalize()} nie odnotowano żadnej wizyty w rodzinie."
     if not visit_rows and note not in (values.get("uwagi") or ""):  # idempotent on a re-run
         values["uwagi"] = note + ("\n" + values["uwagi"] if values.get("uwagi") else "")

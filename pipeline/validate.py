@@ -208,7 +208,7 @@ def _reason(error: Any, schema: dict[str, Any]) -> str:
     constraint = error.constraint
     if rule == "type":
         kinds = constraint if isinstance(constraint, list) else [constraint]
-        expected = " lub ".join(_TYPE_NAMES.get(k, k) for k in kinds)
+        expected = " lub ".join(_TYPE_NAMES.get(k, str(k)) for k in kinds)
         hint = " (wpisz PESEL w cudzysłowie)" if rules.get("pesel") else ""
         return f"zły rodzaj wartości – oczekiwano: {expected}{hint}"
     if rule in ("empty", "nullable"):
@@ -365,7 +365,7 @@ def validate_mapping(document: dict[str, Any], override: Any = None,
     """Validate a parsed form; returns its schema and the normalised values. The work is
     bounded by the schema (see _Bounds) and at most MAX_PROBLEMS problems are listed."""
     header = {k: _hollow(document[k]) for k in HEADER_FIELDS if k in document}
-    header_doc, header_problems = _run(header, HEADER_FIELDS, allow_unknown=True, budget=budget)
+    _, header_problems = _run(header, HEADER_FIELDS, allow_unknown=True, budget=budget)
     n = document.get("zalacznik")
     if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= 16:
         if "zalacznik" not in document:

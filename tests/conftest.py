@@ -20,7 +20,6 @@ from pipeline.process import process_files
 from pipeline.schemas import package_data
 
 EXAMPLES = package_data("formularze") / "przyklady"
-SAMPLES = Path(__file__).parent / "samples"
 
 OSRODEK = {
     "nazwa": "Gminny Ośrodek Pomocy Społecznej w Łęgowie Śląskim",

@@ -40,3 +40,23 @@ def test_reports_benchmark_runs_with_small_n() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "6 rodzin" in result.stdout and "nieudanych 0" in result.stdout
+
+
+@pytest.mark.slow
+def test_reports_command_benchmark_runs_with_small_n() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "bench_raporty.py"), "--polecenie", "--rodziny", "2",
+         "--powtorzenia", "1"], capture_output=True, text=True, timeout=900,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "2 rodzin, polecenie `asysta raporty`" in result.stdout and "stosunek" in result.stdout
+
+
+def test_start_benchmark_runs() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "bench_start.py"), "--powtorzenia", "1"],
+        capture_output=True, text=True, timeout=900,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "asysta --help: importy" in result.stdout
+    assert "`import pipeline.cli` ładuje: żadnej z ciężkich" in result.stdout

@@ -198,11 +198,11 @@ def test_re_enrolment_starts_a_new_cycle_with_its_own_clocks() -> None:
 
 
 def test_deadlines_are_settings() -> None:
-    seed_000 = Terminy(rozpoczecie_pracy_dni=14, raport_miesieczny_dzien=10)
+    other_centre = Terminy(rozpoczecie_pracy_dni=14, raport_miesieczny_dzien=10)
     case = [doc(1, "2026-03-02"), handover("2026-03-04"), doc(3, "2026-03-17")]
-    assert [i for i in items(case, "2026-03-20", seed_000) if i[0] == 3] == [
+    assert [i for i in items(case, "2026-03-20", other_centre) if i[0] == 3] == [
         (3, None, "jest", "2026-03-18")]
-    assert [i for i in items(case, "2026-03-20", seed_000) if i[0] == 14] == [
+    assert [i for i in items(case, "2026-03-20", other_centre) if i[0] == 14] == [
         (14, "2026-03", "oczekuje", "2026-04-10")]
 
 

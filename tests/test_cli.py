@@ -85,3 +85,44 @@ def test_sprawdz_names_a_badly_edited_template(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "szablon zal06.docx ma błąd w znacznikach" in result.stdout
     assert "zal07.docx: szablon używa zmiennej „pole_ktorego_nie_ma”" in result.stdout
+
+
+HEAVY = ("rich", "docxtpl", "docx", "pypdf", "lxml", "reportlab", "openpyxl", "watchdog", "fontTools")
+
+
+def test_the_command_starts_without_the_heavy_libraries(tmp_path: Path) -> None:
+    """`asysta --help` and a command's start import none of them: each command imports
+    what it uses."""
+    probe = ("import sys, pipeline.cli\n"
+             f"print(' '.join(m for m in {HEAVY!r} if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=120, check=True)
+    assert result.stdout.split() == []
+
+
+def test_raporty_starts_libreoffice_before_the_heavy_imports(tmp_path: Path) -> None:
+    """The pool warms up while the libraries load and the reports are drafted."""
+    probe = ("import sys\n"
+             "from pipeline import cli, convert\n"
+             "seen = []\n"
+             "original = convert.Converter.__init__\n"
+             "def init(self, *args, **kwargs):\n"
+             f"    seen.append([m for m in {HEAVY!r} if m in sys.modules])\n"
+             "    original(self, *args, **kwargs)\n"
+             "convert.Converter.__init__ = init\n"
+             "code = cli.main(sys.argv[1:])\n"
+             "print('przed pulą:', seen, 'kod:', code)\n")
+    env = {k: v for k, v in os.environ.items() if k != "ASYSTA_CONFIG"}
+    (tmp_path / "inbox").mkdir()
+    (tmp_path / "outbox").mkdir()
+    result = subprocess.run([sys.executable, "-c", probe, "--inbox", str(tmp_path / "inbox"),
+                             "--outbox", str(tmp_path / "outbox"), "raporty", "--miesiac", "2025-04"],
+                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert "przed pulą: [[]] kod: 0" in result.stdout, result.stdout + result.stderr
+
+
+def test_a_bad_month_is_a_usage_error_in_polish(tmp_path: Path) -> None:
+    for month in ("2025-13", "2025-4", "kwiecień"):
+        result = asysta("raporty", "--miesiac", month, cwd=tmp_path)
+        assert result.returncode == 2
+        assert f"niepoprawny miesiąc '{month}' – podaj RRRR-MM" in result.stderr

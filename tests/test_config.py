@@ -35,7 +35,7 @@ def test_config_from_environment_with_paths_relative_to_it(
     assert settings.osrodek.nazwa == "MOPS w Żarach"
     assert settings.inbox == conf.parent / "wejscie"
     assert settings.outbox == conf.parent / "outbox"
-    assert settings.terminy.rozpoczecie_pracy_dni == 14  # seed 000's deadline, as a setting
+    assert settings.terminy.rozpoczecie_pracy_dni == 14  # another centre's deadline, as a setting
 
 
 def test_bad_config_lists_every_problem(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """The LibreOffice pool against the real LibreOffice: conversion, and recovery from a
 killed instance, a hanging document, recycling and shutdown (no mocks).
 
-A hang is simulated with the worker's documented test hook: with ASYSTA_LO_TEST_HANG
+A hang is simulated with the worker's documented test hook: with ASYSTA_TEST_LO_HANG
 set, a document whose name contains its value makes the worker stop (SIGSTOP) its
 own LibreOffice before loading it, so the UNO call blocks as on a real hang.
 """
@@ -136,7 +136,7 @@ def test_killed_idle_libreoffice_is_replaced_before_the_next_document(tmp_path: 
 
 def test_hanging_document_fails_within_the_timeout_and_the_others_convert(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ASYSTA_LO_TEST_HANG", HANG_MARKER)
+    monkeypatch.setenv("ASYSTA_TEST_LO_HANG", HANG_MARKER)
     files = make_many(tmp_path, 6)
     hanging = make_docx(tmp_path, f"dok-{HANG_MARKER}")
     files.insert(2, hanging)

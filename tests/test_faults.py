@@ -42,9 +42,9 @@ def _inputs(settings: Settings, count: int, seed: int = 0) -> dict[str, str]:
 
 def _watch_once(settings: Settings, fault: str | None = None,
                 kill_after: float | None = None) -> int:
-    env = {k: v for k, v in os.environ.items() if k not in ("ASYSTA_CONFIG", "ASYSTA_AWARIA")}
+    env = {k: v for k, v in os.environ.items() if k not in ("ASYSTA_CONFIG", "ASYSTA_TEST_AWARIA")}
     if fault:
-        env["ASYSTA_AWARIA"] = fault
+        env["ASYSTA_TEST_AWARIA"] = fault
     command = [sys.executable, "-m", "pipeline.cli", "--inbox", str(settings.inbox),
                "--outbox", str(settings.outbox), "obserwuj", "--raz"]
     process = subprocess.Popen(command, env=env, cwd=settings.inbox.parent,
@@ -123,18 +123,42 @@ def test_full_disk_leaves_the_input_waiting(settings: Settings, converter: Conve
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     path = settings.inbox / "plan.yaml"
     path.write_text(EXAMPLES[1], encoding="utf-8")
-    monkeypatch.setenv("ASYSTA_AWARIA", "enospc")
+    monkeypatch.setenv("ASYSTA_TEST_AWARIA", "enospc")
     [outcome] = run(settings, converter, path)
     assert outcome.status == "pozostawiony"
     assert "brak miejsca na dysku" in str(outcome.problems[0])
     assert path.read_text(encoding="utf-8") == EXAMPLES[1]
     assert not list(settings.outbox.rglob("zal*"))
     assert [p for p in settings.outbox.rglob(".tmp-*")] == []
-    monkeypatch.delenv("ASYSTA_AWARIA")
+    monkeypatch.delenv("ASYSTA_TEST_AWARIA")
     [again] = run(settings, converter, path)
     assert again.status == "przyjety"
     log = journal.read(settings.outbox)
-    assert [e["akcja"] for e in log] == ["blad_zapisu", "przyjeto"]
+    assert [e["akcja"] for e in log] == ["tryb_testowy", "blad_zapisu", "przyjeto"]
+    assert log[0]["zmienne"] == ["ASYSTA_TEST_AWARIA"]
+
+
+def test_journal_names_an_active_test_variable_once(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ASYSTA_TEST_AWARIA", raising=False)
+    monkeypatch.delenv("ASYSTA_TEST_LO_HANG", raising=False)
+    journal.log(tmp_path / "bez", "przyjeto", rodzina="K-1")
+    assert [e["akcja"] for e in journal.read(tmp_path / "bez")] == ["przyjeto"]
+    monkeypatch.setenv("ASYSTA_TEST_LO_HANG", "0001")
+    for rodzina in ("K-1", "K-2"):
+        journal.log(tmp_path / "z", "przyjeto", rodzina=rodzina)
+    log = journal.read(tmp_path / "z")
+    assert [e["akcja"] for e in log] == ["tryb_testowy", "przyjeto", "przyjeto"]
+    assert log[0]["zmienne"] == ["ASYSTA_TEST_LO_HANG"]
+    assert journal.verify(tmp_path / "z")[1] is None
+
+
+def test_crash_run_journal_says_test_mode(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    _inputs(settings, 1)
+    assert _watch_once(settings, "po_dzienniku") == -signal.SIGKILL
+    [mode] = [e for e in journal.read(settings.outbox) if e["akcja"] == "tryb_testowy"]
+    assert mode["zmienne"] == ["ASYSTA_TEST_AWARIA"]
 
 
 def test_case_numbers_differing_only_in_case_are_refused(settings: Settings,
@@ -179,7 +203,7 @@ def test_document_that_hangs_libreoffice_is_set_aside_with_its_docx(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The converter's documented hang hook: the batch's second DOCX (`0001.docx`) blocks
     LibreOffice; it times out, the instance is restarted, the others are filed."""
-    monkeypatch.setenv("ASYSTA_LO_TEST_HANG", "0001")
+    monkeypatch.setenv("ASYSTA_TEST_LO_HANG", "0001")
     settings = make_settings(tmp_path)
     paths = []
     for i in range(3):

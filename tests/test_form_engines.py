@@ -323,11 +323,6 @@ def test_pdfjs_viewer_in_chromium_has_inputs_on_every_page(
 # -- PDFium (Chrome, Edge) ---------------------------------------------------------------------
 
 
-def _wide(text: str) -> Any:
-    data = (text + "\0").encode("utf-16-le")
-    return (ctypes.c_ushort * (len(data) // 2)).from_buffer_copy(data)
-
-
 def _utf16(function: Any, *args: Any) -> str:
     size = function(*args, None, 0)
     buffer = (ctypes.c_ushort * (size // 2 + 1))()
