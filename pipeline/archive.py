@@ -5,7 +5,7 @@ by attachment and date (`zal06_2026-03-15_plan-pracy`), the DOCX, the PDF and
 the original input byte for byte; a second form for the same attachment and
 date becomes `…_v2`. Nothing is ever overwritten. `rejestr.json` lists what was
 filed, with the validated values, and is the commit record: a form counts as
-filed once its entry is there.
+filed once its entry is there (read and written through `register.Register`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
-import json
 import os
 import stat
 from collections.abc import Iterator
@@ -28,14 +27,9 @@ from .fsutil import FILE_MODE, ensure_private_dir, fsync_dir, replace, write_new
 from .intake import REJECTED_DIR
 from .limits import MoreProblems, total
 from .models import FiledDocument, FormData
+from .register import FAMILIES_DIR, REGISTER_NAME, Entry, Register, family_dir
 
-FAMILIES_DIR = "rodziny"
-REGISTER_NAME = "rejestr.json"
 LOCK_NAME = ".archiwum.lock"
-
-
-def family_dir(outbox: Path, rodzina: str) -> Path:
-    return outbox / FAMILIES_DIR / rodzina
 
 
 @contextmanager
@@ -50,14 +44,6 @@ def archive_lock(outbox: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def load_register(folder: Path) -> list[dict[str, Any]]:
-    path = folder / REGISTER_NAME
-    if not path.exists():
-        return []
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return list(data.get("dokumenty", []))
-
-
 def case_conflict(outbox: Path, rodzina: str) -> str | None:
     """An existing case number that differs from this one only in letter case."""
     root = outbox / FAMILIES_DIR
@@ -67,11 +53,8 @@ def case_conflict(outbox: Path, rodzina: str) -> str | None:
     return next((name for name in names if name.casefold() == rodzina.casefold()), None)
 
 
-def find_duplicate(outbox: Path, rodzina: str, sha256: str) -> dict[str, Any] | None:
-    for entry in load_register(family_dir(outbox, rodzina)):
-        if entry.get("sha256") == sha256:
-            return entry
-    return None
+def find_duplicate(outbox: Path, rodzina: str, sha256: str) -> Entry | None:
+    return Register.load(family_dir(outbox, rodzina)).find(sha256)
 
 
 def _jsonable(value: Any) -> Any:
@@ -127,24 +110,13 @@ def file_document(form: FormData, docx: Path, pdf: Path, outbox: Path) -> FiledD
             else:
                 write_new(path, data)
             faults.point("w_trakcie_zapisu")
-        source_name = original_name(stem, suffix)
-        entries = [e for e in load_register(folder) if e.get("plik_zrodlowy") != source_name]
-        entries.append({
-            "zalacznik": form.zalacznik,
-            "data": form.data.isoformat(),
-            "wersja": version,
-            "docx": f"{stem}.docx",
-            "pdf": f"{stem}.pdf",
-            "plik_zrodlowy": source_name,
-            "sha256": form.source.sha256,
-            "wersja_schematu": form.schema.wersja,
-            "przyjeto": datetime.now().astimezone().isoformat(timespec="seconds"),
-            "dane": _jsonable(dict(form.values)),
-        })
-        entries.sort(key=lambda e: (e["zalacznik"], e["data"], e["wersja"]))
-        record = {"rodzina": form.rodzina, "dokumenty": entries}
-        replace(folder / REGISTER_NAME,
-                json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"))
+        register = Register.load(folder).with_entry(Entry(
+            form.zalacznik, form.data, version, pdf=f"{stem}.pdf", docx=f"{stem}.docx",
+            plik_zrodlowy=original_name(stem, suffix), sha256=form.source.sha256,
+            wersja_schematu=form.schema.wersja,
+            przyjeto=datetime.now().astimezone().isoformat(timespec="seconds"),
+            dane=_jsonable(dict(form.values))))
+        replace(folder / REGISTER_NAME, register.to_bytes())
         fsync_dir(folder)
     except OSError as exc:
         raise FilingError(

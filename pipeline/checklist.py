@@ -1,6 +1,6 @@
 """Checklist: which documents a family's case requires as of a date, and their status.
 
-Pure computation over the family's register (`rejestr.json`): no I/O here
+Pure computation over the family's register (`register.Register`): no I/O here
 except `load_docs`. The clocks are those of the procedure's stages of a case,
 every number a setting in `[terminy]`.
 
@@ -13,8 +13,6 @@ date does not exist yet for it.
 from __future__ import annotations
 
 import calendar
-import json
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -22,6 +20,7 @@ from typing import Any, Literal
 
 from .config import Terminy
 from .polish import month_name, pl_date
+from .register import MONTHLY_REPORT, Register
 
 Status = Literal["jest", "po_terminie", "brak", "oczekuje"]
 STATUSES: tuple[Status, ...] = ("jest", "po_terminie", "brak", "oczekuje")
@@ -118,33 +117,25 @@ class Checklist:
         }
 
 
-def docs_from_register(entries: Iterable[dict[str, Any]]) -> list[Doc]:
-    """The newest version of each document (same attachment and date). A monthly report (14)
+def docs_from_register(register: Register) -> list[Doc]:
+    """The current version of each document (`Register.current`). A monthly report (14)
     counts once per month, from the day it was first delivered: a later merged or corrected
     report for the same month does not make it late."""
-    newest: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for entry in entries:
-        dane = entry.get("dane", {})
-        key: tuple[Any, ...] = (entry["zalacznik"], entry["data"])
-        rank = (entry["data"], entry["wersja"])
-        if entry["zalacznik"] == 14 and dane.get("miesiac"):
-            key = (14, dane["miesiac"])
-            rank = (entry["data"], -entry["wersja"])
-            if key in newest and rank > (newest[key]["data"], -newest[key]["wersja"]):
-                continue
-        elif key in newest and rank < (newest[key]["data"], newest[key]["wersja"]):
-            continue
-        newest[key] = entry
-    docs = [Doc(e["zalacznik"], date.fromisoformat(e["data"]), e["pdf"], e.get("dane", {}))
-            for e in newest.values()]
-    return sorted(docs, key=lambda d: (d.data, d.zalacznik))
+    first_report: dict[str, Doc] = {}
+    docs = []
+    for entry in register.current():
+        doc = Doc(entry.zalacznik, entry.data, entry.pdf, dict(entry.dane))
+        month = entry.document[2]
+        if entry.zalacznik != MONTHLY_REPORT or not month:
+            docs.append(doc)
+        elif month not in first_report or doc.data < first_report[month].data:
+            first_report[month] = doc
+    return sorted([*docs, *first_report.values()], key=lambda d: (d.data, d.zalacznik))
 
 
 def load_docs(folder: Path) -> list[Doc]:
-    path = folder / "rejestr.json"
-    if not path.exists():
-        return []
-    return docs_from_register(json.loads(path.read_text(encoding="utf-8")).get("dokumenty", []))
+    """The documents of a family folder; RegisterError when its register is damaged."""
+    return docs_from_register(Register.load(folder))
 
 
 class _Builder:

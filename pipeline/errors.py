@@ -98,6 +98,17 @@ def resource_failure(exc: BaseException) -> int | None:
     return None
 
 
+class RegisterError(AsystaError):
+    """A family's register (rejestr.json) cannot be read: damaged, or edited by hand."""
+
+    def __init__(self, rodzina: str) -> None:
+        self.rodzina = rodzina
+        super().__init__(
+            f"rejestr dokumentów rodziny {rodzina} (rejestr.json) jest uszkodzony i nie można go "
+            "odczytać – dokumenty rodziny leżą nienaruszone w jej folderze archiwum; zgłoś to "
+            "administratorowi (kopię rejestru można odtworzyć z kopii zapasowej)")
+
+
 class FilingError(ResourceError):
     """The archive could not be written (disk full, permissions…)."""
 

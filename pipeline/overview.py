@@ -14,13 +14,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .archive import FAMILIES_DIR, family_dir
 from .checklist import ZAKONCZONA, Checklist, add_years, compute, load_docs
 from .config import Settings
 from .convert import Converter
-from .errors import ConversionError, Problem
+from .errors import ConversionError, Problem, RegisterError
 from .fsutil import ensure_private_dir, replace, work_dir
 from .pdfa import PdfMeta, describe_docx
+from .register import FAMILIES_DIR, REGISTER_NAME, families, family_dir
 from .render import named_template, render_docx
 
 CHECKLIST_JSON = "checklista.json"
@@ -51,13 +51,6 @@ def expired_cases(checklists: list[Checklist], as_of: date, years: int) -> list[
     return out
 
 
-def families(outbox: Path) -> list[str]:
-    root = outbox / FAMILIES_DIR
-    if not root.is_dir():
-        return []
-    return sorted(p.name for p in root.iterdir() if (p / "rejestr.json").is_file())
-
-
 def checklist_for(outbox: Path, rodzina: str, as_of: date, settings: Settings) -> Checklist:
     return compute(rodzina, load_docs(family_dir(outbox, rodzina)), as_of, settings.terminy)
 
@@ -69,7 +62,7 @@ def all_checklists(settings: Settings, as_of: date) -> list[Checklist]:
     for rodzina in families(settings.outbox):
         try:
             out.append(checklist_for(settings.outbox, rodzina, as_of, settings))
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, RegisterError):
             continue
     return out
 
@@ -119,39 +112,56 @@ def _context(checklist: Checklist, settings: Settings) -> dict[str, Any]:
 
 def write_checklists(settings: Settings, converter: Converter, rodziny: list[str],
                      as_of: date, only_changed: bool = False, pdf: bool = True) -> list[Checklist]:
-    """checklista.json (always) and checklista.pdf for the given families, PDFs in one batch.
+    """checklista.json (always) and checklista.pdf for the given families, PDFs in one batch,
+    then index.html (the after-batch steps, `process.AFTER_BATCH`, run these three in turn).
 
     `only_changed` makes a new PDF only for families whose items changed (or whose PDF is
     older than their JSON); `pdf=False` leaves the PDFs to a later refresh (a batch job)."""
+    written = [write_checklist_json(settings, rodzina, as_of, only_changed) for rodzina in rodziny]
+    if pdf:
+        write_checklist_pdfs(settings, converter, [c for c, stale in written if stale])
+    write_index(settings, as_of)
+    return [c for c, _ in written]
+
+
+def write_checklist_json(settings: Settings, rodzina: str, as_of: date,
+                         only_changed: bool = True) -> tuple[Checklist, bool]:
+    """A family's checklista.json, and whether its checklista.pdf needs making anew (with
+    `only_changed`, only when its items changed or the PDF is older than the JSON)."""
+    checklist = checklist_for(settings.outbox, rodzina, as_of, settings)
+    folder = family_dir(settings.outbox, rodzina)
+    data = checklist.to_json()
+    path, pdf_path = folder / CHECKLIST_JSON, folder / CHECKLIST_PDF
+    unchanged = False
+    if only_changed and path.exists() and pdf_path.exists():
+        old = json.loads(path.read_text(encoding="utf-8"))
+        unchanged = ({**old, "na_dzien": None} == {**data, "na_dzien": None}
+                     and pdf_path.stat().st_mtime >= path.stat().st_mtime)
+    replace(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+    if unchanged:  # keep the PDF counted as fresh: its items are today's too
+        os.utime(pdf_path)
+    return checklist, not unchanged
+
+
+def write_checklist_pdfs(settings: Settings, converter: Converter,
+                         checklists: list[Checklist]) -> None:
+    """checklista.pdf of these families, converted by LibreOffice in one batch."""
+    if not checklists:
+        return
     outbox = settings.outbox
     staging = work_dir(outbox, "lista")
-    written: list[Checklist] = []
     docx_files: dict[Path, Path] = {}
     try:
-        for rodzina in rodziny:
-            checklist = checklist_for(outbox, rodzina, as_of, settings)
-            folder = family_dir(outbox, rodzina)
-            data = checklist.to_json()
-            path, pdf_path = folder / CHECKLIST_JSON, folder / CHECKLIST_PDF
-            written.append(checklist)
-            unchanged = False
-            if only_changed and path.exists() and pdf_path.exists():
-                old = json.loads(path.read_text(encoding="utf-8"))
-                unchanged = ({**old, "na_dzien": None} == {**data, "na_dzien": None}
-                             and pdf_path.stat().st_mtime >= path.stat().st_mtime)
-            replace(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
-            if not pdf or unchanged:
-                if unchanged:  # keep the PDF counted as fresh: its items are today's too
-                    os.utime(pdf_path)
-                continue
+        for checklist in checklists:
+            rodzina = checklist.rodzina
             docx = staging / f"{rodzina}.docx"
             render_docx(named_template("checklista.docx", settings), _context(checklist, settings),
                         docx)
             describe_docx(docx, PdfMeta(
                 f"Lista kontrolna dokumentów rodziny – nr sprawy {rodzina}",
-                f"Stan na dzień {as_of:%d.%m.%Y}", settings.osrodek.nazwa,
+                f"Stan na dzień {checklist.na_dzien:%d.%m.%Y}", settings.osrodek.nazwa,
                 f"asystent rodziny; lista kontrolna; {rodzina}"))
-            docx_files[docx] = pdf_path
+            docx_files[docx] = family_dir(outbox, rodzina) / CHECKLIST_PDF
         results = converter.convert(list(docx_files), staging)
         for docx, target in docx_files.items():
             result = results.get(docx)
@@ -163,8 +173,6 @@ def write_checklists(settings: Settings, converter: Converter, rodziny: list[str
         for leftover in staging.iterdir():
             leftover.unlink()
         staging.rmdir()
-    write_index(settings, as_of)
-    return written
 
 
 # -- outbox/index.html ---------------------------------------------------------------
@@ -224,7 +232,7 @@ def write_index(settings: Settings, as_of: date) -> Path:
         )
     readable = {c.rodzina for c in checklists}
     rows += [f'<tr data-rodzina="{esc(r)}"><td>{esc(r)}</td><td colspan="8" class="s-brak">'
-             "nie można odczytać rejestru rodziny (rejestr.json) – zgłoś to administratorowi"
+             f"nie można odczytać rejestru rodziny ({REGISTER_NAME}) – zgłoś to administratorowi"
              "</td></tr>" for r in families(outbox) if r not in readable]
     load_rows = "".join(
         f'<tr data-asystent="{esc(name)}"><td>{esc(name)}</td>'

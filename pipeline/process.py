@@ -1,9 +1,12 @@
-"""The whole pipeline on one screen: intake → parse → validate → render → convert → file.
+"""The whole pipeline on one screen: intake → parse → validate → preflight → render →
+convert → preflight → file, then the after-batch steps (checklists, their PDFs, index.html).
 
 `process_files` takes a batch of inbox files. Each is read, parsed, validated
 and rendered on its own; the DOCX files go to LibreOffice in small chunks while
 the next files are rendered, and each converted chunk is filed, in input order,
-and leaves the inbox. A file that fails at any stage is
+and leaves the inbox. The preflight checks (`PREFLIGHT`: case-number conflict,
+duplicate, the 15-family limit) decide whether a form may be filed; what follows
+a batch is `AFTER_BATCH`, run by `after_batch`. A file that fails at any stage is
 moved to inbox/odrzucone/ with its explanation; one bad file never stops the
 rest, and an unexpected error is reported, not raised. A resource failure (disk full,
 quota, I/O error) anywhere is never the form's fault: the file stays in the inbox
@@ -19,10 +22,12 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from . import archive, faults, holding, intake, journal, overview, parse, pdfa, render, validate
+from .checklist import Checklist
 from .config import Settings
 from .convert import Converter
 from .errors import (
@@ -38,7 +43,8 @@ from .errors import (
 )
 from .fsutil import ensure_private_dir, work_dir
 from .limits import Budget, total
-from .models import Outcome, RenderedDocument
+from .models import FormData, Outcome, RenderedDocument
+from .register import Entry
 from .schemas import is_case_number
 
 Report = Callable[[Outcome], None]
@@ -128,7 +134,7 @@ def _left(path: Path, settings: Settings, rodzina: str | None, exc: BaseExceptio
     return Outcome(path.name, "pozostawiony", rodzina, problems=(Problem(message),))
 
 
-def _prepare(path: Path, settings: Settings, staging: Path, index: int) -> RenderedDocument | Outcome:
+def _prepare(path: Path, settings: Settings, docx: Path) -> RenderedDocument | Outcome:
     """Everything before LibreOffice: a rendered DOCX, or the file's final outcome.
     A resource failure is raised (the caller leaves the file waiting), never rejected."""
     rodzina = None
@@ -138,27 +144,13 @@ def _prepare(path: Path, settings: Settings, staging: Path, index: int) -> Rende
         document = parse.parse(incoming, settings.foldery.formularze, budget)
         rodzina = document.get("rodzina") if isinstance(document.get("rodzina"), str) else None
         form = validate.validate(document, incoming, settings.foldery.formularze, budget)
-        conflict = archive.case_conflict(settings.outbox, form.rodzina)
-        if conflict:
-            raise FormError([Problem(
-                f"numer sprawy różni się od istniejącego „{conflict}” tylko wielkością liter – "
-                "na dyskach sieciowych Windows to byłby ten sam folder; użyj dokładnie "
-                "istniejącego numeru albo innego", "rodzina", "Numer sprawy rodziny")])
-        duplicate = archive.find_duplicate(settings.outbox, form.rodzina, incoming.sha256)
-        if duplicate:
+        verdict = preflight(form, settings, BEFORE_RENDER)
+        if isinstance(verdict, Entry):
             with archive.archive_lock(settings.outbox):
-                if not journal.accepted(settings.outbox, incoming.sha256):
-                    # filed by a run that stopped before it could log: log it now, once
-                    _log_accepted(settings, path.name, form.rodzina, form.zalacznik,
-                                  incoming.sha256, duplicate, odtworzono=True,
-                                  konto=journal.owner(path))
-                else:
-                    journal.log(settings.outbox, "duplikat", plik=path.name, rodzina=form.rodzina,
-                                wynik="pominiety", konto=journal.owner(path),
-                                jak=duplicate.get("plik_zrodlowy"))
-                _remove_input(path, incoming.sha256, settings)
-            return Outcome(path.name, "duplikat", form.rodzina)
-        rendered = render.render(form, settings, staging / f"{index:04d}.docx")
+                return _duplicate(path, form, verdict, settings)
+        if verdict is not None:
+            raise FormError([verdict])
+        rendered = render.render(form, settings, docx)
         pdfa.describe_docx(rendered.docx, pdfa.document_meta(form, settings.osrodek))
         faults.point("po_renderowaniu")
         return rendered
@@ -174,11 +166,43 @@ def _prepare(path: Path, settings: Settings, staging: Path, index: int) -> Rende
         return _reject(path, [Problem(str(exc))], settings, _safe_case(rodzina))
 
 
-def _log_accepted(settings: Settings, name: str, rodzina: str, zalacznik: int, sha256: str,
-                  entry: dict[str, object], konto: str | None = None, **extra: object) -> None:
-    journal.log(settings.outbox, "przyjeto", plik=name, rodzina=rodzina, wynik="przyjety",
-                konto=konto, zalacznik=zalacznik, sha256=sha256,
-                archiwum=[entry["docx"], entry["pdf"], entry["plik_zrodlowy"]], **extra)
+def _file(path: Path, item: RenderedDocument, pdf: Path, settings: Settings) -> Outcome:
+    """Under the archive lock: the preflight checks once more, then the register entry (the
+    commit), then the log; the input leaves the inbox last."""
+    form = item.form
+    verdict = preflight(form, settings)
+    if isinstance(verdict, Entry):  # the same bytes were filed meanwhile (e.g. another run)
+        return _duplicate(path, form, verdict, settings)
+    if verdict is not None:
+        return _reject(path, [verdict], settings, form.rodzina)
+    filed = archive.file_document(form, item.docx, pdf, settings.outbox)
+    faults.point("po_rejestrze")
+    _log_accepted(settings, path.name, form, (filed.docx.name, filed.pdf.name, filed.original.name),
+                  konto=journal.owner(path))
+    faults.point("po_dzienniku")
+    _remove_input(path, form.source.sha256, settings)
+    return Outcome(path.name, "przyjety", form.rodzina, filed=filed)
+
+
+def _duplicate(path: Path, form: FormData, earlier: Entry, settings: Settings) -> Outcome:
+    """These very bytes are filed already (called under the archive lock): logged once, and
+    the input leaves the inbox."""
+    konto = journal.owner(path)
+    if not journal.accepted(settings.outbox, form.source.sha256):
+        # filed by a run that stopped before it could log: log it now, once
+        _log_accepted(settings, path.name, form, earlier.files, odtworzono=True, konto=konto)
+    else:
+        journal.log(settings.outbox, "duplikat", plik=path.name, rodzina=form.rodzina,
+                    wynik="pominiety", konto=konto, jak=earlier.plik_zrodlowy)
+    _remove_input(path, form.source.sha256, settings)
+    return Outcome(path.name, "duplikat", form.rodzina)
+
+
+def _log_accepted(settings: Settings, name: str, form: FormData, files: tuple[str, str, str],
+                  konto: str | None = None, **extra: object) -> None:
+    journal.log(settings.outbox, "przyjeto", plik=name, rodzina=form.rodzina, wynik="przyjety",
+                konto=konto, zalacznik=form.zalacznik, sha256=form.source.sha256,
+                archiwum=list(files), **extra)
 
 
 def _quick_sha(path: Path) -> str | None:
@@ -192,130 +216,179 @@ def _safe_case(rodzina: str | None) -> str | None:
     return rodzina if is_case_number(rodzina) else None
 
 
-def process_files(paths: Iterable[Path], settings: Settings, converter: Converter,
-                  report: Report | None = None, refresh: bool = True) -> list[Outcome]:
-    """Run the pipeline over a batch of files; every file gets exactly one Outcome.
-    `refresh=False` leaves the checklists to the caller (a batch job refreshes them once)."""
-    outcomes: list[Outcome] = []
-    paths = list(paths)
-    left: list[BaseException] = []  # resource failures of this batch, told once at its end
+# -- preflight: may this form be filed? ----------------------------------------------------
+# Each check answers None (go on), a Problem (the form is rejected with it) or the register
+# entry of these very bytes (a duplicate). All of them run under the archive lock just before
+# filing; BEFORE_RENDER also before rendering, so nothing is rendered or converted for a form
+# that will not be filed. The family limit runs at filing only: an earlier form of the same
+# batch (another assignment, a closing request) may change its answer.
 
-    def done(outcome: Outcome) -> None:
-        outcomes.append(outcome)
-        if report:
-            report(outcome)
 
-    def leave(path: Path, rodzina: str | None, exc: BaseException) -> None:
-        left.append(exc)
-        done(_left(path, settings, rodzina, exc))
+def _case_conflict(form: FormData, settings: Settings) -> Problem | None:
+    conflict = archive.case_conflict(settings.outbox, form.rodzina)
+    if not conflict:
+        return None
+    return Problem(f"numer sprawy różni się od istniejącego „{conflict}” tylko wielkością liter – "
+                   "na dyskach sieciowych Windows to byłby ten sam folder; użyj dokładnie "
+                   "istniejącego numeru albo innego", "rodzina", "Numer sprawy rodziny")
 
-    try:
-        ensure_private_dir(settings.outbox)
-        staging = work_dir(settings.outbox, "przetwarzanie")
-    except OSError as exc:  # no room even for the staging folder: every file waits
-        if resource_failure(exc) is None:
-            raise
-        for path in paths:
-            leave(path, None, exc)
-        _tell_administrator(left, settings)
-        return outcomes
 
-    def prepare(index: int, path: Path) -> RenderedDocument | None:
+def _filed_before(form: FormData, settings: Settings) -> Entry | None:
+    return archive.find_duplicate(settings.outbox, form.rodzina, form.source.sha256)
+
+
+def _over_limit(form: FormData, settings: Settings) -> Problem | None:
+    if form.zalacznik != 1:
+        return None
+    return overview.limit_problem(settings, str(form.values.get("asystent", "")), form.rodzina,
+                                  form.data)
+
+
+Check = Callable[[FormData, Settings], Problem | Entry | None]
+PREFLIGHT: tuple[Check, ...] = (_case_conflict, _filed_before, _over_limit)
+BEFORE_RENDER: tuple[Check, ...] = (_case_conflict, _filed_before)
+
+
+def preflight(form: FormData, settings: Settings,
+              checks: tuple[Check, ...] = PREFLIGHT) -> Problem | Entry | None:
+    """The first check's objection, in order, or None when the form may be filed."""
+    for check in checks:
+        verdict = check(form, settings)
+        if verdict is not None:
+            return verdict
+    return None
+
+
+# -- the batch -----------------------------------------------------------------------------
+
+
+class _Batch:
+    """One run of `process_files`: its outcomes in the order they were decided, the chunks
+    LibreOffice is converting, and the resource failures to tell once at the end."""
+
+    def __init__(self, settings: Settings, converter: Converter, report: Report | None) -> None:
+        self.settings, self.converter, self.report = settings, converter, report
+        self.outcomes: list[Outcome] = []
+        self.left: list[BaseException] = []  # resource failures: those files wait in the inbox
+        self.converting: deque[_Conversion] = deque()
+        self.chunk: list[RenderedDocument] = []
+        self.staged = 0  # documents rendered into the staging folder, for their names
+
+    def done(self, outcome: Outcome) -> None:
+        self.outcomes.append(outcome)
+        if self.report:
+            self.report(outcome)
+
+    def leave(self, path: Path, rodzina: str | None, exc: BaseException) -> None:
+        self.left.append(exc)
+        self.done(_left(path, self.settings, rodzina, exc))
+
+    def staging(self, paths: list[Path]) -> Path | None:
+        """The batch's staging folder; None when there is no room even for it (then every
+        file waits in the inbox)."""
         try:
-            result = _prepare(path, settings, staging, index)
+            ensure_private_dir(self.settings.outbox)
+            return work_dir(self.settings.outbox, "przetwarzanie")
+        except OSError as exc:
+            if resource_failure(exc) is None:
+                raise
+            for path in paths:
+                self.leave(path, None, exc)
+            return None
+
+    def prepare(self, path: Path, staging: Path) -> RenderedDocument | None:
+        docx = staging / f"{self.staged:04d}.docx"  # 0000.docx first (the tests' hang hook)
+        self.staged += 1
+        try:
+            result = _prepare(path, self.settings, docx)
         except Exception as exc:  # a bug must not lose the file or stop the batch
             if resource_failure(exc) is not None:
-                leave(path, None, exc)
+                self.leave(path, None, exc)
                 return None
-            result = _unexpected(path, settings, exc)
+            result = _unexpected(path, self.settings, exc)
         if isinstance(result, Outcome):
-            done(result)
+            self.done(result)
             return None
         return result
 
-    def file(item: RenderedDocument, pdf: Path | ConversionError) -> None:
+    def convert(self, item: RenderedDocument, staging: Path) -> None:
+        """Queue a rendered document; LibreOffice starts on every CONVERT_CHUNK of them."""
+        self.chunk.append(item)
+        if len(self.chunk) >= CONVERT_CHUNK:
+            self.converting.append(_Conversion(self.converter, self.chunk, staging))
+            self.chunk = []
+
+    def file_converted(self, staging: Path, everything: bool = False) -> None:
+        """File what LibreOffice finished, oldest chunk first, in input order (versions
+        depend on it), so it always has queued work; `everything`: wait for the rest too."""
+        if everything and self.chunk:
+            self.converting.append(_Conversion(self.converter, self.chunk, staging))
+            self.chunk = []
+        while self.converting and (everything or len(self.converting) > CHUNKS_AHEAD
+                                   or self.converting[0].finished):
+            conversion = self.converting.popleft()
+            conversion.join()
+            faults.point("po_konwersji")
+            for item in conversion.chunk:
+                self.file(item, conversion.pdfs[item.docx])
+
+    def file(self, item: RenderedDocument, pdf: Path | ConversionError) -> None:
         path = item.form.source.path
         try:
             if not isinstance(pdf, Path):
                 if resource_failure(pdf) is not None:  # the disk was full, not the document bad
-                    leave(path, item.form.rodzina, pdf)
+                    self.leave(path, item.form.rodzina, pdf)
                 else:
-                    done(_conversion_failed(path, item, str(pdf), settings))
+                    self.done(_conversion_failed(path, item, str(pdf), self.settings))
                 return
-            with archive.archive_lock(settings.outbox):
-                earlier = archive.find_duplicate(settings.outbox, item.form.rodzina,
-                                                 item.form.source.sha256)
-                if earlier:  # the same bytes twice in one batch: the first one was filed
-                    journal.log(settings.outbox, "duplikat", plik=path.name,
-                                rodzina=item.form.rodzina, wynik="pominiety",
-                                konto=journal.owner(path), jak=earlier.get("plik_zrodlowy"))
-                    _remove_input(path, item.form.source.sha256, settings)
-                    done(Outcome(path.name, "duplikat", item.form.rodzina))
-                    return
-                over_limit = _over_limit(item, settings)
-                if over_limit:  # checked under the lock: a batch may hold two assignments
-                    done(_reject(path, [over_limit], settings, item.form.rodzina))
-                    return
-                # the register entry is the commit; then the log; the input goes last
-                filed = archive.file_document(item.form, item.docx, pdf, settings.outbox)
-                faults.point("po_rejestrze")
-                _log_accepted(settings, path.name, item.form.rodzina, item.form.zalacznik,
-                              item.form.source.sha256, {
-                                  "docx": filed.docx.name, "pdf": filed.pdf.name,
-                                  "plik_zrodlowy": filed.original.name},
-                              konto=journal.owner(path))
-                faults.point("po_dzienniku")
-                _remove_input(path, item.form.source.sha256, settings)
-            done(Outcome(path.name, "przyjety", item.form.rodzina, filed=filed))
+            with archive.archive_lock(self.settings.outbox):
+                outcome = _file(path, item, pdf, self.settings)
+            self.done(outcome)
         except Exception as exc:
             if resource_failure(exc) is not None:  # the input stays: not the form's fault
-                leave(path, item.form.rodzina, exc)
+                self.leave(path, item.form.rodzina, exc)
             else:
-                done(_unexpected(path, settings, exc))
+                self.done(_unexpected(path, self.settings, exc))
 
+    def touched(self) -> list[str]:
+        # duplicates too: a run killed before its refresh leaves their checklists behind
+        return sorted({o.rodzina for o in self.outcomes
+                       if o.status in ("przyjety", "duplikat") and o.rodzina})
+
+
+def process_files(paths: Iterable[Path], settings: Settings, converter: Converter,
+                  report: Report | None = None, refresh: bool = True) -> list[Outcome]:
+    """Run the pipeline over a batch of files; every file gets exactly one Outcome.
+    `refresh=False` leaves the after-batch steps to the caller (a batch job runs them once)."""
+    batch = _Batch(settings, converter, report)
+    waiting = list(paths)
+    staging = batch.staging(waiting)
+    if staging is None:  # no room even for the staging folder: every file waits
+        _tell_administrator(batch.left, settings)
+        return batch.outcomes
     try:
-        converting: deque[_Conversion] = deque()
-
-        def file_oldest() -> None:
-            """File the oldest converting chunk, in input order (versions depend on it)."""
-            conversion = converting.popleft()
-            conversion.join()
-            faults.point("po_konwersji")
-            for item in conversion.chunk:
-                file(item, conversion.pdfs[item.docx])
-
-        again: list[Path] = []  # the same bytes as an earlier file of this batch
-        seen: set[str] = set()
-        chunk: list[RenderedDocument] = []
-        for index, path in enumerate(paths):
-            if _quick_sha(path) in seen:
-                again.append(path)
-                continue
-            item = prepare(index, path)
-            if item is not None:
-                chunk.append(item)
-                seen.add(item.form.source.sha256)
-            if len(chunk) >= CONVERT_CHUNK:
-                converting.append(_Conversion(converter, chunk, staging))
-                chunk = []
-            # LibreOffice always has queued work; what it has finished is filed meanwhile
-            while converting and (len(converting) > CHUNKS_AHEAD or converting[0].finished):
-                file_oldest()
-        if chunk:
-            converting.append(_Conversion(converter, chunk, staging))
-        while converting:
-            file_oldest()
+        while waiting:
+            twins: list[Path] = []  # the same bytes as an earlier file: taken once it is filed
+            seen: set[str] = set()
+            for path in waiting:
+                if _quick_sha(path) in seen:
+                    twins.append(path)
+                    continue
+                # intake → parse → validate → preflight → render
+                item = batch.prepare(path, staging)
+                if item is not None:
+                    seen.add(item.form.source.sha256)
+                    batch.convert(item, staging)  # → convert, in chunks, in the background
+                batch.file_converted(staging)  # → preflight → file → log, in input order
+            batch.file_converted(staging, everything=True)
+            waiting = twins  # now duplicates of what was filed (or new, if their twin failed)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    _tell_administrator(left, settings)
-    if again:  # now duplicates of what was just filed (or, if their twin failed, new again)
-        outcomes += process_files(again, settings, converter, report, refresh=False)
-    # duplicates too: a run killed before its refresh leaves their checklists behind
-    touched = sorted({o.rodzina for o in outcomes
-                      if o.status in ("przyjety", "duplikat") and o.rodzina})
-    if touched and refresh:
-        refresh_checklists(settings, converter, touched, only_changed=True)
-    return outcomes
+    _tell_administrator(batch.left, settings)
+    touched = batch.touched()
+    if touched and refresh:  # → after the batch: checklists, their PDFs, index.html
+        after_batch(settings, converter, touched)
+    return batch.outcomes
 
 
 def _tell_administrator(left: list[BaseException], settings: Settings) -> None:
@@ -331,25 +404,61 @@ def _tell_administrator(left: list[BaseException], settings: Settings) -> None:
           f"sam) – {advice}", file=sys.stderr)
 
 
-def _over_limit(item: RenderedDocument, settings: Settings) -> Problem | None:
-    if item.form.zalacznik != 1:
-        return None
-    return overview.limit_problem(settings, str(item.form.values.get("asystent", "")),
-                                  item.form.rodzina, item.form.data)
+# -- after a batch: derived data, in order ----------------------------------------------------
 
 
-def refresh_checklists(settings: Settings, converter: Converter, rodziny: list[str],
-                       only_changed: bool = False) -> None:
-    """The checklists are derived data: a failure here is reported, never loses a form."""
-    try:
-        overview.write_checklists(settings, converter, rodziny, date.today(), only_changed)
-    except Exception as exc:
-        code = resource_failure(exc)
-        with contextlib.suppress(ResourceError):  # a full disk must not stop the run here
-            journal.log(settings.outbox, "blad_listy_kontrolnej", wynik=type(exc).__name__)
-        why = os_reason(code) if code is not None else type(exc).__name__
-        print(f"asysta: nie udało się odświeżyć list kontrolnych ({why}); zostaną odświeżone "
-              "przy następnym uruchomieniu", file=sys.stderr)
+@dataclass
+class BatchEnd:
+    """What the after-batch steps share: the families a batch touched, and what the
+    earlier steps found for the later ones."""
+
+    settings: Settings
+    converter: Converter
+    rodziny: list[str]
+    today: date
+    pdfs: bool = True  # a batch job (raporty) leaves the checklists' PDFs to a later refresh
+    checklists: list[Checklist] = field(default_factory=list)
+    stale: list[Checklist] = field(default_factory=list)  # whose checklista.pdf is out of date
+
+
+def _checklists(end: BatchEnd) -> None:
+    for rodzina in end.rodziny:
+        checklist, stale = overview.write_checklist_json(end.settings, rodzina, end.today)
+        end.checklists.append(checklist)
+        if stale:
+            end.stale.append(checklist)
+
+
+def _checklist_pdfs(end: BatchEnd) -> None:
+    if end.pdfs:
+        overview.write_checklist_pdfs(end.settings, end.converter, end.stale)
+
+
+def _index(end: BatchEnd) -> None:
+    overview.write_index(end.settings, end.today)
+
+
+AFTER_BATCH: tuple[Callable[[BatchEnd], None], ...] = (_checklists, _checklist_pdfs, _index)
+
+
+def after_batch(settings: Settings, converter: Converter, rodziny: list[str],
+                today: date | None = None, pdfs: bool = True) -> list[Checklist]:
+    """The after-batch steps in order (the watcher, `przetworz` and `raporty` all run them);
+    the families' checklists are returned. It is derived data: a failing step is reported,
+    never loses a form, and the steps after it wait for the next run."""
+    end = BatchEnd(settings, converter, rodziny, today or date.today(), pdfs)
+    for step in AFTER_BATCH:
+        try:
+            step(end)
+        except Exception as exc:
+            code = resource_failure(exc)
+            with contextlib.suppress(ResourceError):  # a full disk must not stop the run here
+                journal.log(settings.outbox, "blad_listy_kontrolnej", wynik=type(exc).__name__)
+            why = os_reason(code) if code is not None else type(exc).__name__
+            print(f"asysta: nie udało się odświeżyć list kontrolnych ({why}); zostaną odświeżone "
+                  "przy następnym uruchomieniu", file=sys.stderr)
+            break
+    return end.checklists
 
 
 def _conversion_failed(path: Path, item: RenderedDocument, reason: str,

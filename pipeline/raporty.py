@@ -32,17 +32,25 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
 from pypdf.generic import DictionaryObject
 
-from .archive import family_dir
-from .checklist import DIAGNOZA, MONITORING, WSPOLPRACA, Doc, add_months, as_date, compute
+from .checklist import (
+    DIAGNOZA,
+    MONITORING,
+    WSPOLPRACA,
+    Doc,
+    add_months,
+    as_date,
+    compute,
+    docs_from_register,
+)
 from .config import Settings
 from .convert import Converter
-from .errors import AsystaError
+from .errors import AsystaError, RegisterError
 from .fsutil import ensure_private_dir, write_new
 from .models import Outcome
-from .overview import families, write_checklists
 from .pdfa import PdfMeta, describe_docx, finish_joined, is_pdfa2, output_intent
 from .polish import display, in_month, parent_names
-from .process import process_files
+from .process import after_batch, process_files
+from .register import Register, families, family_dir
 from .render import named_template, render_docx
 from .schemas import load_schema
 
@@ -107,16 +115,6 @@ def _hours(row: dict[str, Any]) -> float:
     return max(0, (h2 * 60 + m2) - (h1 * 60 + m1)) / 60
 
 
-def _register(folder: Path) -> list[dict[str, Any]]:
-    path = folder / "rejestr.json"
-    return json.loads(path.read_text(encoding="utf-8")).get("dokumenty", []) if path.exists() else []
-
-
-def _newest(entries: list[dict[str, Any]], n: int, until: date) -> dict[str, Any] | None:
-    candidates = [e for e in entries if e["zalacznik"] == n and date.fromisoformat(e["data"]) <= until]
-    return max(candidates, key=lambda e: (e["data"], e["wersja"]), default=None)
-
-
 def _stage_in(docs: list[Doc], rodzina: str, month: Month, settings: Settings) -> str | None:
     """The stage the family was in during the month, if a report is due for it."""
     for day in (month.last, month.first):
@@ -128,52 +126,43 @@ def _stage_in(docs: list[Doc], rodzina: str, month: Month, settings: Settings) -
 
 def build_values(rodzina: str, month: Month, settings: Settings, today: date) -> dict[str, Any] | None:
     """The attachment-14 form of a family for a month, or None when no report is due."""
-    from .checklist import docs_from_register
-
-    entries = _register(family_dir(settings.outbox, rodzina))
-    docs = docs_from_register(entries)
-    stage = _stage_in(docs, rodzina, month, settings)
+    register = Register.load(family_dir(settings.outbox, rodzina))
+    stage = _stage_in(docs_from_register(register), rodzina, month, settings)
     if stage is None:
         return None
-    latest: dict[tuple[Any, Any], dict[str, Any]] = {}
-    for entry in entries:  # newest version of each document, for its data
-        key = (entry["zalacznik"], entry["data"])
-        if key not in latest or entry["wersja"] > latest[key]["wersja"]:
-            latest[key] = entry
-    current = list(latest.values())
+    current = register.current()  # the newest version of each document, for its data
 
     visits: dict[tuple[Any, ...], dict[str, Any]] = {}
     contacts: list[dict[str, Any]] = []
     for entry in current:
-        if entry["zalacznik"] != 8:
+        if entry.zalacznik != 8:
             continue
-        for row in entry["dane"].get("wizyty") or []:
+        for row in entry.dane.get("wizyty") or []:
             day = as_date(row.get("data"))
             if day in month:
                 visits[(day, row.get("godzina_od"))] = row
-        contacts += [r for r in entry["dane"].get("kontakty") or [] if as_date(r.get("data")) in month]
+        contacts += [r for r in entry.dane.get("kontakty") or [] if as_date(r.get("data")) in month]
     visit_rows = [{"data": v["data"], "godzina_od": v.get("godzina_od"),
                    "godzina_do": v.get("godzina_do"), "dzialania": v.get("dzialania")}
                   for _, v in sorted(visits.items(), key=lambda kv: (kv[0][0], str(kv[0][1])))]
     tasks = []
     for entry in current:
-        if entry["zalacznik"] != 9:
+        if entry.zalacznik != 9:
             continue
-        start, end = as_date(entry["dane"].get("okres_od")), as_date(entry["dane"].get("okres_do"))
+        start, end = as_date(entry.dane.get("okres_od")), as_date(entry.dane.get("okres_do"))
         covers = start and end and start <= month.last and end >= month.first
-        for row in entry["dane"].get("zadania") or []:
-            if covers or date.fromisoformat(entry["data"]) in month or as_date(row.get("termin")) in month:
+        for row in entry.dane.get("zadania") or []:
+            if covers or entry.data in month or as_date(row.get("termin")) in month:
                 tasks.append({"zadanie": row.get("zadanie"), "termin": row.get("termin"),
                               "status": row.get("status"), "efekt": row.get("efekt")})
-    plan = max((e for e in current if e["zalacznik"] in (6, 7)
-                and date.fromisoformat(e["data"]) <= month.last),
-               key=lambda e: e["data"], default=None)
+    plan = max((e for e in current if e.zalacznik in (6, 7) and e.data <= month.last),
+               key=lambda e: e.data, default=None)
     goals = [{"cel": g.get("cel"), "termin": g.get("termin"),
               "przewidywane_efekty": g.get("przewidywane_efekty")}
-             for g in (plan["dane"].get("cele") or [] if plan else [])]
+             for g in (plan.dane.get("cele") or [] if plan else [])]
 
-    assignment = _newest(entries, 1, month.last) or {"dane": {}}
-    a1 = assignment["dane"]
+    assignment = register.newest(1, month.last)
+    a1 = assignment.dane if assignment else {}
     parents = parent_names(a1.get("czlonkowie") or [])
     values: dict[str, Any] = {
         "zalacznik": 14, "rodzina": rodzina, "data": today.isoformat(),
@@ -191,12 +180,11 @@ def build_values(rodzina: str, month: Month, settings: Settings, today: date) ->
         "instytucje": sorted({f"{c.get('instytucja')} – {c.get('cel')}" if c.get("cel")
                               else str(c.get("instytucja")) for c in contacts}) or None,
     }
-    own = max((e for e in entries if e["zalacznik"] == 14 and e["dane"].get("miesiac") == month.key),
-              key=lambda e: (e["data"], e["wersja"]), default=None)
-    if own:  # the assistant's narrative is merged, not replaced
+    own = register.for_month(month.key)
+    if own:  # the assistant's narrative (the newest report of the month) is merged, not replaced
         for name in NARRATIVE:
-            if own["dane"].get(name) not in (None, "", []):
-                values[name] = own["dane"][name]
+            if own[-1].dane.get(name) not in (None, "", []):
+                values[name] = own[-1].dane[name]
     note = f"{in_month(month.key).capitalize()} nie odnotowano żadnej wizyty w rodzinie."
     if not visit_rows and note not in (values.get("uwagi") or ""):  # idempotent on a re-run
         values["uwagi"] = note + ("\n" + values["uwagi"] if values.get("uwagi") else "")
@@ -240,7 +228,10 @@ def run_month(settings: Settings, converter: Converter, month: Month, *,
     for rodzina in families(settings.outbox):
         try:
             values = build_values(rodzina, month, settings, today)
-        except (AsystaError, OSError, ValueError, KeyError, TypeError) as exc:
+        except RegisterError as exc:
+            result.reports.append(FamilyReport(rodzina, "—", "—", {}, error=str(exc)))
+            continue
+        except (AsystaError, OSError) as exc:
             result.reports.append(FamilyReport(rodzina, "—", "—", {}, error=type(exc).__name__))
             continue
         if values is not None:
@@ -266,7 +257,7 @@ def run_month(settings: Settings, converter: Converter, month: Month, *,
                 try:
                     report.pdf = _report_pdf(settings, report)
                     report.pages = len(PdfReader(str(report.pdf)).pages) if report.pdf else 0
-                except (OSError, ValueError, PdfReadError) as exc:
+                except (OSError, ValueError, PdfReadError, RegisterError) as exc:
                     report.pdf = None
                     report.error = f"nie można odczytać PDF raportu ({type(exc).__name__})"
             if progress:
@@ -275,7 +266,8 @@ def run_month(settings: Settings, converter: Converter, month: Month, *,
         # one batch: LibreOffice is kept busy from the first report to the last
         process_files([Path(work) / n for n in sorted(paths)], settings, converter, filed,
                       refresh=False)
-    checklists = write_checklists(settings, converter, [r.rodzina for r in due], today, pdf=False)
+    # the after-batch steps, the checklists' PDFs left to the next refresh (a batch job)
+    checklists = after_batch(settings, converter, [r.rodzina for r in due], today, pdfs=False)
     overdue = {c.rodzina: sum(c.counts()[s] for s in ("brak", "po_terminie")) for c in checklists}
     for report in due:
         report.overdue = overdue.get(report.rodzina, 0)
@@ -293,11 +285,10 @@ def _report_pdf(settings: Settings, report: FamilyReport) -> Path | None:
     if outcome.filed:
         return outcome.filed.pdf
     # a duplicate: the same report is already filed; find it in the register
-    entries = _register(family_dir(settings.outbox, report.rodzina))
-    same = [e for e in entries if e["zalacznik"] == 14
-            and e["dane"].get("miesiac") == report.values["miesiac"]
-            and e["data"] == report.values["data"]]
-    return family_dir(settings.outbox, report.rodzina) / same[-1]["pdf"] if same else None
+    folder = family_dir(settings.outbox, report.rodzina)
+    same = [e for e in Register.load(folder).for_month(report.values["miesiac"])
+            if e.data.isoformat() == report.values["data"]]
+    return folder / same[-1].pdf if same else None
 
 
 def _combined(settings: Settings, result: BatchResult) -> None:

@@ -19,8 +19,7 @@ intent and /Lang. With an older document that is not PDF/A it claims nothing.
 from __future__ import annotations
 
 import functools
-import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
@@ -46,7 +45,6 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from . import journal
-from .archive import REGISTER_NAME, family_dir
 from .config import Osrodek, Settings
 from .errors import AsystaError
 from .fonts import font_paths
@@ -54,6 +52,7 @@ from .fsutil import replace
 from .pdfa import PdfMeta, finish_joined, is_pdfa2, output_intent
 from .pdfutil import quiet_pypdf
 from .polish import pl_count, pl_date
+from .register import REGISTER_NAME, Register, family_dir
 from .schemas import load_schema
 
 TECZKA_NAME = "teczka.pdf"
@@ -123,17 +122,6 @@ class Teczka:
     path: Path
     documents: int
     pages: int
-
-
-def newest_versions(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The newest version of each document (same attachment and date), in the order of the
-    procedure: attachment number, then date."""
-    newest: dict[tuple[int, str], dict[str, Any]] = {}
-    for entry in entries:
-        key = (int(entry["zalacznik"]), str(entry["data"]))
-        if key not in newest or int(entry["wersja"]) > int(newest[key]["wersja"]):
-            newest[key] = entry
-    return [newest[key] for key in sorted(newest)]
 
 
 def case_info(rodzina: str, docs: Sequence[BinderDocument], osrodek: Osrodek) -> CaseInfo:
@@ -441,16 +429,15 @@ class _Source:
 
 def _read_documents(rodzina: str, folder: Path, settings: Settings) -> list[_Source]:
     try:
-        register = json.loads((folder / REGISTER_NAME).read_text(encoding="utf-8"))
-        entries = newest_versions(register.get("dokumenty", []))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        entries = Register.load(folder).current()  # a damaged one: RegisterError, in Polish
+    except OSError:
         raise TeczkaError(f"nie można odczytać spisu dokumentów ({REGISTER_NAME}) rodziny "
                           f"{rodzina}") from None
     if not entries:
         raise TeczkaError(f"w archiwum rodziny {rodzina} nie ma jeszcze dokumentów")
     sources = []
     for entry in entries:
-        name = Path(str(entry.get("pdf", ""))).name  # never outside the family's folder
+        name = Path(entry.pdf).name  # never outside the family's folder
         path = folder / name
         try:
             reader = PdfReader(path)
@@ -459,10 +446,9 @@ def _read_documents(rodzina: str, folder: Path, settings: Settings) -> list[_Sou
             raise _unreadable(rodzina, name or "(brak nazwy PDF)") from None
         if not pages:
             raise TeczkaError(f"dokument {name} rodziny {rodzina} nie ma żadnej strony")
-        schema = load_schema(int(entry["zalacznik"]), settings.foldery.formularze)
-        doc = BinderDocument(int(entry["zalacznik"]), date.fromisoformat(str(entry["data"])),
-                             int(entry["wersja"]), path, schema.tytul,
-                             entry.get("dane") or {})
+        schema = load_schema(entry.zalacznik, settings.foldery.formularze)
+        doc = BinderDocument(entry.zalacznik, entry.data, entry.wersja, path, schema.tytul,
+                             dict(entry.dane))
         sources.append(_Source(doc, pages, reader))
     return sources
 

@@ -28,8 +28,8 @@ from .errors import AsystaError, ResourceError
 from .fsutil import make_private_dirs, sweep
 from .intake import is_ignored
 from .models import Outcome
-from .overview import families
-from .process import Report, process_files, refresh_checklists
+from .process import Report, after_batch, process_files
+from .register import families
 
 LOCK_NAME = ".asysta-obserwator.lock"
 STUCK_WRITER_S = 30.0  # a file written to, never closed and unchanged this long is taken anyway
@@ -232,8 +232,7 @@ class Watcher:
                 else:
                     time.sleep(min(0.1, self.settle))
             # checklists a killed earlier run never refreshed, and the passing of time
-            refresh_checklists(self.settings, self.converter, families(self.settings.outbox),
-                               only_changed=True)
+            after_batch(self.settings, self.converter, families(self.settings.outbox))
         finally:
             self._release_inbox()
         return self.outcomes
@@ -263,8 +262,7 @@ class Watcher:
                     continue
                 if date.today() != today and not self.pending:  # time alone turns "oczekuje" into "brak"
                     today = date.today()
-                    refresh_checklists(self.settings, self.converter,
-                                       families(self.settings.outbox), only_changed=True)
+                    after_batch(self.settings, self.converter, families(self.settings.outbox))
                 if time.monotonic() >= next_rescan:
                     self.rescan()
                     next_rescan = time.monotonic() + cfg.przeglad_s

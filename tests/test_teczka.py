@@ -26,13 +26,13 @@ from pipeline.archive import family_dir
 from pipeline.config import Osrodek, Settings
 from pipeline.convert import Converter
 from pipeline.process import process_files
+from pipeline.register import Entry, Register, newest_versions
 from pipeline.schemas import load_schema
 from pipeline.teczka import (
     BinderDocument,
     Teczka,
     build_teczka,
     case_info,
-    newest_versions,
     pl_count,
 )
 
@@ -221,8 +221,7 @@ def test_cover_and_contents_render(binder: Binder, tmp_path: Path) -> None:
 def test_long_binder_contents_span_pages(binder: Binder, tmp_path: Path) -> None:
     settings = make_settings(tmp_path)
     source = family_dir(binder.settings.outbox, CASE)
-    entries = {e["zalacznik"]: e for e in newest_versions(
-        json.loads((source / "rejestr.json").read_text(encoding="utf-8"))["dokumenty"])}
+    entries = {e.zalacznik: e.to_json() for e in Register.load(source).current()}
     folder = family_dir(settings.outbox, "K-2025-777")
     folder.mkdir(parents=True)
     register = []
@@ -264,7 +263,8 @@ def test_newest_versions_in_procedure_order() -> None:
     entries = [entry(8, "2025-05-02"), entry(6, "2025-04-10", 2), entry(1, "2025-03-03"),
                entry(6, "2025-04-10"), entry(8, "2025-04-30"), entry(6, "2025-04-10", 3),
                entry(14, "2025-05-05"), entry(6, "2025-06-01")]
-    got = [(e["zalacznik"], e["data"], e["wersja"]) for e in newest_versions(entries)]
+    got = [(e.zalacznik, e.data.isoformat(), e.wersja)
+           for e in newest_versions(Entry.from_json(e) for e in entries)]
     assert got == [(1, "2025-03-03", 1), (6, "2025-04-10", 3), (6, "2025-06-01", 1),
                    (8, "2025-04-30", 1), (8, "2025-05-02", 1), (14, "2025-05-05", 1)]
 

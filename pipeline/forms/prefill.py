@@ -20,24 +20,23 @@ PREFILL_KEYS = ("asystent", "pracownik_socjalny", "adres", "telefon", "rodzice",
 
 def known_values(outbox: Path, rodzina: str) -> dict[str, Any]:
     """What the family's folder already knows, newest document last (it wins)."""
-    from ..archive import family_dir, load_register
+    from ..register import Register, family_dir
 
     if not re.match(CASE_NUMBER_RE, rodzina):
         raise AsystaError(f"niepoprawny numer sprawy „{rodzina}” – dozwolone są litery bez "
                           "polskich znaków, cyfry, kropka, myślnik i podkreślenie")
     folder = family_dir(outbox, rodzina)
     try:
-        entries = load_register(folder)
-    except (OSError, ValueError):
+        entries = Register.load(folder).entries  # a damaged one: RegisterError, in Polish
+    except OSError:
         raise AsystaError(f"nie można odczytać rejestru teczki rodziny {rodzina}") from None
     if not entries:
         raise AsystaError(f"w archiwum ({folder}) nie ma jeszcze dokumentów rodziny {rodzina} – "
                           "sprawdź numer sprawy albo wygeneruj puste formularze (bez --rodzina)")
     known: dict[str, Any] = {}
-    for entry in sorted(entries, key=lambda e: (str(e.get("data")), str(e.get("przyjeto")))):
-        data = entry.get("dane")
-        if isinstance(data, dict):
-            known.update({k: data[k] for k in PREFILL_KEYS if data.get(k) not in (None, "", [])})
+    for entry in sorted(entries, key=lambda e: (e.data, str(e.przyjeto))):
+        data = entry.dane
+        known.update({k: data[k] for k in PREFILL_KEYS if data.get(k) not in (None, "", [])})
     if "czlonkowie" in known and isinstance(known["czlonkowie"], list):
         parents = parent_names(known["czlonkowie"])
         if parents:
