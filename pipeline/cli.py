@@ -181,7 +181,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     from .demo import build_centre, drop_in_waves
     from .overview import families
     from .polish import month_name, pl_count
-    from .process import refresh_checklists
+    from .process import after_batch
     from .raporty import Month, run_month
     from .teczka import build_teczka
     from .watch import Watcher
@@ -234,7 +234,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
         month = Month.parse(month_key(add_months(today.replace(day=1), -1)))
         console.print(f"Raporty miesięczne za {month_name(month.key)} …")
         result = run_month(settings, converter, month)
-        refresh_checklists(settings, converter, families(settings.outbox), only_changed=True)
+        after_batch(settings, converter, families(settings.outbox))
     teczka = build_teczka(settings, centre.teczka)
     code = _summary(Counter(o.status for o in outcomes))
     expected = {f.name for f in centre.rejected}

@@ -220,4 +220,4 @@ def test_document_that_hangs_libreoffice_is_set_aside_with_its_docx(
     original = EXAMPLES[1].replace("rodzina: K-2025-014", "rodzina: H-1")
     assert (kept / "f1.yaml").read_text("utf-8") == original
     assert (kept / "f1.yaml.docx").read_bytes().startswith(b"PK")
-    assert "f1.yaml.docx" in (kept / "f1.yaml.txt").read_text("utf-8")
+    assert "dopiskiem „.docx”" in (kept / "f1.yaml.txt").read_text("utf-8")
