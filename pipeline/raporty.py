@@ -237,6 +237,7 @@ def run_month(settings: Settings, converter: Converter, month: Month, *,
         if values is not None:
             due.append(FamilyReport(rodzina, values["asystent"], values["rodzice"], values))
     result.reports += due
+    ensure_private_dir(settings.outbox)  # a new centre's first run: the work folder lives there
     with tempfile.TemporaryDirectory(prefix=f".raporty-{os.getpid()}-", dir=settings.outbox) as work:
         paths = {}
         for report in due:

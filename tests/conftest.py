@@ -113,3 +113,17 @@ def copy_examples(settings: Settings, numbers: range | list[int] = range(1, 17))
         shutil.copyfile(example(n), target)
         paths.append(target)
     return paths
+
+
+def other_family(settings: Settings, case: str = "K-2025-014", other: str = "K-2025-099") -> list[Path]:
+    """A second family with another assistant: assignment to plan, and one May visit log."""
+    paths = []
+    for n in (1, 2, 3, 5, 6, 8):
+        text = example(n).read_text(encoding="utf-8").replace(f"rodzina: {case}", f"rodzina: {other}")
+        text = text.replace("Katarzyna Żak", "Tomasz Ślęzak")
+        if n == 8:
+            text = text.replace("2025-04-", "2025-05-").replace('miesiac: "2025-04"', 'miesiac: "2025-05"')
+        path = settings.inbox / f"b{n:02d}.yaml"
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths

@@ -31,12 +31,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import docx_text, leaf_values, make_settings, pdf_text
+from conftest import make_settings
 from pypdf import PdfReader
 from test_pdfforms import (
     NUMBERS,
     RunningWatcher,
     assert_only_the_embedded_font,
+    assert_values_in_documents,
     dark_pixels,
     expected_field_names,
     form_values,
@@ -46,7 +47,6 @@ from test_pdfforms import (
 
 from pipeline import forms as pdfforms
 from pipeline.convert import Converter
-from pipeline.polish import display
 from pipeline.schemas import load_schema
 
 ENGINES = Path(__file__).parent / "engines"
@@ -113,17 +113,8 @@ def through_the_inbox(filled: dict[int, Path], root: Path, converter: Converter)
         # the form gives what the YAML example gives, and the Polish test text
         assert normalised(dict(doc.form.values)) == \
             normalised(yaml_values(n) | {typed_field(n): TYPED}), n
-        expected = [display(v) for v in leaf_values(
-            {k: v for k, v in doc.form.values.items() if k != "zalacznik"})]
+        expected = assert_values_in_documents(doc, n)
         assert TYPED in expected
-        docx = docx_text(doc.docx)
-        missing = [v for v in expected if v not in docx]
-        assert not missing, f"zal{n:02d}: wartości nieobecne w DOCX: {missing}"
-        bare = "".join(re.sub(r"Nr sprawy \S+ · załącznik nr \d+ · strona \d+ z \d+", " ",
-                              pdf_text(doc.pdf)).split())
-        bare = bare.replace("-", "")  # narrow columns are hyphenated (see test_typography)
-        missing = [v for v in expected if "".join(v.split()).replace("-", "") not in bare]
-        assert not missing, f"zal{n:02d}: wartości nieobecne w PDF: {missing}"
 
 
 # -- pdf.js (Firefox) --------------------------------------------------------------------------

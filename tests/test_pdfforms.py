@@ -41,7 +41,7 @@ from pipeline.errors import FormError
 from pipeline.forms import columns as form_columns
 from pipeline.forms import embed, spec
 from pipeline.forms import layout as form_layout
-from pipeline.models import IncomingFile
+from pipeline.models import FiledDocument, IncomingFile
 from pipeline.parse import parse
 from pipeline.polish import display
 from pipeline.schemas import load_schema
@@ -155,6 +155,22 @@ def expected_field_names(n: int) -> set[str]:
 
 
 @pytest.mark.parametrize("n", NUMBERS)
+
+def assert_values_in_documents(doc: FiledDocument, n: int) -> list[str]:
+    """Every value of the filed form is printed in its DOCX and its PDF; the values."""
+    expected = [display(v) for v in leaf_values(
+        {k: v for k, v in doc.form.values.items() if k != "zalacznik"})]
+    text = docx_text(doc.docx)
+    missing = [v for v in expected if v not in text]
+    assert not missing, f"zal{n:02d}: wartości nieobecne w DOCX: {missing}"
+    # the page footer may fall in the middle of a paragraph that spans two pages
+    bare = "".join(re.sub(r"Nr sprawy \S+ · załącznik nr \d+ · strona \d+ z \d+", " ",
+                          pdf_text(doc.pdf)).split())
+    bare = bare.replace("-", "")  # narrow columns are hyphenated (see test_typography)
+    missing = [v for v in expected if "".join(v.split()).replace("-", "") not in bare]
+    assert not missing, f"zal{n:02d}: wartości nieobecne w PDF: {missing}"
+    return expected
+
 def test_form_has_a_field_of_the_right_kind_for_every_schema_field(
         n: int, blanks: dict[int, Path]) -> None:
     schema = load_schema(n)
@@ -316,17 +332,7 @@ def test_sixteen_filled_forms_through_a_watched_inbox(
         assert register[n]["plik_zrodlowy"] == doc.original.name
         # the form gives exactly what the YAML example gives
         assert normalised(dict(doc.form.values)) == normalised(yaml_values(n)), n
-        expected = [display(v) for v in leaf_values(
-            {k: v for k, v in doc.form.values.items() if k != "zalacznik"})]
-        text = docx_text(doc.docx)
-        missing = [v for v in expected if v not in text]
-        assert not missing, f"zal{n:02d}: wartości nieobecne w DOCX: {missing}"
-        # the page footer may fall in the middle of a paragraph that spans two pages
-        bare = "".join(re.sub(r"Nr sprawy \S+ · załącznik nr \d+ · strona \d+ z \d+", " ",
-                              pdf_text(doc.pdf)).split())
-        bare = bare.replace("-", "")  # narrow columns are hyphenated (see test_typography)
-        missing = [v for v in expected if "".join(v.split()).replace("-", "") not in bare]
-        assert not missing, f"zal{n:02d}: wartości nieobecne w PDF: {missing}"
+        assert_values_in_documents(doc, n)
     assert not [p for p in settings.inbox.iterdir() if p.is_file() and p.suffix == ".pdf"]
     for n in NUMBERS:  # what pdftk drew for the typed values is in the form's own font
         assert_only_the_embedded_font(filled[n], {k for k, v in form_values(n).items()

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import copy_examples, example, make_settings, run
+from conftest import copy_examples, example, make_settings, other_family, run
 
 from pipeline import journal
 from pipeline.cli import main
@@ -124,19 +124,6 @@ def test_rejections_and_terminal_hold_no_values(tmp_path: Path, converter: Conve
 OTHER = "K-2025-099"
 
 
-def _other_family(settings: Settings) -> list[Path]:
-    """A second family with another assistant (as in test_raporty)."""
-    paths = []
-    for n in (1, 2, 3, 5, 6, 8):
-        text = example(n).read_text(encoding="utf-8").replace(f"rodzina: {CASE}", f"rodzina: {OTHER}")
-        text = text.replace("Katarzyna Żak", "Tomasz Ślęzak")
-        if n == 8:
-            text = text.replace("2025-04-", "2025-05-").replace('miesiac: "2025-04"', 'miesiac: "2025-05"')
-        path = settings.inbox / f"b{n:02d}.yaml"
-        path.write_text(text, encoding="utf-8")
-        paths.append(path)
-    return paths
-
 
 def test_delete_removes_every_copy_the_product_made(tmp_path: Path, converter: Converter,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
@@ -145,7 +132,7 @@ def test_delete_removes_every_copy_the_product_made(tmp_path: Path, converter: C
     from pipeline.raporty import Month, run_month
 
     settings = make_settings(tmp_path)
-    outcomes = run(settings, converter, *copy_examples(settings), *_other_family(settings))
+    outcomes = run(settings, converter, *copy_examples(settings), *other_family(settings))
     assert all(o.status == "przyjety" for o in outcomes)
     month = run_month(settings, converter, Month.parse("2025-04"), today=date(2025, 5, 4))
     assert month.combined and month.summary_pdf and month.summary_xlsx

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import copy_examples, docx_text, example, make_settings, pdf_text, run, squash
+from conftest import copy_examples, docx_text, make_settings, other_family, pdf_text, run, squash
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -23,24 +23,10 @@ OTHER = "K-2025-099"
 TODAY = date(2025, 5, 4)
 
 
-def _other_family(settings: Settings) -> list[Path]:
-    """A second family with another assistant: assignment to plan, and one May visit log."""
-    paths = []
-    for n in (1, 2, 3, 5, 6, 8):
-        text = example(n).read_text(encoding="utf-8").replace(f"rodzina: {CASE}", f"rodzina: {OTHER}")
-        text = text.replace("Katarzyna Żak", "Tomasz Ślęzak")
-        if n == 8:
-            text = text.replace("2025-04-", "2025-05-").replace('miesiac: "2025-04"', 'miesiac: "2025-05"')
-        path = settings.inbox / f"b{n:02d}.yaml"
-        path.write_text(text, encoding="utf-8")
-        paths.append(path)
-    return paths
-
-
 @pytest.fixture(scope="module")
 def april(tmp_path_factory: pytest.TempPathFactory, converter: Converter) -> tuple[Settings, BatchResult]:
     settings = make_settings(tmp_path_factory.mktemp("raporty"))
-    outcomes = run(settings, converter, *copy_examples(settings), *_other_family(settings))
+    outcomes = run(settings, converter, *copy_examples(settings), *other_family(settings))
     assert all(o.status == "przyjety" for o in outcomes), [o.problems for o in outcomes]
     return settings, run_month(settings, converter, Month.parse("2025-04"), today=TODAY)
 
@@ -187,3 +173,12 @@ def test_a_damaged_earlier_report_pdf_is_named_not_skipped(tmp_path: Path, conve
     assert damaged in again.failed
     rows = [[c.value for c in row] for row in load_workbook(again.summary_xlsx).active.iter_rows()]
     assert any(row[1] == CASE and str(row[7]).startswith("błąd:") for row in rows)
+
+
+def test_a_month_on_an_outbox_not_yet_made_is_no_traceback(tmp_path: Path, converter: Converter) -> None:
+    """A new centre runs raporty before anything was filed: no families, no crash."""
+    settings = make_settings(tmp_path)
+    assert not settings.outbox.exists()
+    result = run_month(settings, converter, Month.parse("2025-04"), today=date(2025, 5, 10))
+    assert result.reports == [] and not result.failed
+    assert settings.outbox.is_dir() and (settings.outbox.stat().st_mode & 0o777) == 0o700
