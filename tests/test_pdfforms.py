@@ -154,8 +154,6 @@ def expected_field_names(n: int) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("n", NUMBERS)
-
 def assert_values_in_documents(doc: FiledDocument, n: int) -> list[str]:
     """Every value of the filed form is printed in its DOCX and its PDF; the values."""
     expected = [display(v) for v in leaf_values(
@@ -171,6 +169,8 @@ def assert_values_in_documents(doc: FiledDocument, n: int) -> list[str]:
     assert not missing, f"zal{n:02d}: wartości nieobecne w PDF: {missing}"
     return expected
 
+
+@pytest.mark.parametrize("n", NUMBERS)
 def test_form_has_a_field_of_the_right_kind_for_every_schema_field(
         n: int, blanks: dict[int, Path]) -> None:
     schema = load_schema(n)
