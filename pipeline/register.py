@@ -27,8 +27,9 @@ REGISTER_NAME = "rejestr.json"
 MONTHLY_REPORT = 14  # its month (`miesiac`) is part of what the document is
 
 # The keys of an entry as the archive writes them, in this order.
-_KEYS = ("zalacznik", "data", "wersja", "docx", "pdf", "plik_zrodlowy", "sha256",
+_KEYS = ("zalacznik", "rodzaj", "data", "wersja", "docx", "pdf", "plik_zrodlowy", "sha256",
          "wersja_schematu", "przyjeto", "dane")
+NOT_NUMBERED = 0  # `zalacznik` of a document kind beyond the sixteen (`rodzaj` names it)
 
 
 def family_dir(outbox: Path, rodzina: str) -> Path:
@@ -46,7 +47,8 @@ def families(outbox: Path) -> list[str]:
 @dataclass(frozen=True)
 class Entry:
     """One filed form: its attachment, date and version, its three files, its hash and
-    its validated values."""
+    its validated values. A document kind beyond the sixteen (a closing, a service note…)
+    has `zalacznik` NOT_NUMBERED and its kind in `rodzaj`."""
 
     zalacznik: int
     data: date
@@ -59,10 +61,14 @@ class Entry:
     przyjeto: str | None = None  # ISO time with offset
     dane: Mapping[str, Any] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)  # keys of a later version
+    rodzaj: str = ""  # the kind of a document that is not a numbered attachment
 
     @property
     def document(self) -> tuple[int, date, str]:
-        """What the versions are versions of: an attachment of one date (and month)."""
+        """What the versions are versions of: an attachment of one date (and month), or a
+        document of one kind and date."""
+        if self.rodzaj:
+            return self.zalacznik, self.data, self.rodzaj
         month = self.dane.get("miesiac") if self.zalacznik == MONTHLY_REPORT else None
         return self.zalacznik, self.data, month if isinstance(month, str) else ""
 
@@ -71,7 +77,8 @@ class Entry:
         return self.docx, self.pdf, self.plik_zrodlowy
 
     def to_json(self) -> dict[str, Any]:
-        values = {"zalacznik": self.zalacznik, "data": self.data.isoformat(),
+        kind = {"rodzaj": self.rodzaj} if self.rodzaj else {}
+        values = {"zalacznik": self.zalacznik, **kind, "data": self.data.isoformat(),
                   "wersja": self.wersja, "docx": self.docx, "pdf": self.pdf,
                   "plik_zrodlowy": self.plik_zrodlowy, "sha256": self.sha256,
                   "wersja_schematu": self.wersja_schematu, "przyjeto": self.przyjeto,
@@ -87,15 +94,17 @@ class Entry:
         pdf, docx, source, sha256 = (raw.get(k, "") for k in ("pdf", "docx", "plik_zrodlowy",
                                                              "sha256"))
         schema, przyjeto, dane = raw.get("wersja_schematu"), raw.get("przyjeto"), raw.get("dane", {})
+        rodzaj = raw.get("rodzaj", "")
         if not (isinstance(zalacznik, int) and isinstance(wersja, int) and _is_int(zalacznik)
                 and _is_int(wersja) and isinstance(data, str) and isinstance(dane, dict)
                 and all(isinstance(t, str) for t in (pdf, docx, source, sha256))
                 and (schema is None or _is_int(schema))
-                and (przyjeto is None or isinstance(przyjeto, str))):
+                and (przyjeto is None or isinstance(przyjeto, str))
+                and isinstance(rodzaj, str)):
             raise ValueError("entry")
         return cls(zalacznik, date.fromisoformat(data), wersja, pdf=pdf, docx=docx,
                    plik_zrodlowy=source, sha256=sha256, wersja_schematu=schema,
-                   przyjeto=przyjeto, dane=dane,
+                   przyjeto=przyjeto, dane=dane, rodzaj=rodzaj,
                    extra={k: v for k, v in raw.items() if k not in _KEYS})
 
 
@@ -103,8 +112,8 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _order(entry: Entry) -> tuple[int, date, int]:
-    return entry.zalacznik, entry.data, entry.wersja
+def _order(entry: Entry) -> tuple[int, str, date, int]:
+    return entry.zalacznik, entry.rodzaj, entry.data, entry.wersja
 
 
 @dataclass(frozen=True)
@@ -169,6 +178,11 @@ class Register:
         reports = [e for e in self.current()
                    if e.zalacznik == MONTHLY_REPORT and e.document[2] == month]
         return sorted(reports, key=lambda e: (e.data, e.wersja))
+
+    def of_kind(self, rodzaj: str) -> list[Entry]:
+        """The current documents of a kind beyond the sixteen, oldest first."""
+        return sorted((e for e in self.current() if e.rodzaj == rodzaj),
+                      key=lambda e: (e.data, e.wersja))
 
     def find(self, sha256: str) -> Entry | None:
         """The entry of a file with these very bytes, if one was filed."""
