@@ -21,7 +21,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from . import faults
+from . import faults, kod
 from .errors import FilingError, Problem, os_reason
 from .fsutil import FILE_MODE, ensure_private_dir, fsync_dir, replace, write_new
 from .intake import REJECTED_DIR
@@ -102,7 +102,7 @@ def file_document(form: FormData, docx: Path, pdf: Path, outbox: Path) -> FiledD
         targets = {
             "zrodlo": (folder / original_name(stem, suffix), form.source.content),
             ".docx": (folder / f"{stem}.docx", docx.read_bytes()),
-            ".pdf": (folder / f"{stem}.pdf", pdf.read_bytes()),
+            ".pdf": (folder / f"{stem}.pdf", _coded(pdf, form, version)),
         }
         for path, data in targets.values():
             if path.exists():  # a reused slot: the same original, documents made anew
@@ -126,6 +126,15 @@ def file_document(form: FormData, docx: Path, pdf: Path, outbox: Path) -> FiledD
         ) from None
     return FiledDocument(form, folder, targets[".docx"][0], targets[".pdf"][0],
                          targets["zrodlo"][0], version)
+
+
+def _coded(pdf: Path, form: FormData, version: int) -> bytes:
+    """The converted PDF with the code of its document on every page (`pipeline.kod`)."""
+    rodzaj = str(getattr(form, "rodzaj", "") or "")
+    identity = kod.Identity(form.rodzina, form.zalacznik, form.data, version,
+                            kod.check(form.rodzina, form.zalacznik, rodzaj, form.data, version,
+                                      form.source.sha256), rodzaj)
+    return kod.stamp(pdf.read_bytes(), identity)
 
 
 # What is added to a stored name: " (12)" before its suffix, and ".txt" or ".docx" after it.

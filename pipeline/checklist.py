@@ -22,8 +22,9 @@ from .config import Terminy
 from .polish import month_name, pl_date
 from .register import MONTHLY_REPORT, Register
 
-Status = Literal["jest", "po_terminie", "brak", "oczekuje"]
-STATUSES: tuple[Status, ...] = ("jest", "po_terminie", "brak", "oczekuje")
+# niepodpisany: filed, but no complete signed scan came in time (`skany.add_unsigned`)
+Status = Literal["jest", "po_terminie", "brak", "oczekuje", "niepodpisany"]
+STATUSES: tuple[Status, ...] = ("jest", "po_terminie", "brak", "oczekuje", "niepodpisany")
 PROBLEM_STATUSES = ("brak", "po_terminie")
 
 KWALIFIKACJA, START, DIAGNOZA, WSPOLPRACA, MONITORING, ZAKONCZONA = (

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from .config import Settings
     from .convert import Converter
     from .models import Outcome
+    from .skany import ScanOutcome
     from .watch import Watcher
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -152,7 +153,29 @@ def _watcher(settings: Settings, args: argparse.Namespace) -> tuple[Converter, W
     except BaseException:
         converter.close()
         raise
-    return converter, Watcher(settings, converter, polling=args.polling, report=_print_outcome)
+    watcher = Watcher(settings, converter, polling=args.polling, report=_print_outcome)
+    watcher.scan_report = _print_scan
+    return converter, watcher
+
+
+def _print_scan(outcome: ScanOutcome) -> None:
+    """A batch from the scan folder: what was filed, what set aside."""
+    for item in outcome.filed:
+        if item.new:
+            pages = "komplet" if item.scan.komplet else (
+                "strony " + ", ".join(map(str, item.scan.strony)) + f" z {item.scan.stron}")
+            console.print(f"[green]✓ skan[/] {escape(outcome.name)} → {escape(item.rodzina)}/"
+                          f"{escape(item.scan.plik)} ({pages})")
+    if outcome.status == "duplikat":
+        console.print(f"[cyan]= pominięto skan[/] {escape(outcome.name)}: już jest w archiwum")
+    if outcome.set_aside:
+        console.print(f"[yellow]! skan[/] {escape(outcome.name)}: strony bez dokumentu "
+                      f"{', '.join(str(s.page.number) for s in outcome.set_aside)} "
+                      f"(opis: {escape(str(outcome.explanation))})")
+    if outcome.blank:
+        console.print(f"  puste strony: {', '.join(map(str, outcome.blank))}")
+    for problem in outcome.problems:
+        console.print(f"[red]✗ skan[/] {escape(outcome.name)}: {escape(str(problem))}")
 
 
 def cmd_obserwuj(settings: Settings, args: argparse.Namespace) -> int:

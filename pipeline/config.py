@@ -63,6 +63,7 @@ class Foldery:
     outbox: Path = Path("outbox")
     formularze: Path | None = None  # a centre's own schemas (override the shipped ones)
     szablony: Path | None = None  # a centre's own DOCX templates
+    skany: Path | None = None  # the copier's scan folder; inbox/skany when not set
 
 
 @dataclass(frozen=True)
@@ -87,12 +88,28 @@ class Przetwarzanie:
 
 
 @dataclass(frozen=True)
+class Skany:
+    """Scans of signed documents (`pipeline.skany`)."""
+
+    dni_na_podpis: int = 14  # a document without a complete signed scan this long after its date
+    dpi: int = 200  # pages are read, and the signed copy kept, at this resolution
+    max_rozmiar_mb: int = 500  # a scan batch larger than this is set aside unread
+    max_stron: int = 500  # … and one with more pages
+
+
+@dataclass(frozen=True)
 class Settings:
     osrodek: Osrodek = field(default_factory=Osrodek)
     terminy: Terminy = field(default_factory=Terminy)
     foldery: Foldery = field(default_factory=Foldery)
     przetwarzanie: Przetwarzanie = field(default_factory=Przetwarzanie)
     source: Path | None = None  # the config file read, if any
+    skany: Skany = field(default_factory=Skany)
+
+    @property
+    def scans(self) -> Path:
+        """The watched folder of the copier's scans."""
+        return self.foldery.skany or self.foldery.inbox / "skany"
 
     @property
     def inbox(self) -> Path:
@@ -111,6 +128,7 @@ _SECTIONS: dict[str, type] = {
     "terminy": Terminy,
     "foldery": Foldery,
     "przetwarzanie": Przetwarzanie,
+    "skany": Skany,
 }
 
 _TYPE_NAMES = {int: "liczba całkowita", float: "liczba", str: "tekst", Path: "ścieżka (tekst)"}
@@ -197,6 +215,7 @@ def parse_config(data: dict[str, Any], base: Path, source: str = "") -> Settings
         foldery=Foldery(**foldery),
         przetwarzanie=Przetwarzanie(**built.get("przetwarzanie", {})),
         source=Path(source) if source else None,
+        skany=Skany(**built.get("skany", {})),
     )
 
 

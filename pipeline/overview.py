@@ -20,16 +20,16 @@ from .convert import Converter
 from .errors import ConversionError, Problem, RegisterError
 from .fsutil import ensure_private_dir, replace, work_dir
 from .pdfa import PdfMeta, describe_docx
-from .register import FAMILIES_DIR, REGISTER_NAME, families, family_dir
+from .register import FAMILIES_DIR, REGISTER_NAME, Register, families, family_dir
 from .render import named_template, render_docx
 
 CHECKLIST_JSON = "checklista.json"
 CHECKLIST_PDF = "checklista.pdf"
 INDEX_HTML = "index.html"
 STATUS_LABELS = {"jest": "jest", "po_terminie": "po terminie", "brak": "BRAK",
-                 "oczekuje": "oczekuje"}
+                 "oczekuje": "oczekuje", "niepodpisany": "niepodpisany"}
 STATUS_COLOURS = {"jest": "D9EAD3", "po_terminie": "FCE5CD", "brak": "F4CCCC",
-                  "oczekuje": "FFFFFF"}
+                  "oczekuje": "FFFFFF", "niepodpisany": "FFF2CC"}
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,11 @@ def expired_cases(checklists: list[Checklist], as_of: date, years: int) -> list[
 
 
 def checklist_for(outbox: Path, rodzina: str, as_of: date, settings: Settings) -> Checklist:
-    return compute(rodzina, load_docs(family_dir(outbox, rodzina)), as_of, settings.terminy)
+    from .skany import add_unsigned
+
+    folder = family_dir(outbox, rodzina)
+    checklist = compute(rodzina, load_docs(folder), as_of, settings.terminy)
+    return add_unsigned(checklist, Register.load(folder), as_of, settings.skany.dni_na_podpis)
 
 
 def all_checklists(settings: Settings, as_of: date) -> list[Checklist]:

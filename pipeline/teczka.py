@@ -387,7 +387,7 @@ def _content_bytes(page: PageObject) -> bytes:
 
 
 def _attach_stamp(writer: PdfWriter, page: PageObject, stamp: PageObject,
-                  head: IndirectObject, tail: IndirectObject) -> None:
+                  head: IndirectObject, tail: IndirectObject, name: str = STAMP_NAME) -> None:
     """Draw `stamp` over `page` without touching the page's own content streams: they are
     wrapped in q…Q (so their graphics state cannot leak) and followed by `/AsystaTeczka Do`."""
     box = page.cropbox
@@ -407,7 +407,7 @@ def _attach_stamp(writer: PdfWriter, page: PageObject, stamp: PageObject,
                                  if "/Resources" in page else {})
     xobjects = DictionaryObject(cast(DictionaryObject, resources["/XObject"].get_object())
                                 if "/XObject" in resources else {})
-    xobjects[NameObject(STAMP_NAME)] = _add(writer, form)
+    xobjects[NameObject(name)] = _add(writer, form)
     resources[NameObject("/XObject")] = xobjects
     page[NameObject("/Resources")] = resources
     contents: list[Any] = []

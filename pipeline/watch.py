@@ -21,7 +21,7 @@ from watchdog.events import FileMovedEvent, FileSystemEvent, FileSystemEventHand
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from . import holding, journal, render
+from . import holding, journal, render, skany
 from .config import Settings
 from .convert import Converter
 from .errors import AsystaError, ResourceError
@@ -92,6 +92,8 @@ class Watcher:
         # files left for lack of space (or an I/O error): not taken again until then
         self.deferred: dict[Path, float] = {}
         self.retry_s = RETRY_FIRST_S
+        self.scan_report: skany.ScanReport | None = None
+        self.scan_outcomes: deque[skany.ScanOutcome] = deque(maxlen=RECENT_OUTCOMES)
 
     # -- state -------------------------------------------------------------------------
 
@@ -99,7 +101,7 @@ class Watcher:
         """An event (or a rescan) says this file may be new or changing; `complete` when it
         was renamed into the inbox, which happens only once it is whole; `closed` when its
         writer closed it."""
-        if path.parent != self.settings.inbox or is_ignored(path.name):
+        if path.parent not in (self.settings.inbox, self.settings.scans) or is_ignored(path.name):
             return
         writing = writing and not self.polling  # polling never reports a close
         try:
@@ -125,10 +127,10 @@ class Watcher:
     def rescan(self) -> None:
         with contextlib.suppress(OSError):  # forms held for a template error, once it changed
             holding.release(self.settings)
-        try:
-            entries = list(os.scandir(self.settings.inbox))
-        except FileNotFoundError:
-            return
+        entries = []
+        for folder in (self.settings.inbox, self.settings.scans):  # forms, then scans
+            with contextlib.suppress(FileNotFoundError):
+                entries += list(os.scandir(folder))
         for entry in entries:
             if not entry.is_dir(follow_symlinks=False):  # found by a look, not by an event:
                 self.note(Path(entry.path), writing=False, closed=True)  # taken as complete
@@ -165,6 +167,7 @@ class Watcher:
     def _claim_inbox(self) -> None:
         """One watcher per inbox: a second one would race the first for every file."""
         make_private_dirs(self.settings.inbox)
+        make_private_dirs(self.settings.scans)  # the copier's folder
         fd = os.open(self.settings.inbox / LOCK_NAME,
                      os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK, 0o600)
         try:
@@ -186,6 +189,30 @@ class Watcher:
             self._lock_fd = None
 
     def _process(self, paths: list[Path]) -> None:
+        scans = [p for p in paths if p.parent == self.settings.scans]
+        if scans:
+            self._process_scans(scans)
+        forms = [p for p in paths if p.parent != self.settings.scans]
+        if forms:
+            self._process_forms(forms)
+
+    def _process_scans(self, paths: list[Path]) -> None:
+        """Signed scans filed beside their documents; the checklists of their families
+        are refreshed (a signed document is no longer `niepodpisany`)."""
+        try:
+            outcomes = skany.process_scans(paths, self.settings, self.scan_report)
+            touched = sorted({r for o in outcomes for r in o.rodziny})
+            if touched:
+                after_batch(self.settings, self.converter, touched)
+        except Exception as exc:  # never die on a file: log and carry on
+            with contextlib.suppress(ResourceError):
+                journal.log(self.settings.outbox, "blad", wynik=type(exc).__name__)
+            return
+        self.scan_outcomes.extend(outcomes)
+        self._back_off([self.settings.scans / o.name for o in outcomes
+                        if o.status == "pozostawiony"])
+
+    def _process_forms(self, paths: list[Path]) -> None:
         try:
             outcomes = process_files(paths, self.settings, self.converter, self.report)
         except Exception as exc:  # never die on a file: log and carry on
@@ -243,6 +270,8 @@ class Watcher:
         cfg = self.settings.przetwarzanie
         observer = PollingObserver(timeout=cfg.polling_co_s) if self.polling else Observer()
         observer.schedule(_Handler(self), str(self.settings.inbox), recursive=False)
+        if self.settings.scans.resolve() != self.settings.inbox.resolve():
+            observer.schedule(_Handler(self), str(self.settings.scans), recursive=False)
         observer.start()
         with contextlib.suppress(ResourceError):  # a full disk must not stop the watcher
             journal.log(self.settings.outbox, "start_obserwacji",
