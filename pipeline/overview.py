@@ -195,6 +195,7 @@ tr { page-break-inside: avoid; }
 td.n { text-align: center; font-variant-numeric: tabular-nums; }
 .s-jest { background: var(--jest); } .s-po_terminie { background: var(--po_terminie); }
 .s-brak { background: var(--brak); font-weight: bold; } .s-oczekuje { background: var(--oczekuje); }
+.s-niepodpisany { background: #fff2cc; }
 .over { background: var(--brak); font-weight: bold; }
 a { color: #1a4d8f; }
 ul.docs { margin: 0; padding-left: 1rem; font-size: .85rem; }
@@ -226,7 +227,7 @@ def write_index(settings: Settings, as_of: date) -> Path:
         next_text = (esc(nxt.termin.strftime("%d.%m.%Y")) + " – " + esc(nxt.opis)
                      if nxt and nxt.termin else "—")
         cells = "".join(f'<td class="n s-{s}" data-status="{s}">{counts[s]}</td>'
-                        for s in ("brak", "po_terminie", "oczekuje", "jest"))
+                        for s in ("brak", "po_terminie", "oczekuje", "jest", "niepodpisany"))
         rows.append(
             f'<tr data-rodzina="{esc(c.rodzina)}"><td><a href="{esc(folder)}/">{esc(c.rodzina)}</a>'
             f'</td><td>{esc(c.asystent or "—")}</td><td>{esc(c.etap)}</td>{cells}'
@@ -235,7 +236,7 @@ def write_index(settings: Settings, as_of: date) -> Path:
             f'<a href="{esc(folder)}/{CHECKLIST_JSON}">JSON</a><ul class="docs">{doc_links}</ul></td></tr>'
         )
     readable = {c.rodzina for c in checklists}
-    rows += [f'<tr data-rodzina="{esc(r)}"><td>{esc(r)}</td><td colspan="8" class="s-brak">'
+    rows += [f'<tr data-rodzina="{esc(r)}"><td>{esc(r)}</td><td colspan="9" class="s-brak">'
              f"nie można odczytać rejestru rodziny ({REGISTER_NAME}) – zgłoś to administratorowi"
              "</td></tr>" for r in families(outbox) if r not in readable]
     load_rows = "".join(
@@ -263,9 +264,9 @@ def write_index(settings: Settings, as_of: date) -> Path:
 {totals["brak"]}, po terminie: {totals["po_terminie"]}, oczekuje: {totals["oczekuje"]}.</p>
 <h2>Rodziny</h2>
 <table id="rodziny"><thead><tr><th>Nr sprawy</th><th>Asystent</th><th>Etap</th>
-<th>Brak</th><th>Po terminie</th><th>Oczekuje</th><th>Jest</th><th>Najbliższy termin</th>
+<th>Brak</th><th>Po terminie</th><th>Oczekuje</th><th>Jest</th><th>Niepodpisane</th><th>Najbliższy termin</th>
 <th>Lista kontrolna i dokumenty</th></tr></thead>
-<tbody>{"".join(rows) or '<tr><td colspan="9">Brak rodzin w archiwum.</td></tr>'}</tbody></table>
+<tbody>{"".join(rows) or '<tr><td colspan="10">Brak rodzin w archiwum.</td></tr>'}</tbody></table>
 <h2>Obciążenie asystentów</h2>
 <table id="asystenci"><thead><tr><th>Asystent rodziny</th><th>Rodziny (limit {limit})</th>
 </tr></thead><tbody>{load_rows or '<tr><td colspan="2">—</td></tr>'}</tbody></table>

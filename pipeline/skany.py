@@ -590,12 +590,20 @@ def process_batch(path: Path, settings: Settings) -> ScanOutcome:
 
 def _log(settings: Settings, name: str, original: str, filed: list[Filed],
          set_aside: list[SetAside], blank: list[int], pages: int) -> None:
+    told: set[tuple[str | None, str | None]] | None = None
     for item in filed:
-        if item.new:
-            journal.log(settings.outbox, "skan_przyjeto", plik=item.scan.plik,
-                        rodzina=item.rodzina, wynik="przyjety", zalacznik=item.entry.zalacznik,
-                        dokument=item.entry.pdf, strony=list(item.scan.strony),
-                        komplet=item.scan.komplet, partia=original)
+        extra: dict[str, Any] = {}
+        if not item.new:  # filed by a run that stopped before it could log: log it now, once
+            if told is None:
+                told = {(e.get("rodzina"), e.get("plik")) for e in journal.read(settings.outbox)
+                        if e.get("akcja") == "skan_przyjeto"}
+            if (item.rodzina, item.scan.plik) in told:
+                continue
+            extra["odtworzono"] = True
+        journal.log(settings.outbox, "skan_przyjeto", plik=item.scan.plik,
+                    rodzina=item.rodzina, wynik="przyjety", zalacznik=item.entry.zalacznik,
+                    dokument=item.entry.pdf, strony=list(item.scan.strony),
+                    komplet=item.scan.komplet, partia=original, **extra)
     if set_aside:
         journal.log(settings.outbox, "skan_odlozono", plik=name, wynik="odlozony",
                     strony=sorted(s.page.number for s in set_aside), partia=original)

@@ -54,8 +54,10 @@ from .pdfutil import quiet_pypdf
 from .polish import pl_count, pl_date
 from .register import REGISTER_NAME, Register, family_dir
 from .schemas import load_schema
+from .skany import binder_pdf
 
 TECZKA_NAME = "teczka.pdf"
+SIGNED_NOTE = "(skan podpisanego dokumentu)"
 CLOSING = (12, 13)  # end of monitoring, or re-enrolment: either closes the case's cycle
 
 FONT, FONT_BOLD = "AsystaSans", "AsystaSans-Bold"  # reportlab's names for fonts.font_paths()
@@ -91,6 +93,7 @@ class BinderDocument:
     pdf: Path
     tytul: str
     dane: dict[str, Any]
+    podpisany: bool = False  # the signed scan stands in for the unsigned PDF (`skany`)
 
     @property
     def label(self) -> str:
@@ -207,7 +210,8 @@ def _toc_pages(docs: Sequence[BinderDocument]) -> list[list[_TocRow]]:
     pages: list[list[_TocRow]] = [[]]
     used = 0.0
     for i, doc in enumerate(docs):
-        title = doc.tytul + (f" (wersja {doc.wersja})" if doc.wersja > 1 else "")
+        title = doc.tytul + (f" (wersja {doc.wersja})" if doc.wersja > 1 else "") + (
+            f" {SIGNED_NOTE}" if doc.podpisany else "")
         row = _TocRow(i, tuple(_wrap(title, FONT, TOC_SIZE, width)))
         if pages[-1] and used + row.height > available:
             pages.append([])
@@ -437,7 +441,8 @@ def _read_documents(rodzina: str, folder: Path, settings: Settings) -> list[_Sou
         raise TeczkaError(f"w archiwum rodziny {rodzina} nie ma jeszcze dokumentów")
     sources = []
     for entry in entries:
-        name = Path(entry.pdf).name  # never outside the family's folder
+        pdf, signed = binder_pdf(entry)  # the signed scan, where a complete one is filed
+        name = Path(pdf).name  # never outside the family's folder
         path = folder / name
         try:
             reader = PdfReader(path)
@@ -448,7 +453,7 @@ def _read_documents(rodzina: str, folder: Path, settings: Settings) -> list[_Sou
             raise TeczkaError(f"dokument {name} rodziny {rodzina} nie ma żadnej strony")
         schema = load_schema(entry.zalacznik, settings.foldery.formularze)
         doc = BinderDocument(entry.zalacznik, entry.data, entry.wersja, path, schema.tytul,
-                             dict(entry.dane))
+                             dict(entry.dane), signed)
         sources.append(_Source(doc, pages, reader))
     return sources
 

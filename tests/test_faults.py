@@ -19,9 +19,9 @@ import pytest
 from conftest import example, make_settings, run
 
 from pipeline import journal
-from pipeline.checklist import compute, load_docs
 from pipeline.config import Settings
 from pipeline.convert import Converter
+from pipeline.overview import checklist_for
 
 EXAMPLES = {n: example(n).read_text(encoding="utf-8") for n in (1, 2, 3, 6, 8, 14)}
 
@@ -59,7 +59,8 @@ def _watch_once(settings: Settings, fault: str | None = None,
 
 def check_archive(settings: Settings, inputs: dict[str, str]) -> None:
     """The invariants after any number of crashes and one clean run."""
-    assert sorted(p.name for p in settings.inbox.iterdir() if not p.name.startswith(".")) == []
+    assert sorted(p.name for p in settings.inbox.iterdir()
+                  if not p.name.startswith(".") and p != settings.scans) == []
     entries = []
     for register in (settings.outbox / "rodziny").glob("*/rejestr.json"):
         folder = register.parent
@@ -78,7 +79,7 @@ def check_archive(settings: Settings, inputs: dict[str, str]) -> None:
             "rejestr.json", "checklista.json", "checklista.pdf"}
         assert extra == set(), extra
         checklist = json.loads((folder / "checklista.json").read_text(encoding="utf-8"))
-        fresh = compute(folder.name, load_docs(folder), date.today(), settings.terminy).to_json()
+        fresh = checklist_for(settings.outbox, folder.name, date.today(), settings).to_json()
         assert checklist["pozycje"] == fresh["pozycje"]
     # every input filed exactly once
     assert sorted(e["sha256"] for e in entries) == sorted(inputs.values())
