@@ -112,7 +112,8 @@ class Checklist:
             "asystent": self.asystent,
             "cykl_od": self.cykl_od.isoformat() if self.cykl_od else None,
             "zakonczono": self.zakonczono.isoformat() if self.zakonczono else None,
-            "liczniki": self.counts(),
+            # `niepodpisany` only when there is one: the shape of a case without scans is kept
+            "liczniki": {s: n for s, n in self.counts().items() if n or s != "niepodpisany"},
             "najblizszy_termin": nxt.termin.isoformat() if nxt and nxt.termin else None,
             "pozycje": [i.to_json() for i in self.pozycje],
         }

@@ -285,7 +285,8 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     return code
 
 
-_STATUS_STYLE = {"jest": "green", "po_terminie": "yellow", "brak": "bold red", "oczekuje": "cyan"}
+_STATUS_STYLE = {"jest": "green", "po_terminie": "yellow", "brak": "bold red", "oczekuje": "cyan",
+                 "niepodpisany": "magenta"}
 
 
 def cmd_checklista(settings: Settings, args: argparse.Namespace) -> int:

@@ -21,10 +21,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
+from typing import Any
 
 import segno
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import DictionaryObject, NameObject, NumberObject
 
+from .pdfa import _startxref, _update
 from .polish import pl_date
 
 PREFIX = "AS1"
@@ -173,6 +176,17 @@ def stamp(data: bytes, identity: Identity) -> bytes:
         tail = _stream(writer, f"\nQ\n/Artifact BMC q {STAMP_NAME} Do Q EMC\n".encode("ascii"))
         for page, code in zip(pages, stamps, strict=True):
             _attach_stamp(writer, page, code, head, tail, STAMP_NAME)
-        out = BytesIO()
-        writer.write(out)
-    return out.getvalue()
+        numbered = [(ref.idnum, obj) for ref in writer.list_objects_in_increment()
+                    if (obj := ref.get_object()) is not None]
+        before: Any = PdfReader(BytesIO(data)).trailer
+    # a classic update section, as `pdfa.finish_joined` appends (pypdf would write an xref
+    # stream, after which no classic section may follow)
+    trailer = DictionaryObject({
+        NameObject("/Size"): NumberObject(max([int(before["/Size"]), *(n + 1 for n, _ in numbered)])),
+        NameObject("/Root"): before.raw_get("/Root"),
+        NameObject("/Prev"): NumberObject(_startxref(data)),
+    })
+    for key in ("/Info", "/ID"):
+        if key in before:
+            trailer[NameObject(key)] = before.raw_get(key)
+    return data + _update(data, numbered, trailer)

@@ -196,6 +196,7 @@ td.n { text-align: center; font-variant-numeric: tabular-nums; }
 .s-jest { background: var(--jest); } .s-po_terminie { background: var(--po_terminie); }
 .s-brak { background: var(--brak); font-weight: bold; } .s-oczekuje { background: var(--oczekuje); }
 .s-niepodpisany { background: #fff2cc; }
+#rodziny td:first-child { white-space: nowrap; }
 .over { background: var(--brak); font-weight: bold; }
 a { color: #1a4d8f; }
 ul.docs { margin: 0; padding-left: 1rem; font-size: .85rem; }
