@@ -21,11 +21,22 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
-from typing import Any
+from typing import Any, cast
 
 import segno
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import DictionaryObject, NameObject, NumberObject
+from pypdf import PdfReader
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    FloatObject,
+    IndirectObject,
+    NameObject,
+    NullObject,
+    NumberObject,
+    PdfObject,
+    StreamObject,
+)
 
 from .pdfa import _startxref, _update
 from .polish import pl_date
@@ -163,30 +174,95 @@ def _stamps(identity: Identity, sizes: list[tuple[float, float]]) -> bytes:
 
 
 def stamp(data: bytes, identity: Identity) -> bytes:
-    """The PDF with the code on every page, appended as an incremental update."""
+    """The PDF with the code on every page, appended as an incremental update (a classic
+    section, as `pdfa.finish_joined` appends): only the pages' dictionaries are new, each
+    with `q … Q /AsystaKod Do` around its own content streams, which are never rewritten."""
     from .pdfutil import quiet_pypdf
-    from .teczka import _attach_stamp, _stream
+    from .teczka import _content_bytes
 
     with quiet_pypdf():
-        writer = PdfWriter(BytesIO(data), incremental=True)
-        pages = list(writer.pages)
+        reader = PdfReader(BytesIO(data))
+        pages = list(reader.pages)
         sizes = [(float(p.cropbox.width), float(p.cropbox.height)) for p in pages]
-        stamps = PdfReader(BytesIO(_stamps(identity, sizes))).pages
-        head = _stream(writer, b"q\n")
-        tail = _stream(writer, f"\nQ\n/Artifact BMC q {STAMP_NAME} Do Q EMC\n".encode("ascii"))
-        for page, code in zip(pages, stamps, strict=True):
-            _attach_stamp(writer, page, code, head, tail, STAMP_NAME)
-        numbered = [(ref.idnum, obj) for ref in writer.list_objects_in_increment()
-                    if (obj := ref.get_object()) is not None]
-        before: Any = PdfReader(BytesIO(data)).trailer
-    # a classic update section, as `pdfa.finish_joined` appends (pypdf would write an xref
-    # stream, after which no classic section may follow)
-    trailer = DictionaryObject({
-        NameObject("/Size"): NumberObject(max([int(before["/Size"]), *(n + 1 for n, _ in numbered)])),
-        NameObject("/Root"): before.raw_get("/Root"),
+        codes = PdfReader(BytesIO(_stamps(identity, sizes)))
+        trailer: Any = reader.trailer
+        first_new = max([int(trailer["/Size"]), *(n + 1 for section in reader.xref.values()
+                                                   for n in section),
+                         *(n + 1 for n in reader.xref_objStm)])
+        objects: list[PdfObject] = []
+
+        def add(obj: PdfObject) -> IndirectObject:
+            objects.append(obj)
+            return IndirectObject(first_new + len(objects) - 1, 0, reader)
+
+        copied: dict[int, IndirectObject] = {}
+
+        def imported(value: Any) -> Any:
+            """An object of the codes' PDF, with its references renumbered into this one."""
+            if isinstance(value, IndirectObject):
+                if value.idnum not in copied:
+                    copied[value.idnum] = add(NullObject())  # its number first: cycles end here
+                    objects[copied[value.idnum].idnum - first_new] = imported(value.get_object())
+                return copied[value.idnum]
+            if isinstance(value, StreamObject):
+                stream = DecodedStreamObject()
+                stream.set_data(value.get_data())
+                for key, item in value.items():
+                    if key not in ("/Filter", "/DecodeParms", "/Length"):
+                        stream[NameObject(key)] = imported(item)
+                return stream.flate_encode()
+            if isinstance(value, DictionaryObject):
+                return DictionaryObject({NameObject(k): imported(v) for k, v in value.items()})
+            if isinstance(value, ArrayObject):
+                return ArrayObject([imported(v) for v in value])
+            return value
+
+        head = add(_plain_stream(b"q\n"))
+        tail = add(_plain_stream(f"\nQ\n/Artifact BMC q {STAMP_NAME} Do Q EMC\n".encode("ascii")))
+        changed: list[tuple[int, PdfObject]] = []
+        for page, code in zip(pages, codes.pages, strict=True):
+            box = page.cropbox
+            form = DecodedStreamObject()
+            form.set_data(_content_bytes(code))
+            form.update({
+                NameObject("/Type"): NameObject("/XObject"),
+                NameObject("/Subtype"): NameObject("/Form"),
+                NameObject("/BBox"): ArrayObject([FloatObject(0), FloatObject(0),
+                                                  FloatObject(box.width), FloatObject(box.height)]),
+                NameObject("/Matrix"): ArrayObject([FloatObject(v) for v in
+                                                    (1, 0, 0, 1, box.left, box.bottom)]),
+                NameObject("/Resources"): imported(code.raw_get("/Resources")),
+            })
+            form_ref = add(form.flate_encode())
+            new_page = DictionaryObject(page)
+            resources = DictionaryObject(cast(DictionaryObject, page["/Resources"].get_object())
+                                         if "/Resources" in page else {})
+            xobjects = DictionaryObject(cast(DictionaryObject, resources["/XObject"].get_object())
+                                        if "/XObject" in resources else {})
+            xobjects[NameObject(STAMP_NAME)] = form_ref
+            resources[NameObject("/XObject")] = xobjects
+            new_page[NameObject("/Resources")] = resources
+            contents: list[Any] = []
+            if "/Contents" in page:
+                raw = page.raw_get("/Contents")
+                target = raw.get_object()
+                contents = list(target) if isinstance(target, ArrayObject) else [raw]
+            new_page[NameObject("/Contents")] = ArrayObject([head, *contents, tail])
+            assert page.indirect_reference is not None
+            changed.append((page.indirect_reference.idnum, new_page))
+    numbered = [(first_new + i, obj) for i, obj in enumerate(objects)] + changed
+    update = DictionaryObject({
+        NameObject("/Size"): NumberObject(max(n for n, _ in numbered) + 1),
+        NameObject("/Root"): trailer.raw_get("/Root"),
         NameObject("/Prev"): NumberObject(_startxref(data)),
     })
     for key in ("/Info", "/ID"):
-        if key in before:
-            trailer[NameObject(key)] = before.raw_get(key)
-    return data + _update(data, numbered, trailer)
+        if key in trailer:
+            update[NameObject(key)] = trailer.raw_get(key)
+    return data + _update(data, numbered, update)
+
+
+def _plain_stream(data: bytes) -> DecodedStreamObject:
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return stream

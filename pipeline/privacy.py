@@ -233,6 +233,13 @@ def _list_leftovers(settings: Settings, rodzina: str, result: Deletion) -> None:
             seen.add(name)
             result.listed.append((name, "eksport zapisany poza archiwum (--do) – usuń ten plik "
                                         "ręcznie, jeśli jeszcze istnieje"))
+        batch = str(entry.get("partia") or "")
+        if entry.get("akcja") == "skan_przyjeto" and batch not in seen \
+                and (settings.outbox / "skany" / batch).is_file():
+            seen.add(batch)
+            result.listed.append((f"skany/{batch}", (
+                "oryginał partii skanów, w której były podpisane dokumenty tej rodziny (może "
+                "zawierać też strony innych rodzin) – usuń go ręcznie, gdy nie jest już potrzebny")))
         if entry.get("akcja") == "odrzucono" and name and (rejected / name).is_file() \
                 and name not in seen:
             seen.add(name)

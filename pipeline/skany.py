@@ -616,6 +616,24 @@ def is_scan(path: Path) -> bool:
     return path.suffix.lower() in SUFFIXES and not is_ignored(path.name)
 
 
+def _failed(path: Path, settings: Settings, exc: Exception) -> ScanOutcome:
+    """A full disk (or an I/O error) leaves the batch waiting; a bug sets it aside, unchanged,
+    with its explanation (only the exception's type: its message could carry data)."""
+    name = type(exc).__name__
+    if resource_failure(exc) is None:
+        print(f"asysta: nieoczekiwany błąd przy skanie {path.name}: {name}", file=sys.stderr)
+        with contextlib.suppress(Exception):
+            return _reject(path, settings, [Problem(
+                f"nieoczekiwany błąd programu ({name}); plik odłożono bez zmian – zgłoś to "
+                "administratorowi")])
+    with contextlib.suppress(ResourceError):
+        journal.log(settings.outbox, "skan_blad", plik=path.name, wynik="pozostawiony", blad=name)
+    print(f"asysta: nie udało się przetworzyć skanu {path.name} ({name}); plik pozostaje "
+          "w folderze skanów i zostanie przetworzony ponownie", file=sys.stderr)
+    return ScanOutcome(path.name, "pozostawiony", problems=(Problem(
+        f"błąd zapisu przy przetwarzaniu skanu ({name}); plik pozostaje w folderze skanów"),))
+
+
 ScanReport = Callable[[ScanOutcome], None]
 
 
@@ -632,16 +650,7 @@ def process_scans(paths: Iterable[Path], settings: Settings,
             else:
                 outcome = process_batch(path, settings)
         except Exception as exc:
-            code = resource_failure(exc)
-            with contextlib.suppress(ResourceError):
-                journal.log(settings.outbox, "skan_blad", plik=path.name,
-                            wynik="pozostawiony" if code is not None else "blad",
-                            blad=type(exc).__name__)
-            print(f"asysta: nie udało się przetworzyć skanu {path.name} ({type(exc).__name__}); "
-                  "plik pozostaje w folderze skanów", file=sys.stderr)
-            outcome = ScanOutcome(path.name, "pozostawiony", problems=(Problem(
-                f"błąd przy przetwarzaniu skanu ({type(exc).__name__}); plik pozostaje w folderze "
-                "skanów"),))
+            outcome = _failed(path, settings, exc)
         outcomes.append(outcome)
         if report:
             report(outcome)
