@@ -40,8 +40,8 @@ from pipeline.process import process_files  # noqa: E402
 from pipeline.register import Register, family_dir  # noqa: E402
 
 CASE = "K-2025-014"
-DPIS = (100, 120, 150, 200, 300)
-QUALITIES = (10, 15, 20, 30, 40, 60, 80)
+DPIS = (50, 60, 75, 100, 150, 200, 300)
+QUALITIES = (5, 10, 20, 40, 60, 80)
 
 
 def printed(pdf: Path, dpi: int, work: Path) -> list[Image.Image]:
@@ -119,6 +119,8 @@ def main() -> None:
                 else:
                     break
             verdict = f"JPEG {lowest}" if lowest is not None else "nie przy żadnej z badanych"
+            if lowest is not None and lowest == min(QUALITIES):
+                verdict += " (najniższa badana)"
             print(f"  {dpi} dpi: {verdict} ({len(pages[dpi])} stron)")
     finally:
         shutil.rmtree(work, ignore_errors=True)

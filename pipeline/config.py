@@ -203,6 +203,8 @@ def parse_config(data: dict[str, Any], base: Path, source: str = "") -> Settings
     day = terminy.get("raport_miesieczny_dzien", Terminy.raport_miesieczny_dzien)
     if not 1 <= day <= 28:
         problems.append("[terminy] raport_miesieczny_dzien: podaj dzień miesiąca od 1 do 28")
+    if not 50 <= built.get("skany", {}).get("dpi", Skany.dpi) <= 600:
+        problems.append("[skany] dpi: podaj rozdzielczość od 50 do 600")
     if problems:
         raise ConfigError(problems, source)
 

@@ -33,6 +33,7 @@ from pypdf import PdfReader
 from pipeline import journal, kod, skany
 from pipeline.config import Settings, parse_config
 from pipeline.convert import Converter
+from pipeline.errors import ConfigError
 from pipeline.overview import checklist_for
 from pipeline.privacy import export_family
 from pipeline.process import process_files
@@ -546,6 +547,8 @@ def test_register_without_scans_reads_as_before_and_keeps_them_when_written() ->
 def test_niepodpisany_is_not_a_problem_and_its_deadline_is_a_setting(tmp_path: Path) -> None:
     settings = parse_config({"skany": {"dni_na_podpis": 30}}, tmp_path)
     assert settings.skany.dni_na_podpis == 30 and settings.scans == tmp_path / "inbox" / "skany"
+    with pytest.raises(ConfigError, match=r"\[skany\] dpi"):
+        parse_config({"skany": {"dpi": 0}}, tmp_path)
     from pipeline.checklist import Checklist
 
     entry = Entry(6, date(2025, 4, 10), 1, pdf="zal06.pdf")
