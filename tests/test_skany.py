@@ -26,7 +26,7 @@ import img2pdf
 import pytest
 import yaml
 import zxingcpp
-from conftest import example, make_settings, squash
+from conftest import example, make_settings, pdf_text, squash
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 from pypdf import PdfReader
 
@@ -399,6 +399,12 @@ def test_checklist_names_the_documents_not_signed(
         assert {(i["zalacznik"], i["plik"]) for i in data["pozycje"]
                 if i["status"] == "niepodpisany"} == expected
         assert data["liczniki"]["niepodpisany"] == len(expected)
+        # the checklist's PDF and the overview page show them too
+        printed_list = squash(pdf_text(family_dir(settings.outbox, case) / "checklista.pdf"))
+        assert printed_list.count("niepodpisany") >= len(expected)
+        page = (settings.outbox / "index.html").read_text(encoding="utf-8")
+        row = page[page.index(f'<tr data-rodzina="{case}">'):]
+        assert f'data-status="niepodpisany">{len(expected)}</td>' in row[:row.index("</tr>")]
     # not yet due: a document dated less than `dni_na_podpis` days ago
     entry = centre.docs[A, 2].entry
     early = checklist_for(settings.outbox, A, entry.data, settings)
