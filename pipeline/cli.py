@@ -185,8 +185,8 @@ def cmd_obserwuj(settings: Settings, args: argparse.Namespace) -> int:
             return _summary(watcher.run_once())
         mode = "odpytywanie co " + str(settings.przetwarzanie.polling_co_s) + " s" \
             if args.polling else "zdarzenia systemu plików"
-        console.print(f"Obserwuję {settings.inbox} ({mode}); archiwum: {settings.outbox}. "
-                      "Zakończ: Ctrl+C.")
+        console.print(f"Obserwuję {settings.inbox} i folder skanów {settings.scans} ({mode}); "
+                      f"archiwum: {settings.outbox}. Zakończ: Ctrl+C.")
         try:
             watcher.run()
         except KeyboardInterrupt:
