@@ -40,7 +40,7 @@ from pipeline.process import process_files  # noqa: E402
 from pipeline.register import Register, family_dir  # noqa: E402
 
 CASE = "K-2025-014"
-DPIS = (50, 60, 75, 100, 150, 200, 300)
+DPIS = (60, 75, 85, 90, 100, 150, 200, 300)
 QUALITIES = (5, 10, 20, 40, 60, 80)
 
 
