@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,12 +88,37 @@ class Przetwarzanie:
 
 
 @dataclass(frozen=True)
+class Sprawozdanie:
+    """The row labels of the half-yearly figures (`asysta sprawozdanie`). The official form's
+    exact row list is not known to the program: a centre sets the wording of its form here."""
+
+    asystenci: str = "Liczba asystentów rodziny"
+    rodziny: str = "Liczba rodzin, z którymi pracował asystent rodziny"
+    rodziny_sad: str = "w tym rodziny zobowiązane przez sąd do pracy z asystentem rodziny"
+    rodziny_za_zyciem: str = "w tym rodziny objęte wsparciem na podstawie ustawy „Za życiem”"
+    dzieci: str = "Liczba dzieci w rodzinach, z którymi pracował asystent rodziny"
+    czas_do_1_roku: str = "Rodziny, z którymi asystent pracował: do 1 roku"
+    czas_od_1_do_2_lat: str = "Rodziny, z którymi asystent pracował: powyżej 1 roku do 2 lat"
+    czas_powyzej_2_lat: str = "Rodziny, z którymi asystent pracował: powyżej 2 lat"
+    zakonczone: str = "Liczba rodzin, z którymi asystent zakończył pracę"
+    cele_osiagniete: str = "w tym z powodu osiągnięcia celów planu pracy"
+    brak_wspolpracy: str = "w tym z powodu braku współpracy rodziny"
+    rezygnacja: str = "w tym z powodu rezygnacji rodziny złożonej pisemnie"
+    zmiana_miejsca_zamieszkania: str = "w tym z powodu zmiany miejsca zamieszkania poza gminę"
+    inne: str = "w tym z innych przyczyn"
+    koszty: str = "Koszty zatrudnienia asystentów rodziny (zł)"
+
+
+@dataclass(frozen=True)
 class Settings:
     osrodek: Osrodek = field(default_factory=Osrodek)
     terminy: Terminy = field(default_factory=Terminy)
     foldery: Foldery = field(default_factory=Foldery)
     przetwarzanie: Przetwarzanie = field(default_factory=Przetwarzanie)
     source: Path | None = None  # the config file read, if any
+    sprawozdanie: Sprawozdanie = field(default_factory=Sprawozdanie)
+    # [asystenci]: assistant's name → form of employment (the figures by form of employment)
+    asystenci: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def inbox(self) -> Path:
@@ -111,7 +137,9 @@ _SECTIONS: dict[str, type] = {
     "terminy": Terminy,
     "foldery": Foldery,
     "przetwarzanie": Przetwarzanie,
+    "sprawozdanie": Sprawozdanie,
 }
+ASSISTANTS_SECTION = "asystenci"  # free keys: an assistant's name → form of employment
 
 _TYPE_NAMES = {int: "liczba całkowita", float: "liczba", str: "tekst", Path: "ścieżka (tekst)"}
 
@@ -151,9 +179,12 @@ def parse_config(data: dict[str, Any], base: Path, source: str = "") -> Settings
     """Build Settings from a parsed TOML mapping; report every problem at once."""
     problems: list[str] = []
     built: dict[str, Any] = {}
+    assistants = _assistants(data.get(ASSISTANTS_SECTION, {}), problems)
     for section, value in data.items():
+        if section == ASSISTANTS_SECTION:
+            continue
         if section not in _SECTIONS:
-            known = ", ".join(f"[{s}]" for s in _SECTIONS)
+            known = ", ".join(f"[{s}]" for s in [*_SECTIONS, ASSISTANTS_SECTION])
             problems.append(f"nieznana sekcja [{section}] (dozwolone: {known})")
             continue
         if not isinstance(value, dict):
@@ -197,7 +228,24 @@ def parse_config(data: dict[str, Any], base: Path, source: str = "") -> Settings
         foldery=Foldery(**foldery),
         przetwarzanie=Przetwarzanie(**built.get("przetwarzanie", {})),
         source=Path(source) if source else None,
+        sprawozdanie=Sprawozdanie(**built.get("sprawozdanie", {})),
+        asystenci=assistants,
     )
+
+
+def _assistants(value: Any, problems: list[str]) -> dict[str, str]:
+    """[asystenci]: every key an assistant's name, every value a non-empty text."""
+    if not isinstance(value, dict):
+        problems.append(f"{ASSISTANTS_SECTION}: oczekiwano sekcji [{ASSISTANTS_SECTION}]")
+        return {}
+    out = {}
+    for name, form in value.items():
+        if not isinstance(form, str) or not form.strip():
+            problems.append(f"[{ASSISTANTS_SECTION}] {name}: podaj formę zatrudnienia jako tekst, "
+                            "np. „umowa o pracę”")
+            continue
+        out[" ".join(name.split())] = " ".join(form.split())
+    return out
 
 
 def load_settings(path: Path | None = None, cwd: Path | None = None) -> Settings:

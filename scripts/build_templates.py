@@ -583,6 +583,165 @@ def build_summary(out: Path) -> None:
     doc.save(out)
 
 
+def _loop_table(doc: Any, var: str, columns: list[tuple[str, str, float]]) -> None:
+    """A table with a header row and one row per item of `var` (docxtpl's row loop)."""
+    table = doc.add_table(rows=4, cols=len(columns))
+    table.style = "Table Grid"
+    head, start, body, end = table.rows
+    for cell, (label, _, _) in zip(head.cells, columns, strict=True):
+        _cell_text(cell, label, bold=True, size=HEADER_SIZE)
+        _shade(cell)
+    _repeat_header(head)
+    _cell_text(start.cells[0], "{%tr for r in " + var + " %}")
+    for cell, (_, expr, _) in zip(body.cells, columns, strict=True):
+        _cell_text(cell, "{{ " + expr + " }}", size=TABLE_SIZE)
+    _no_split(body)
+    _cell_text(end.cells[0], "{%tr endfor %}")
+    _widths(table, _fitting([label for label, _, _ in columns], [w for _, _, w in columns]))
+
+
+def build_figures(out: Path) -> None:
+    """The kierownik's half-yearly figures (`outbox/sprawozdania/<okres>/sprawozdanie_<okres>.pdf`)."""
+    doc = _new_document("Asystenci rodziny – dane do sprawozdania rzeczowo-finansowego")
+    _page_footer(doc, "Dane do sprawozdania za {{ okres }} · strona ")
+    _centre_header(doc, "stan archiwum na dzień {{ na_dzien }}")
+    _para(doc, space_after=6)
+    _para(doc, "ASYSTENCI RODZINY – DANE DO SPRAWOZDANIA RZECZOWO-FINANSOWEGO", style="Title")
+    _para(doc, _typeset_fixed("z wykonywania zadań z zakresu wspierania rodziny za {{ okres }}"),
+          size=10, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12)
+    _loop_table(doc, "wiersze", [("Lp.", "r.lp", 1.1), ("Wyszczególnienie", "r.etykieta|pl", 6.4),
+                                 ("Wartość", "r.wartosc", 1.9),
+                                 ("Definicja (dokumenty i daty)", "r.definicja|pl", 7.6)])
+    _para(doc, space_after=6)
+    _para(doc, "{%p if bledy %}", space_after=0)
+    _para(doc, _typeset_fixed("Nie policzono rodzin o uszkodzonym rejestrze: {{ bledy }}."),
+          bold=True, size=9)
+    _para(doc, "{%p endif %}", space_after=0)
+    _para(doc, _typeset_fixed(
+        "Wartości policzono z archiwum dokumentów asystentów rodziny (asysta sprawozdanie). "
+        "Nazwy wierszy można dostosować do formularza sprawozdania w sekcji [sprawozdanie] "
+        "pliku asysta.toml; numery spraw liczonych w każdym wierszu: arkusz „Sprawy” pliku "
+        "XLSX albo polecenie z opcją --szczegoly."), size=8, italic=True)
+    _para(doc, space_after=24)
+    _para(doc, "……………………………………", align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=0)
+    _para(doc, "(podpis kierownika ośrodka)", size=8, italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _slim(doc)
+    doc.save(out)
+
+
+def build_court_report(out: Path) -> None:
+    """The report for the family court (`asysta sad`), filed in the family's folder."""
+    doc = _new_document("Sprawozdanie asystenta rodziny dla sądu rodzinnego")
+    _page_footer(doc, "Nr sprawy {{ rodzina|pl }} · sprawozdanie dla sądu · strona ")
+    _centre_header(doc, "{% if osrodek.miejscowosc %}{{ osrodek.miejscowosc }}, {% endif %}"
+                        "dnia {{ data|pl }}")
+    _para(doc, space_after=4)
+    _para(doc, "{%p if sad %}", space_after=0)
+    _para(doc, "{{ sad|pl }}", bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=0)
+    _para(doc, "{%p endif %}", space_after=0)
+    _para(doc, "{%p if sygnatura %}", space_after=0)
+    _para(doc, _typeset_fixed("Sygn. akt: {{ sygnatura|pl }}"), align=WD_ALIGN_PARAGRAPH.RIGHT,
+          space_after=0)
+    _para(doc, "{%p endif %}", space_after=0)
+    _para(doc, space_after=6)
+    _para(doc, "SPRAWOZDANIE Z PRACY ASYSTENTA RODZINY Z RODZINĄ", style="Title")
+    _para(doc, _typeset_fixed("dla sądu rodzinnego za okres od {{ od|pl }} do {{ do|pl }}"),
+          size=10, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=0)
+    _para(doc, "Numer sprawy: {{ rodzina|pl }}", size=10, align=WD_ALIGN_PARAGRAPH.CENTER,
+          space_after=12)
+    _value_table(doc, [("Rodzice (opiekunowie)", "rodzice"), ("Dzieci", "dzieci"),
+                       ("Adres", "adres"), ("Asystent rodziny", "asystent"),
+                       ("Przydzielenie asystenta", "przydzielenie"),
+                       ("Podstawa objęcia wsparciem", "podstawa")])
+
+    def heading(text: str) -> None:
+        _para(doc, _typeset_fixed(text), style="Heading 1")
+
+    def text_or(var: str, otherwise: str) -> None:
+        _para(doc, "{%p if " + var + " %}", space_after=0)
+        body = _para(doc, "{{ " + var + "|pl }}", space_after=6)
+        body.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        _para(doc, "{%p else %}", space_after=0)
+        _para(doc, _typeset_fixed(otherwise), italic=True, size=9.5)
+        _para(doc, "{%p endif %}", space_after=0)
+
+    def table_or(var: str, columns: list[tuple[str, str, float]], otherwise: str) -> None:
+        _para(doc, "{%p if " + var + " %}", space_after=0)
+        _loop_table(doc, var, columns)
+        _para(doc, "{%p else %}", space_after=0)
+        _para(doc, _typeset_fixed(otherwise), italic=True, size=9.5)
+        _para(doc, "{%p endif %}", space_after=0)
+
+    heading("1. Sytuacja rodziny")
+    text_or("sytuacja_rodziny", "Asystent nie złożył opisu sytuacji rodziny za ten okres.")
+    heading("2. Wizyty w rodzinie i kontakty z instytucjami")
+    _para(doc, _typeset_fixed(
+        "W okresie sprawozdawczym asystent rodziny odbył wizyt: {{ liczba_wizyt }} (łącznie "
+        "{{ liczba_godzin|pl }} godz.), kontaktów z instytucjami w sprawach rodziny: "
+        "{{ liczba_kontaktow }}."), space_after=6)
+    table_or("wizyty", [("Data", "r.data|pl", 2.3), ("Godziny", "r.godziny", 2.4),
+                        ("Działania asystenta", "r.dzialania|pl", 12.3)],
+             "W okresie sprawozdawczym nie odnotowano wizyt w rodzinie.")
+    _para(doc, space_after=4)
+    table_or("kontakty", [("Data", "r.data|pl", 2.3), ("Instytucja", "r.instytucja|pl", 5.7),
+                          ("Forma", "r.forma|pl", 3.0), ("Cel kontaktu", "r.cel|pl", 6.0)],
+             "W okresie sprawozdawczym nie odnotowano kontaktów z instytucjami.")
+    heading("3. Plan pracy z rodziną")
+    _para(doc, "{%p if plany %}", space_after=0)
+    _loop_table(doc, "plany", [("Dokument", "r.dokument|pl", 3.6), ("Cel", "r.cel|pl", 5.4),
+                               ("Termin", "r.termin|pl", 2.3),
+                               ("Przewidywane efekty", "r.efekty|pl", 5.7)])
+    _para(doc, "{%p elif plan_obowiazujacy %}", space_after=0)
+    _para(doc, _typeset_fixed("W okresie sprawozdawczym nie sporządzano ani nie aktualizowano "
+                              "planu pracy; obowiązywał plan z dnia {{ plan_obowiazujacy|pl }}."),
+          italic=True, size=9.5)
+    _para(doc, "{%p else %}", space_after=0)
+    _para(doc, "W okresie sprawozdawczym nie sporządzono planu pracy z rodziną.", italic=True,
+          size=9.5)
+    _para(doc, "{%p endif %}", space_after=0)
+    heading("4. Zadania rodziny i ich realizacja")
+    table_or("zadania", [("Zadanie", "r.zadanie|pl", 6.6), ("Termin", "r.termin|pl", 2.3),
+                         ("Stan", "r.status|pl", 2.5), ("Efekt", "r.efekt|pl", 5.6)],
+             "W okresie sprawozdawczym nie sporządzono karty pracy rodziny.")
+    heading("5. Okresowe oceny sytuacji rodziny")
+    table_or("oceny", [("Data", "r.data|pl", 2.3), ("Współpraca rodziny", "r.wspolpraca|pl", 2.8),
+                       ("Realizacja celów", "r.cele|pl", 4.6),
+                       ("Podsumowanie i wniosek", "r.podsumowanie|pl + ' ' + r.wniosek|pl", 7.3)],
+             "W okresie sprawozdawczym nie sporządzono okresowej oceny sytuacji rodziny.")
+    heading("6. Spotkania interdyscyplinarne")
+    table_or("spotkania", [("Data", "r.data|pl", 2.3), ("Cel spotkania", "r.cel|pl", 7.0),
+                           ("Ustalenia", "r.ustalenia|pl", 7.7)],
+             "W okresie sprawozdawczym nie odbyło się spotkanie interdyscyplinarne.")
+    heading("7. Miesięczne raporty z pracy z rodziną")
+    table_or("raporty", [("Miesiąc", "r.miesiac|pl", 3.0),
+                         ("Współpraca rodziny", "r.wspolpraca|pl", 2.8),
+                         ("Osiągnięcia", "r.osiagniecia|pl", 5.6),
+                         ("Trudności", "r.trudnosci|pl", 5.6)],
+             "Za miesiące okresu sprawozdawczego nie złożono raportów miesięcznych.")
+    heading("8. Przebieg współpracy z rodziną")
+    text_or("przebieg_wspolpracy", "Asystent nie złożył opisu przebiegu współpracy za ten okres.")
+    heading("9. Wnioski asystenta rodziny")
+    text_or("wnioski", "Asystent nie sformułował wniosków za ten okres.")
+    _para(doc, space_after=6)
+    _para(doc, _typeset_fixed("Sprawozdanie sporządzono na podstawie dokumentów z okresu "
+                              "sprawozdawczego w archiwum ośrodka."), size=8, italic=True)
+    _para(doc, space_after=18, keep_next=True)
+    table = doc.add_table(rows=3, cols=2)
+    _no_borders(table)
+    for i, (person, caption) in enumerate((("asystent", "podpis asystenta rodziny"),
+                                           ("osrodek.kierownik", "podpis kierownika ośrodka"))):
+        top, line, under = (table.rows[r].cells[i] for r in range(3))
+        _cell_text(top, "{{ " + person + " or '' }}", size=TABLE_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER)
+        _cell_text(line, "\n\n……………………………………", align=WD_ALIGN_PARAGRAPH.CENTER)
+        _cell_text(under, f"({caption})", size=8, italic=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _keep_table_together(table)
+    _widths(table, [PAGE_WIDTH_CM / 2] * 2)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _slim(doc)
+    doc.save(out)
+
+
 def _new_document(title: str) -> Any:
     doc = Document()
     section = doc.sections[0]
@@ -714,6 +873,9 @@ def main() -> None:
         build_checklist(args.wynik / "checklista.docx")
         build_summary(args.wynik / "zestawienie.docx")
         print("zbudowano szablony checklista.docx i zestawienie.docx")
+        build_figures(args.wynik / "sprawozdanie.docx")
+        build_court_report(args.wynik / "sprawozdanie_sad.docx")
+        print("zbudowano szablony sprawozdanie.docx i sprawozdanie_sad.docx")
 
 
 if __name__ == "__main__":
