@@ -81,6 +81,22 @@ DEFINITIONS = {
                   "zakończenia w okresie.",
     "koszty": "Archiwum nie zna kosztów – do uzupełnienia przez ośrodek.",
 }
+BAND_DEFINITIONS = {
+    "do_1_roku": "Jak w wierszu 4: koniec najpóźniej w rocznicę przydzielenia.",
+    "od_1_do_2_lat": "Jak w wierszu 4: po pierwszej, najpóźniej w drugą rocznicę przydzielenia.",
+    "powyzej_2_lat": "Jak w wierszu 4: po drugiej rocznicy przydzielenia.",
+}
+REASON_DEFINITIONS = {
+    "cele_osiagniete": "Jak w wierszu 5: „zakończenie” z powodem „osiągnięcie celów planu” "
+                       "albo wniosek o zakończenie monitoringu (zał. 12).",
+    "brak_wspolpracy": "Jak w wierszu 5: „zakończenie” z powodem „brak współpracy rodziny” "
+                       "albo zgoda (zał. 3) z odmową współpracy.",
+    "rezygnacja": "Jak w wierszu 5: „zakończenie” z powodem „rezygnacja rodziny złożona "
+                  "pisemnie”.",
+    "zmiana_miejsca_zamieszkania": "Jak w wierszu 5: „zakończenie” z powodem „zmiana miejsca "
+                                   "zamieszkania poza gminę”.",
+    "inne": "Jak w wierszu 5: „zakończenie” z powodem „inny powód” (lub bez znanego powodu).",
+}
 
 
 class PeriodError(AsystaError):
@@ -388,15 +404,17 @@ def rows(figures: Figures, settings: Settings) -> list[Row]:
         Row("3", labels.dzieci, sum(figures.dzieci.values()), DEFINITIONS["dzieci"],
             listed(f"{c} ({n})" for c, n in cases["dzieci"].items())),
     ]
+    out.append(Row("4", labels.czas_wspolpracy, len(figures.rodziny),
+                   DEFINITIONS["czas_wspolpracy"]))
     for i, (key, label) in enumerate(zip(BANDS, (labels.czas_do_1_roku, labels.czas_od_1_do_2_lat,
                                                   labels.czas_powyzej_2_lat), strict=True), 1):
-        out.append(Row(f"4.{i}", label, len(figures.czas[key]), DEFINITIONS["czas_wspolpracy"],
+        out.append(Row(f"4.{i}", label, len(figures.czas[key]), BAND_DEFINITIONS[key],
                        listed(cases["czas_wspolpracy"][key])))
     out.append(Row("5", labels.zakonczone, len(figures.zakonczone), DEFINITIONS["zakonczone"],
                    listed(cases["zakonczone"])))
     counts = figures.reasons()
     for i, key in enumerate(REASON_KEYS, 1):
-        out.append(Row(f"5.{i}", getattr(labels, key), counts[key], DEFINITIONS["zakonczone"],
+        out.append(Row(f"5.{i}", getattr(labels, key), counts[key], REASON_DEFINITIONS[key],
                        listed(cases["zakonczone_powody"][key])))
     out.append(Row("6", labels.koszty, UNKNOWN_FORM, DEFINITIONS["koszty"]))
     return out

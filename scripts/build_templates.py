@@ -656,6 +656,8 @@ def build_court_report(out: Path) -> None:
                        ("Podstawa objęcia wsparciem", "podstawa")])
 
     def heading(text: str) -> None:
+        spacer = _para(doc, space_after=0)  # air between the table above and the heading
+        spacer.paragraph_format.line_spacing = Pt(6)
         _para(doc, _typeset_fixed(text), style="Heading 1")
 
     def text_or(var: str, otherwise: str) -> None:
@@ -701,8 +703,8 @@ def build_court_report(out: Path) -> None:
           size=9.5)
     _para(doc, "{%p endif %}", space_after=0)
     heading("4. Zadania rodziny i ich realizacja")
-    table_or("zadania", [("Zadanie", "r.zadanie|pl", 6.6), ("Termin", "r.termin|pl", 2.3),
-                         ("Stan", "r.status|pl", 2.5), ("Efekt", "r.efekt|pl", 5.6)],
+    table_or("zadania", [("Zadanie", "r.zadanie|pl", 5.9), ("Termin", "r.termin|pl", 2.3),
+                         ("Stan", "r.status|pl", 3.1), ("Efekt", "r.efekt|pl", 5.7)],
              "W okresie sprawozdawczym nie sporządzono karty pracy rodziny.")
     heading("5. Okresowe oceny sytuacji rodziny")
     table_or("oceny", [("Data", "r.data|pl", 2.3), ("Współpraca rodziny", "r.wspolpraca|pl", 2.8),

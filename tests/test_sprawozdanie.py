@@ -224,7 +224,7 @@ def test_the_command_writes_xlsx_and_pdf(tmp_path: Path, monkeypatch: pytest.Mon
     assert table["1.3"] == ("w tym: do uzupełnienia", 1)
     assert table["2"][1] == 27 and table["2.1"] == ("w tym zobowiązane przez sąd", 3)
     assert table["3"][1] == 46
-    assert [table[f"4.{i}"][1] for i in (1, 2, 3)] == [17, 6, 4]
+    assert table["4"][1] == 27 and [table[f"4.{i}"][1] for i in (1, 2, 3)] == [17, 6, 4]
     assert [table[f"5.{i}"][1] for i in range(1, 6)] == [2, 5, 1, 1, 1] and table["5"][1] == 10
     assert table["6"][1] == "do uzupełnienia"
     text = squash(pdf_text(folder / "sprawozdanie_2026-H1.pdf"))
