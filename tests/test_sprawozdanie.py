@@ -340,3 +340,63 @@ def test_court_report_errors_are_polish(court: Settings, capsys: pytest.CaptureF
         main([*base, CASE, "--od", "2025-13-01", "--do", "2025-04-30"])
     assert "niepoprawna data" in capsys.readouterr().err
 
+
+
+# -- the demo centre -------------------------------------------------------------------
+
+
+def _demo_registers(centre: Any) -> list[Register]:
+    """The registers the demo's files make (every file the pipeline accepts, in filing order)."""
+    from pipeline.parse import parse_text
+    from pipeline.validate import validate_mapping
+
+    entries: dict[str, list[Entry]] = {}
+    versions: dict[tuple[Any, ...], int] = {}
+    for f in centre.files:
+        if f.odrzucony:
+            continue
+        _, values = validate_mapping(parse_text(f.text, ".yaml"))
+        values = {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
+        kind = values.get("rodzaj", "")
+        key = (f.rodzina, values.get("zalacznik", 0), kind, values["data"], values.get("miesiac"))
+        versions[key] = versions.get(key, 0) + 1
+        entries.setdefault(f.rodzina, []).append(Entry(
+            values.get("zalacznik", 0), date.fromisoformat(values["data"]), versions[key],
+            pdf=f.name, plik_zrodlowy=f.name, dane=values, rodzaj=kind))
+    return [Register(case, tuple(found)) for case, found in entries.items()]
+
+
+def _demo_children(centre: Any, cases: set[str]) -> int:
+    """The children the generator wrote into each counted family's assignments, by name and
+    birth date (one demo family has two sons of the same name)."""
+    import yaml
+
+    found: dict[str, set[tuple[str, date]]] = {}
+    for f in centre.files:
+        values = yaml.safe_load(f.text)
+        if f.rodzina in cases and not f.odrzucony and values.get("zalacznik") == 1:
+            found.setdefault(f.rodzina, set()).update(
+                (m["imie_nazwisko"], m["data_urodzenia"]) for m in values["czlonkowie"]
+                if m["pokrewienstwo"] in ("syn", "córka"))
+    return sum(len(v) for v in found.values())
+
+
+def test_the_demo_centres_first_full_half_year() -> None:
+    """The demo (today 1 December 2026) starts in June 2025: its first full half-year is the
+    second half of 2025. From pipeline/demo.py's SPECS (days before today of the assignment):
+    Żak 530, 500, 470, 430, 400, 360 (19.06–05.12.2025), Błaszczyk 545, 540, 420 (monitoring
+    and closings all in 2026), Głowacki 380 (16.11.2025); everything else starts in 2026.
+    No court case, no „Za życiem” case, no ending in 2025, all under a year."""
+    from pipeline import demo
+
+    centre = demo.build_centre(date(2026, 12, 1))
+    figures = compute(_demo_registers(centre), half_year("2025-H2"))
+    data = figures.to_json({})
+    assert sorted(figures.asystenci) == sorted(["Katarzyna Żak", "Aleksandra Błaszczyk",
+                                                "Michał Głowacki"])
+    assert (data["asystenci"], data["rodziny"], data["rodziny_sad"], data["rodziny_za_zyciem"]) \
+        == (3, 10, 0, 0)
+    assert data["czas_wspolpracy"] == {"do_1_roku": 10, "od_1_do_2_lat": 0, "powyzej_2_lat": 0}
+    assert data["zakonczone"] == 0
+    assert data["dzieci"] == _demo_children(centre, figures.rodziny)
+    assert data["dzieci"] >= 10  # every family has a child
