@@ -400,3 +400,17 @@ def test_the_demo_centres_first_full_half_year() -> None:
     assert data["zakonczone"] == 0
     assert data["dzieci"] == _demo_children(centre, figures.rodziny)
     assert data["dzieci"] >= 10  # every family has a child
+
+
+def test_the_assistants_section_of_the_config(tmp_path: Path) -> None:
+    from pipeline.config import load_settings
+    from pipeline.errors import ConfigError
+
+    shipped = load_settings(Path(__file__).resolve().parent.parent / "asysta.toml")
+    assert shipped.asystenci["Michał Głowacki"] == "umowa cywilnoprawna"
+    with pytest.raises(ConfigError) as bad:
+        parse_config({"asystenci": {"Anna Nowak": 3, "Beata Lis": " "},
+                      "sprawozdanie": {"nieznany": "x"}}, tmp_path)
+    text = str(bad.value)
+    assert "[asystenci] Anna Nowak: podaj formę zatrudnienia jako tekst" in text
+    assert "[asystenci] Beata Lis" in text and "[sprawozdanie] nieznany: nieznany klucz" in text
