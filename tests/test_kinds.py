@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,9 @@ import yaml
 from conftest import EXAMPLES, docx_text, drop, leaf_values, make_settings, pdf_text, run, squash
 
 from pipeline import kinds
+from pipeline.checklist import Checklist, Doc, Item, compute
 from pipeline.checks import template_mismatch
-from pipeline.config import Settings
+from pipeline.config import Settings, Terminy
 from pipeline.convert import Converter
 from pipeline.models import FiledDocument, IncomingFile
 from pipeline.parse import parse
@@ -202,3 +204,112 @@ def test_a_centre_adds_its_own_kind(tmp_path: Path, converter: Converter) -> Non
     assert "Zofia od miesiąca nie chodzi do szkoły." in pdf_text(outcome.filed.pdf)
     [entry] = Register.load(outcome.filed.folder).of_kind("wniosek_pcpr")
     assert kinds.title(entry.rodzaj, own) == "Wniosek do PCPR o konsultację psychologiczną"
+
+
+# -- closing a case: the checklist ---------------------------------------------------------
+
+ASSIGNED, CONSENT, CLOSED = date(2026, 1, 5), date(2026, 1, 12), date(2026, 3, 20)
+LATER = date(2027, 1, 15)  # long after the closing: every clock would have run out
+
+
+def _case(*, consent: str = "wyrażamy zgodę na współpracę z asystentem rodziny") -> list[Doc]:
+    """A case in cooperation: assignment, hand-over, consent, card, assessment, plan, weekly
+    visits to the closing date and the monthly reports for January and February."""
+    visits = [{"data": (CONSENT + timedelta(days=7 * i)).isoformat()} for i in range(10)]
+    return [
+        Doc(1, ASSIGNED, "zal01.pdf", {"asystent": "Katarzyna Żak"}),
+        Doc(2, date(2026, 1, 7), "zal02.pdf", {"dokumenty": [{"nazwa": "wywiad środowiskowy"}]}),
+        Doc(3, CONSENT, "zal03.pdf", {"oswiadczenie": consent}),
+        Doc(4, date(2026, 1, 14), "zal04.pdf", {}),
+        Doc(5, date(2026, 2, 2), "zal05.pdf", {}),
+        Doc(6, date(2026, 2, 2), "zal06.pdf", {}),
+        Doc(8, date(2026, 3, 20), "zal08.pdf", {"wizyty": visits}),
+        Doc(14, date(2026, 2, 3), "zal14_01.pdf", {"miesiac": "2026-01"}),
+        Doc(14, date(2026, 3, 4), "zal14_02.pdf", {"miesiac": "2026-02"}),
+    ]
+
+
+def _closing(powod: str, on: date = CLOSED, told: date | None = None) -> Doc:
+    return Doc(0, on, "zakonczenie.pdf", {"powod": powod, "sad_poinformowany": told is not None,
+                                          "data_poinformowania_sadu": told and told.isoformat()},
+               rodzaj="zakonczenie")
+
+
+def _court_items(checklist: Checklist) -> list[Item]:
+    return [i for i in checklist.pozycje if i.opis.startswith("Poinformowanie sądu")]
+
+
+def test_an_open_case_keeps_running_without_a_closing() -> None:
+    """What the closing stops: the same case, not closed, is full of BRAK a year later."""
+    checklist = compute(CASE, _case(), LATER, Terminy())
+    assert checklist.etap == "współpraca" and checklist.active and checklist.zakonczono is None
+    late = [i for i in checklist.pozycje if i.status == "brak" and i.termin and i.termin > CLOSED]
+    assert {i.zalacznik for i in late} >= {8, 14, 15}
+
+
+@pytest.mark.parametrize("powod", list(kinds.POWODY))
+def test_each_reason_stops_every_clock_on_its_date(powod: str) -> None:
+    checklist = compute(CASE, [*_case(), _closing(powod)], LATER, Terminy())
+    assert checklist.etap == "zakończona" and checklist.zakonczono == CLOSED
+    assert not checklist.active  # the assistant's place is free
+    court = _court_items(checklist)
+    others = [i for i in checklist.pozycje if i not in court]
+    assert all(i.termin is None or i.termin <= CLOSED for i in others), others
+    assert [i.status for i in others if i.status in ("brak", "po_terminie")] == []
+    [closing] = [i for i in others if i.rodzaj == "zakonczenie"]
+    assert closing.status == "jest" and closing.plik == "zakonczenie.pdf" and powod in closing.opis
+    months = [i.okres for i in checklist.pozycje if i.zalacznik == 14]
+    assert months == ["2026-01", "2026-02"]  # March's report would fall due after the closing
+    assert len(court) == (1 if powod in kinds.POWODY_SAD else 0)
+    # the checklist's JSON says the same
+    data = checklist.to_json()
+    assert data["etap"] == "zakończona" and data["zakonczono"] == "2026-03-20"
+
+
+@pytest.mark.parametrize(("told", "as_of", "status"), [
+    (None, date(2026, 3, 25), "oczekuje"),
+    (None, LATER, "brak"),
+    (date(2026, 3, 27), LATER, "jest"),
+    (date(2026, 4, 20), LATER, "po_terminie"),
+])
+def test_the_court_is_to_be_informed(told: date | None, as_of: date, status: str) -> None:
+    for powod in kinds.POWODY_SAD:
+        checklist = compute(CASE, [*_case(), _closing(powod, told=told)], as_of, Terminy())
+        [item] = _court_items(checklist)
+        assert (item.status, item.termin) == (status, CLOSED + timedelta(days=14))
+        assert item.to_json()["rodzaj"] == "zakonczenie" and item.zalacznik == 0
+    custom = compute(CASE, [*_case(), _closing(kinds.POWODY_SAD[0])], LATER,
+                     Terminy(poinformowanie_sadu_dni=30))
+    assert _court_items(custom)[0].termin == CLOSED + timedelta(days=30)
+
+
+def test_a_refusal_at_the_first_meeting_closes_the_cycle() -> None:
+    docs = [d for d in _case(consent=kinds.ODMOWA) if d.zalacznik <= 3]
+    checklist = compute(CASE, docs, LATER, Terminy())
+    assert checklist.etap == "zakończona" and checklist.zakonczono == CONSENT
+    assert not checklist.active
+    assert {i.zalacznik for i in checklist.pozycje} == {1, 2, 3, 0}  # no card, plan, reports…
+    [court] = _court_items(checklist)
+    assert court.status == "brak" and "odmowa współpracy" in court.opis
+    # a closing document filed afterwards says the court was told
+    told = compute(CASE, [*docs, _closing("brak współpracy rodziny", date(2026, 1, 15),
+                                          told=date(2026, 1, 20))], LATER, Terminy())
+    assert told.zakonczono == CONSENT and _court_items(told)[0].status == "jest"
+
+
+def test_a_closing_before_the_first_meeting_and_a_new_assignment_after() -> None:
+    early = [d for d in _case() if d.zalacznik <= 2]
+    moved = _closing("zmiana miejsca zamieszkania poza gminę", date(2026, 1, 10))
+    closed = compute(CASE, [*early, moved], LATER, Terminy())
+    assert closed.etap == "zakończona" and not closed.active
+    assert all(i.status != "brak" for i in closed.pozycje)
+    again = Doc(1, date(2026, 6, 1), "zal01_2.pdf", {"asystent": "Tomasz Ślęzak"})
+    reopened = compute(CASE, [*early, moved, again], date(2026, 6, 2), Terminy())
+    assert reopened.etap == "start" and reopened.active and reopened.cykl_od == date(2026, 6, 1)
+
+
+def test_notes_and_court_narratives_count_nowhere_in_the_checklist() -> None:
+    note = Doc(0, date(2026, 2, 10), "notatka.pdf", {"temat": "x"}, rodzaj="notatka")
+    narrative = Doc(0, date(2026, 2, 11), "sad.pdf", {}, rodzaj="sad")
+    plain = compute(CASE, _case(), date(2026, 3, 1), Terminy())
+    assert compute(CASE, [*_case(), note, narrative], date(2026, 3, 1), Terminy()) == plain
