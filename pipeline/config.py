@@ -55,6 +55,9 @@ class Terminy:
     dni_bez_wizyty: int = 7  # a week without a visit is flagged
     zmiana_sytuacji_dni: int = 7  # family reports a change to the social worker
     limit_rodzin: int = 15  # art. 15 ust. 4 of the act
+    # the court is told of a closing for lack of cooperation or a written resignation (seed
+    # 004 §14) within this many days of it; no procedure sets the figure
+    poinformowanie_sadu_dni: int = 14
     przechowywanie_lat: int = 10  # a closed case's files are kept this long, then deleted
 
 

@@ -98,7 +98,7 @@ def _context(checklist: Checklist, settings: Settings) -> dict[str, Any]:
                               if nxt and nxt.termin else "—"),
         "podsumowanie": ", ".join(f"{STATUS_LABELS[s]}: {n}" for s, n in counts.items()),
         "pozycje": [{
-            "zalacznik": i.zalacznik,
+            "zalacznik": i.zalacznik or "—",  # the closing's items have no number
             "okres": i.okres or "",
             "status": STATUS_LABELS[i.status],
             "kolor": STATUS_COLOURS[i.status],

@@ -1,6 +1,7 @@
-"""Build the sixteen DOCX templates in zalaczniki_templates/ from the schemas in formularze/.
+"""Build the DOCX templates in zalaczniki_templates/ from the schemas in formularze/: the
+sixteen attachments and the document kinds beyond them (`notatka.yaml` → `notatka.docx`).
 
-    python scripts/build_templates.py [--schematy DIR] [--wynik DIR]
+    python scripts/build_templates.py [--schematy DIR] [--wynik DIR] [6 notatka …]
 
 The schema is the layout: the header with the centre and the procedure
 reference, the title, fixed paragraphs, short fields in a label/value table,
@@ -31,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline.polish import NBSP, typeset  # noqa: E402
-from pipeline.schemas import Schema, load_schema  # noqa: E402
+from pipeline.schemas import Schema, form_kinds, load_schema  # noqa: E402
 
 FONT = "Arial"  # LibreOffice substitutes the metric-compatible Liberation Sans
 GREY = "E7E6E6"
@@ -476,9 +477,13 @@ def _centre_header(doc: Any, right_text: str) -> None:
 
 def build(schema: Schema, out: Path) -> None:
     doc = _new_document(schema.tytul)
-    _page_footer(doc, f"Nr sprawy {{{{ rodzina|pl }}}} · załącznik nr {schema.zalacznik} · strona ")
-    _para(doc, f"Załącznik nr{NBSP}{schema.zalacznik} do {{{{ osrodek.procedura }}}}", size=8,
-          italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=10)
+    if schema.rodzaj:  # a kind beyond the sixteen is no attachment of the procedure
+        _page_footer(doc, f"Nr sprawy {{{{ rodzina|pl }}}} · {schema.tytul.lower()} · strona ")
+        _para(doc, space_after=10)
+    else:
+        _page_footer(doc, f"Nr sprawy {{{{ rodzina|pl }}}} · załącznik nr {schema.zalacznik} · strona ")
+        _para(doc, f"Załącznik nr{NBSP}{schema.zalacznik} do {{{{ osrodek.procedura }}}}", size=8,
+              italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=10)
     _centre_header(doc, "{% if osrodek.miejscowosc %}{{ osrodek.miejscowosc }}, {% endif %}"
                         "dnia {{ data|pl }}")
 
@@ -859,16 +864,22 @@ def _set_language(doc: Any) -> None:
         lang.set(qn("w:eastAsia"), "pl-PL")
 
 
+def _document(text: str) -> int | str:
+    return int(text) if text.isdigit() else text
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Buduje szablony DOCX załączników ze schematów.")
     parser.add_argument("--schematy", type=Path, default=None, help="folder ze schematami zalNN.yaml")
     parser.add_argument("--wynik", type=Path, default=ROOT / "zalaczniki_templates",
                         help="folder na szablony (domyślnie zalaczniki_templates/)")
-    parser.add_argument("numery", nargs="*", type=int, help="numery załączników (domyślnie 1–16)")
+    parser.add_argument("numery", nargs="*", type=_document, metavar="NUMER_LUB_RODZAJ",
+                        help="numery załączników albo rodzaje dokumentów, np. 6 notatka "
+                             "(domyślnie 1–16 i wszystkie rodzaje)")
     args = parser.parse_args()
-    for n in args.numery or range(1, 17):
+    for n in args.numery or [*range(1, 17), *form_kinds(args.schematy)]:
         schema = load_schema(n, args.schematy)
-        out = args.wynik / f"zal{n:02d}.docx"
+        out = args.wynik / f"{schema.key}.docx"
         build(schema, out)
         print(f"zbudowano {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
     if not args.numery:
