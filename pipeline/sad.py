@@ -28,13 +28,14 @@ from .checklist import add_months, as_date
 from .config import Settings
 from .errors import AsystaError
 from .fsutil import ensure_private_dir, fsync_dir, replace, write_new
+from .kinds import KINDS, SAD, SPRAWOZDANIE_SAD
 from .polish import is_parent, pl_date
 from .raporty import _hours
 from .register import REGISTER_NAME, Entry, Register, families, family_dir
 
-KIND = "sprawozdanie_sad"
-NARRATIVE_KIND = "sad"
-FILE_BASE = "sprawozdanie-sad"
+KIND = SPRAWOZDANIE_SAD
+NARRATIVE_KIND = SAD
+FILE_BASE = KINDS[SPRAWOZDANIE_SAD].prefiks  # sprawozdanie-sad_<do>
 TEMPLATE = "sprawozdanie_sad.docx"
 NARRATIVE = ("sytuacja_rodziny", "przebieg_wspolpracy", "wnioski")
 

@@ -30,20 +30,14 @@ from typing import Any
 from .checklist import add_years, as_date
 from .config import Settings
 from .errors import AsystaError
+from .kinds import ODMOWA, POWODY, ZAKONCZENIE
 from .polish import pl_date
 from .register import Entry, Register, families, family_dir
 
 REPORTS_DIR = "sprawozdania"
-CLOSING_KIND = "zakonczenie"
-REFUSAL = "nie wyrażamy zgody na współpracę z asystentem rodziny"
-# the closing's `powod` → the figure's reason key (the contract with the closing form)
-REASONS = {
-    "osiągnięcie celów planu": "cele_osiagniete",
-    "brak współpracy rodziny": "brak_wspolpracy",
-    "rezygnacja rodziny złożona pisemnie": "rezygnacja",
-    "zmiana miejsca zamieszkania poza gminę": "zmiana_miejsca_zamieszkania",
-    "inny powód": "inne",
-}
+CLOSING_KIND = ZAKONCZENIE
+REFUSAL = ODMOWA
+REASONS = POWODY  # the closing's `powod` → the figure's reason key
 REASON_KEYS = ("cele_osiagniete", "brak_wspolpracy", "rezygnacja", "zmiana_miejsca_zamieszkania",
                "inne")
 BANDS = ("do_1_roku", "od_1_do_2_lat", "powyzej_2_lat")

@@ -242,8 +242,25 @@ OUTSIDE = "Wizyta poza okresem sprawozdania – nie może trafić do sprawozdani
 INSIDE = "Ostatnia wizyta okresu: rozmowa o wakacjach dzieci."
 
 
+def _narrative(settings: Settings, name: str, day: str, od: str, do: str, text: str) -> Path:
+    """A court narrative (`rodzaj: sad`) written from the shipped example, for another period."""
+    example = (EXAMPLES / "sad.yaml").read_text(encoding="utf-8")
+    lines = [line for line in example.splitlines() if not line.startswith(
+        ("data:", "od:", "do:", "sygnatura:", "sytuacja_rodziny:", "przebieg_wspolpracy:",
+         "wnioski:", "  "))]
+    path = settings.inbox / name
+    path.write_text("\n".join(lines) + f"\ndata: {day}\nod: {od}\ndo: {do}\n"
+                    f"sygnatura: III Nsm 123/25\nsytuacja_rodziny: \"{text}\"\n"
+                    f"przebieg_wspolpracy: \"Przebieg: {text}\"\nwnioski: \"Wnioski: {text}\"\n",
+                    encoding="utf-8")
+    return path
+
+
 @pytest.fixture(scope="module")
 def court(tmp_path_factory: pytest.TempPathFactory, converter: Converter) -> Iterator[Settings]:
+    """The shipped examples of K-2025-014 through the inbox, with one more visit log (a visit
+    on 30 June and one on 2 July), the shipped court narrative (April–September) and two
+    narratives written from it: one for April–June and one for January–June."""
     settings = make_settings(tmp_path_factory.mktemp("sad"))
     paths = copy_examples(settings)
     extra = settings.inbox / "zal08_lipiec.yaml"  # one log: a visit inside and one outside
@@ -254,27 +271,20 @@ def court(tmp_path_factory: pytest.TempPathFactory, converter: Converter) -> Ite
         f"    miejsce: mieszkanie rodziny\n    dzialania: \"{INSIDE}\"\n"
         f"  - data: 2025-07-02\n    godzina_od: \"10:00\"\n    godzina_do: \"12:00\"\n"
         f"    miejsce: mieszkanie rodziny\n    dzialania: \"{OUTSIDE}\"\n", encoding="utf-8")
-    outcomes = run(settings, converter, *paths, extra)
+    shipped = settings.inbox / "sad.yaml"
+    shipped.write_bytes((EXAMPLES / "sad.yaml").read_bytes())
+    narratives = [_narrative(settings, "sad_q2.yaml", "2025-07-04", "2025-04-01", "2025-06-30",
+                             "Rodzina współpracuje chętnie."),
+                  _narrative(settings, "sad_h1.yaml", "2025-07-05", "2025-01-01", "2025-06-30",
+                             "OPIS INNEGO OKRESU")]
+    outcomes = run(settings, converter, *paths, extra, shipped, *narratives)
     assert all(o.status == "przyjety" for o in outcomes), [o.problems for o in outcomes]
     yield settings
-
-
-def _add_narrative(settings: Settings, day: str, od: str, do: str, text: str) -> None:
-    folder = family_dir(settings.outbox, CASE)
-    register = Register.load(folder).with_entry(e(
-        0, day, "sad", od=od, do=do, sygnatura="III Nsm 123/25",
-        sad="Sąd Rejonowy w Łęgowie Śląskim, III Wydział Rodzinny i Nieletnich",
-        asystent="Katarzyna Żak", sytuacja_rodziny=text, przebieg_wspolpracy="Przebieg: " + text,
-        wnioski="Wnioski: " + text))
-    (folder / "rejestr.json").write_bytes(register.to_bytes())
 
 
 def test_the_court_report_holds_the_periods_documents_only(court: Settings,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     settings = court
-    _add_narrative(settings, "2025-07-04", "2025-04-01", "2025-06-30",
-                   "Rodzina współpracuje chętnie.")
-    _add_narrative(settings, "2025-07-05", "2025-01-01", "2025-06-30", "OPIS INNEGO OKRESU")
     code = main(["--inbox", str(settings.inbox), "--outbox", str(settings.outbox), "sad", CASE,
                  "--od", "2025-04-01", "--do", "2025-06-30"])
     assert code == 0, capsys.readouterr()
@@ -298,15 +308,38 @@ def test_the_court_report_holds_the_periods_documents_only(court: Settings,
     # support (10) of December are outside the period
     assessment = (EXAMPLES / "zal15.yaml").read_text(encoding="utf-8")
     assert "W ciągu sześciu miesięcy sytuacja rodziny" in assessment
-    for words in (OUTSIDE, "OPIS INNEGO OKRESU", "W ciągu sześciu miesięcy sytuacja rodziny", "15.09.2025",
-                  "19.12.2025", "Aktualizacja planu pracy z"):
+    for words in (OUTSIDE, "OPIS INNEGO OKRESU", "W ciągu sześciu miesięcy sytuacja rodziny",
+                  "15.09.2025", "19.12.2025", "Aktualizacja planu pracy z"):
         assert words not in text, words
     assert "W okresie sprawozdawczym nie sporządzono okresowej oceny" in text
+    assert "214/25" not in text  # the shipped narrative is for April–September
     entry = Register.load(folder).of_kind("sprawozdanie_sad")[-1]
     assert (entry.zalacznik, entry.data, entry.wersja, entry.pdf) == (
         0, date(2025, 6, 30), 1, pdf.name)
     assert entry.dane["od"] == "2025-04-01" and entry.dane["narracja"] is True
     assert json.loads((folder / entry.plik_zrodlowy).read_text(encoding="utf-8"))["liczba_wizyt"] == 6
+    from pipeline.teczka import build_teczka  # the binder lists it among the kinds
+
+    binder = squash(pdf_text(build_teczka(settings, CASE).path)).replace("\u00a0", " ")
+    assert "Sprawozdanie dla sądu rodzinnego 30.06.2025" in binder  # its row of the contents
+
+
+def test_the_shipped_court_narrative_makes_its_periods_report(court: Settings,
+                                                              converter: Converter) -> None:
+    """April–September: the shipped narrative, the assessment (15) of 10 September and the
+    plan update (7) of 15 September are in; the end of support (10) of December is not."""
+    from pipeline.sad import make_report
+
+    report = make_report(court, converter, CASE, date(2025, 4, 1), date(2025, 9, 30),
+                         today=date(2025, 10, 6))
+    text = docx_text(report.docx).replace("\u00a0", " ")
+    for words in ("Sąd Rejonowy w Świebodzinie", "Sygn. akt: III Nsm 214/25",
+                  "Z sześciu celów planu pracy cztery osiągnięto", "wnoszę o kontynuowanie",
+                  "W ciągu sześciu miesięcy sytuacja rodziny", "Aktualizacja planu pracy z 15.09.2025",
+                  "10.09.2025", OUTSIDE, INSIDE):
+        assert words in text, words
+    assert "19.12.2025" not in text and "Rodzina współpracuje chętnie." not in text
+    assert report.values["liczba_wizyt"] == 7
 
 
 def test_a_second_court_report_is_a_version_and_the_same_one_is_not_filed_twice(
