@@ -693,7 +693,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="pokaz: fikcyjny ośrodek przez obserwowany folder",
                        description="Uruchamia obserwację folderu inbox i wrzuca do niego, "
                                    "miesiąc po miesiącu, formularze fikcyjnego ośrodka "
-                                   "(4 asystentów, 26 rodzin, ostatnie 18 miesięcy, daty "
+                                   "(4 asystentów, 30 rodzin, ostatnie 18 miesięcy, daty "
                                    "liczone od dziś, kilka celowo błędnych plików); potem "
                                    "tworzy raporty za poprzedni miesiąc i jedną teczkę. "
                                    "Potrzebuje pustego archiwum.")

@@ -416,23 +416,38 @@ def _demo_children(centre: Any, cases: set[str]) -> int:
 
 def test_the_demo_centres_first_full_half_year() -> None:
     """The demo (today 1 December 2026) starts in June 2025: its first full half-year is the
-    second half of 2025. From pipeline/demo.py's SPECS (days before today of the assignment):
-    Żak 530, 500, 470, 430, 400, 360 (19.06–05.12.2025), Błaszczyk 545, 540, 420 (monitoring
-    and closings all in 2026), Głowacki 380 (16.11.2025); everything else starts in 2026.
-    No court case, no „Za życiem” case, no ending in 2025, all under a year."""
+    second half of 2025. From pipeline/demo.py (days before today of the assignment):
+    SPECS – Żak 530, 500, 470, 430, 400, 360 (19.06–05.12.2025), Błaszczyk 545, 540, 420
+    (their monitoring and closings all in 2026), Głowacki 380 (16.11.2025), everything else
+    from 2026; CLOSED_SPECS – Głowacki 520 closed 400 days before today (27.10.2025, lack of
+    cooperation) and 505 closed 385 before (11.11.2025, written resignation), Wróbel 490
+    closed 350 before (16.12.2025, moving out) and 475 refusing consent at the first meeting
+    (August 2025). No court case, no „Za życiem” case, all under a year."""
     from pipeline import demo
 
     centre = demo.build_centre(date(2026, 12, 1))
     figures = compute(_demo_registers(centre), half_year("2025-H2"))
     data = figures.to_json({})
     assert sorted(figures.asystenci) == sorted(["Katarzyna Żak", "Aleksandra Błaszczyk",
-                                                "Michał Głowacki"])
+                                                "Michał Głowacki", "Paweł Wróbel"])
     assert (data["asystenci"], data["rodziny"], data["rodziny_sad"], data["rodziny_za_zyciem"]) \
-        == (3, 10, 0, 0)
-    assert data["czas_wspolpracy"] == {"do_1_roku": 10, "od_1_do_2_lat": 0, "powyzej_2_lat": 0}
-    assert data["zakonczone"] == 0
+        == (4, 14, 0, 0)
+    assert data["czas_wspolpracy"] == {"do_1_roku": 14, "od_1_do_2_lat": 0, "powyzej_2_lat": 0}
+    assert data["zakonczone"] == 4
+    assert data["zakonczone_powody"] == {"cele_osiagniete": 0, "brak_wspolpracy": 2,
+                                         "rezygnacja": 1, "zmiana_miejsca_zamieszkania": 1,
+                                         "inne": 0}
     assert data["dzieci"] == _demo_children(centre, figures.rodziny)
-    assert data["dzieci"] >= 10  # every family has a child
+    assert data["dzieci"] >= 14  # every family has a child
+    # the first half of 2026: Żak's eleven families assigned by 04.06.2026 (530 … 180), Wróbel's
+    # 310 and 200 (the court case, 15.05.2026), Błaszczyk's four (the re-enrolled family –
+    # 13 on 04.06.2026, a new assignment on 14.06.2026 – is one family and no ending; the 12
+    # of the closed case comes in July), Głowacki's 380; the cases closed in 2025 are gone.
+    # Over a year by 30 June: the assignments of 19.06.2025 (530) and 09.06.2025 (540).
+    h1 = compute(_demo_registers(centre), half_year("2026-H1")).to_json({})
+    assert (h1["asystenci"], h1["rodziny"], h1["rodziny_sad"], h1["rodziny_za_zyciem"],
+            h1["zakonczone"]) == (4, 18, 1, 0, 0)
+    assert h1["czas_wspolpracy"] == {"do_1_roku": 16, "od_1_do_2_lat": 2, "powyzej_2_lat": 0}
 
 
 def test_the_assistants_section_of_the_config(tmp_path: Path) -> None:
