@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from pipeline.checklist import Checklist, Doc, Item, compute
 from pipeline.checks import template_mismatch
 from pipeline.config import Settings, Terminy
 from pipeline.convert import Converter
+from pipeline.holding import HOLD_DIR, release
 from pipeline.models import FiledDocument, IncomingFile
 from pipeline.parse import parse
 from pipeline.polish import display
@@ -379,3 +381,27 @@ def test_notes_go_into_the_archive_and_the_teczka_in_date_order(settings: Settin
     assert "Notatka służbowa: Wizyta w szkole" in contents
     assert "30.09.2026" in squash(reader.pages[0].extract_text())  # the case's end, on the cover
     assert "Rozmowa z pedagogiem." in pdf_text(teczka.path)  # the note itself is bound
+
+
+def test_a_kind_whose_own_template_is_broken_is_held_until_it_is_fixed(
+        settings: Settings, converter: Converter) -> None:
+    folder = settings.inbox.parent / "szablony"
+    folder.mkdir()
+    broken = folder / "notatka.docx"
+    with zipfile.ZipFile(ROOT / "zalaczniki_templates" / "notatka.docx") as source, \
+            zipfile.ZipFile(broken, "w") as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "word/document.xml":
+                data = data.replace(b"{{ tresc|pl }}", b"{{ tresc|pl }")
+            out.writestr(info, data)
+    settings = settings.with_folders(szablony=folder)
+    note = drop(settings, "n.yaml", _note("2026-03-15", "Wizyta w szkole", "Rozmowa."))
+    [held] = run(settings, converter, note)
+    assert held.status == "pozostawiony"
+    assert (settings.inbox / HOLD_DIR / "n.yaml").is_file()
+    assert "notatka.docx" in (settings.inbox / HOLD_DIR / "n.yaml.txt").read_text(encoding="utf-8")
+    broken.unlink()  # back to the shipped template
+    assert release(settings) == [settings.inbox / "n.yaml"]
+    [filed_again] = run(settings, converter, settings.inbox / "n.yaml")
+    assert filed_again.status == "przyjety", filed_again.problems
