@@ -109,6 +109,7 @@ def test_kind_docx_and_pdf_show_title_and_every_value(kind: str,
     missing = [v for v in expected_texts(kind) if v not in text]
     assert not missing, f"wartości nieobecne w DOCX: {missing}"
     printed = pdf_text(doc.pdf)
+    assert PdfReader(str(doc.pdf)).metadata.title == title  # PDF/A metadata: the kind's title
     assert f"Nr sprawy {CASE} · {title.lower()} · strona 1 z" in squash(printed)
     bare = re.sub(r"[\s-]+", "", printed)
     missing = [v for v in expected_texts(kind) if re.sub(r"[\s-]+", "", v) not in bare]
@@ -138,9 +139,10 @@ def test_bad_kind_headers_are_answered_in_polish(settings: Settings, converter: 
     not_text = drop(settings, "c.yaml", note.replace("rodzaj: notatka", "rodzaj: 7"))
     bad_reason = drop(settings, "d.yaml", kind_example("zakonczenie").read_text(encoding="utf-8")
                       .replace("powod: rezygnacja rodziny złożona pisemnie", "powod: przeprowadzka"))
-    originals = {p.name: p.read_bytes() for p in (unknown, both, not_text, bad_reason)}
-    outcomes = run(settings, converter, unknown, both, not_text, bad_reason)
-    assert [o.status for o in outcomes] == ["odrzucony"] * 4
+    unknown_field = drop(settings, "e.yaml", note + "tematt: x\n")
+    originals = {p.name: p.read_bytes() for p in (unknown, both, not_text, bad_reason, unknown_field)}
+    outcomes = run(settings, converter, unknown, both, not_text, bad_reason, unknown_field)
+    assert [o.status for o in outcomes] == ["odrzucony"] * 5
     rejected = settings.inbox / "odrzucone"
     for name, content in originals.items():
         assert (rejected / name).read_bytes() == content  # kept as it was
@@ -154,6 +156,8 @@ def test_bad_kind_headers_are_answered_in_polish(settings: Settings, converter: 
         encoding="utf-8")
     text = (rejected / "d.yaml.txt").read_text(encoding="utf-8")
     assert "Powód zakończenia współpracy" in text and "„brak współpracy rodziny”" in text
+    text = (rejected / "e.yaml.txt").read_text(encoding="utf-8")
+    assert "formularz tego rodzaju dokumentu go nie przewiduje – czy chodziło o „temat”?" in text
     assert not (settings.outbox / "rodziny").exists()
 
 
