@@ -291,7 +291,7 @@ def cmd_checklista(settings: Settings, args: argparse.Namespace) -> int:
                 table.add_column(column)
             for i in c.pozycje:
                 style = _STATUS_STYLE[i.status]
-                table.add_row(str(i.zalacznik), i.okres or "", escape(i.opis),
+                table.add_row(str(i.zalacznik or "—"), i.okres or "", escape(i.opis),
                               i.termin.strftime("%d.%m.%Y") if i.termin else "—",
                               f"[{style}]{STATUS_LABELS[i.status]}[/]")
             console.print(table)

@@ -204,7 +204,8 @@ def _reason(error: Any, schema: dict[str, Any]) -> str:
         near = difflib.get_close_matches(name, _siblings(schema, error.document_path), n=1) \
             if len(name) <= _SHOWN_CHARS else []
         hint = f" – czy chodziło o „{near[0]}”?" if near else ""
-        return f"nieznane pole – formularz tego załącznika go nie przewiduje{hint}"
+        whose = "tego rodzaju dokumentu" if "rodzaj" in schema else "tego załącznika"
+        return f"nieznane pole – formularz {whose} go nie przewiduje{hint}"
     if code == cerrors.COERCION_FAILED.code:
         if kind == "boolean":
             return "wpisz „tak” albo „nie”"

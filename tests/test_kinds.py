@@ -9,23 +9,27 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 import yaml
 from conftest import EXAMPLES, docx_text, drop, leaf_values, make_settings, pdf_text, run, squash
+from pypdf import PdfReader
 
 from pipeline import kinds
 from pipeline.checklist import Checklist, Doc, Item, compute
 from pipeline.checks import template_mismatch
 from pipeline.config import Settings, Terminy
 from pipeline.convert import Converter
+from pipeline.holding import HOLD_DIR, release
 from pipeline.models import FiledDocument, IncomingFile
 from pipeline.parse import parse
 from pipeline.polish import display
-from pipeline.register import NOT_NUMBERED, Register, family_dir
+from pipeline.register import NOT_NUMBERED, Entry, Register, family_dir
 from pipeline.schemas import iter_fields, load_schema
+from pipeline.teczka import build_teczka
 from pipeline.validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,6 +109,7 @@ def test_kind_docx_and_pdf_show_title_and_every_value(kind: str,
     missing = [v for v in expected_texts(kind) if v not in text]
     assert not missing, f"wartości nieobecne w DOCX: {missing}"
     printed = pdf_text(doc.pdf)
+    assert PdfReader(str(doc.pdf)).metadata.title == title  # PDF/A metadata: the kind's title
     assert f"Nr sprawy {CASE} · {title.lower()} · strona 1 z" in squash(printed)
     bare = re.sub(r"[\s-]+", "", printed)
     missing = [v for v in expected_texts(kind) if re.sub(r"[\s-]+", "", v) not in bare]
@@ -134,9 +139,10 @@ def test_bad_kind_headers_are_answered_in_polish(settings: Settings, converter: 
     not_text = drop(settings, "c.yaml", note.replace("rodzaj: notatka", "rodzaj: 7"))
     bad_reason = drop(settings, "d.yaml", kind_example("zakonczenie").read_text(encoding="utf-8")
                       .replace("powod: rezygnacja rodziny złożona pisemnie", "powod: przeprowadzka"))
-    originals = {p.name: p.read_bytes() for p in (unknown, both, not_text, bad_reason)}
-    outcomes = run(settings, converter, unknown, both, not_text, bad_reason)
-    assert [o.status for o in outcomes] == ["odrzucony"] * 4
+    unknown_field = drop(settings, "e.yaml", note + "tematt: x\n")
+    originals = {p.name: p.read_bytes() for p in (unknown, both, not_text, bad_reason, unknown_field)}
+    outcomes = run(settings, converter, unknown, both, not_text, bad_reason, unknown_field)
+    assert [o.status for o in outcomes] == ["odrzucony"] * 5
     rejected = settings.inbox / "odrzucone"
     for name, content in originals.items():
         assert (rejected / name).read_bytes() == content  # kept as it was
@@ -150,6 +156,8 @@ def test_bad_kind_headers_are_answered_in_polish(settings: Settings, converter: 
         encoding="utf-8")
     text = (rejected / "d.yaml.txt").read_text(encoding="utf-8")
     assert "Powód zakończenia współpracy" in text and "„brak współpracy rodziny”" in text
+    text = (rejected / "e.yaml.txt").read_text(encoding="utf-8")
+    assert "formularz tego rodzaju dokumentu go nie przewiduje – czy chodziło o „temat”?" in text
     assert not (settings.outbox / "rodziny").exists()
 
 
@@ -313,3 +321,91 @@ def test_notes_and_court_narratives_count_nowhere_in_the_checklist() -> None:
     narrative = Doc(0, date(2026, 2, 11), "sad.pdf", {}, rodzaj="sad")
     plain = compute(CASE, _case(), date(2026, 3, 1), Terminy())
     assert compute(CASE, [*_case(), note, narrative], date(2026, 3, 1), Terminy()) == plain
+
+
+# -- through the inbox: the place freed, notes in the archive and the teczka -----------------
+
+
+def _assigned(settings: Settings, rodzina: str, on: date, asystent: str = "Katarzyna Żak") -> None:
+    """A family whose archive holds an assignment (the register, as the archive writes it)."""
+    folder = family_dir(settings.outbox, rodzina)
+    folder.mkdir(parents=True)
+    entry = Entry(1, on, 1, pdf="zal01.pdf", dane={"asystent": asystent, "data": on.isoformat()})
+    (folder / "rejestr.json").write_bytes(Register(rodzina).with_entry(entry).to_bytes())
+
+
+def test_a_closed_case_frees_a_place_for_a_new_assignment(settings: Settings,
+                                                          converter: Converter) -> None:
+    for i in range(1, 16):  # Katarzyna Żak works with fifteen families
+        _assigned(settings, f"K-2026-{i:03d}", date(2026, 1, 5))
+    assignment = (EXAMPLES / "zal01.yaml").read_text(encoding="utf-8").replace(
+        f"rodzina: {CASE}", "rodzina: K-2026-100").replace("data: 2025-03-03", "data: 2026-04-01")
+    [refused] = run(settings, converter, drop(settings, "przydzial.yaml", assignment))
+    assert refused.status == "odrzucony" and "prowadzi już 15 rodzin" in str(refused.problems)
+    closing = kind_example("zakonczenie").read_text(encoding="utf-8").replace(
+        f"rodzina: {CASE}", "rodzina: K-2026-007").replace("data: 2026-09-30", "data: 2026-03-31")
+    [closed] = run(settings, converter, drop(settings, "zakonczenie.yaml", closing))
+    assert closed.status == "przyjety", closed.problems
+    checklist = json.loads((family_dir(settings.outbox, "K-2026-007") / "checklista.json")
+                           .read_text(encoding="utf-8"))
+    assert (checklist["etap"], checklist["zakonczono"]) == ("zakończona", "2026-03-31")
+    [accepted] = run(settings, converter, drop(settings, "przydzial.yaml", assignment))
+    assert accepted.status == "przyjety", accepted.problems
+
+
+def test_notes_go_into_the_archive_and_the_teczka_in_date_order(settings: Settings,
+                                                                converter: Converter) -> None:
+    paths = []
+    for n in (1, 2, 3):
+        paths.append(settings.inbox / f"zal{n:02d}.yaml")
+        shutil.copyfile(EXAMPLES / f"zal{n:02d}.yaml", paths[-1])
+    paths.append(drop(settings, "n1.yaml", _note("2025-05-20", "Telefon od kuratora", "Kurator pytał.")))
+    paths.append(drop(settings, "n2.yaml", _note("2025-03-10", "Wizyta w szkole", "Rozmowa z pedagogiem.")))
+    shutil.copyfile(kind_example("zakonczenie"), settings.inbox / "z.yaml")
+    paths.append(settings.inbox / "z.yaml")
+    outcomes = run(settings, converter, *paths)
+    assert [o.status for o in outcomes] == ["przyjety"] * 6, [o.problems for o in outcomes]
+    folder = family_dir(settings.outbox, CASE)
+    assert sorted(p.name for p in folder.glob("*.pdf") if p.name != "checklista.pdf") == [
+        "notatka_2025-03-10_wizyta-w-szkole.pdf", "notatka_2025-05-20_telefon-od-kuratora.pdf",
+        "zakonczenie_2026-09-30.pdf", "zal01_2025-03-03_przydzielenie-asystenta.pdf",
+        "zal02_2025-03-05_przekazanie-dokumentow.pdf", "zal03_2025-03-12_zgoda-rodziny.pdf"]
+    teczka = build_teczka(settings, CASE, date(2026, 10, 1))
+    reader = PdfReader(str(teczka.path))
+    outline = [item.title for item in reader.outline][2:]
+    assert outline == [
+        "Zał. 1 – Przydzielenie asystenta rodziny – 03.03.2025",
+        "Zał. 2 – Protokół przekazania dokumentów asystentowi rodziny – 05.03.2025",
+        "Zał. 3 – Zgoda rodziny na współpracę z asystentem rodziny – 12.03.2025",
+        "Notatka służbowa: Wizyta w szkole – 10.03.2025",
+        "Notatka służbowa: Telefon od kuratora – 20.05.2025",
+        "Zakończenie współpracy z rodziną – 30.09.2026",
+    ]
+    contents = squash(reader.pages[1].extract_text())
+    assert "Notatka służbowa: Wizyta w szkole" in contents
+    assert "30.09.2026" in squash(reader.pages[0].extract_text())  # the case's end, on the cover
+    assert "Rozmowa z pedagogiem." in pdf_text(teczka.path)  # the note itself is bound
+
+
+def test_a_kind_whose_own_template_is_broken_is_held_until_it_is_fixed(
+        settings: Settings, converter: Converter) -> None:
+    folder = settings.inbox.parent / "szablony"
+    folder.mkdir()
+    broken = folder / "notatka.docx"
+    with zipfile.ZipFile(ROOT / "zalaczniki_templates" / "notatka.docx") as source, \
+            zipfile.ZipFile(broken, "w") as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "word/document.xml":
+                data = data.replace(b"{{ tresc|pl }}", b"{{ tresc|pl }")
+            out.writestr(info, data)
+    settings = settings.with_folders(szablony=folder)
+    note = drop(settings, "n.yaml", _note("2026-03-15", "Wizyta w szkole", "Rozmowa."))
+    [held] = run(settings, converter, note)
+    assert held.status == "pozostawiony"
+    assert (settings.inbox / HOLD_DIR / "n.yaml").is_file()
+    assert "notatka.docx" in (settings.inbox / HOLD_DIR / "n.yaml.txt").read_text(encoding="utf-8")
+    broken.unlink()  # back to the shipped template
+    assert release(settings) == [settings.inbox / "n.yaml"]
+    [filed_again] = run(settings, converter, settings.inbox / "n.yaml")
+    assert filed_again.status == "przyjety", filed_again.problems
