@@ -462,3 +462,28 @@ def test_the_assistants_section_of_the_config(tmp_path: Path) -> None:
     text = str(bad.value)
     assert "[asystenci] Anna Nowak: podaj formę zatrudnienia jako tekst" in text
     assert "[asystenci] Beata Lis" in text and "[sprawozdanie] nieznany: nieznany klucz" in text
+
+
+def test_the_court_report_and_the_figures_print_every_word_whole(
+        court: Settings, converter: Converter, tmp_path: Path) -> None:
+    """The typography checks of the attachments (tests/test_typography.py) on the two new
+    documents: every word prints whole or split at a hyphen at a line end."""
+    from test_typography import printed_words, words
+
+    from pipeline.sad import make_report
+    from pipeline.sprawozdanie import write_report
+
+    report = make_report(court, converter, CASE, date(2025, 4, 1), date(2025, 9, 30),
+                         today=date(2025, 10, 6))
+    settings = make_settings(tmp_path)
+    written = write_report(settings, converter, compute(half_year_2026(), half_year("2026-H1")),
+                           today=date(2026, 7, 10))
+    assert written.pdf is not None
+    court_words = words(docx_text(report.docx))
+    table = load_workbook(written.xlsx).active.iter_rows(min_row=5, values_only=True)
+    figure_words = [w for row in table for cell in row if isinstance(cell, str)
+                    for w in words(cell)]  # every label and definition of the table
+    for pdf, expected in ((report.pdf, court_words), (written.pdf, figure_words)):
+        found = printed_words(pdf)
+        broken = sorted({w for w in expected if w not in found})
+        assert not broken, f"{pdf.name}: słowa rozdzielone bez dywizu: {broken}"
