@@ -615,8 +615,8 @@ def build_figures(out: Path) -> None:
     _para(doc, _typeset_fixed("z wykonywania zadań z zakresu wspierania rodziny za {{ okres }}"),
           size=10, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12)
     _loop_table(doc, "wiersze", [("Lp.", "r.lp", 1.1), ("Wyszczególnienie", "r.etykieta|pl", 6.4),
-                                 ("Wartość", "r.wartosc", 1.9),
-                                 ("Definicja (dokumenty i daty)", "r.definicja|pl", 7.6)])
+                                 ("Wartość", "r.wartosc", 2.6),  # „do uzupełnienia” whole
+                                 ("Definicja (dokumenty i daty)", "r.definicja|pl", 6.9)])
     _para(doc, space_after=6)
     _para(doc, "{%p if bledy %}", space_after=0)
     _para(doc, _typeset_fixed("Nie policzono rodzin o uszkodzonym rejestrze: {{ bledy }}."),

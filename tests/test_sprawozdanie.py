@@ -468,7 +468,7 @@ def test_the_court_report_and_the_figures_print_every_word_whole(
         court: Settings, converter: Converter, tmp_path: Path) -> None:
     """The typography checks of the attachments (tests/test_typography.py) on the two new
     documents: every word prints whole or split at a hyphen at a line end."""
-    from test_typography import printed_words, words
+    from test_typography import PUNCT, layout, printed_words, words
 
     from pipeline.sad import make_report
     from pipeline.sprawozdanie import write_report
@@ -487,3 +487,12 @@ def test_the_court_report_and_the_figures_print_every_word_whole(
         found = printed_words(pdf)
         broken = sorted({w for w in expected if w not in found})
         assert not broken, f"{pdf.name}: słowa rozdzielone bez dywizu: {broken}"
+        # and no word is cut at a line end where it also prints whole elsewhere
+        cut = []
+        for page in layout(pdf):
+            for block in page:
+                for line, following in zip(block, block[1:], strict=False):
+                    joined = (line[-1].text + following[0].text).strip(PUNCT)
+                    if not line[-1].text.endswith(("-", "–")) and joined in expected:
+                        cut.append(f"{line[-1].text} | {following[0].text}")
+        assert not cut, f"{pdf.name}: słowa rozdzielone bez dywizu: {cut}"
