@@ -10,7 +10,9 @@ A case is split into cycles (`cycles`): each assignment (1) opens one; it ends a
 earliest of a closing (`rodzaj: zakonczenie`, its `powod` the reason), a consent form (3)
 recording refusal (reason: lack of cooperation), an end of monitoring (12, goals
 achieved), a re-enrolment request (13, no ending: the family continues) or the next
-assignment (a change of assistant, no ending). The definitions of the figures are
+assignment (a change of assistant, no ending); a closing that follows a re-enrolment
+request before any new assignment gives the cycle its reason and date of ending. The
+definitions of the figures are
 `DEFINITIONS`; they are printed with the figures and in the README.
 """
 
@@ -71,7 +73,9 @@ DEFINITIONS = {
                   "dokument „zakończenie” (powód z pola „powód”), zgoda (zał. 3) z odmową "
                   "współpracy (brak współpracy) albo wniosek o zakończenie monitoringu "
                   "(zał. 12; osiągnięcie celów). Wniosek o ponowne objęcie wsparciem (zał. 13) "
-                  "nie kończy współpracy. Rodzina liczy się raz, z powodem ostatniego "
+                  "nie kończy współpracy, chyba że po nim, przed nowym przydzieleniem, "
+                  "sporządzono dokument „zakończenie” (liczą się wtedy jego data i powód). "
+                  "Liczą się rodziny z wiersza „rodziny”, każda raz, z powodem ostatniego "
                   "zakończenia w okresie.",
     "koszty": "Archiwum nie zna kosztów – do uzupełnienia przez ośrodek.",
 }
@@ -148,6 +152,12 @@ class Cycle:
     end: date | None = None
     reason: str | None = None  # a key of REASON_KEYS; None: no ending (13, a new assignment)
     documents: tuple[Entry, ...] = ()  # the cycle's documents, assignment included
+    closed: date | None = None  # the date of the ending with a reason (a closing after a 13)
+
+    @property
+    def ended_on(self) -> date | None:
+        """When the cooperation ended for the figures (None: it did not end, or went on)."""
+        return (self.closed or self.end) if self.reason is not None else None
 
     @property
     def court(self) -> bool:
@@ -193,16 +203,22 @@ def cycles(register: Register) -> list[Cycle]:
         following = assignments[i + 1].data if i + 1 < len(assignments) else None
         inside = [e for e in current
                   if e.data >= assignment.data and (following is None or e.data < following)]
-        end, reason = None, None
+        end, reason, closed = None, None, None
         for entry in inside:
             ending = _ending(entry)
-            if ending is not None and entry is not assignment:
+            if ending is None or entry is assignment:
+                continue
+            if end is None:
                 end, reason = _closing_date(entry), ending[0]
+                if reason is not None:
+                    break
+            elif entry.rodzaj == CLOSING_KIND:  # closed while waiting after a re-enrolment (13)
+                reason, closed = ending[0], _closing_date(entry)
                 break
         if end is None and following is not None:
             end = following - timedelta(days=1)  # a new assignment: the family goes on
         documents = tuple(e for e in inside if end is None or e.data <= end)
-        out.append(Cycle(assignment.data, assignment, end, reason, documents))
+        out.append(Cycle(assignment.data, assignment, end, reason, documents, closed))
     return out
 
 
@@ -332,7 +348,7 @@ def add_family(figures: Figures, register: Register) -> None:
             figures.rodziny_sad.add(case)
         if cycle.za_zyciem:
             figures.rodziny_za_zyciem.add(case)
-        if cycle.end is not None and cycle.end in period and cycle.reason is not None:
+        if cycle.ended_on in period and cycle.reason is not None:
             figures.zakonczone[case] = cycle.reason  # the latest ending in the period wins
     figures.dzieci[case] = len(children(active))
     last = active[-1]

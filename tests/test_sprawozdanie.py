@@ -174,6 +174,20 @@ def test_the_year_and_the_other_half() -> None:
     assert h2["asystenci_forma_zatrudnienia"] == {"do uzupełnienia": 3}
 
 
+def test_a_closing_while_waiting_after_a_re_enrolment_request() -> None:
+    """(13) in February, then – before any new assignment – the family moves out (a closing in
+    April): the cooperation ended in April for that reason; in the year before it did not."""
+    waiting = Register("W01", (a1("2025-05-05", A, kids(1, "W01")), e(10, "2025-11-03"),
+                               e(13, "2026-02-16"),
+                               closing("2026-04-20", "zmiana miejsca zamieszkania poza gminę")))
+    h1 = compute([waiting], half_year("2026-H1")).to_json({})
+    assert (h1["rodziny"], h1["zakonczone"], h1["zakonczone_powody"]["zmiana_miejsca_zamieszkania"]) \
+        == (1, 1, 1)
+    # the cycle itself ended with the request (13): under a year from 05.05.2025
+    assert h1["czas_wspolpracy"]["do_1_roku"] == 1
+    assert compute([waiting], half_year("2025-H2")).to_json({})["zakonczone"] == 0
+
+
 @pytest.mark.parametrize("args", [["--okres", "2026-H3"], ["--okres", "2026"], ["--rok", "26"]])
 def test_bad_periods_are_told_in_polish(args: list[str], tmp_path: Path,
                                         capsys: pytest.CaptureFixture[str]) -> None:
