@@ -197,8 +197,8 @@ def _load(path: Path, n: int | str) -> Schema:
         raise ConfigError([f"schemat {describe(n)} nie jest słownikiem YAML"], where)
     if isinstance(n, str):
         if doc.get("rodzaj") != n or "zalacznik" in doc:
-            problems.append(f"{where}: schemat rodzaju dokumentu ma klucz „rodzaj: {n}” "
-                            "(zgodny z nazwą pliku), bez klucza „zalacznik”")
+            problems.append(f"{where}: schemat rodzaju dokumentu musi mieć klucz „rodzaj: {n}” "
+                            "(zgodny z nazwą pliku) i nie może mieć klucza „zalacznik”")
     elif doc.get("zalacznik") != n:
         problems.append(f"{where}: klucz „zalacznik” powinien mieć wartość {n}")
     tytul = _require(doc, "tytul", str, where, problems)

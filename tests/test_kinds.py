@@ -23,6 +23,7 @@ from pipeline.checklist import Checklist, Doc, Item, compute
 from pipeline.checks import template_mismatch
 from pipeline.config import Settings, Terminy
 from pipeline.convert import Converter
+from pipeline.errors import ConfigError
 from pipeline.holding import HOLD_DIR, release
 from pipeline.models import FiledDocument, IncomingFile
 from pipeline.parse import parse
@@ -409,3 +410,13 @@ def test_a_kind_whose_own_template_is_broken_is_held_until_it_is_fixed(
     assert release(settings) == [settings.inbox / "n.yaml"]
     [filed_again] = run(settings, converter, settings.inbox / "n.yaml")
     assert filed_again.status == "przyjety", filed_again.problems
+
+
+def test_a_kind_schema_names_its_kind(tmp_path: Path) -> None:
+    (tmp_path / "wniosek.yaml").write_text("zalacznik: 3\ntytul: Wniosek\nwersja: 1\npola: {}\n",
+                                          encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_schema("wniosek", tmp_path)
+    assert "musi mieć klucz „rodzaj: wniosek”" in str(caught.value)
+    assert kinds.slug("Wizyta w szkole – Zofia Żółw!") == "wizyta-w-szkole-zofia-zolw"
+    assert len(kinds.slug("bardzo " * 20)) <= 40
