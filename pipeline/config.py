@@ -55,6 +55,7 @@ class Terminy:
     zmiana_sytuacji_dni: int = 7  # family reports a change to the social worker
     limit_rodzin: int = 15  # art. 15 ust. 4 of the act
     przechowywanie_lat: int = 10  # a closed case's files are kept this long, then deleted
+    do_zrobienia_dni: int = 14  # index.html's „do zrobienia” lists what falls due this soon
 
 
 @dataclass(frozen=True)
