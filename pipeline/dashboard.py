@@ -186,7 +186,7 @@ ul.docs { margin: .3rem 0 0; padding-left: 1rem; font-size: .8rem; overflow-wrap
   h2 { margin-top: .8rem; break-after: avoid; }
   h3 { break-after: avoid; }
   a { color: #000; text-decoration: none; }
-  ul.todo li { grid-template-columns: 6.5rem 6.5rem minmax(0, 1fr) 13rem; padding: .15rem .1rem; }
+  ul.todo li { grid-template-columns: 6.5rem 6.5rem minmax(0, 1fr) 15rem; padding: .15rem .1rem; }
   .s-jest, .s-po_terminie, .s-brak, .s-oczekuje, .s-niepodpisany, .badge, .pasek i {
     -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
@@ -292,8 +292,8 @@ def _todo_section(lines: list[TodoLine], as_of: date, days: int, folder_of: dict
              f"terminów w ciągu {days} dni.</p>")
     return (f'<section id="do-zrobienia"><h2>Do zrobienia</h2>'
             f'<p class="meta">Najpierw braki i dokumenty złożone po terminie, potem terminy do '
-            f"{pl_date(as_of + timedelta(days=days))} (w ciągu {days} dni) – według asystentów. "
-            f"Numer sprawy prowadzi do wiersza rodziny.</p>"
+            f"{pl_date(as_of + timedelta(days=days))} (w ciągu {days} dni) – według asystentów."
+            f'<span class="tylko-ekran"> Numer sprawy prowadzi do wiersza rodziny.</span></p>'
             f'{"".join(groups)}{empty}'
             f'<p class="pusto" id="nic-do-zrobienia" hidden>Dla wybranych filtrów nie ma nic do '
             f"zrobienia.</p></section>")
