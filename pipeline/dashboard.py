@@ -137,12 +137,12 @@ code { font-size: .92em; }
 .grupa { margin-bottom: .8rem; }
 .grupa h3 .ile { color: var(--muted); font-weight: normal; }
 ul.todo { list-style: none; margin: 0; padding: 0; border-top: 1px solid var(--line); }
-ul.todo li { display: grid; grid-template-columns: 7rem 7.5rem minmax(0, 1fr) 14.5rem;
+ul.todo li { display: grid; grid-template-columns: 7rem 7.5rem minmax(0, 1fr) 16.5rem;
              gap: .2rem .7rem; align-items: baseline; padding: .3rem .2rem;
              border-bottom: 1px solid var(--line); break-inside: avoid; }
 ul.todo .kiedy { font-variant-numeric: tabular-nums; }
 ul.todo .zal { color: var(--muted); white-space: nowrap; }
-ul.todo .plik { font-size: .8rem; color: var(--muted); }
+ul.todo .plik { display: block; font-size: .8rem; color: var(--muted); overflow-wrap: anywhere; }
 p.pusto { color: var(--muted); font-style: italic; }
 table { border-collapse: collapse; width: 100%; margin-bottom: 1rem; }
 th, td { border: 1px solid var(--line); padding: .3rem .45rem; text-align: left;
@@ -152,7 +152,8 @@ td.n { text-align: center; font-variant-numeric: tabular-nums; width: 5.2rem; }
 td.n.s-brak, td.n.s-po_terminie, td.n.s-niepodpisany { font-weight: bold; }
 td.rodzina { white-space: nowrap; font-weight: bold; }
 td.dokumenty { width: 17rem; }
-td.etap { width: 12rem; }
+td.etap { width: 11rem; }
+td.asystent { white-space: nowrap; }
 tr:target td { outline: 2px solid var(--link); outline-offset: -2px; }
 tr { break-inside: avoid; }
 details summary { cursor: pointer; color: var(--link); }
@@ -165,7 +166,11 @@ ul.docs { margin: .3rem 0 0; padding-left: 1rem; font-size: .8rem; overflow-wrap
 .ponad .stan { font-weight: bold; color: #a01f12; }
 @media screen and (max-width: 760px) {
   body { padding: .8rem .7rem 1.5rem; font-size: 15px; }
+  h1 { font-size: 1.15rem; }
   ul.todo li { grid-template-columns: auto minmax(0, 1fr); }
+  .totals li { flex: 1 1 28%; min-width: 0; padding: .3rem .5rem; }
+  .totals b { font-size: 1.15rem; }
+  td.asystent { white-space: normal; }
   ul.todo .opis, ul.todo .kiedy { grid-column: 1 / -1; }
   #filtry label, #filtry select, #filtry input { width: 100%; min-width: 0; }
   table.karty, table.karty tbody, table.karty tr, table.karty td { display: block; width: auto; }
@@ -186,7 +191,7 @@ ul.docs { margin: .3rem 0 0; padding-left: 1rem; font-size: .8rem; overflow-wrap
   h2 { margin-top: .8rem; break-after: avoid; }
   h3 { break-after: avoid; }
   a { color: #000; text-decoration: none; }
-  ul.todo li { grid-template-columns: 6.5rem 6.5rem minmax(0, 1fr) 15rem; padding: .15rem .1rem; }
+  ul.todo li { grid-template-columns: 6.5rem 6.5rem minmax(0, 1fr) 16rem; padding: .15rem .1rem; }
   .s-jest, .s-po_terminie, .s-brak, .s-oczekuje, .s-niepodpisany, .badge, .pasek i {
     -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
@@ -324,7 +329,7 @@ def _family_row(c: Checklist, outbox: Path, folder: str) -> str:
     return (
         f'<tr id="r-{esc(c.rodzina)}" data-rodzina="{esc(c.rodzina)}" data-asystent="{esc(key)}" '
         f'data-etap="{esc(c.etap)}"><td class="rodzina">{esc(c.rodzina)}</td>'
-        f'<td data-label="Asystent">{assistant}</td>'
+        f'<td data-label="Asystent" class="asystent">{assistant}</td>'
         f'<td data-label="Etap" class="etap">{esc(stage_words(c))}</td>{_count_cells(c)}'
         f'<td data-label="Najbliższy termin" class="nastepny">{esc(text)}</td>'
         f'<td class="dokumenty"><a href="{esc(folder)}/{CHECKLIST_PDF}">lista kontrolna</a>'
@@ -377,8 +382,8 @@ def _totals(checklists: list[Checklist], lines: list[TodoLine], days: int) -> st
             totals[status] += n
     active = sum(1 for c in checklists if c.active)
     people = {person_key(c.asystent) or NO_ASSISTANT for c in checklists if c.active}
-    cells = [f"<li><b>{len(checklists)}</b><span>rodzin (w toku: {active})</span></li>",
-             f"<li><b>{len(people)}</b><span>asystentów z rodzinami w toku</span></li>"]
+    cells = [f"<li><b>{len(checklists)}</b><span>rodzin (w\u00a0toku:\u00a0{active})</span></li>",
+             f"<li><b>{len(people)}</b><span>asystentów rodziny</span></li>"]
     for status in SHOWN_STATUSES:
         if status in TODO_STATUSES and status in STATUSES:
             n = totals[status]

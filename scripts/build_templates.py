@@ -540,10 +540,12 @@ def build_checklist(out: Path) -> None:
     _cell_text(loop_start.cells[0], "{%tr for p in pozycje %}")
     _cell_text(body.cells[0], "{{ loop.index }}.", size=9)
     _cell_text(body.cells[1], "{{ p.zalacznik }}", size=9)
-    _cell_text(body.cells[2], "{{ p.opis }}", size=9)
+    _cell_text(body.cells[2], "{{ p.opis|pl }}", size=9)
     body.cells[2].add_paragraph().add_run("{%p if p.plik %}")  # no empty line without a file
     body.cells[2].add_paragraph().add_run("{{ p.plik }}").font.size = Pt(7.5)
     body.cells[2].add_paragraph().add_run("{%p endif %}")
+    for paragraph in body.cells[2].paragraphs:  # one block: the file name under its document
+        paragraph.paragraph_format.space_after = Pt(1)
     _cell_text(body.cells[3], "{{ p.okres|pl if p.okres else '' }}", size=9)
     _cell_text(body.cells[4], "{{ p.termin }}", size=9)
     _cell_text(body.cells[5], "{% cellbg p.kolor %}{{ p.status }}", size=9, bold=True)

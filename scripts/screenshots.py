@@ -32,7 +32,7 @@ from pipeline.demo import build_centre  # noqa: E402
 from pipeline.overview import write_checklists  # noqa: E402
 from pipeline.register import family_dir  # noqa: E402
 
-SHOTS = {1400: 1900, 390: 2300}  # viewport width → height of the picture, in CSS pixels
+SHOTS = {1400: 1900, 390: 1700}  # viewport width → height of the picture, in CSS pixels
 
 
 def demo_folder(given: Path | None) -> Path:
