@@ -24,7 +24,7 @@ from pathlib import Path
 from .checklist import KWALIFIKACJA, STATUSES, ZAKONCZONA, Checklist, Item
 from .config import Settings
 from .overview import CHECKLIST_JSON, CHECKLIST_PDF, SHOWN_STATUSES, person_key, status_look
-from .polish import pl_count, pl_date
+from .polish import pl_count, pl_date, typeset
 from .register import FAMILIES_DIR, REGISTER_NAME, family_dir
 
 esc = html.escape
@@ -380,17 +380,18 @@ def _totals(checklists: list[Checklist], lines: list[TodoLine], days: int) -> st
     for c in checklists:
         for status, n in c.counts().items():
             totals[status] += n
+    # captions under the numbers, in the nominative: no plural forms to agree with them
     active = sum(1 for c in checklists if c.active)
-    people = {person_key(c.asystent) or NO_ASSISTANT for c in checklists if c.active}
-    cells = [f"<li><b>{len(checklists)}</b><span>rodzin (w\u00a0toku:\u00a0{active})</span></li>",
-             f"<li><b>{len(people)}</b><span>asystentów rodziny</span></li>"]
+    people = {person_key(c.asystent) for c in checklists if c.asystent}
+    cells = [f"<li><b>{len(checklists)}</b><span>rodziny (w\u00a0toku:\u00a0{active})</span></li>",
+             f"<li><b>{len(people)}</b><span>asystenci rodziny</span></li>"]
     for status in SHOWN_STATUSES:
         if status in TODO_STATUSES and status in STATUSES:
             n = totals[status]
             cells.append(f'<li class="{status_look(status).css if n else ""}" data-status="{status}">'
                          f"<b>{n}</b><span>{esc(status_look(status).label)}</span></li>")
     soon = sum(1 for t in lines if t.soon)
-    cells.append(f'<li data-status="wkrotce"><b>{soon}</b><span>terminów w ciągu {days} dni'
+    cells.append(f'<li data-status="wkrotce"><b>{soon}</b><span>terminy w ciągu {days} dni'
                  "</span></li>")
     return f'<ul class="totals" id="podsumowanie">{"".join(cells)}</ul>'
 
@@ -440,7 +441,7 @@ def render_page(settings: Settings, checklists: list[Checklist], unreadable: lis
 <title>asysta – przegląd rodzin na dzień {pl_date(as_of)}</title>
 <style>{_CSS}</style></head>
 <body>
-<header><h1>{esc(settings.osrodek.nazwa)} – dokumentacja asystentów rodziny</h1>
+<header><h1>{esc(typeset(settings.osrodek.nazwa, words=True))} – dokumentacja asystentów rodziny</h1>
 <p class="meta">Stan na dzień {pl_date(as_of)} (wygenerowano
 {datetime.now().strftime("%d.%m.%Y %H:%M")}).</p>
 {_totals(checklists, lines, days)}

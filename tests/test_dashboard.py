@@ -234,7 +234,7 @@ def test_printed_on_a4_landscape_the_list_comes_first(wide: Page, tmp_path: Path
     assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (297, 210)
     first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-layout", str(pdf), "-"],
                            capture_output=True, text=True, check=True).stdout
-    lines = [line.strip() for line in first.splitlines() if line.strip()]
+    lines = [line.replace("\xa0", " ").strip() for line in first.splitlines() if line.strip()]
     # the centre's name and the date, then the list: no filters, no totals before it
     assert lines[0].startswith(OSRODEK["nazwa"]) and lines[1].startswith("Stan na dzień")
     assert lines[2] == "Do zrobienia"

@@ -241,3 +241,23 @@ def test_watcher_recomputes_after_midnight(tmp_path: Path, converter: Converter,
     finally:
         watcher.stop()
         thread.join(30)
+
+
+def test_the_list_horizon_is_a_setting(tmp_path: Path) -> None:
+    """„Do zrobienia” takes what falls due within `[terminy] do_zrobienia_dni` (14 by default),
+    both ends included, after every item BRAK or „po terminie” whatever its date."""
+    from pipeline.checklist import Doc, compute
+    from pipeline.config import parse_config
+    from pipeline.dashboard import todo_lines
+
+    docs = [Doc(1, date(2026, 3, 2), "zal01.pdf", {"asystent": "A"}),
+            Doc(2, date(2026, 3, 9), "zal02.pdf", {"dokumenty": [{"nazwa": "wywiad"}]})]
+    checklist = compute("K-1", docs, date(2026, 3, 9), make_settings(tmp_path).terminy)
+    assert make_settings(tmp_path).terminy.do_zrobienia_dni == 14
+    lines = todo_lines([checklist], date(2026, 3, 9), 14)
+    assert [(t.item.zalacznik, t.item.status, t.soon) for t in lines] == [
+        (2, "po_terminie", False), (3, "oczekuje", True)]  # consent due 19.03
+    assert [t.item.zalacznik for t in todo_lines([checklist], date(2026, 3, 9), 9)] == [2]
+    assert [t.item.zalacznik for t in todo_lines([checklist], date(2026, 3, 9), 10)] == [2, 3]
+    short = parse_config({"terminy": {"do_zrobienia_dni": 3}}, tmp_path)
+    assert short.terminy.do_zrobienia_dni == 3
