@@ -21,7 +21,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from .checklist import KWALIFIKACJA, STATUSES, ZAKONCZONA, Checklist, Item
+from .checklist import (
+    DIAGNOZA,
+    KWALIFIKACJA,
+    MONITORING,
+    START,
+    STATUSES,
+    WSPOLPRACA,
+    ZAKONCZONA,
+    Checklist,
+    Item,
+)
 from .config import Settings
 from .overview import CHECKLIST_JSON, CHECKLIST_PDF, SHOWN_STATUSES, person_key, status_look
 from .polish import pl_count, pl_date, typeset
@@ -33,10 +43,10 @@ NO_ASSISTANT = "bez asystenta"
 TODO_STATUSES = ("brak", "po_terminie", "niepodpisany")
 STAGE_WORDS = {
     KWALIFIKACJA: "kwalifikacja – przed przydzieleniem asystenta",
-    "start": "start – przekazanie dokumentów i pierwsze spotkanie",
-    "diagnoza i plan": "diagnoza i plan pracy",
-    "współpraca": "współpraca z rodziną",
-    "monitoring": "monitoring po zakończeniu wsparcia",
+    START: "start – przekazanie dokumentów i pierwsze spotkanie",
+    DIAGNOZA: "diagnoza i plan pracy",
+    WSPOLPRACA: "współpraca z rodziną",
+    MONITORING: "monitoring po zakończeniu wsparcia",
     ZAKONCZONA: "sprawa zakończona",
 }
 REENROLMENT_WORDS = "oczekuje na ponowne przydzielenie asystenta (po wniosku 13)"
@@ -69,17 +79,17 @@ def waiting_for(item: Item) -> str:
     return item.opis[at:] if at >= 0 else "bez terminu"
 
 
-def next_step(c: Checklist) -> tuple[str, date | None]:
+def next_step(c: Checklist) -> str:
     """The family's next deadline, or what its case waits for: never an empty cell."""
     nxt = c.next_deadline
     if nxt is not None and nxt.termin is not None:
-        return f"{pl_date(nxt.termin)} – {nxt.opis}", nxt.termin
+        return f"{pl_date(nxt.termin)} – {nxt.opis}"
     waiting = next((i for i in c.pozycje if i.status == "oczekuje"), None)
     if waiting is not None:
-        return waiting_for(waiting), None
+        return waiting_for(waiting)
     if c.etap == ZAKONCZONA:
-        return "brak – sprawa zakończona", None
-    return "brak terminów w toku", None
+        return "brak – sprawa zakończona"
+    return "brak terminów w toku"
 
 
 def todo_lines(checklists: Iterable[Checklist], as_of: date, days: int) -> list[TodoLine]:
@@ -319,7 +329,7 @@ def _count_cells(c: Checklist) -> str:
 
 def _family_row(c: Checklist, outbox: Path, folder: str) -> str:
     key = person_key(c.asystent) or NO_ASSISTANT
-    text, _ = next_step(c)
+    text = next_step(c)
     assistant = esc(c.asystent or "—")
     if is_reenrolment(c):
         assistant += ' <span class="poprzedni">(poprzedni cykl)</span>'

@@ -152,7 +152,7 @@ def _context(checklist: Checklist, settings: Settings, history: list[Cycle]) -> 
         "etap": stage_words(checklist),
         "asystent": assistant,
         "cykl": cykl,
-        "najblizszy_termin": next_step(checklist)[0],
+        "najblizszy_termin": next_step(checklist),
         "podsumowanie": ", ".join(f"{status_look(s).label}: {counts[s]}"
                                   for s in SHOWN_STATUSES if s in counts),
         "pozycje": [{
