@@ -215,15 +215,26 @@ def compute(rodzina: str, docs: list[Doc], as_of: date, terminy: Terminy) -> Che
 
     assignment = _first(cycle, 1)
     if assignment is None:
+        # what the new cycle waits for; its clocks start with the assignment
         reopened = _first(previous, 13)
+        earlier = _first(previous, 1)
+        # the last cycle's assistant: who wrote (13) and knows the family
+        asystent = earlier.dane.get("asystent") if earlier else None
         closing = next((d for d in cycle if d.rodzaj == ZAKONCZENIE), None)
         if reopened and closing:  # closed while waiting for a new assignment
             _closing_item(b, closing)
-            return Checklist(rodzina, as_of, ZAKONCZONA, None, None, b.sorted(), closing.data)
-        opis = ("Przydzielenie asystenta rodziny – nowy cykl po wniosku o ponowne objęcie "
-                "wsparciem (13)" if reopened else "Przydzielenie asystenta rodziny")
-        b.add(1, opis, None, None)
-        return Checklist(rodzina, as_of, KWALIFIKACJA, None, None, b.sorted())
+            return Checklist(rodzina, as_of, ZAKONCZONA, asystent, None, b.sorted(),
+                             closing.data)
+        b.add(1, (f"Przydzielenie asystenta rodziny – nowy cykl po wniosku o ponowne objęcie "
+                  f"wsparciem (13) z {pl_date(reopened.data)}; czeka na decyzję kierownika"
+                  if reopened else "Przydzielenie asystenta rodziny – czeka na decyzję kierownika"),
+              None, None)
+        b.add(2, f"Przekazanie dokumentów asystentowi – do {terminy.przekazanie_dokumentow_dni} "
+                 "dni od przydzielenia; czeka na przydzielenie asystenta (1)", None, _first(cycle, 2))
+        b.add(3, f"Zgoda rodziny na współpracę – pierwsze spotkanie, do "
+                 f"{terminy.rozpoczecie_pracy_dni} dni od przekazania dokumentów; czeka na "
+                 "przekazanie dokumentów (2)", None, _first(cycle, 3))
+        return Checklist(rodzina, as_of, KWALIFIKACJA, asystent, None, b.sorted())
 
     a1 = assignment.data
     ending = _ending(cycle, a1)
@@ -436,3 +447,39 @@ def as_date(value: Any) -> date | None:
         return date.fromisoformat(str(value))
     except ValueError:
         return None
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """An earlier cycle of a case, in brief (the history on checklista.pdf)."""
+
+    numer: int
+    od: date
+    do: date
+    asystent: str | None
+    dokumentow: int
+    zakonczenie: str  # how it ended, in Polish
+
+
+def earlier_cycles(docs: list[Doc], as_of: date) -> list[Cycle]:
+    """The cycles before the current one (`_cycles`), oldest first: from the assignment (1)
+    or first document, to the document that ended it."""
+    cycles = _cycles([d for d in docs if d.data <= as_of])
+    out = []
+    for numer, (cycle, following) in enumerate(zip(cycles, cycles[1:], strict=False), start=1):
+        if not cycle:
+            continue
+        assignment = _first(cycle, 1)
+        closing = next((d for d in reversed(cycle) if d.zalacznik in (12, 13)), None)
+        if closing is not None and closing.zalacznik == 13:
+            how = f"wniosek o ponowne objęcie rodziny wsparciem (13) z {pl_date(closing.data)}"
+        elif closing is not None:
+            how = f"wniosek o zakończenie monitoringu (12) z {pl_date(closing.data)}"
+        else:
+            nxt = following[0].data if following else cycle[-1].data
+            how = f"kolejne przydzielenie asystenta (1) z {pl_date(nxt)}"
+        out.append(Cycle(numer, assignment.data if assignment else cycle[0].data,
+                         closing.data if closing else cycle[-1].data,
+                         assignment.dane.get("asystent") if assignment else None,
+                         len(cycle), how))
+    return out

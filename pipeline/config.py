@@ -59,6 +59,7 @@ class Terminy:
     # 004 §14) within this many days of it; no procedure sets the figure
     poinformowanie_sadu_dni: int = 14
     przechowywanie_lat: int = 10  # a closed case's files are kept this long, then deleted
+    do_zrobienia_dni: int = 14  # index.html's „do zrobienia” lists what falls due this soon
 
 
 @dataclass(frozen=True)

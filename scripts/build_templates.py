@@ -512,7 +512,28 @@ def build_checklist(out: Path) -> None:
     _para(doc, "Numer sprawy: {{ rodzina }}", size=10, align=WD_ALIGN_PARAGRAPH.CENTER,
           space_after=12)
     _value_table(doc, [("Etap sprawy", "etap"), ("Asystent rodziny", "asystent"),
-                       ("Najbliższy termin", "najblizszy_termin"), ("Podsumowanie", "podsumowanie")])
+                       ("Cykl sprawy", "cykl"), ("Najbliższy termin", "najblizszy_termin"),
+                       ("Podsumowanie", "podsumowanie")])
+    # the earlier cycles of the case (after a re-enrolment, 13), one row each
+    _para(doc, "{%p if historia %}")
+    _para(doc, "Wcześniejsze cykle sprawy", style="Heading 1")
+    history = doc.add_table(rows=4, cols=5)
+    history.style = "Table Grid"
+    head_row, loop_start, body, loop_end = history.rows
+    columns = [("Cykl", "cykl", 1.2), ("Okres", "okres", 4.2), ("Asystent rodziny", "asystent", 3.6),
+               ("Dokumenty", "dokumenty", 2.3), ("Zakończenie cyklu", "zakonczenie", 5.7)]
+    for cell, (label, _, _) in zip(head_row.cells, columns, strict=True):
+        _cell_text(cell, label, bold=True, size=9)
+        _shade(cell)
+    _repeat_header(head_row)
+    _cell_text(loop_start.cells[0], "{%tr for h in historia %}")
+    for cell, (_, key, _) in zip(body.cells, columns, strict=True):
+        _cell_text(cell, "{{ h." + key + " }}", size=9)
+    _no_split(body)
+    _cell_text(loop_end.cells[0], "{%tr endfor %}")
+    _widths(history, _fitting([label for label, _, _ in columns], [w for _, _, w in columns]))
+    _para(doc, "{%p endif %}")
+    _para(doc, "Dokumenty bieżącego cyklu", style="Heading 1")
     table = doc.add_table(rows=4, cols=6)
     table.style = "Table Grid"
     head_row, loop_start, body, loop_end = table.rows
@@ -524,19 +545,21 @@ def build_checklist(out: Path) -> None:
     _cell_text(loop_start.cells[0], "{%tr for p in pozycje %}")
     _cell_text(body.cells[0], "{{ loop.index }}.", size=9)
     _cell_text(body.cells[1], "{{ p.zalacznik }}", size=9)
-    _cell_text(body.cells[2], "{{ p.opis }}", size=9)
+    _cell_text(body.cells[2], "{{ p.opis|pl }}", size=9)
+    body.cells[2].add_paragraph().add_run("{%p if p.plik %}")  # no empty line without a file
     body.cells[2].add_paragraph().add_run("{{ p.plik }}").font.size = Pt(7.5)
+    body.cells[2].add_paragraph().add_run("{%p endif %}")
+    for paragraph in body.cells[2].paragraphs:  # one block: the file name under its document
+        paragraph.paragraph_format.space_after = Pt(1)
     _cell_text(body.cells[3], "{{ p.okres|pl if p.okres else '' }}", size=9)
     _cell_text(body.cells[4], "{{ p.termin }}", size=9)
     _cell_text(body.cells[5], "{% cellbg p.kolor %}{{ p.status }}", size=9, bold=True)
     _no_split(body)
     _cell_text(loop_end.cells[0], "{%tr endfor %}")
     _widths(table, _fitting(["Lp.", "Zał.", "Dokument", "Okres", "Termin", "Status"],
-                            [1.0, 1.0, 8.5, 2.3, 2.1, 2.1]))
+                            [1.0, 1.0, 8.3, 2.3, 2.3, 2.1]))
     _para(doc, space_after=6)
-    _para(doc, "Statusy: jest – dokument jest i powstał w terminie; po terminie – dokument jest, "
-               "ale powstał po terminie; BRAK – dokumentu nie ma, a termin minął; oczekuje – "
-               "termin jeszcze nie minął.", size=8, italic=True)
+    _para(doc, "{{ legenda }}", size=8, italic=True)
     out.parent.mkdir(parents=True, exist_ok=True)
     _slim(doc)
     doc.save(out)
