@@ -390,20 +390,26 @@ def _totals(checklists: list[Checklist], lines: list[TodoLine], days: int) -> st
     for c in checklists:
         for status, n in c.counts().items():
             totals[status] += n
-    # captions under the numbers, in the nominative: no plural forms to agree with them
+    # captions under the numbers agree with them: „26 rodzin”, „4 asystenci”, „25 terminów”
     active = sum(1 for c in checklists if c.active)
     people = {person_key(c.asystent) for c in checklists if c.asystent}
-    cells = [f"<li><b>{len(checklists)}</b><span>rodziny (w\u00a0toku:\u00a0{active})</span></li>",
-             f"<li><b>{len(people)}</b><span>asystenci rodziny</span></li>"]
+    cells = [_tile(len(checklists), ("rodzina", "rodziny", "rodzin"),
+                   f" (w\u00a0toku:\u00a0{active})"),
+             _tile(len(people), ("asystent", "asystenci", "asystentów"), " rodziny")]
     for status in SHOWN_STATUSES:
         if status in TODO_STATUSES and status in STATUSES:
             n = totals[status]
             cells.append(f'<li class="{status_look(status).css if n else ""}" data-status="{status}">'
                          f"<b>{n}</b><span>{esc(status_look(status).label)}</span></li>")
     soon = sum(1 for t in lines if t.soon)
-    cells.append(f'<li data-status="wkrotce"><b>{soon}</b><span>terminy w ciągu {days} dni'
-                 "</span></li>")
+    cells.append(_tile(soon, ("termin", "terminy", "terminów"), f" w ciągu {days} dni",
+                       ' data-status="wkrotce"'))
     return f'<ul class="totals" id="podsumowanie">{"".join(cells)}</ul>'
+
+
+def _tile(n: int, forms: tuple[str, str, str], rest: str, attrs: str = "") -> str:
+    word = pl_count(n, *forms).split(" ", 1)[1]
+    return f"<li{attrs}><b>{n}</b><span>{word}{rest}</span></li>"
 
 
 def _filters(checklists: list[Checklist]) -> str:

@@ -61,6 +61,11 @@ def test_after_a_re_enrolment_the_family_shows_its_last_assistant_and_what_it_wa
     load = load[:load.index("</table>")]
     assert "Katarzyna Żak" in load and "0 / 15" in load
     assert 'data-label="Czeka na ponowne przydzielenie">1</td>' in load
+    # the totals' captions agree with their numbers: one family, one assistant
+    totals = page[page.index('id="podsumowanie"'):]
+    totals = totals[:totals.index("</ul>")]
+    assert "<b>1</b><span>rodzina (w\u00a0toku:\u00a00)" in totals
+    assert "<b>1</b><span>asystent rodziny" in totals
     pdf = squash(pdf_text(folder / "checklista.pdf"))
     assert "oczekuje na ponowne przydzielenie asystenta" in pdf
     assert "Katarzyna Żak (w poprzednim cyklu)" in pdf and "2. cykl sprawy" in pdf
