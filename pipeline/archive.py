@@ -1,7 +1,8 @@
 """File: the per-family archive `outbox/rodziny/<rodzina>/` and the rejected-files folder.
 
 For every accepted form the family folder receives, under one name that sorts
-by attachment and date (`zal06_2026-03-15_plan-pracy`), the DOCX, the PDF and
+by attachment and date (`zal06_2026-03-15_plan-pracy`; a kind beyond the sixteen by
+kind and date, `zakonczenie_2026-05-31`, see pipeline/kinds.py), the DOCX, the PDF and
 the original input byte for byte; a second form for the same attachment and
 date becomes `…_v2`. Nothing is ever overwritten. `rejestr.json` lists what was
 filed, with the validated values, and is the commit record: a form counts as
@@ -25,6 +26,7 @@ from . import faults, kod
 from .errors import FilingError, Problem, os_reason
 from .fsutil import FILE_MODE, ensure_private_dir, fsync_dir, replace, write_new
 from .intake import REJECTED_DIR
+from .kinds import archive_stem
 from .limits import MoreProblems, total
 from .models import FiledDocument, FormData
 from .register import FAMILIES_DIR, REGISTER_NAME, Entry, Register, family_dir
@@ -92,7 +94,10 @@ def file_document(form: FormData, docx: Path, pdf: Path, outbox: Path) -> FiledD
     """Put a converted form into its family's folder and record it."""
     folder = family_dir(outbox, form.rodzina)
     suffix = Path(form.source.name).suffix.lower()
-    base = f"zal{form.zalacznik:02d}_{form.data.isoformat()}_{form.schema.nazwa_pliku}"
+    if form.rodzaj:  # a kind beyond the sixteen: notatka_2026-03-15_<subject>
+        base = archive_stem(form.schema.nazwa_pliku, form.data.isoformat(), form.values)
+    else:
+        base = f"zal{form.zalacznik:02d}_{form.data.isoformat()}_{form.schema.nazwa_pliku}"
     try:
         ensure_private_dir(outbox / FAMILIES_DIR)
         ensure_private_dir(folder)
@@ -115,7 +120,7 @@ def file_document(form: FormData, docx: Path, pdf: Path, outbox: Path) -> FiledD
             plik_zrodlowy=original_name(stem, suffix), sha256=form.source.sha256,
             wersja_schematu=form.schema.wersja,
             przyjeto=datetime.now().astimezone().isoformat(timespec="seconds"),
-            dane=_jsonable(dict(form.values))))
+            dane=_jsonable(dict(form.values)), rodzaj=form.rodzaj))
         replace(folder / REGISTER_NAME, register.to_bytes())
         fsync_dir(folder)
     except OSError as exc:
@@ -130,7 +135,7 @@ def file_document(form: FormData, docx: Path, pdf: Path, outbox: Path) -> FiledD
 
 def _coded(pdf: Path, form: FormData, version: int) -> bytes:
     """The converted PDF with the code of its document on every page (`pipeline.kod`)."""
-    rodzaj = str(getattr(form, "rodzaj", "") or "")
+    rodzaj = form.rodzaj
     identity = kod.Identity(form.rodzina, form.zalacznik, form.data, version,
                             kod.check(form.rodzina, form.zalacznik, rodzaj, form.data, version,
                                       form.source.sha256), rodzaj)

@@ -8,19 +8,29 @@ Statuses: `jest` (present, on time), `po_terminie` (present, after its
 deadline), `brak` (absent and its deadline has passed), `oczekuje` (absent,
 deadline still ahead or not yet known). A document dated after the checklist's
 date does not exist yet for it.
+
+A case's cycle closes early on the date of a closing document (`rodzaj:
+zakonczenie`, for any of the procedure's reasons) or of a consent form (3) that
+records the family's refusal: no item falls due after that date, the stage is
+„zakończona” and the assistant's place is free. After a closing for lack of
+cooperation or a written resignation, and after a refusal, the court is to be
+informed within `poinformowanie_sadu_dni`. Other kinds (service notes, the court
+narrative) count nowhere here.
 """
 
 from __future__ import annotations
 
 import calendar
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 from .config import Terminy
+from .kinds import ODMOWA, POWODY_SAD, ZAKONCZENIE
 from .polish import month_name, pl_date
-from .register import MONTHLY_REPORT, Register
+from .register import MONTHLY_REPORT, NOT_NUMBERED, Register
 
 # niepodpisany: filed, but no complete signed scan came in time (`skany.add_unsigned`)
 Status = Literal["jest", "po_terminie", "brak", "oczekuje", "niepodpisany"]
@@ -54,6 +64,7 @@ class Doc:
     data: date
     pdf: str
     dane: dict[str, Any]
+    rodzaj: str = ""  # a kind beyond the sixteen (zalacznik is 0)
 
 
 @dataclass(frozen=True)
@@ -64,10 +75,12 @@ class Item:
     termin: date | None
     plik: str | None
     opis: str
+    rodzaj: str = ""  # an item of a kind beyond the sixteen (the closing), zalacznik 0
 
     def to_json(self) -> dict[str, Any]:
         return {
             "zalacznik": self.zalacznik,
+            **({"rodzaj": self.rodzaj} if self.rodzaj else {}),
             "okres": self.okres,
             "status": self.status,
             "termin": self.termin.isoformat() if self.termin else None,
@@ -126,7 +139,7 @@ def docs_from_register(register: Register) -> list[Doc]:
     first_report: dict[str, Doc] = {}
     docs = []
     for entry in register.current():
-        doc = Doc(entry.zalacznik, entry.data, entry.pdf, dict(entry.dane))
+        doc = Doc(entry.zalacznik, entry.data, entry.pdf, dict(entry.dane), entry.rodzaj)
         month = entry.document[2]
         if entry.zalacznik != MONTHLY_REPORT or not month:
             docs.append(doc)
@@ -155,11 +168,18 @@ class _Builder:
         self.put(zalacznik, opis, termin, status, doc, okres)
 
     def sorted(self) -> tuple[Item, ...]:
-        return tuple(sorted(self.items, key=lambda i: (i.zalacznik, i.termin or date.min)))
+        """By attachment and deadline; the closing's items after the sixteen."""
+        return tuple(sorted(self.items, key=lambda i: (i.zalacznik or 99, i.termin or date.min)))
 
     def put(self, zalacznik: int, opis: str, termin: date | None, status: Status,
-            doc: Doc | None, okres: str | None = None) -> None:
-        self.items.append(Item(zalacznik, okres, status, termin, doc.pdf if doc else None, opis))
+            doc: Doc | None, okres: str | None = None, rodzaj: str = "") -> None:
+        self.items.append(Item(zalacznik, okres, status, termin, doc.pdf if doc else None, opis,
+                               rodzaj))
+
+    def stop(self, closed: date) -> None:
+        """The cycle closed on this date: nothing falls due after it (what came stays)."""
+        self.items = [i for i in self.items
+                      if i.termin is None or i.termin <= closed or i.plik is not None]
 
 
 def _first(docs: list[Doc], n: int, after: date | None = None) -> Doc | None:
@@ -171,9 +191,14 @@ def _first(docs: list[Doc], n: int, after: date | None = None) -> Doc | None:
 
 def _cycles(docs: list[Doc]) -> list[list[Doc]]:
     """Split a case into cycles: each assignment (1) opens one; a re-enrolment request (13)
-    closes its cycle and opens an empty one that waits for a new assignment."""
+    closes its cycle and opens an empty one that waits for a new assignment. A closing
+    (`zakonczenie`) or a refusing consent (3) closes its cycle too (see `_ending`), which
+    stays the case's last one until a new assignment. Kinds other than the closing
+    (notes, the court narrative) are no part of any cycle."""
     cycles: list[list[Doc]] = [[]]
     for doc in docs:
+        if doc.rodzaj and doc.rodzaj != ZAKONCZENIE:
+            continue
         if doc.zalacznik == 1 and any(d.zalacznik in (1, 13) for d in cycles[-1]):
             cycles.append([])
         cycles[-1].append(doc)
@@ -192,13 +217,30 @@ def compute(rodzina: str, docs: list[Doc], as_of: date, terminy: Terminy) -> Che
 
     assignment = _first(cycle, 1)
     if assignment is None:
+        # what the new cycle waits for; its clocks start with the assignment
         reopened = _first(previous, 13)
-        opis = ("Przydzielenie asystenta rodziny – nowy cykl po wniosku o ponowne objęcie "
-                "wsparciem (13)" if reopened else "Przydzielenie asystenta rodziny")
-        b.add(1, opis, None, None)
-        return Checklist(rodzina, as_of, KWALIFIKACJA, None, None, b.sorted())
+        earlier = _first(previous, 1)
+        # the last cycle's assistant: who wrote (13) and knows the family
+        asystent = earlier.dane.get("asystent") if earlier else None
+        closing = next((d for d in cycle if d.rodzaj == ZAKONCZENIE), None)
+        if reopened and closing:  # closed while waiting for a new assignment
+            _closing_item(b, closing)
+            return Checklist(rodzina, as_of, ZAKONCZONA, asystent, None, b.sorted(),
+                             closing.data)
+        b.add(1, (f"Przydzielenie asystenta rodziny – nowy cykl po wniosku o ponowne objęcie "
+                  f"wsparciem (13) z {pl_date(reopened.data)}; czeka na decyzję kierownika"
+                  if reopened else "Przydzielenie asystenta rodziny – czeka na decyzję kierownika"),
+              None, None)
+        b.add(2, f"Przekazanie dokumentów asystentowi – do {terminy.przekazanie_dokumentow_dni} "
+                 "dni od przydzielenia; czeka na przydzielenie asystenta (1)", None, _first(cycle, 2))
+        b.add(3, f"Zgoda rodziny na współpracę – pierwsze spotkanie, do "
+                 f"{terminy.rozpoczecie_pracy_dni} dni od przekazania dokumentów; czeka na "
+                 "przekazanie dokumentów (2)", None, _first(cycle, 3))
+        return Checklist(rodzina, as_of, KWALIFIKACJA, asystent, None, b.sorted())
 
     a1 = assignment.data
+    ending = _ending(cycle, a1)
+    as_of_clocks = min(as_of, ending.data) if ending else as_of  # the clocks stop on its date
     court = bool(assignment.dane.get("postanowienie_sadu"))
     za_zyciem = bool(assignment.dane.get("za_zyciem"))
     asystent = assignment.dane.get("asystent")
@@ -224,8 +266,8 @@ def compute(rodzina: str, docs: list[Doc], as_of: date, terminy: Terminy) -> Che
     why = "postanowienie sądu" if court else "od przekazania dokumentów"
     b.add(3, f"Zgoda rodziny na współpracę – pierwsze spotkanie, do {start_days} dni ({why})",
           start_from + timedelta(days=start_days), consent)
-    if consent is None:
-        return Checklist(rodzina, as_of, START, asystent, a1, b.sorted())
+    if consent is None or consent.dane.get("oswiadczenie") == ODMOWA:
+        return _finish(b, Checklist(rodzina, as_of, START, asystent, a1), cycle, ending, terminy)
 
     start = consent.data
     b.add(4, "Karta informacyjna rodziny – po wyrażeniu zgody",
@@ -238,15 +280,16 @@ def compute(rodzina: str, docs: list[Doc], as_of: date, terminy: Terminy) -> Che
           add_months(start, terminy.plan_pracy_miesiace), plan)
 
     end_support = _first(cycle, 10, start)
-    cooperation_end = end_support.data if end_support else as_of
+    cooperation_end = end_support.data if end_support else as_of_clocks
     _monthly_reports(b, cycle, start, cooperation_end, terminy)
-    _periodic_assessments(b, cycle, start, cooperation_end, end_support is not None, terminy)
+    _periodic_assessments(b, cycle, start, cooperation_end,
+                          end_support is not None or ending is not None, terminy)
     _visits(b, cycle, start, cooperation_end, terminy)
 
     # The cooperation stage: up to 2 years, at most 3; (10) ends it.
     limit = add_years(start, terminy.wspolpraca_lata)
     hard_limit = add_years(start, terminy.wspolpraca_max_lata)
-    over = (end_support.data if end_support else as_of) > limit
+    over = (end_support.data if end_support else as_of_clocks) > limit
     b.add(10, (f"Wniosek o zakończenie wsparcia i rozpoczęcie monitoringu – współpraca trwa "
                f"ponad {terminy.wspolpraca_lata} lata (przedłużenie najdłużej do "
                f"{terminy.wspolpraca_max_lata} lat)" if over else
@@ -256,7 +299,7 @@ def compute(rodzina: str, docs: list[Doc], as_of: date, terminy: Terminy) -> Che
 
     if end_support is None:
         etap = DIAGNOZA if assessment is None or plan is None else WSPOLPRACA
-        return Checklist(rodzina, as_of, etap, asystent, a1, b.sorted())
+        return _finish(b, Checklist(rodzina, as_of, etap, asystent, a1), cycle, ending, terminy)
 
     # Monitoring: cards (11), then (12) end or (13) re-enrolment, 2 to 6 months after (10).
     m0 = end_support.data
@@ -268,9 +311,65 @@ def compute(rodzina: str, docs: list[Doc], as_of: date, terminy: Terminy) -> Che
           "Wniosek o zakończenie monitoringu (12) albo o ponowne objęcie wsparciem (13) – "
           f"najpóźniej {terminy.monitoring_max_miesiace} miesięcy od rozpoczęcia monitoringu",
           add_months(m0, terminy.monitoring_max_miesiace), closing)
+    if ending is not None and (closing is None or ending.data < closing.data):
+        return _finish(b, Checklist(rodzina, as_of, MONITORING, asystent, a1), cycle, ending,
+                       terminy)
     etap = ZAKONCZONA if closing else MONITORING
     return Checklist(rodzina, as_of, etap, asystent, a1, b.sorted(),
                      closing.data if closing else None)
+
+
+def _refusal(doc: Doc) -> bool:
+    return doc.zalacznik == 3 and doc.dane.get("oswiadczenie") == ODMOWA
+
+
+def _ending(cycle: list[Doc], assigned: date) -> Doc | None:
+    """The document that closes the cycle before its monitoring ends: a closing
+    (`zakonczenie`) or a consent (3) recording refusal, the earliest on or after the
+    assignment."""
+    return next((d for d in cycle if d.data >= assigned
+                 and (d.rodzaj == ZAKONCZENIE or _refusal(d))), None)
+
+
+def _closing_item(b: _Builder, closing: Doc) -> None:
+    powod = closing.dane.get("powod") or "—"
+    b.put(NOT_NUMBERED, f"Zakończenie współpracy z rodziną z dniem {pl_date(closing.data)} – "
+                        f"powód: {powod}", None, "jest", closing, rodzaj=ZAKONCZENIE)
+
+
+def _finish(b: _Builder, open_: Checklist, cycle: list[Doc], ending: Doc | None,
+            terminy: Terminy) -> Checklist:
+    """The checklist as built so far; closed on the ending's date when there is one: the
+    items due after it go, the closing's items come, and the place is free."""
+    if ending is None:
+        return dataclasses.replace(open_, pozycje=b.sorted())
+    b.stop(ending.data)
+    closing = next((d for d in cycle if d.rodzaj == ZAKONCZENIE and d.data >= (open_.cykl_od
+                    or date.min)), None)
+    if closing is not None:
+        _closing_item(b, closing)
+    if _refusal(ending) or str(ending.dane.get("powod")) in POWODY_SAD:
+        _court_item(b, ending, closing, terminy)
+    return dataclasses.replace(open_, etap=ZAKONCZONA, pozycje=b.sorted(), zakonczono=ending.data)
+
+
+def _court_item(b: _Builder, ending: Doc, closing: Doc | None, terminy: Terminy) -> None:
+    """The family court informed of a refusal, lack of cooperation or a resignation, within
+    `poinformowanie_sadu_dni` of the ending; the closing document says whether and when."""
+    days = terminy.poinformowanie_sadu_dni
+    due = ending.data + timedelta(days=days)
+    why = ("odmowa współpracy na pierwszym spotkaniu" if _refusal(ending)
+           else str(ending.dane.get("powod")))
+    opis = f"Poinformowanie sądu rodzinnego o zakończeniu współpracy ({why}) – do {days} dni"
+    told = closing is not None and closing.dane.get("sad_poinformowany") is True
+    if told and closing is not None:
+        when = as_date(closing.dane.get("data_poinformowania_sadu")) or closing.data
+        status: Status = "jest" if when <= due else "po_terminie"
+        b.put(NOT_NUMBERED, f"{opis} – poinformowano {pl_date(when)}", due, status, closing,
+              rodzaj=ZAKONCZENIE)
+    else:
+        b.put(NOT_NUMBERED, opis, due, "brak" if b.as_of > due else "oczekuje", None,
+              rodzaj=ZAKONCZENIE)
 
 
 def _monthly_reports(b: _Builder, cycle: list[Doc], start: date, end: date,
@@ -350,3 +449,39 @@ def as_date(value: Any) -> date | None:
         return date.fromisoformat(str(value))
     except ValueError:
         return None
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """An earlier cycle of a case, in brief (the history on checklista.pdf)."""
+
+    numer: int
+    od: date
+    do: date
+    asystent: str | None
+    dokumentow: int
+    zakonczenie: str  # how it ended, in Polish
+
+
+def earlier_cycles(docs: list[Doc], as_of: date) -> list[Cycle]:
+    """The cycles before the current one (`_cycles`), oldest first: from the assignment (1)
+    or first document, to the document that ended it."""
+    cycles = _cycles([d for d in docs if d.data <= as_of])
+    out = []
+    for numer, (cycle, following) in enumerate(zip(cycles, cycles[1:], strict=False), start=1):
+        if not cycle:
+            continue
+        assignment = _first(cycle, 1)
+        closing = next((d for d in reversed(cycle) if d.zalacznik in (12, 13)), None)
+        if closing is not None and closing.zalacznik == 13:
+            how = f"wniosek o ponowne objęcie rodziny wsparciem (13) z {pl_date(closing.data)}"
+        elif closing is not None:
+            how = f"wniosek o zakończenie monitoringu (12) z {pl_date(closing.data)}"
+        else:
+            nxt = following[0].data if following else cycle[-1].data
+            how = f"kolejne przydzielenie asystenta (1) z {pl_date(nxt)}"
+        out.append(Cycle(numer, assignment.data if assignment else cycle[0].data,
+                         closing.data if closing else cycle[-1].data,
+                         assignment.dane.get("asystent") if assignment else None,
+                         len(cycle), how))
+    return out

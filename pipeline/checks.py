@@ -23,11 +23,11 @@ from .convert import Converter
 from .errors import AsystaError, TemplateCheckError
 from .models import IncomingFile
 from .parse import parse
-from .schemas import ZALACZNIKI, load_schema, package_data
+from .schemas import ZALACZNIKI, file_stem, form_kinds, load_schema, package_data
 from .validate import validate
 
 
-def template_review(n: int, settings: Settings) -> tuple[list[str], list[str]]:
+def template_review(n: int | str, settings: Settings) -> tuple[list[str], list[str]]:
     """(errors, warnings) of template zalNN.docx against schema zalNN.yaml, in Polish.
     Errors lose data or reject valid forms; warnings are values printed raw."""
     schema = load_schema(n, settings.foldery.formularze)
@@ -37,7 +37,7 @@ def template_review(n: int, settings: Settings) -> tuple[list[str], list[str]]:
     return render.review_template(path, schema)
 
 
-def template_mismatch(n: int, settings: Settings) -> list[str]:
+def template_mismatch(n: int | str, settings: Settings) -> list[str]:
     """Differences between template zalNN.docx and schema zalNN.yaml, in Polish."""
     return template_review(n, settings)[0]
 
@@ -49,13 +49,26 @@ def require_templates(settings: Settings) -> None:
     centre's own folder of either is checked, so a plain run starts at once."""
     if settings.foldery.szablony is None and settings.foldery.formularze is None:
         return
-    problems = [p for n in ZALACZNIKI for p in template_mismatch(n, settings)]
+    problems = [p for n in documents(settings) for p in template_mismatch(n, settings)]
     if problems:
         raise TemplateCheckError(problems)
 
 
-def example_path(n: int) -> Path:
-    return package_data("formularze") / "przyklady" / f"zal{n:02d}.yaml"
+def documents(settings: Settings) -> list[int | str]:
+    """Every schema/template pair: the sixteen attachments, then the document kinds."""
+    return [*ZALACZNIKI, *form_kinds(settings.foldery.formularze)]
+
+
+def example_path(n: int | str, settings: Settings | None = None) -> Path:
+    """The shipped example form; for a centre's own kind, `przyklady/` in its schema folder."""
+    name = f"{file_stem(n)}.yaml"
+    shipped = package_data("formularze") / "przyklady" / name
+    own = settings.foldery.formularze if settings is not None else None
+    return own / "przyklady" / name if own is not None and not shipped.is_file() else shipped
+
+
+def _name(n: int | str) -> str:
+    return f"rodzaj „{n}”" if isinstance(n, str) else f"załącznik {n}"
 
 
 def run_checks(settings: Settings, console: Console) -> int:
@@ -76,11 +89,11 @@ def run_checks(settings: Settings, console: Console) -> int:
     rendered: list[Path] = []
     work = Path(tempfile.mkdtemp(prefix="asysta-sprawdz-"))
     try:
-        for n in ZALACZNIKI:
+        for n in documents(settings):
             try:
                 mismatch, raw = template_review(n, settings)
             except AsystaError as exc:
-                report(False, f"załącznik {n}: {exc}")
+                report(False, f"{_name(n)}: {exc}")
                 continue
             for text in mismatch:
                 report(False, text)
@@ -88,14 +101,17 @@ def run_checks(settings: Settings, console: Console) -> int:
                 console.print(f"[yellow]![/] {escape(text)}")
             if mismatch:
                 continue
-            example = example_path(n)
+            example = example_path(n, settings)
+            if not example.is_file():  # a centre's own kind without an example
+                report(True, f"{_name(n)}: schemat i szablon są zgodne (bez przykładu)")
+                continue
             try:
                 incoming = IncomingFile(example, example.read_bytes(), "")
                 form = validate(parse(incoming), incoming, settings.foldery.formularze)
-                rendered.append(render.render(form, settings, work / f"zal{n:02d}.docx").docx)
-                report(True, f"załącznik {n}: schemat, szablon i przykład są zgodne")
+                rendered.append(render.render(form, settings, work / f"{file_stem(n)}.docx").docx)
+                report(True, f"{_name(n)}: schemat, szablon i przykład są zgodne")
             except AsystaError as exc:
-                report(False, f"załącznik {n}: przykład nie przechodzi: {exc}")
+                report(False, f"{_name(n)}: przykład nie przechodzi: {exc}")
         try:  # the PDF forms for staff: a font with Polish letters, each form read back
             from .forms import build_form, font_paths, read_form
 

@@ -78,6 +78,9 @@ _ARGPARSE_PL = {
     "ambiguous option: %(option)s could match %(matches)s":
         "niejednoznaczna opcja: %(option)s pasuje do %(matches)s",
     "show program's version number and exit": "pokaż wersję programu i zakończ",
+    "argument %(argument_name)s: %(message)s": "argument %(argument_name)s: %(message)s",
+    "not allowed with argument %s": "nie można podać razem z %s",
+    "one of the arguments %s is required": "podaj jeden z argumentów: %s",
 }
 argparse._ = lambda text: _ARGPARSE_PL.get(text, text)  # type: ignore[attr-defined]
 
@@ -312,7 +315,7 @@ def cmd_checklista(settings: Settings, args: argparse.Namespace) -> int:
                 table.add_column(column)
             for i in c.pozycje:
                 style = _STATUS_STYLE[i.status]
-                table.add_row(str(i.zalacznik), i.okres or "", escape(i.opis),
+                table.add_row(str(i.zalacznik or "—"), i.okres or "", escape(i.opis),
                               i.termin.strftime("%d.%m.%Y") if i.termin else "—",
                               f"[{style}]{STATUS_LABELS[i.status]}[/]")
             console.print(table)
@@ -426,6 +429,64 @@ def cmd_usun(settings: Settings, args: argparse.Namespace) -> int:
         console.print("[yellow]Do sprawdzenia przez administratora[/] (tych plików nie zmieniono):")
         for name, what in done.listed:
             console.print(f"  – {escape(name)}: {escape(what)}")
+    return EXIT_OK
+
+
+def cmd_sprawozdanie(settings: Settings, args: argparse.Namespace) -> int:
+    """The half-yearly (or yearly) family-assistant figures: XLSX and PDF, --json, --szczegoly."""
+    from .sprawozdanie import from_archive, half_year, rows, whole_year
+
+    period = half_year(args.okres) if args.okres else whole_year(args.rok)
+    figures = from_archive(settings, period)
+    if args.json:
+        print(json.dumps(figures.to_json(settings.asystenci, args.szczegoly), ensure_ascii=False,
+                         indent=1))
+        return EXIT_OK
+    from .convert import Converter
+    from .sprawozdanie import write_report
+
+    with Converter.from_settings(settings.przetwarzanie) as converter:
+        written = write_report(settings, converter, figures)
+    console.print(f"Asystenci rodziny – dane do sprawozdania za {escape(period.label)}:")
+    for row in rows(figures, settings):
+        console.print(f"  {row.lp:<5} {escape(row.etykieta)}: [bold]{escape(str(row.wartosc))}[/]")
+        if args.szczegoly and row.sprawy:
+            console.print(f"        sprawy: {escape(row.sprawy)}")
+    if args.szczegoly:
+        for name, cases in sorted(figures.asystenci.items()):
+            console.print(f"  asystent {escape(name)}: {escape(', '.join(sorted(cases)))}")
+    for case in figures.bledy:
+        console.print(f"[red]✗ nie policzono rodziny {escape(case)}: rejestr jest uszkodzony[/]")
+    console.print(f"  tabela (XLSX): {escape(str(written.xlsx))}")
+    if written.pdf:
+        console.print(f"  zestawienie (PDF): {escape(str(written.pdf))}")
+    else:
+        console.print("[red]  nie udało się utworzyć PDF[/]")
+    return EXIT_OK if written.pdf and not figures.bledy else EXIT_REJECTED
+
+
+def cmd_sad(settings: Settings, args: argparse.Namespace) -> int:
+    """The report for the family court of one family and period, filed in its folder."""
+    from .convert import Converter
+    from .polish import pl_date
+    from .sad import make_report
+
+    if args.od > args.do:
+        err.print(f"asysta: początek okresu ({pl_date(args.od)}) jest późniejszy niż jego "
+                  f"koniec ({pl_date(args.do)})")
+        return EXIT_USAGE
+    with Converter.from_settings(settings.przetwarzanie) as converter:
+        report = make_report(settings, converter, args.rodzina, args.od, args.do,
+                             sygnatura=args.sygnatura)
+    if report.duplikat:
+        console.print(f"[cyan]= bez zmian[/] sprawozdanie dla sądu rodziny {escape(args.rodzina)} "
+                      f"za ten okres jest już w archiwum: {escape(str(report.pdf))}")
+    else:
+        console.print(f"[green]✓ sprawozdanie dla sądu[/] rodziny {escape(args.rodzina)} za okres "
+                      f"{pl_date(args.od)} – {pl_date(args.do)}: {escape(str(report.pdf))}")
+    if not report.values["narracja"]:
+        console.print("  (bez opisu asystenta: w archiwum nie ma dokumentu „rodzaj: sad” za ten "
+                      "okres)")
     return EXIT_OK
 
 
@@ -614,6 +675,35 @@ def build_parser() -> argparse.ArgumentParser:
                    help="miesiąc sprawozdawczy")
     p.set_defaults(func=cmd_raporty)
 
+    p = sub.add_parser("sprawozdanie", help="dane asystentów rodziny do sprawozdania półrocznego",
+                       description="Liczy z archiwum dane o pracy asystentów rodziny do "
+                                   "sprawozdania rzeczowo-finansowego z wykonywania zadań "
+                                   "z zakresu wspierania rodziny (za półrocze albo rok) i zapisuje "
+                                   "je jako XLSX (wiersz po wierszu) i PDF w "
+                                   "outbox/sprawozdania/<okres>/. Każda wartość ma definicję.")
+    period = p.add_mutually_exclusive_group(required=True)
+    period.add_argument("--okres", metavar="RRRR-H1|RRRR-H2",
+                        help="półrocze: H1 – styczeń–czerwiec, H2 – lipiec–grudzień")
+    period.add_argument("--rok", metavar="RRRR", help="cały rok")
+    p.add_argument("--json", action="store_true", help="wartości w formacie JSON (dla programów)")
+    p.add_argument("--szczegoly", action="store_true",
+                   help="przy każdej wartości numery spraw, które ją tworzą")
+    p.set_defaults(func=cmd_sprawozdanie)
+
+    p = sub.add_parser("sad", help="sprawozdanie dla sądu rodzinnego z pracy z rodziną",
+                       description="Składa sprawozdanie z pracy asystenta z rodziną za wskazany "
+                                   "okres – z kart pracy, planu, ocen, spotkań i raportów z tego "
+                                   "okresu oraz opisu asystenta (formularz „rodzaj: sad”) – jako "
+                                   "DOCX i PDF w archiwum rodziny.")
+    p.add_argument("rodzina", metavar="RODZINA", help="numer sprawy")
+    p.add_argument("--od", type=_iso_date, required=True, metavar="RRRR-MM-DD",
+                   help="pierwszy dzień okresu")
+    p.add_argument("--do", type=_iso_date, required=True, metavar="RRRR-MM-DD",
+                   help="ostatni dzień okresu")
+    p.add_argument("--sygnatura", metavar="SYGNATURA",
+                   help="sygnatura akt sądu (domyślnie z opisu asystenta albo z przydzielenia)")
+    p.set_defaults(func=cmd_sad)
+
     p = sub.add_parser("teczka", help="teczka sprawy: wszystkie dokumenty rodziny w jednym PDF",
                        description="Składa teczkę sprawy outbox/rodziny/<rodzina>/teczka.pdf: "
                                    "okładka, spis treści z numerami stron i najnowsza wersja "
@@ -627,7 +717,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="pokaz: fikcyjny ośrodek przez obserwowany folder",
                        description="Uruchamia obserwację folderu inbox i wrzuca do niego, "
                                    "miesiąc po miesiącu, formularze fikcyjnego ośrodka "
-                                   "(4 asystentów, 26 rodzin, ostatnie 18 miesięcy, daty "
+                                   "(4 asystentów, 30 rodzin, ostatnie 18 miesięcy, daty "
                                    "liczone od dziś, kilka celowo błędnych plików); potem "
                                    "tworzy raporty za poprzedni miesiąc i jedną teczkę. "
                                    "Potrzebuje pustego archiwum.")

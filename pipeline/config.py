@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,11 @@ class Terminy:
     dni_bez_wizyty: int = 7  # a week without a visit is flagged
     zmiana_sytuacji_dni: int = 7  # family reports a change to the social worker
     limit_rodzin: int = 15  # art. 15 ust. 4 of the act
+    # the court is told of a closing for lack of cooperation or a written resignation (seed
+    # 004 §14) within this many days of it; no procedure sets the figure
+    poinformowanie_sadu_dni: int = 14
     przechowywanie_lat: int = 10  # a closed case's files are kept this long, then deleted
+    do_zrobienia_dni: int = 14  # index.html's „do zrobienia” lists what falls due this soon
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,29 @@ class Skany:
 
 
 @dataclass(frozen=True)
+class Sprawozdanie:
+    """The row labels of the half-yearly figures (`asysta sprawozdanie`). The official form's
+    exact row list is not known to the program: a centre sets the wording of its form here."""
+
+    asystenci: str = "Liczba asystentów rodziny"
+    rodziny: str = "Liczba rodzin, z którymi pracował asystent rodziny"
+    rodziny_sad: str = "w tym rodziny zobowiązane przez sąd do pracy z asystentem rodziny"
+    rodziny_za_zyciem: str = "w tym rodziny objęte wsparciem na podstawie ustawy „Za życiem”"
+    dzieci: str = "Liczba dzieci w rodzinach, z którymi pracował asystent rodziny"
+    czas_wspolpracy: str = "Rodziny według czasu pracy z asystentem rodziny"
+    czas_do_1_roku: str = "w tym: do 1 roku"
+    czas_od_1_do_2_lat: str = "w tym: powyżej 1 roku do 2 lat"
+    czas_powyzej_2_lat: str = "w tym: powyżej 2 lat"
+    zakonczone: str = "Liczba rodzin, z którymi asystent zakończył pracę"
+    cele_osiagniete: str = "w tym z powodu osiągnięcia celów planu pracy"
+    brak_wspolpracy: str = "w tym z powodu braku współpracy rodziny"
+    rezygnacja: str = "w tym z powodu rezygnacji rodziny złożonej pisemnie"
+    zmiana_miejsca_zamieszkania: str = "w tym z powodu zmiany miejsca zamieszkania poza gminę"
+    inne: str = "w tym z innych przyczyn"
+    koszty: str = "Koszty zatrudnienia asystentów rodziny (zł)"
+
+
+@dataclass(frozen=True)
 class Settings:
     osrodek: Osrodek = field(default_factory=Osrodek)
     terminy: Terminy = field(default_factory=Terminy)
@@ -110,6 +138,9 @@ class Settings:
     def scans(self) -> Path:
         """The watched folder of the copier's scans."""
         return self.foldery.skany or self.foldery.inbox / "skany"
+    sprawozdanie: Sprawozdanie = field(default_factory=Sprawozdanie)
+    # [asystenci]: assistant's name → form of employment (the figures by form of employment)
+    asystenci: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def inbox(self) -> Path:
@@ -129,7 +160,9 @@ _SECTIONS: dict[str, type] = {
     "foldery": Foldery,
     "przetwarzanie": Przetwarzanie,
     "skany": Skany,
+    "sprawozdanie": Sprawozdanie,
 }
+ASSISTANTS_SECTION = "asystenci"  # free keys: an assistant's name → form of employment
 
 _TYPE_NAMES = {int: "liczba całkowita", float: "liczba", str: "tekst", Path: "ścieżka (tekst)"}
 
@@ -169,9 +202,12 @@ def parse_config(data: dict[str, Any], base: Path, source: str = "") -> Settings
     """Build Settings from a parsed TOML mapping; report every problem at once."""
     problems: list[str] = []
     built: dict[str, Any] = {}
+    assistants = _assistants(data.get(ASSISTANTS_SECTION, {}), problems)
     for section, value in data.items():
+        if section == ASSISTANTS_SECTION:
+            continue
         if section not in _SECTIONS:
-            known = ", ".join(f"[{s}]" for s in _SECTIONS)
+            known = ", ".join(f"[{s}]" for s in [*_SECTIONS, ASSISTANTS_SECTION])
             problems.append(f"nieznana sekcja [{section}] (dozwolone: {known})")
             continue
         if not isinstance(value, dict):
@@ -218,7 +254,24 @@ def parse_config(data: dict[str, Any], base: Path, source: str = "") -> Settings
         przetwarzanie=Przetwarzanie(**built.get("przetwarzanie", {})),
         source=Path(source) if source else None,
         skany=Skany(**built.get("skany", {})),
+        sprawozdanie=Sprawozdanie(**built.get("sprawozdanie", {})),
+        asystenci=assistants,
     )
+
+
+def _assistants(value: Any, problems: list[str]) -> dict[str, str]:
+    """[asystenci]: every key an assistant's name, every value a non-empty text."""
+    if not isinstance(value, dict):
+        problems.append(f"{ASSISTANTS_SECTION}: oczekiwano sekcji [{ASSISTANTS_SECTION}]")
+        return {}
+    out = {}
+    for name, form in value.items():
+        if not isinstance(form, str) or not form.strip():
+            problems.append(f"[{ASSISTANTS_SECTION}] {name}: podaj formę zatrudnienia jako tekst, "
+                            "np. „umowa o pracę”")
+            continue
+        out[" ".join(name.split())] = " ".join(form.split())
+    return out
 
 
 def load_settings(path: Path | None = None, cwd: Path | None = None) -> Settings:

@@ -2,12 +2,14 @@
 
 `build_centre(today, seed)` writes the forms a real centre would have dropped in its inbox
 over about eighteen months up to `today` (every date is relative to it, so the demo never
-ages): 26 families in every stage of the procedure, with on-time and late documents, gaps
+ages): 30 families in every stage of the procedure, with on-time and late documents, gaps
 in visits, a court-ordered and a „Za życiem” case, monitoring, a closed and a re-enrolled
-case, one assistant at the statutory limit of 15 families (a 16th assignment is rejected)
-and a few broken files. Everything is invented: names from common Polish name lists,
-streets made up for the fictional gmina, PESEL numbers with valid checksums on invented
-serials. No I/O here: `generate()` returns (file name, YAML text) pairs in filing order.
+case, cooperation ended early (`rodzaj: zakonczenie`: lack of cooperation, a written
+resignation, moving out of the gmina) and a family refusing consent (3), one assistant at
+the statutory limit of 15 families (a 16th assignment is rejected) and a few broken files.
+Everything is invented: names from common Polish name lists, streets made up for the
+fictional gmina, PESEL numbers with valid checksums on invented serials. No I/O here:
+`generate()` returns (file name, YAML text) pairs in filing order.
 
 Each family also carries what the generator meant its checklist to show: the items that
 must be BRAK or „po terminie” on `today` (`DemoFamily.problemy`), so a test can compare
@@ -65,6 +67,13 @@ TRUDNOSCI = "trudności w wypełnianiu funkcji opiekuńczo-wychowawczych"
 INSTYTUCJA = "wniosek instytucji zewnętrznej"
 SAD = "postanowienie sądu"
 ZA_ZYCIEM = "ustawa „Za życiem”"
+ZGODA = "wyrażamy zgodę na współpracę z asystentem rodziny"
+ODMOWA = "nie wyrażamy zgody na współpracę z asystentem rodziny"
+BRAK_WSPOLPRACY = "brak współpracy rodziny"
+REZYGNACJA = "rezygnacja rodziny złożona pisemnie"
+WYPROWADZKA = "zmiana miejsca zamieszkania poza gminę"
+# the checklist's item „court informed of the closing” (a kind's item: attachment 0)
+COURT_ITEM = (0, None)
 
 OSRODEK = f"Gminny Ośrodek Pomocy Społecznej w {GMINA.replace('Łęgowo', 'Łęgowie')}"
 W_GMINIE = "w Łęgowie Śląskim"
@@ -185,7 +194,7 @@ class DemoFile:
     text: str
     dzien: date
     rodzina: str
-    zalacznik: int
+    zalacznik: int  # 0 for a kind beyond the sixteen (the closing)
     odrzucony: str | None = None  # why the pipeline must reject it (None: it is filed)
 
     @property
@@ -237,6 +246,10 @@ class _Spec:
     meeting: bool = False  # an interdisciplinary meeting (16)
     bad: str | None = None  # a broken file on the way: pesel, date, missing, order, typo
     limit_attempt: int | None = None  # days before today of a rejected assignment to ASYSTENCI[0]
+    ending: str | None = None  # `powod` of a closing (rodzaj: zakonczenie) during cooperation
+    ending_day: int | None = None  # days before today of that closing
+    court_told: bool = True  # the closing says the court was informed (if its reason needs it)
+    refuse: bool = False  # the family refuses consent (3) at the first meeting
 
 
 SPECS = (
@@ -275,6 +288,18 @@ SPECS = (
     # Michał Głowacki
     _Spec(3, 380, "współpraca ponad rok; aktualizacje planu po ocenach okresowych"),
     _Spec(3, 140, "współpraca od kilku miesięcy"),
+)
+# Cases closed before their time; numbered after SPECS, so the families above keep their
+# case numbers and details whatever is added here.
+CLOSED_SPECS = (
+    _Spec(3, 520, "współpraca zakończona: brak współpracy rodziny; sąd poinformowany",
+          ending=BRAK_WSPOLPRACY, ending_day=400),
+    _Spec(3, 505, "współpraca zakończona: pisemna rezygnacja rodziny; sądu nie poinformowano",
+          ending=REZYGNACJA, ending_day=385, court_told=False),
+    _Spec(1, 490, "współpraca zakończona: rodzina wyprowadziła się poza gminę",
+          ending=WYPROWADZKA, ending_day=350),
+    _Spec(1, 475, "rodzina nie wyraziła zgody na współpracę na pierwszym spotkaniu (3); "
+                  "sądu nie poinformowano", refuse=True),
 )
 
 
@@ -357,7 +382,7 @@ class _Family:
 
     def add(self, day: date, values: dict[str, Any], bad: str | None = None) -> None:
         if day <= self.today:
-            self.forms.append((day, values["zalacznik"], values, bad))
+            self.forms.append((day, values.get("zalacznik", 0), values, bad))
 
     def head(self, n: int, day: date) -> dict[str, Any]:
         return {"zalacznik": n, "rodzina": self.rodzina, "data": day, "asystent": self.asystent}
@@ -372,6 +397,11 @@ class _Family:
             self.add(tried, {**self.assignment(tried), "asystent": LIMIT_ASSISTANT},
                      "limit 15 rodzin")
             a1 = max(a1, tried + timedelta(days=1))
+        if spec.ending is not None and spec.ending_day is not None:  # closed early
+            closed = _workday_back(today - timedelta(days=spec.ending_day))
+            self.cycle(a1, closed, first=True, support_end=False)
+            self.add(closed, self.closing(closed))
+            return
         end = today - timedelta(days=spec.end_support) if spec.end_support else None
         self.cycle(a1, end, first=True)
         if spec.reenrol is not None and end is not None and spec.closing is not None:
@@ -403,7 +433,7 @@ class _Family:
                 "za_zyciem": zz, "adres": self.adres, "czlonkowie": self.members,
                 "uzasadnienie": why}
 
-    def cycle(self, a1: date, end: date | None, first: bool) -> None:
+    def cycle(self, a1: date, end: date | None, first: bool, support_end: bool = True) -> None:
         spec, rng, today = self.spec, self.rng, self.today
         court, zz = spec.podstawa == SAD, spec.podstawa == ZA_ZYCIEM
         a1 = _workday_back(a1)
@@ -446,9 +476,18 @@ class _Family:
             return
         short = [{"imie_nazwisko": m["imie_nazwisko"], "pokrewienstwo": m["pokrewienstwo"]}
                  for m in self.parents]
+        if spec.refuse:  # the family says no at the first meeting: the cycle ends there
+            self.add(start, {**self.head(3, start), "pracownik_socjalny": self.pracownik,
+                             "adres": self.adres, "miejsce_spotkania": "mieszkanie rodziny",
+                             "oswiadczenie": ODMOWA, "klauzula_informacyjna": True,
+                             "uwagi_rodziny": "Rodzice uważają, że radzą sobie sami, i nie "
+                                              "chcą wizyt asystenta.",
+                             "czlonkowie": short})
+            self.problemy.add(COURT_ITEM)  # nobody told the court of the refusal
+            return
         self.add(start, {**self.head(3, start), "pracownik_socjalny": self.pracownik,
                          "adres": self.adres, "miejsce_spotkania": "mieszkanie rodziny",
-                         "oswiadczenie": "wyrażamy zgodę na współpracę z asystentem rodziny",
+                         "oswiadczenie": ZGODA,
                          "klauzula_informacyjna": True, "uwagi_rodziny": None,
                          "ustalenia": ["Wizyty w mieszkaniu rodziny co najmniej raz w tygodniu.",
                                        "Odwołanie wizyty rodzina zgłasza telefonicznie dzień wcześniej.",
@@ -477,7 +516,7 @@ class _Family:
         if spec.meeting:
             self.meeting(start + timedelta(days=rng.randint(60, 120)), last)
         self.task_cards(start, last)
-        if end is not None:
+        if end is not None and support_end:
             self.add(end, self.end_support(end, start))
 
     # -- documents ------------------------------------------------------------------
@@ -729,6 +768,27 @@ class _Family:
                          "zadanie": theme.zadanie}],
             "termin_kolejnego_spotkania": None})
 
+    def closing(self, day: date) -> dict[str, Any]:
+        """A closing (`rodzaj: zakonczenie`) during cooperation, for the spec's reason."""
+        spec = self.spec
+        opis = {
+            BRAK_WSPOLPRACY: "Od kilku tygodni rodzina nie otwiera drzwi w umówionych terminach i "
+                             "nie odbiera telefonów; nie wykonuje zadań z karty pracy rodziny.",
+            REZYGNACJA: "Rodzice złożyli pisemną rezygnację ze współpracy z asystentem rodziny; "
+                        "jako przyczynę podali brak czasu na spotkania.",
+            WYPROWADZKA: "Rodzina wyprowadziła się do innej gminy; ośrodek w nowym miejscu "
+                         "zamieszkania został poinformowany o sytuacji rodziny.",
+        }[spec.ending or ""]
+        told = spec.court_told and spec.ending in (BRAK_WSPOLPRACY, REZYGNACJA)
+        if spec.ending in (BRAK_WSPOLPRACY, REZYGNACJA) and not told:
+            self.problemy.add(COURT_ITEM)
+        return {"rodzaj": "zakonczenie", "rodzina": self.rodzina, "data": day,
+                "asystent": self.asystent, "powod": spec.ending, "opis": opis,
+                "dalsza_praca": "Sprawę prowadzi dalej pracownik socjalny rejonu, "
+                                f"{self.pracownik}.",
+                "sad_poinformowany": told,
+                "data_poinformowania_sadu": _workday(day + timedelta(days=5)) if told else None}
+
     def end_support(self, day: date, start: date) -> dict[str, Any]:
         return {**self.head(10, day), "pracownik_socjalny": self.pracownik, "rodzice": self.rodzice,
                 "adres": self.adres, "data_rozpoczecia_wspolpracy": start,
@@ -803,6 +863,8 @@ class _Family:
 
 
 def _stage(spec: _Spec, today: date) -> str:
+    if spec.ending is not None or spec.refuse:
+        return "zakończona"
     if spec.reenrol is not None:
         return "współpraca"
     if spec.closing is not None:
@@ -824,14 +886,16 @@ class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[mi
 
 
 def _text(values: dict[str, Any], family: DemoFamily) -> str:
+    what = f"dokument: {values['rodzaj']}" if "rodzaj" in values \
+        else f"załącznik nr {values['zalacznik']}"
     title = f"# Pokaz asysta – fikcyjny ośrodek w gminie {GMINA}; sprawa {family.rodzina}, " \
-            f"załącznik nr {values['zalacznik']}\n"
+            f"{what}\n"
     return title + yaml.dump(values, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
 
 
 def build_centre(today: date, seed: int = SEED) -> Centre:
     """The whole demo centre as of `today`: the same `today` and `seed` give the same bytes."""
-    specs = sorted(SPECS, key=lambda s: -s.start)
+    specs = [*sorted(SPECS, key=lambda s: -s.start), *sorted(CLOSED_SPECS, key=lambda s: -s.start)]
     numbers: dict[int, int] = {}
     serials = iter(range(1, 5000))
     families, staged = [], []
@@ -850,7 +914,7 @@ def build_centre(today: date, seed: int = SEED) -> Centre:
     files = []
     limit_case = ("", LIMIT_ASSISTANT)
     for seq, (day, n, _, values, bad, info) in enumerate(staged, start=1):
-        name = f"{seq:04d}_{info.rodzina}_zal{n:02d}.yaml"
+        name = f"{seq:04d}_{info.rodzina}_{values['rodzaj'] if n == 0 else f'zal{n:02d}'}.yaml"
         files.append(DemoFile(name, _text(values, info), day, info.rodzina, n, bad))
         if bad == "limit 15 rodzin":
             limit_case = (info.rodzina, LIMIT_ASSISTANT)

@@ -21,7 +21,7 @@ from . import journal, render
 from .config import Settings
 from .errors import TemplateFault
 from .intake import is_ignored
-from .schemas import schema_path
+from .schemas import is_kind_name, schema_path
 
 HOLD_DIR = "blad-szablonu"
 
@@ -30,7 +30,7 @@ def _state_path(folder: Path, name: str) -> Path:
     return folder / f".{name}.szablon.json"  # hidden: not a form, and not for staff
 
 
-def _fingerprint(zalacznik: int, settings: Settings) -> dict[str, str]:
+def _fingerprint(zalacznik: int | str, settings: Settings) -> dict[str, str]:
     """What the form's document is made from: its template and schema, path and content."""
     out: dict[str, str] = {}
     for key, path in (("szablon", render.template_path(zalacznik, settings)),
@@ -59,7 +59,7 @@ def note(name: str, fault: TemplateFault) -> str:
     return "\n".join(lines) + "\n"
 
 
-def hold(path: Path, fault: TemplateFault, zalacznik: int, settings: Settings) -> Path:
+def hold(path: Path, fault: TemplateFault, zalacznik: int | str, settings: Settings) -> Path:
     """Move the file unchanged to inbox/blad-szablonu/ with the note and what it waits for."""
     folder = settings.inbox / HOLD_DIR
     folder.mkdir(parents=True, exist_ok=True)
@@ -83,14 +83,15 @@ def release(settings: Settings) -> list[Path]:
     if not folder.is_dir():
         return []
     released: list[Path] = []
-    current: dict[int, dict[str, str]] = {}
+    current: dict[int | str, dict[str, str]] = {}
     for held in sorted(folder.iterdir()):
         if is_ignored(held.name) or held.suffix == ".txt" or not held.is_file():
             continue
         state_file = _state_path(folder, held.name)
         try:
             state = json.loads(state_file.read_text(encoding="utf-8"))
-            n = int(state["zalacznik"])
+            n = state["zalacznik"]  # an attachment's number or a kind's name
+            n = n if isinstance(n, str) and is_kind_name(n) else int(n)
         except (OSError, ValueError, KeyError, TypeError):
             continue  # not ours, or a note we cannot read: the administrator decides
         if n not in current:

@@ -36,6 +36,11 @@ class FormData:
     data: date
     values: Mapping[str, Any]
 
+    @property
+    def rodzaj(self) -> str:
+        """The kind of a document beyond the sixteen ("" for an attachment; zalacznik is 0)."""
+        return self.schema.rodzaj
+
 
 @dataclass(frozen=True)
 class RenderedDocument:

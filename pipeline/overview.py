@@ -8,28 +8,67 @@ import html
 import json
 import os
 import re
-from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .checklist import ZAKONCZONA, Checklist, add_years, compute, load_docs
+from .checklist import (
+    STATUSES,
+    ZAKONCZONA,
+    Checklist,
+    Cycle,
+    Item,
+    add_years,
+    compute,
+    earlier_cycles,
+    load_docs,
+)
 from .config import Settings
 from .convert import Converter
 from .errors import ConversionError, Problem, RegisterError
 from .fsutil import ensure_private_dir, replace, work_dir
 from .pdfa import PdfMeta, describe_docx
-from .register import FAMILIES_DIR, REGISTER_NAME, Register, families, family_dir
+from .polish import pl_date
+from .register import Register, families, family_dir
 from .render import named_template, render_docx
 
 CHECKLIST_JSON = "checklista.json"
 CHECKLIST_PDF = "checklista.pdf"
 INDEX_HTML = "index.html"
-STATUS_LABELS = {"jest": "jest", "po_terminie": "po terminie", "brak": "BRAK",
-                 "oczekuje": "oczekuje", "niepodpisany": "niepodpisany"}
-STATUS_COLOURS = {"jest": "D9EAD3", "po_terminie": "FCE5CD", "brak": "F4CCCC",
-                  "oczekuje": "FFFFFF", "niepodpisany": "FFF2CC"}
+
+
+@dataclass(frozen=True)
+class StatusLook:
+    """How a checklist status shows: its Polish label, its CSS class on index.html, its cell
+    colour on checklista.pdf and what it means (the legend)."""
+
+    label: str
+    css: str
+    colour: str
+    meaning: str
+
+
+# THE mapping of checklist statuses to what people read, for the page, the PDF and the terminal
+# ("niepodpisany": a document without its signed scan, once the checklist gives it).
+STATUS_LOOK = {
+    "brak": StatusLook("BRAK", "s-brak", "F4CCCC", "dokumentu nie ma, a termin minął"),
+    "po_terminie": StatusLook("po terminie", "s-po_terminie", "FCE5CD",
+                              "dokument jest, ale powstał po terminie"),
+    "niepodpisany": StatusLook("niepodpisany", "s-niepodpisany", "FFF2CC",
+                               "w archiwum nie ma jeszcze skanu podpisanego dokumentu"),
+    "oczekuje": StatusLook("oczekuje", "s-oczekuje", "FFFFFF",
+                           "termin jeszcze nie minął albo dokument czeka na wcześniejszy"),
+    "jest": StatusLook("jest", "s-jest", "D9EAD3", "dokument jest i powstał w terminie"),
+}
+SHOWN_STATUSES = tuple(STATUS_LOOK)  # the order of the counts on the page
+STATUS_LABELS = {s: v.label for s, v in STATUS_LOOK.items()}
+STATUS_COLOURS = {s: v.colour for s, v in STATUS_LOOK.items()}
+
+
+def status_look(status: str) -> StatusLook:
+    """A status's look; one this version does not know shows its own name, uncoloured."""
+    return STATUS_LOOK.get(status) or StatusLook(status.replace("_", " "), "s-inny", "FFFFFF", "")
 
 
 @dataclass(frozen=True)
@@ -71,16 +110,17 @@ def all_checklists(settings: Settings, as_of: date) -> list[Checklist]:
     return out
 
 
-def _person(name: str | None) -> str:
+def person_key(name: str | None) -> str:
     """An assistant's name as a key: spacing and letter case do not make another person."""
     return re.sub(r"\s+", " ", (name or "").strip()).casefold()
+
 
 
 def limit_problem(settings: Settings, asystent: str, rodzina: str, on: date) -> Problem | None:
     """An assignment (1) that would give an assistant more families than the statutory limit."""
     limit = settings.terminy.limit_rodzin
     active = [c.rodzina for c in all_checklists(settings, on)
-              if c.active and c.rodzina != rodzina and _person(c.asystent) == _person(asystent)]
+              if c.active and c.rodzina != rodzina and person_key(c.asystent) == person_key(asystent)]
     if len(active) < limit:
         return None
     return Problem(
@@ -90,26 +130,54 @@ def limit_problem(settings: Settings, asystent: str, rodzina: str, on: date) -> 
         "asystent", "Asystent rodziny")
 
 
-def _context(checklist: Checklist, settings: Settings) -> dict[str, Any]:
+def _context(checklist: Checklist, settings: Settings, history: list[Cycle]) -> dict[str, Any]:
+    """What checklista.docx prints: the current cycle item by item, the earlier ones briefly."""
+    from .dashboard import is_reenrolment, next_step, stage_words, waiting_for
+
     counts = checklist.counts()
-    nxt = checklist.next_deadline
+    numer = len(history) + 1
+    if checklist.cykl_od:
+        cykl = f"{numer}. cykl sprawy, od {pl_date(checklist.cykl_od)} (przydzielenie asystenta)"
+    else:
+        cykl = f"{numer}. cykl sprawy – czeka na przydzielenie asystenta"
+    assistant = checklist.asystent or "—"
+    if is_reenrolment(checklist):
+        assistant += " (w poprzednim cyklu)"
+
+    def when(item: Item) -> str:
+        if item.termin:
+            return pl_date(item.termin)
+        wait = re.search(r"\((\d+)\)$", waiting_for(item)) if item.status == "oczekuje" else None
+        return f"czeka na zał.\u00a0{wait.group(1)}" if wait else "bez terminu"
+
     return {
         "rodzina": checklist.rodzina,
-        "na_dzien": checklist.na_dzien.strftime("%d.%m.%Y"),
-        "etap": checklist.etap,
-        "asystent": checklist.asystent or "—",
-        "najblizszy_termin": (f"{nxt.termin.strftime('%d.%m.%Y')} – {nxt.opis}"
-                              if nxt and nxt.termin else "—"),
-        "podsumowanie": ", ".join(f"{STATUS_LABELS[s]}: {n}" for s, n in counts.items()),
+        "na_dzien": pl_date(checklist.na_dzien),
+        "etap": stage_words(checklist),
+        "asystent": assistant,
+        "cykl": cykl,
+        "najblizszy_termin": next_step(checklist),
+        "podsumowanie": ", ".join(f"{status_look(s).label}: {counts[s]}"
+                                  for s in SHOWN_STATUSES if s in counts),
         "pozycje": [{
-            "zalacznik": i.zalacznik,
+            "zalacznik": i.zalacznik or "—",  # the closing's items have no number
             "okres": i.okres or "",
-            "status": STATUS_LABELS[i.status],
-            "kolor": STATUS_COLOURS[i.status],
-            "termin": i.termin.strftime("%d.%m.%Y") if i.termin else "—",
-            "plik": i.plik or "",
+            "status": status_look(i.status).label,
+            "kolor": status_look(i.status).colour,
+            "termin": when(i),
+            "plik": f"plik: {i.plik}" if i.plik else "",
             "opis": i.opis,
         } for i in checklist.pozycje],
+        "historia": [{
+            "cykl": f"{h.numer}.",
+            "okres": f"{pl_date(h.od)} – {pl_date(h.do)}",
+            "asystent": h.asystent or "—",
+            "dokumenty": str(h.dokumentow),
+            "zakonczenie": h.zakonczenie,
+        } for h in history],
+        "legenda": "Statusy: " + "; ".join(
+            f"{status_look(s).label} – {status_look(s).meaning}"
+            for s in SHOWN_STATUSES if s in STATUSES) + ".",
         "osrodek": dataclasses.asdict(settings.osrodek),
     }
 
@@ -159,8 +227,9 @@ def write_checklist_pdfs(settings: Settings, converter: Converter,
         for checklist in checklists:
             rodzina = checklist.rodzina
             docx = staging / f"{rodzina}.docx"
-            render_docx(named_template("checklista.docx", settings), _context(checklist, settings),
-                        docx)
+            history = earlier_cycles(load_docs(family_dir(outbox, rodzina)), checklist.na_dzien)
+            render_docx(named_template("checklista.docx", settings),
+                        _context(checklist, settings, history), docx)
             describe_docx(docx, PdfMeta(
                 f"Lista kontrolna dokumentów rodziny – nr sprawy {rodzina}",
                 f"Stan na dzień {checklist.na_dzien:%d.%m.%Y}", settings.osrodek.nazwa,
@@ -181,104 +250,23 @@ def write_checklist_pdfs(settings: Settings, converter: Converter,
 
 # -- outbox/index.html ---------------------------------------------------------------
 
-_CSS = """
-:root { --jest:#d9ead3; --po_terminie:#fce5cd; --brak:#f4cccc; --oczekuje:#eeeeee; }
-* { box-sizing: border-box; }
-body { font-family: "Liberation Sans", Arial, sans-serif; margin: 1.5rem; color: #222;
-       font-size: 14px; }
-h1 { font-size: 1.4rem; margin: 0 0 .2rem; }
-p.meta { color: #555; margin: 0 0 1rem; }
-table { border-collapse: collapse; width: 100%; margin-bottom: 1.5rem; }
-th, td { border: 1px solid #bbb; padding: .3rem .45rem; text-align: left; vertical-align: top; }
-th { background: #e7e6e6; }
-tr { page-break-inside: avoid; }
-td.n { text-align: center; font-variant-numeric: tabular-nums; }
-.s-jest { background: var(--jest); } .s-po_terminie { background: var(--po_terminie); }
-.s-brak { background: var(--brak); font-weight: bold; } .s-oczekuje { background: var(--oczekuje); }
-.s-niepodpisany { background: #fff2cc; }
-#rodziny td:first-child { white-space: nowrap; }
-.over { background: var(--brak); font-weight: bold; }
-a { color: #1a4d8f; }
-ul.docs { margin: 0; padding-left: 1rem; font-size: .85rem; }
-@media print {
-  @page { size: A4 landscape; margin: 12mm; }
-  body { margin: 0; font-size: 10px; }
-  a { color: #000; text-decoration: none; }
-  ul.docs { display: none; }
-}
-"""
-
 
 def write_index(settings: Settings, as_of: date) -> Path:
-    """A self-contained overview page, opened from the file system with no server."""
+    """The centre's morning page (pipeline/dashboard.py), opened from the file system with
+    no server."""
+    from .dashboard import render_page  # it reads this module's status looks
+
     outbox = settings.outbox
     checklists = all_checklists(settings, as_of)
-    limit = settings.terminy.limit_rodzin
-    names = {_person(c.asystent): c.asystent.strip() for c in checklists if c.asystent}
-    load = Counter(names[_person(c.asystent)] for c in checklists if c.active and c.asystent)
-    esc = html.escape
-    rows = []
-    for c in checklists:
-        counts = c.counts()
-        nxt = c.next_deadline
-        folder = f"{FAMILIES_DIR}/{c.rodzina}"
-        docs = sorted(p.name for p in family_dir(outbox, c.rodzina).glob("zal*.pdf"))
-        doc_links = "".join(f'<li><a href="{esc(folder)}/{esc(d)}">{esc(d)}</a></li>'
-                            for d in docs)
-        next_text = (esc(nxt.termin.strftime("%d.%m.%Y")) + " – " + esc(nxt.opis)
-                     if nxt and nxt.termin else "—")
-        cells = "".join(f'<td class="n s-{s}" data-status="{s}">{counts[s]}</td>'
-                        for s in ("brak", "po_terminie", "oczekuje", "jest", "niepodpisany"))
-        rows.append(
-            f'<tr data-rodzina="{esc(c.rodzina)}"><td><a href="{esc(folder)}/">{esc(c.rodzina)}</a>'
-            f'</td><td>{esc(c.asystent or "—")}</td><td>{esc(c.etap)}</td>{cells}'
-            f"<td>{next_text}</td>"
-            f'<td><a href="{esc(folder)}/{CHECKLIST_PDF}">PDF</a> · '
-            f'<a href="{esc(folder)}/{CHECKLIST_JSON}">JSON</a><ul class="docs">{doc_links}</ul></td></tr>'
-        )
     readable = {c.rodzina for c in checklists}
-    rows += [f'<tr data-rodzina="{esc(r)}"><td>{esc(r)}</td><td colspan="9" class="s-brak">'
-             f"nie można odczytać rejestru rodziny ({REGISTER_NAME}) – zgłoś to administratorowi"
-             "</td></tr>" for r in families(outbox) if r not in readable]
-    load_rows = "".join(
-        f'<tr data-asystent="{esc(name)}"><td>{esc(name)}</td>'
-        f'<td class="n{" over" if n > limit else ""}">{n} / {limit}</td></tr>'
-        for name, n in sorted(load.items())
-    )
+    unreadable = [r for r in families(outbox) if r not in readable]
     old_cases = expired_cases(checklists, as_of, settings.terminy.przechowywanie_lat)
+    esc = html.escape
     retention = "".join(
         f'<tr data-do-usuniecia="{esc(e.rodzina)}"><td>{esc(e.rodzina)}</td>'
         f'<td>{e.zakonczono.strftime("%d.%m.%Y")}</td><td class="s-brak">'
         f'{e.usunac_po.strftime("%d.%m.%Y")}</td></tr>' for e in old_cases)
-    totals: Counter[str] = Counter()
-    for c in checklists:
-        totals.update(c.counts())
-    page = f"""<!DOCTYPE html>
-<html lang="pl"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>asysta – przegląd rodzin na dzień {as_of.strftime("%d.%m.%Y")}</title>
-<style>{_CSS}</style></head>
-<body>
-<h1>{esc(settings.osrodek.nazwa)} – dokumentacja asystentów rodziny</h1>
-<p class="meta">Stan na dzień {as_of.strftime("%d.%m.%Y")} (wygenerowano
-{datetime.now().strftime("%d.%m.%Y %H:%M")}). Rodzin: {len(checklists)}; braków:
-{totals["brak"]}, po terminie: {totals["po_terminie"]}, oczekuje: {totals["oczekuje"]}.</p>
-<h2>Rodziny</h2>
-<table id="rodziny"><thead><tr><th>Nr sprawy</th><th>Asystent</th><th>Etap</th>
-<th>Brak</th><th>Po terminie</th><th>Oczekuje</th><th>Jest</th><th>Niepodpisane</th><th>Najbliższy termin</th>
-<th>Lista kontrolna i dokumenty</th></tr></thead>
-<tbody>{"".join(rows) or '<tr><td colspan="10">Brak rodzin w archiwum.</td></tr>'}</tbody></table>
-<h2>Obciążenie asystentów</h2>
-<table id="asystenci"><thead><tr><th>Asystent rodziny</th><th>Rodziny (limit {limit})</th>
-</tr></thead><tbody>{load_rows or '<tr><td colspan="2">—</td></tr>'}</tbody></table>
-<h2>Sprawy zakończone po okresie przechowywania ({settings.terminy.przechowywanie_lat} lat)</h2>
-<p class="meta">Dokumentację tych rodzin należy usunąć poleceniem <code>asysta usun NUMER</code>
-(wcześniej, jeśli trzeba, <code>asysta eksport NUMER</code>).</p>
-<table id="przechowywanie"><thead><tr><th>Nr sprawy</th><th>Zakończono</th>
-<th>Okres przechowywania minął</th></tr></thead>
-<tbody>{retention or '<tr><td colspan="3">Brak takich spraw.</td></tr>'}</tbody></table>
-</body></html>
-"""
+    page = render_page(settings, checklists, unreadable, retention, as_of)
     ensure_private_dir(outbox)
     target = outbox / INDEX_HTML
     replace(target, page.encode("utf-8"))

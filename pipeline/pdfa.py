@@ -70,6 +70,11 @@ class PdfMeta:
 def document_meta(form: FormData, osrodek: Osrodek) -> PdfMeta:
     """A filed attachment: its title, which attachment of which case and of which day, and
     the centre as its author (the record is the centre's; the assistant is named inside)."""
+    if form.rodzaj:  # a kind beyond the sixteen: its title says what it is
+        return PdfMeta(form.schema.tytul,
+                       f"{form.schema.tytul} – nr sprawy {form.rodzina} – {form.data:%d.%m.%Y}",
+                       osrodek.nazwa,
+                       f"asystent rodziny; {form.schema.tytul.lower()}; {form.rodzina}")
     n = form.zalacznik
     return PdfMeta(form.schema.tytul,
                    f"Załącznik nr {n} – nr sprawy {form.rodzina} – {form.data:%d.%m.%Y}",

@@ -100,7 +100,7 @@ def _reject(path: Path, problems: list[Problem], settings: Settings, rodzina: st
     return Outcome(path.name, "odrzucony", rodzina, rejected_to=target, problems=tuple(problems))
 
 
-def _hold(path: Path, fault: TemplateFault, zalacznik: int, settings: Settings,
+def _hold(path: Path, fault: TemplateFault, zalacznik: int | str, settings: Settings,
           rodzina: str) -> Outcome:
     target = holding.hold(path, fault, zalacznik, settings) if _in_inbox(path, settings) else None
     journal.log(settings.outbox, "blad_szablonu", plik=path.name, rodzina=rodzina,
@@ -155,7 +155,7 @@ def _prepare(path: Path, settings: Settings, docx: Path) -> RenderedDocument | O
         faults.point("po_renderowaniu")
         return rendered
     except TemplateFault as exc:  # the centre's template, not the form: held, not rejected
-        return _hold(path, exc, form.zalacznik, settings, form.rodzina)
+        return _hold(path, exc, form.schema.ident, settings, form.rodzina)
     except FormError as exc:
         if resource_failure(exc) is not None:  # e.g. an I/O error while reading the file
             raise
@@ -202,7 +202,7 @@ def _log_accepted(settings: Settings, name: str, form: FormData, files: tuple[st
                   konto: str | None = None, **extra: object) -> None:
     journal.log(settings.outbox, "przyjeto", plik=name, rodzina=form.rodzina, wynik="przyjety",
                 konto=konto, zalacznik=form.zalacznik, sha256=form.source.sha256,
-                archiwum=list(files), **extra)
+                archiwum=list(files), **({"rodzaj": form.rodzaj} if form.rodzaj else {}), **extra)
 
 
 def _quick_sha(path: Path) -> str | None:

@@ -30,6 +30,7 @@ MONTHLY_REPORT = 14  # its month (`miesiac`) is part of what the document is
 _KEYS = ("zalacznik", "rodzaj", "data", "wersja", "docx", "pdf", "plik_zrodlowy", "sha256",
          "wersja_schematu", "przyjeto", "dane")
 NOT_NUMBERED = 0  # `zalacznik` of a document kind beyond the sixteen (`rodzaj` names it)
+SUBJECT_FIELD = "temat"  # a kind's subject: two documents of one date and kind, two subjects
 
 
 def family_dir(outbox: Path, rodzina: str) -> Path:
@@ -66,8 +67,12 @@ class Entry:
     @property
     def document(self) -> tuple[int, date, str]:
         """What the versions are versions of: an attachment of one date (and month), or a
-        document of one kind and date."""
+        document of one kind, date (and subject, `temat`, for a kind that has one: two notes
+        of one day about two matters are two documents)."""
         if self.rodzaj:
+            subject = self.dane.get(SUBJECT_FIELD)
+            if isinstance(subject, str) and subject.strip():
+                return self.zalacznik, self.data, f"{self.rodzaj}:{' '.join(subject.split()).casefold()}"
             return self.zalacznik, self.data, self.rodzaj
         month = self.dane.get("miesiac") if self.zalacznik == MONTHLY_REPORT else None
         return self.zalacznik, self.data, month if isinstance(month, str) else ""

@@ -31,7 +31,7 @@ from .errors import RenderError, TemplateFault
 from .models import FormData, RenderedDocument
 from .polish import display
 from .polish import pl_count as pl_count  # process.py calls render.pl_count
-from .schemas import HEADER_FIELDS, Schema, package_data
+from .schemas import HEADER_FIELDS, Schema, file_stem, form_kinds, package_data
 
 
 def complete(values: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
@@ -206,13 +206,14 @@ def prepare_all(settings: Settings) -> None:
     """Prepare every attachment's template ahead, so that the first form of each kind a
     watcher sees does not wait for it; a template that fails here fails again, with its
     explanation, when a form needs it."""
-    for n in range(1, 17):
+    for n in [*range(1, 17), *form_kinds(settings.foldery.formularze)]:
         with contextlib.suppress(TemplateFault, *_TEMPLATE_FAILURES):
             prepared(template_path(n, settings))
 
 
-def template_path(n: int, settings: Settings) -> Path:
-    return named_template(f"zal{n:02d}.docx", settings)
+def template_path(n: int | str, settings: Settings) -> Path:
+    """The template of an attachment (a number) or of a document kind (a name)."""
+    return named_template(f"{file_stem(n)}.docx", settings)
 
 
 def context_for(form: FormData, settings: Settings) -> dict[str, Any]:
@@ -253,7 +254,7 @@ def named_template(name: str, settings: Settings) -> Path:
 def render(form: FormData, settings: Settings, out: Path) -> RenderedDocument:
     """Write the form's DOCX to `out`; a template that no longer fits its schema (edited
     while a watcher runs) is a TemplateFault, never a document with data left out."""
-    template = template_path(form.zalacznik, settings)
+    template = template_path(form.schema.ident, settings)
     errors = review_template(template, form.schema)[0]
     if errors:
         raise TemplateFault(template.name, errors)

@@ -1,9 +1,11 @@
-"""The sixteen attachments' schemas (`formularze/zalNN.yaml`) and where files ship from.
+"""The sixteen attachments' schemas (`formularze/zalNN.yaml`), the schemas of document kinds
+beyond them (`formularze/<kind>.yaml`, see pipeline/kinds.py) and where files ship from.
 
 A schema file holds a cerberus schema under `pola`, each field carrying its
 Polish label and help in cerberus' `meta` rule, plus the document's metadata
 (title, archive file name, signatures, fixed paragraphs). The header fields
-every form shares (`zalacznik`, `rodzina`, `data`) are defined once, here.
+every form shares (`zalacznik`, `rodzina`, `data`; a kind has `rodzaj` in place
+of `zalacznik`) are defined once, here.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ import yaml
 from .errors import ConfigError
 
 ZALACZNIKI = range(1, 17)
+# A document kind beyond the sixteen: lower-case letters, digits and "_", never "zalNN".
+KIND_RE = r"\A(?!zal\d)[a-z][a-z0-9_]{0,39}\Z"
 # \A…\Z and not ^…$: `$` also matches before a final newline, and "K-1\n" would be a second
 # folder beside "K-1" that looks the same.
 CASE_NUMBER_RE = r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z"
@@ -82,6 +86,17 @@ HEADER_FIELDS: dict[str, dict[str, Any]] = {
 }
 
 
+KIND_FIELD: dict[str, Any] = {
+    "type": "string",
+    "required": True,
+    "meta": {
+        "etykieta": "Rodzaj dokumentu",
+        "pomoc": "Rodzaj dokumentu spoza szesnastu załączników procedury, np. notatka "
+        "albo zakonczenie (w miejscu numeru załącznika).",
+    },
+}
+
+
 def package_data(name: str) -> Path:
     """A shipped data folder: inside the installed package, or at the top of a checkout."""
     here = Path(__file__).resolve().parent
@@ -97,7 +112,7 @@ class Signature:
 
 @dataclass(frozen=True)
 class Schema:
-    zalacznik: int
+    zalacznik: int  # 1–16, or 0 (register.NOT_NUMBERED) for a kind beyond the sixteen
     tytul: str
     nazwa_pliku: str  # slug used in archive names, e.g. "plan-pracy"
     wersja: int
@@ -106,16 +121,40 @@ class Schema:
     podpisy: tuple[Signature, ...]
     pola: dict[str, Any]  # cerberus schema of the attachment's own fields
     source: Path
+    rodzaj: str = ""  # the kind of a document beyond the sixteen (then zalacznik is 0)
+
+    @property
+    def ident(self) -> int | str:
+        """The attachment's number, or the kind's name."""
+        return self.rodzaj or self.zalacznik
+
+    @property
+    def key(self) -> str:
+        """The stem of its schema, example and template files: `zal06`, `notatka`."""
+        return file_stem(self.ident)
 
     @functools.cached_property
     def cerberus(self) -> dict[str, Any]:
         """The full cerberus schema: the common header, then the attachment's fields.
         Made once per schema (validators are cached by it); nobody may change it."""
-        return {**copy.deepcopy(HEADER_FIELDS), **self.pola}
+        header = copy.deepcopy(HEADER_FIELDS)
+        if self.rodzaj:  # `rodzaj: <kind>` in place of `zalacznik: N`
+            del header["zalacznik"]
+            header = {"rodzaj": {**copy.deepcopy(KIND_FIELD), "allowed": [self.rodzaj]}, **header}
+        return {**header, **self.pola}
 
 
-def schema_path(n: int, override: Path | None = None) -> Path:
-    name = f"zal{n:02d}.yaml"
+def file_stem(ident: int | str) -> str:
+    return ident if isinstance(ident, str) else f"zal{ident:02d}"
+
+
+def is_kind_name(value: object) -> bool:
+    return isinstance(value, str) and re.fullmatch(KIND_RE, value) is not None
+
+
+def schema_path(n: int | str, override: Path | None = None) -> Path:
+    """The schema of an attachment (a number) or of a kind (a name): the centre's first."""
+    name = f"{file_stem(n)}.yaml"
     if override is not None and (override / name).is_file():
         return override / name
     return package_data("formularze") / name
@@ -141,19 +180,30 @@ def iter_fields(pola: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, d
             yield from iter_fields(inner, f"{path}.")
 
 
+def describe(n: int | str) -> str:
+    """„załącznika 6” / „rodzaju „notatka””: whose schema a message is about."""
+    return f"rodzaju „{n}”" if isinstance(n, str) else f"załącznika {n}"
+
+
 @functools.lru_cache(maxsize=64)
-def _load(path: Path, n: int) -> Schema:
+def _load(path: Path, n: int | str) -> Schema:
     where = str(path)
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ConfigError([f"nie można wczytać schematu załącznika {n}: {exc}"], where) from None
+        raise ConfigError([f"nie można wczytać schematu {describe(n)}: {exc}"], where) from None
     problems: list[str] = []
     if not isinstance(doc, dict):
-        raise ConfigError([f"schemat załącznika {n} nie jest słownikiem YAML"], where)
-    if doc.get("zalacznik") != n:
+        raise ConfigError([f"schemat {describe(n)} nie jest słownikiem YAML"], where)
+    if isinstance(n, str):
+        if doc.get("rodzaj") != n or "zalacznik" in doc:
+            problems.append(f"{where}: schemat rodzaju dokumentu musi mieć klucz „rodzaj: {n}” "
+                            "(zgodny z nazwą pliku) i nie może mieć klucza „zalacznik”")
+    elif doc.get("zalacznik") != n:
         problems.append(f"{where}: klucz „zalacznik” powinien mieć wartość {n}")
     tytul = _require(doc, "tytul", str, where, problems)
+    if isinstance(n, str) and "nazwa_pliku" not in doc:
+        doc["nazwa_pliku"] = n.replace("_", "-")  # a kind's archive names start with its name
     slug = _require(doc, "nazwa_pliku", str, where, problems)
     wersja = _require(doc, "wersja", int, where, problems)
     pola = _require(doc, "pola", dict, where, problems)
@@ -170,17 +220,31 @@ def _load(path: Path, n: int) -> Schema:
             meta = rules.get("meta") if isinstance(rules, dict) else None
             if not isinstance(meta, dict) or not meta.get("etykieta") or not meta.get("pomoc"):
                 problems.append(f"{where}: pole „{key}” potrzebuje meta.etykieta i meta.pomoc")
-        for key in HEADER_FIELDS:
+        for key in (*HEADER_FIELDS, "rodzaj"):
             if key in pola:
                 problems.append(f"{where}: pole „{key}” jest wspólne dla wszystkich załączników")
     if problems:
         raise ConfigError(problems, where)
     sporzadza = str(doc.get("sporzadza") or "asystent rodziny")
+    if isinstance(n, str):
+        return Schema(0, tytul, slug, wersja, sporzadza, tuple(tresc), tuple(podpisy), pola,
+                      path, rodzaj=n)
     return Schema(n, tytul, slug, wersja, sporzadza, tuple(tresc), tuple(podpisy), pola, path)
 
 
-def load_schema(n: int, override: Path | None = None) -> Schema:
+def load_schema(n: int | str, override: Path | None = None) -> Schema:
+    """The schema of attachment `n` (1–16) or of the document kind named `n`."""
     return _load(schema_path(n, override), n)
+
+
+def form_kinds(override: Path | None = None) -> list[str]:
+    """The kinds a form may name in `rodzaj:`: every `<kind>.yaml` shipped or in the centre's
+    own schema folder, in alphabetical order."""
+    names: set[str] = set()
+    for folder in (package_data("formularze"), override):
+        if folder is not None and folder.is_dir():
+            names |= {p.stem for p in folder.glob("*.yaml") if is_kind_name(p.stem)}
+    return sorted(names)
 
 
 def label_of(schema: dict[str, Any], path: tuple[Any, ...]) -> str:

@@ -2,7 +2,9 @@
 
 A cover page (centre, case number, family, assistant, dates of the case), a
 table of contents with page numbers, then the newest version of every filed
-document in the order of the procedure (attachment number, then date), with a
+document in the order of the procedure (attachment number, then date; the kinds
+beyond the sixteen – closing, service notes, court documents – after them, in
+date order, titled from pipeline/kinds.py), with a
 bookmark per document and "Teczka K-2025-014 · strona 17 z 120" on every page.
 
 Speed comes from doing each thing once: every document PDF is parsed once (its
@@ -49,10 +51,11 @@ from .config import Osrodek, Settings
 from .errors import AsystaError
 from .fonts import font_paths
 from .fsutil import replace
+from .kinds import ZAKONCZENIE, title
 from .pdfa import PdfMeta, finish_joined, is_pdfa2, output_intent
 from .pdfutil import quiet_pypdf
 from .polish import pl_count, pl_date
-from .register import REGISTER_NAME, Register, family_dir
+from .register import REGISTER_NAME, SUBJECT_FIELD, Register, family_dir
 from .schemas import load_schema
 from .skany import binder_pdf
 
@@ -93,10 +96,13 @@ class BinderDocument:
     pdf: Path
     tytul: str
     dane: dict[str, Any]
+    rodzaj: str = ""  # a kind beyond the sixteen (zalacznik 0)
     podpisany: bool = False  # the signed scan stands in for the unsigned PDF (`skany`)
 
     @property
     def label(self) -> str:
+        if self.rodzaj:
+            return f"{self.tytul} – {pl_date(self.data)}"
         return f"Zał. {self.zalacznik} – {self.tytul} – {pl_date(self.data)}"
 
 
@@ -136,7 +142,7 @@ def case_info(rodzina: str, docs: Sequence[BinderDocument], osrodek: Osrodek) ->
         str(m["imie_nazwisko"]) + (f" ({m['pokrewienstwo']})" if m.get("pokrewienstwo") else "")
         for m in newest.get("czlonkowie") or [] if isinstance(m, dict) and m.get("imie_nazwisko"))
     start = assignments[0].data if assignments else min((d.data for d in docs), default=None)
-    closings = [d.data for d in docs if d.zalacznik in CLOSING]
+    closings = [d.data for d in docs if d.zalacznik in CLOSING or d.rodzaj == ZAKONCZENIE]
     end = max(closings) if closings else None
     if end is not None and assignments and end < assignments[-1].data:
         end = None  # a new cycle started after the last closing request
@@ -299,7 +305,9 @@ def _draw_cover(canvas: Canvas, info: CaseInfo, documents: int, total: int, toda
 
     canvas.setFont(FONT, 9)
     canvas.setFillGray(GREY)
-    foot = [f"Dokumenty w kolejności procedury (numer załącznika, potem data): {centre.procedura}.",
+    foot = [f"Dokumenty w kolejności procedury (numer załącznika, potem data): {centre.procedura}; "
+            "po nich, według daty, dokumenty spoza szesnastu załączników (np. notatki służbowe, "
+            "zakończenie współpracy).",
             f"Teczkę sporządzono {pl_date(today)} (program asysta)."]
     y = BOTTOM + 12 * sum(len(_wrap(t, FONT, 9, right - MARGIN)) for t in foot)
     for text in foot:
@@ -342,7 +350,7 @@ def _draw_toc_page(canvas: Canvas, info: CaseInfo, docs: Sequence[BinderDocument
         top = y
         baseline = top - TOC_PAD - TOC_SIZE * 0.85
         canvas.setFont(FONT_BOLD, TOC_SIZE)
-        canvas.drawString(MARGIN + 4, baseline, str(doc.zalacznik))
+        canvas.drawString(MARGIN + 4, baseline, "—" if doc.rodzaj else str(doc.zalacznik))
         canvas.setFont(FONT, TOC_SIZE)
         for i, line in enumerate(row.lines):
             canvas.drawString(x_title, baseline - i * TOC_LEADING, line)
@@ -434,6 +442,8 @@ class _Source:
 def _read_documents(rodzina: str, folder: Path, settings: Settings) -> list[_Source]:
     try:
         entries = Register.load(folder).current()  # a damaged one: RegisterError, in Polish
+        # the sixteen in the procedure's order, then the other kinds by date
+        entries.sort(key=lambda e: (e.zalacznik == 0, e.data if e.rodzaj else date.min))
     except OSError:
         raise TeczkaError(f"nie można odczytać spisu dokumentów ({REGISTER_NAME}) rodziny "
                           f"{rodzina}") from None
@@ -451,9 +461,14 @@ def _read_documents(rodzina: str, folder: Path, settings: Settings) -> list[_Sou
             raise _unreadable(rodzina, name or "(brak nazwy PDF)") from None
         if not pages:
             raise TeczkaError(f"dokument {name} rodziny {rodzina} nie ma żadnej strony")
-        schema = load_schema(entry.zalacznik, settings.foldery.formularze)
-        doc = BinderDocument(entry.zalacznik, entry.data, entry.wersja, path, schema.tytul,
-                             dict(entry.dane), signed)
+        own = settings.foldery.formularze
+        tytul = (title(entry.rodzaj, own) if entry.rodzaj
+                 else load_schema(entry.zalacznik, own).tytul)
+        subject = entry.dane.get(SUBJECT_FIELD) if entry.rodzaj else None
+        if isinstance(subject, str) and subject.strip():  # a note: which one
+            tytul = f"{tytul}: {subject.strip()}"
+        doc = BinderDocument(entry.zalacznik, entry.data, entry.wersja, path, tytul,
+                             dict(entry.dane), entry.rodzaj, signed)
         sources.append(_Source(doc, pages, reader))
     return sources
 

@@ -16,7 +16,16 @@ from .errors import FormError, Problem
 from .limits import MAX_PROBLEMS, UNLIMITED, Budget, capped
 from .models import FormData, IncomingFile
 from .polish import pl_count
-from .schemas import HEADER_FIELDS, Schema, key_of, label_of, load_schema, windows_problem
+from .schemas import (
+    HEADER_FIELDS,
+    KIND_FIELD,
+    Schema,
+    form_kinds,
+    key_of,
+    label_of,
+    load_schema,
+    windows_problem,
+)
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Characters an XML 1.0 document (and so a DOCX) cannot hold.
@@ -195,7 +204,8 @@ def _reason(error: Any, schema: dict[str, Any]) -> str:
         near = difflib.get_close_matches(name, _siblings(schema, error.document_path), n=1) \
             if len(name) <= _SHOWN_CHARS else []
         hint = f" – czy chodziło o „{near[0]}”?" if near else ""
-        return f"nieznane pole – formularz tego załącznika go nie przewiduje{hint}"
+        whose = "tego rodzaju dokumentu" if "rodzaj" in schema else "tego załącznika"
+        return f"nieznane pole – formularz {whose} go nie przewiduje{hint}"
     if code == cerrors.COERCION_FAILED.code:
         if kind == "boolean":
             return "wpisz „tak” albo „nie”"
@@ -360,21 +370,53 @@ def _run(document: dict[str, Any], schema: dict[str, Any], allow_unknown: bool,
     return validator.document, problems
 
 
-def validate_mapping(document: dict[str, Any], override: Any = None,
-                     budget: Budget = UNLIMITED) -> tuple[Schema, dict[str, Any]]:
-    """Validate a parsed form; returns its schema and the normalised values. The work is
-    bounded by the schema (see _Bounds) and at most MAX_PROBLEMS problems are listed."""
+_KIND_LABEL = KIND_FIELD["meta"]["etykieta"]
+
+
+def _schema_of(document: dict[str, Any], override: Any, budget: Budget) -> Schema:
+    """The schema the header names: `zalacznik: N` (1–16) or `rodzaj: <kind>`; a FormError
+    with every header problem when it names none."""
     header = {k: _hollow(document[k]) for k in HEADER_FIELDS if k in document}
     _, header_problems = _run(header, HEADER_FIELDS, allow_unknown=True, budget=budget)
+    if "rodzaj" in document:
+        return _kind_schema(document, override, [p for p in header_problems
+                                                 if p.key != "zalacznik"])
     n = document.get("zalacznik")
     if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= 16:
         if "zalacznik" not in document:
             header_problems = [p for p in header_problems if p.key != "zalacznik"]
             header_problems.insert(0, Problem(
-                "brak numeru załącznika – dopisz na początku pliku np. „zalacznik: 6”",
+                "brak numeru załącznika – dopisz na początku pliku np. „zalacznik: 6” "
+                "(albo „rodzaj: notatka” dla dokumentu spoza szesnastu załączników)",
                 "zalacznik", HEADER_FIELDS["zalacznik"]["meta"]["etykieta"]))
         raise FormError(header_problems or [Problem("nieznany numer załącznika (1–16)")])
-    schema = load_schema(n, override)
+    return load_schema(n, override)
+
+
+def _kind_schema(document: dict[str, Any], override: Any, header_problems: list[Problem]) -> Schema:
+    rodzaj = document["rodzaj"]
+    known = form_kinds(override)
+    listed = ", ".join(f"„{k}”" for k in known)
+    if "zalacznik" in document:
+        raise FormError([Problem(
+            "formularz ma w nagłówku jednocześnie „zalacznik” i „rodzaj” – zostaw jedno z nich: "
+            "„zalacznik: N” dla załącznika procedury nr N (1–16) albo „rodzaj: …” dla dokumentu "
+            f"spoza szesnastu załączników (znane rodzaje: {listed})", "rodzaj", _KIND_LABEL),
+            *header_problems])
+    if not isinstance(rodzaj, str) or rodzaj not in known:
+        what = f"„{_shown(rodzaj)}”" if isinstance(rodzaj, str) else "(to nie jest nazwa)"
+        raise FormError([Problem(
+            f"nieznany rodzaj dokumentu {what} – znane rodzaje: {listed}; załączniki procedury "
+            "mają w nagłówku numer, np. „zalacznik: 6”", "rodzaj", _KIND_LABEL),
+            *header_problems])
+    return load_schema(rodzaj, override)
+
+
+def validate_mapping(document: dict[str, Any], override: Any = None,
+                     budget: Budget = UNLIMITED) -> tuple[Schema, dict[str, Any]]:
+    """Validate a parsed form; returns its schema and the normalised values. The work is
+    bounded by the schema (see _Bounds) and at most MAX_PROBLEMS problems are listed."""
+    schema = _schema_of(document, override, budget)
     full = schema.cerberus
     bounds = _Bounds(full, budget)
     bounded = bounds.mapping(document, full, ())
@@ -392,4 +434,5 @@ def validate_mapping(document: dict[str, Any], override: Any = None,
 def validate(document: dict[str, Any], incoming: IncomingFile, override: Any = None,
              budget: Budget = UNLIMITED) -> FormData:
     schema, values = validate_mapping(document, override, budget)
-    return FormData(incoming, schema, values["zalacznik"], values["rodzina"], values["data"], values)
+    return FormData(incoming, schema, values.get("zalacznik", schema.zalacznik), values["rodzina"],
+                    values["data"], values)

@@ -1,6 +1,7 @@
-"""Build the sixteen DOCX templates in zalaczniki_templates/ from the schemas in formularze/.
+"""Build the DOCX templates in zalaczniki_templates/ from the schemas in formularze/: the
+sixteen attachments and the document kinds beyond them (`notatka.yaml` → `notatka.docx`).
 
-    python scripts/build_templates.py [--schematy DIR] [--wynik DIR]
+    python scripts/build_templates.py [--schematy DIR] [--wynik DIR] [6 notatka …]
 
 The schema is the layout: the header with the centre and the procedure
 reference, the title, fixed paragraphs, short fields in a label/value table,
@@ -31,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline.polish import NBSP, typeset  # noqa: E402
-from pipeline.schemas import Schema, load_schema  # noqa: E402
+from pipeline.schemas import Schema, form_kinds, load_schema  # noqa: E402
 
 FONT = "Arial"  # LibreOffice substitutes the metric-compatible Liberation Sans
 GREY = "E7E6E6"
@@ -476,9 +477,13 @@ def _centre_header(doc: Any, right_text: str) -> None:
 
 def build(schema: Schema, out: Path) -> None:
     doc = _new_document(schema.tytul)
-    _page_footer(doc, f"Nr sprawy {{{{ rodzina|pl }}}} · załącznik nr {schema.zalacznik} · strona ")
-    _para(doc, f"Załącznik nr{NBSP}{schema.zalacznik} do {{{{ osrodek.procedura }}}}", size=8,
-          italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=10)
+    if schema.rodzaj:  # a kind beyond the sixteen is no attachment of the procedure
+        _page_footer(doc, f"Nr sprawy {{{{ rodzina|pl }}}} · {schema.tytul.lower()} · strona ")
+        _para(doc, space_after=10)
+    else:
+        _page_footer(doc, f"Nr sprawy {{{{ rodzina|pl }}}} · załącznik nr {schema.zalacznik} · strona ")
+        _para(doc, f"Załącznik nr{NBSP}{schema.zalacznik} do {{{{ osrodek.procedura }}}}", size=8,
+              italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=10)
     _centre_header(doc, "{% if osrodek.miejscowosc %}{{ osrodek.miejscowosc }}, {% endif %}"
                         "dnia {{ data|pl }}")
 
@@ -507,7 +512,28 @@ def build_checklist(out: Path) -> None:
     _para(doc, "Numer sprawy: {{ rodzina }}", size=10, align=WD_ALIGN_PARAGRAPH.CENTER,
           space_after=12)
     _value_table(doc, [("Etap sprawy", "etap"), ("Asystent rodziny", "asystent"),
-                       ("Najbliższy termin", "najblizszy_termin"), ("Podsumowanie", "podsumowanie")])
+                       ("Cykl sprawy", "cykl"), ("Najbliższy termin", "najblizszy_termin"),
+                       ("Podsumowanie", "podsumowanie")])
+    # the earlier cycles of the case (after a re-enrolment, 13), one row each
+    _para(doc, "{%p if historia %}")
+    _para(doc, "Wcześniejsze cykle sprawy", style="Heading 1")
+    history = doc.add_table(rows=4, cols=5)
+    history.style = "Table Grid"
+    head_row, loop_start, body, loop_end = history.rows
+    columns = [("Cykl", "cykl", 1.2), ("Okres", "okres", 4.2), ("Asystent rodziny", "asystent", 3.6),
+               ("Dokumenty", "dokumenty", 2.3), ("Zakończenie cyklu", "zakonczenie", 5.7)]
+    for cell, (label, _, _) in zip(head_row.cells, columns, strict=True):
+        _cell_text(cell, label, bold=True, size=9)
+        _shade(cell)
+    _repeat_header(head_row)
+    _cell_text(loop_start.cells[0], "{%tr for h in historia %}")
+    for cell, (_, key, _) in zip(body.cells, columns, strict=True):
+        _cell_text(cell, "{{ h." + key + " }}", size=9)
+    _no_split(body)
+    _cell_text(loop_end.cells[0], "{%tr endfor %}")
+    _widths(history, _fitting([label for label, _, _ in columns], [w for _, _, w in columns]))
+    _para(doc, "{%p endif %}")
+    _para(doc, "Dokumenty bieżącego cyklu", style="Heading 1")
     table = doc.add_table(rows=4, cols=6)
     table.style = "Table Grid"
     head_row, loop_start, body, loop_end = table.rows
@@ -519,19 +545,21 @@ def build_checklist(out: Path) -> None:
     _cell_text(loop_start.cells[0], "{%tr for p in pozycje %}")
     _cell_text(body.cells[0], "{{ loop.index }}.", size=9)
     _cell_text(body.cells[1], "{{ p.zalacznik }}", size=9)
-    _cell_text(body.cells[2], "{{ p.opis }}", size=9)
+    _cell_text(body.cells[2], "{{ p.opis|pl }}", size=9)
+    body.cells[2].add_paragraph().add_run("{%p if p.plik %}")  # no empty line without a file
     body.cells[2].add_paragraph().add_run("{{ p.plik }}").font.size = Pt(7.5)
+    body.cells[2].add_paragraph().add_run("{%p endif %}")
+    for paragraph in body.cells[2].paragraphs:  # one block: the file name under its document
+        paragraph.paragraph_format.space_after = Pt(1)
     _cell_text(body.cells[3], "{{ p.okres|pl if p.okres else '' }}", size=9)
     _cell_text(body.cells[4], "{{ p.termin }}", size=9)
     _cell_text(body.cells[5], "{% cellbg p.kolor %}{{ p.status }}", size=9, bold=True)
     _no_split(body)
     _cell_text(loop_end.cells[0], "{%tr endfor %}")
     _widths(table, _fitting(["Lp.", "Zał.", "Dokument", "Okres", "Termin", "Status"],
-                            [1.0, 1.0, 8.5, 2.3, 2.1, 2.1]))
+                            [1.0, 1.0, 8.3, 2.3, 2.3, 2.1]))
     _para(doc, space_after=6)
-    _para(doc, "Statusy: jest – dokument jest i powstał w terminie; po terminie – dokument jest, "
-               "ale powstał po terminie; BRAK – dokumentu nie ma, a termin minął; oczekuje – "
-               "termin jeszcze nie minął.", size=8, italic=True)
+    _para(doc, "{{ legenda }}", size=8, italic=True)
     out.parent.mkdir(parents=True, exist_ok=True)
     _slim(doc)
     doc.save(out)
@@ -578,6 +606,167 @@ def build_summary(out: Path) -> None:
     _para(doc, space_after=24)
     _para(doc, "……………………………………", align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=0)
     _para(doc, "(podpis kierownika ośrodka)", size=8, italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _slim(doc)
+    doc.save(out)
+
+
+def _loop_table(doc: Any, var: str, columns: list[tuple[str, str, float]]) -> None:
+    """A table with a header row and one row per item of `var` (docxtpl's row loop)."""
+    table = doc.add_table(rows=4, cols=len(columns))
+    table.style = "Table Grid"
+    head, start, body, end = table.rows
+    for cell, (label, _, _) in zip(head.cells, columns, strict=True):
+        _cell_text(cell, label, bold=True, size=HEADER_SIZE)
+        _shade(cell)
+    _repeat_header(head)
+    _cell_text(start.cells[0], "{%tr for r in " + var + " %}")
+    for cell, (_, expr, _) in zip(body.cells, columns, strict=True):
+        _cell_text(cell, "{{ " + expr + " }}", size=TABLE_SIZE)
+    _no_split(body)
+    _cell_text(end.cells[0], "{%tr endfor %}")
+    _widths(table, _fitting([label for label, _, _ in columns], [w for _, _, w in columns]))
+
+
+def build_figures(out: Path) -> None:
+    """The kierownik's half-yearly figures (`outbox/sprawozdania/<okres>/sprawozdanie_<okres>.pdf`)."""
+    doc = _new_document("Asystenci rodziny – dane do sprawozdania rzeczowo-finansowego")
+    _page_footer(doc, "Dane do sprawozdania za {{ okres }} · strona ")
+    _centre_header(doc, "stan archiwum na dzień {{ na_dzien }}")
+    _para(doc, space_after=6)
+    _para(doc, "ASYSTENCI RODZINY – DANE DO SPRAWOZDANIA RZECZOWO-FINANSOWEGO", style="Title")
+    _para(doc, _typeset_fixed("z wykonywania zadań z zakresu wspierania rodziny za {{ okres }}"),
+          size=10, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12)
+    _loop_table(doc, "wiersze", [("Lp.", "r.lp", 1.1), ("Wyszczególnienie", "r.etykieta|pl", 6.4),
+                                 ("Wartość", "r.wartosc", 2.6),  # „do uzupełnienia” whole
+                                 ("Definicja (dokumenty i daty)", "r.definicja|pl", 6.9)])
+    _para(doc, space_after=6)
+    _para(doc, "{%p if bledy %}", space_after=0)
+    _para(doc, _typeset_fixed("Nie policzono rodzin o uszkodzonym rejestrze: {{ bledy }}."),
+          bold=True, size=9)
+    _para(doc, "{%p endif %}", space_after=0)
+    _para(doc, _typeset_fixed(
+        "Wartości policzono z archiwum dokumentów asystentów rodziny (asysta sprawozdanie). "
+        "Nazwy wierszy można dostosować do formularza sprawozdania w sekcji [sprawozdanie] "
+        "pliku asysta.toml; numery spraw liczonych w każdym wierszu: arkusz „Sprawy” pliku "
+        "XLSX albo polecenie z opcją --szczegoly."), size=8, italic=True)
+    _para(doc, space_after=24)
+    _para(doc, "……………………………………", align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=0)
+    _para(doc, "(podpis kierownika ośrodka)", size=8, italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _slim(doc)
+    doc.save(out)
+
+
+def build_court_report(out: Path) -> None:
+    """The report for the family court (`asysta sad`), filed in the family's folder."""
+    doc = _new_document("Sprawozdanie asystenta rodziny dla sądu rodzinnego")
+    _page_footer(doc, "Nr sprawy {{ rodzina|pl }} · sprawozdanie dla sądu · strona ")
+    _centre_header(doc, "{% if osrodek.miejscowosc %}{{ osrodek.miejscowosc }}, {% endif %}"
+                        "dnia {{ data|pl }}")
+    _para(doc, space_after=4)
+    _para(doc, "{%p if sad %}", space_after=0)
+    _para(doc, "{{ sad|pl }}", bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=0)
+    _para(doc, "{%p endif %}", space_after=0)
+    _para(doc, "{%p if sygnatura %}", space_after=0)
+    _para(doc, _typeset_fixed("Sygn. akt: {{ sygnatura|pl }}"), align=WD_ALIGN_PARAGRAPH.RIGHT,
+          space_after=0)
+    _para(doc, "{%p endif %}", space_after=0)
+    _para(doc, space_after=6)
+    _para(doc, "SPRAWOZDANIE Z PRACY ASYSTENTA RODZINY Z RODZINĄ", style="Title")
+    _para(doc, _typeset_fixed("dla sądu rodzinnego za okres od {{ od|pl }} do {{ do|pl }}"),
+          size=10, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=0)
+    _para(doc, "Numer sprawy: {{ rodzina|pl }}", size=10, align=WD_ALIGN_PARAGRAPH.CENTER,
+          space_after=12)
+    _value_table(doc, [("Rodzice (opiekunowie)", "rodzice"), ("Dzieci", "dzieci"),
+                       ("Adres", "adres"), ("Asystent rodziny", "asystent"),
+                       ("Przydzielenie asystenta", "przydzielenie"),
+                       ("Podstawa objęcia wsparciem", "podstawa")])
+
+    def heading(text: str) -> None:
+        spacer = _para(doc, space_after=0)  # air between the table above and the heading
+        spacer.paragraph_format.line_spacing = Pt(6)
+        _para(doc, _typeset_fixed(text), style="Heading 1")
+
+    def text_or(var: str, otherwise: str) -> None:
+        _para(doc, "{%p if " + var + " %}", space_after=0)
+        body = _para(doc, "{{ " + var + "|pl }}", space_after=6)
+        body.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        _para(doc, "{%p else %}", space_after=0)
+        _para(doc, _typeset_fixed(otherwise), italic=True, size=9.5)
+        _para(doc, "{%p endif %}", space_after=0)
+
+    def table_or(var: str, columns: list[tuple[str, str, float]], otherwise: str) -> None:
+        _para(doc, "{%p if " + var + " %}", space_after=0)
+        _loop_table(doc, var, columns)
+        _para(doc, "{%p else %}", space_after=0)
+        _para(doc, _typeset_fixed(otherwise), italic=True, size=9.5)
+        _para(doc, "{%p endif %}", space_after=0)
+
+    heading("1. Sytuacja rodziny")
+    text_or("sytuacja_rodziny", "Asystent nie złożył opisu sytuacji rodziny za ten okres.")
+    heading("2. Wizyty w rodzinie i kontakty z instytucjami")
+    _para(doc, _typeset_fixed(
+        "W okresie sprawozdawczym asystent rodziny odbył wizyt: {{ liczba_wizyt }} (łącznie "
+        "{{ liczba_godzin|pl }} godz.), kontaktów z instytucjami w sprawach rodziny: "
+        "{{ liczba_kontaktow }}."), space_after=6)
+    table_or("wizyty", [("Data", "r.data|pl", 2.3), ("Godziny", "r.godziny", 2.4),
+                        ("Działania asystenta", "r.dzialania|pl", 12.3)],
+             "W okresie sprawozdawczym nie odnotowano wizyt w rodzinie.")
+    _para(doc, space_after=4)
+    table_or("kontakty", [("Data", "r.data|pl", 2.3), ("Instytucja", "r.instytucja|pl", 5.7),
+                          ("Forma", "r.forma|pl", 3.0), ("Cel kontaktu", "r.cel|pl", 6.0)],
+             "W okresie sprawozdawczym nie odnotowano kontaktów z instytucjami.")
+    heading("3. Plan pracy z rodziną")
+    _para(doc, "{%p if plany %}", space_after=0)
+    _loop_table(doc, "plany", [("Dokument", "r.dokument|pl", 3.6), ("Cel", "r.cel|pl", 5.4),
+                               ("Termin", "r.termin|pl", 2.3),
+                               ("Przewidywane efekty", "r.efekty|pl", 5.7)])
+    _para(doc, "{%p elif plan_obowiazujacy %}", space_after=0)
+    _para(doc, _typeset_fixed("W okresie sprawozdawczym nie sporządzano ani nie aktualizowano "
+                              "planu pracy; obowiązywał plan z dnia {{ plan_obowiazujacy|pl }}."),
+          italic=True, size=9.5)
+    _para(doc, "{%p else %}", space_after=0)
+    _para(doc, "W okresie sprawozdawczym nie sporządzono planu pracy z rodziną.", italic=True,
+          size=9.5)
+    _para(doc, "{%p endif %}", space_after=0)
+    heading("4. Zadania rodziny i ich realizacja")
+    table_or("zadania", [("Zadanie", "r.zadanie|pl", 5.9), ("Termin", "r.termin|pl", 2.3),
+                         ("Stan", "r.status|pl", 3.1), ("Efekt", "r.efekt|pl", 5.7)],
+             "W okresie sprawozdawczym nie sporządzono karty pracy rodziny.")
+    heading("5. Okresowe oceny sytuacji rodziny")
+    table_or("oceny", [("Data", "r.data|pl", 2.3), ("Współpraca rodziny", "r.wspolpraca|pl", 2.8),
+                       ("Realizacja celów", "r.cele|pl", 4.6),
+                       ("Podsumowanie i wniosek", "r.podsumowanie|pl + ' ' + r.wniosek|pl", 7.3)],
+             "W okresie sprawozdawczym nie sporządzono okresowej oceny sytuacji rodziny.")
+    heading("6. Spotkania interdyscyplinarne")
+    table_or("spotkania", [("Data", "r.data|pl", 2.3), ("Cel spotkania", "r.cel|pl", 7.0),
+                           ("Ustalenia", "r.ustalenia|pl", 7.7)],
+             "W okresie sprawozdawczym nie odbyło się spotkanie interdyscyplinarne.")
+    heading("7. Miesięczne raporty z pracy z rodziną")
+    table_or("raporty", [("Miesiąc", "r.miesiac|pl", 3.0),
+                         ("Współpraca rodziny", "r.wspolpraca|pl", 2.8),
+                         ("Osiągnięcia", "r.osiagniecia|pl", 5.6),
+                         ("Trudności", "r.trudnosci|pl", 5.6)],
+             "Za miesiące okresu sprawozdawczego nie złożono raportów miesięcznych.")
+    heading("8. Przebieg współpracy z rodziną")
+    text_or("przebieg_wspolpracy", "Asystent nie złożył opisu przebiegu współpracy za ten okres.")
+    heading("9. Wnioski asystenta rodziny")
+    text_or("wnioski", "Asystent nie sformułował wniosków za ten okres.")
+    _para(doc, space_after=6)
+    _para(doc, _typeset_fixed("Sprawozdanie sporządzono na podstawie dokumentów z okresu "
+                              "sprawozdawczego w archiwum ośrodka."), size=8, italic=True)
+    _para(doc, space_after=18, keep_next=True)
+    table = doc.add_table(rows=3, cols=2)
+    _no_borders(table)
+    for i, (person, caption) in enumerate((("asystent", "podpis asystenta rodziny"),
+                                           ("osrodek.kierownik", "podpis kierownika ośrodka"))):
+        top, line, under = (table.rows[r].cells[i] for r in range(3))
+        _cell_text(top, "{{ " + person + " or '' }}", size=TABLE_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER)
+        _cell_text(line, "\n\n……………………………………", align=WD_ALIGN_PARAGRAPH.CENTER)
+        _cell_text(under, f"({caption})", size=8, italic=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _keep_table_together(table)
+    _widths(table, [PAGE_WIDTH_CM / 2] * 2)
     out.parent.mkdir(parents=True, exist_ok=True)
     _slim(doc)
     doc.save(out)
@@ -698,22 +887,31 @@ def _set_language(doc: Any) -> None:
         lang.set(qn("w:eastAsia"), "pl-PL")
 
 
+def _document(text: str) -> int | str:
+    return int(text) if text.isdigit() else text
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Buduje szablony DOCX załączników ze schematów.")
     parser.add_argument("--schematy", type=Path, default=None, help="folder ze schematami zalNN.yaml")
     parser.add_argument("--wynik", type=Path, default=ROOT / "zalaczniki_templates",
                         help="folder na szablony (domyślnie zalaczniki_templates/)")
-    parser.add_argument("numery", nargs="*", type=int, help="numery załączników (domyślnie 1–16)")
+    parser.add_argument("numery", nargs="*", type=_document, metavar="NUMER_LUB_RODZAJ",
+                        help="numery załączników albo rodzaje dokumentów, np. 6 notatka "
+                             "(domyślnie 1–16 i wszystkie rodzaje)")
     args = parser.parse_args()
-    for n in args.numery or range(1, 17):
+    for n in args.numery or [*range(1, 17), *form_kinds(args.schematy)]:
         schema = load_schema(n, args.schematy)
-        out = args.wynik / f"zal{n:02d}.docx"
+        out = args.wynik / f"{schema.key}.docx"
         build(schema, out)
         print(f"zbudowano {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
     if not args.numery:
         build_checklist(args.wynik / "checklista.docx")
         build_summary(args.wynik / "zestawienie.docx")
         print("zbudowano szablony checklista.docx i zestawienie.docx")
+        build_figures(args.wynik / "sprawozdanie.docx")
+        build_court_report(args.wynik / "sprawozdanie_sad.docx")
+        print("zbudowano szablony sprawozdanie.docx i sprawozdanie_sad.docx")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.checklist import Doc, add_months, compute
+from pipeline.checklist import Doc, add_months, compute, earlier_cycles
 from pipeline.config import Terminy
 
 T = Terminy()
@@ -58,7 +58,13 @@ def test_month_arithmetic_at_month_ends_and_leap_years() -> None:
 
 def test_no_assignment_yet() -> None:
     assert stage([], "2026-01-01") == "kwalifikacja"
-    assert items([], "2026-01-01") == [(1, None, "oczekuje", None)]
+    assert items([], "2026-01-01") == [(1, None, "oczekuje", None), (2, None, "oczekuje", None),
+                                       (3, None, "oczekuje", None)]
+    # an item without a deadline says what it waits for
+    opisy = [i.opis for i in compute("K-1", [], d("2026-01-01"), T).pozycje]
+    assert [o[o.index("czeka na"):] for o in opisy] == [
+        "czeka na decyzję kierownika", "czeka na przydzielenie asystenta (1)",
+        "czeka na przekazanie dokumentów (2)"]
 
 
 def test_start_clocks_hand_over_and_first_meeting() -> None:
@@ -182,11 +188,17 @@ def test_monitoring_and_a_closed_case() -> None:
 
 
 def test_re_enrolment_starts_a_new_cycle_with_its_own_clocks() -> None:
-    first = [doc(1, "2025-01-02"), handover("2025-01-03"), doc(3, "2025-01-08"),
+    first = [doc(1, "2025-01-02", asystent="A"), handover("2025-01-03"), doc(3, "2025-01-08"),
              doc(5, "2025-01-30"), doc(6, "2025-02-05"), doc(10, "2025-06-30"),
              doc(11, "2025-07-30"), doc(12, "2025-10-30"), doc(13, "2025-11-03")]
     assert stage(first, "2025-11-04") == "kwalifikacja"
-    assert items(first, "2025-11-04") == [(1, None, "oczekuje", None)]
+    assert items(first, "2025-11-04") == [(1, None, "oczekuje", None), (2, None, "oczekuje", None),
+                                          (3, None, "oczekuje", None)]
+    waiting = compute("K-1", first, d("2025-11-04"), T)
+    # the new cycle names the last cycle's assistant, and what it waits for
+    assert waiting.asystent == "A" and waiting.cykl_od is None and not waiting.active
+    assert "po wniosku o ponowne objęcie wsparciem (13) z 03.11.2025; czeka na decyzję " \
+           "kierownika" in waiting.pozycje[0].opis
     again = [*first, doc(1, "2025-11-20", asystent="B", postanowienie_sadu=True)]
     assert stage(again, "2025-11-21") == "start"
     assert of(again, "2025-11-24", 2) == [(2, None, "brak", "2025-11-23")] * 2
@@ -195,6 +207,21 @@ def test_re_enrolment_starts_a_new_cycle_with_its_own_clocks() -> None:
     assert of(again, "2025-11-28", 3) == [(3, None, "brak", "2025-11-27")]
     checklist = compute("K-1", again, d("2025-11-28"), T)
     assert checklist.asystent == "B" and checklist.cykl_od == d("2025-11-20")
+
+
+def test_earlier_cycles_in_brief() -> None:
+    first = [doc(1, "2025-01-02", asystent="A"), handover("2025-01-03"), doc(3, "2025-01-08"),
+             doc(10, "2025-06-30"), doc(12, "2025-10-30"), doc(13, "2025-11-03")]
+    assert earlier_cycles(first, d("2025-10-31")) == []  # (13) not yet written: one cycle
+    [one] = earlier_cycles(first, d("2025-11-04"))
+    assert (one.numer, one.od, one.do, one.asystent, one.dokumentow) == (
+        1, d("2025-01-02"), d("2025-11-03"), "A", 6)
+    assert one.zakonczenie == "wniosek o ponowne objęcie rodziny wsparciem (13) z 03.11.2025"
+    again = [*first, doc(1, "2025-11-20", asystent="B"), handover("2025-11-21"),
+             doc(1, "2026-02-02", asystent="C")]  # another assistant: a cycle of its own
+    cycles = earlier_cycles(again, d("2026-03-01"))
+    assert [(c.numer, c.asystent, c.dokumentow) for c in cycles] == [(1, "A", 6), (2, "B", 2)]
+    assert cycles[1].zakonczenie == "kolejne przydzielenie asystenta (1) z 02.02.2026"
 
 
 def test_deadlines_are_settings() -> None:

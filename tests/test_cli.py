@@ -63,8 +63,10 @@ def test_przetworz_exit_codes(tmp_path: Path) -> None:
 def test_sprawdz_passes_on_the_shipped_templates(tmp_path: Path) -> None:
     result = asysta("sprawdz", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.count("schemat, szablon i przykład są zgodne") == 16
-    assert "16 z 16 dokumentów przekonwertowano do PDF" in result.stdout
+    assert result.stdout.count("schemat, szablon i przykład są zgodne") == 19  # 16 and 3 kinds
+    for kind in ("notatka", "sad", "zakonczenie"):
+        assert f"rodzaj „{kind}”: schemat, szablon i przykład są zgodne" in result.stdout
+    assert "19 z 19 dokumentów przekonwertowano do PDF" in result.stdout
 
 
 def test_sprawdz_names_a_badly_edited_template(tmp_path: Path) -> None:

@@ -63,7 +63,7 @@ def test_all_valid_except_the_intended_bad_ones(centre: demo.Centre) -> None:
     for words in ("brak wymaganego pola", "cyfra kontrolna", "nieznane pole", "wcześniejsza niż",
                   "to nie jest poprawna data"):
         assert words in reasons
-    assert len(centre.files) > 600 and len(centre.families) == 26
+    assert len(centre.files) > 600 and len(centre.families) == 30
 
 
 def test_every_pesel_is_valid_and_matches_the_birth_date(centre: demo.Centre) -> None:
@@ -89,7 +89,8 @@ def test_checklists_show_what_the_generator_intended(today: date) -> None:
     docs: dict[str, list[Doc]] = defaultdict(list)
     for f, (values, _) in zip(centre.files, _validated(centre).values(), strict=True):
         if values is not None and not f.odrzucony:
-            docs[f.rodzina].append(Doc(values["zalacznik"], values["data"], f.name, values))
+            docs[f.rodzina].append(Doc(values.get("zalacznik", 0), values["data"], f.name, values,
+                                       values.get("rodzaj", "")))
     stages = set()
     for family in centre.families:
         found = sorted(docs[family.rodzina], key=lambda d: (d.data, d.zalacznik))
@@ -98,8 +99,22 @@ def test_checklists_show_what_the_generator_intended(today: date) -> None:
         assert (checklist.etap, problems) == (family.etap, family.problemy), family.opis
         stages.add(checklist.etap)
     assert stages == {"start", "diagnoza i plan", "współpraca", "monitoring", "zakończona"}
-    assert {z for f in centre.families for z, _ in f.problemy} == {2, 6, 8, 14}
-    assert {f.zalacznik for f in centre.files} == set(range(1, 17))
+    assert {z for f in centre.families for z, _ in f.problemy} == {0, 2, 6, 8, 14}
+    assert {f.zalacznik for f in centre.files} == set(range(0, 17))  # 0: the closings
+
+
+def test_cases_closed_before_their_time(centre: demo.Centre) -> None:
+    """Three closings (lack of cooperation, a written resignation, moving out) and a refusal
+    of consent; where the court had to be told and was not, the checklist says so."""
+    closings = [f for f in centre.files if f.zalacznik == 0]
+    assert len(closings) == 3 and all(f.name.endswith("_zakonczenie.yaml") for f in closings)
+    refusals = [f for f in centre.files if f.zalacznik == 3 and demo.ODMOWA in f.text]
+    assert len(refusals) == 1
+    closed = {f.rodzina for f in closings} | {refusals[0].rodzina}
+    families = {f.rodzina: f for f in centre.families}
+    assert {families[c].etap for c in closed} == {"zakończona"}
+    told = {c for c in closed if demo.COURT_ITEM not in families[c].problemy}
+    assert len(told) == 2  # lack of cooperation (court informed) and moving out (no duty)
 
 
 @pytest.mark.slow

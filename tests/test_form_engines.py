@@ -12,25 +12,20 @@ The appearance streams an engine writes for what was typed may use the form's em
 
 from __future__ import annotations
 
-import base64
-import contextlib
 import ctypes
-import fcntl
 import functools
 import http.server
 import json
-import os
 import re
-import select
 import shutil
 import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browser import Chromium
 from conftest import make_settings
 from pypdf import PdfReader
 from test_pdfforms import (
@@ -52,8 +47,6 @@ from pipeline.schemas import load_schema
 ENGINES = Path(__file__).parent / "engines"
 PDFJS = ENGINES / "node_modules" / "pdfjs-dist"
 TYPED = "Zażółć gęślą jaźń – ĄĆĘŁŃÓŚŹŻ ąćęłńóśźż „cytat”, ½ etatu, № 5"
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run")
 SHOTS = (1, 4, 14)  # forms whose page 1 is kept as PNG (pytest's tmp folder) for a person
 
 
@@ -160,100 +153,6 @@ def test_pdfjs_forms_through_the_watched_inbox(
         pdfjs_filled: dict[int, tuple[Path, dict[str, Any]]], converter: Converter,
         tmp_path: Path) -> None:
     through_the_inbox({n: path for n, (path, _) in pdfjs_filled.items()}, tmp_path, converter)
-
-
-class Chromium:
-    """Headless Chromium driven over the DevTools protocol on a pipe (no extra packages)."""
-
-    def __init__(self, profile: Path) -> None:
-        exe = shutil.which("chromium") or shutil.which("chromium-browser")
-        if not exe:
-            pytest.fail("brak przeglądarki chromium: apt install chromium (./run test)")
-        cmd_r, self.cmd_w = os.pipe()
-        self.out_r, out_w = os.pipe()
-        # above 9, so that the shell's 3<& and 4>& cannot overwrite one with the other (bash:
-        # dash takes one-digit descriptors only)
-        cmd_r, out_w = (self._above_nine(fd) for fd in (cmd_r, out_w))
-        self.proc = subprocess.Popen(  # Chromium reads commands on fd 3, answers on fd 4
-            ["bash", "-c", f'exec "$0" "$@" 3<&{cmd_r} 4>&{out_w}', exe, *CHROMIUM_FLAGS,
-             f"--user-data-dir={profile}", "--remote-debugging-pipe", "--window-size=1000,1300",
-             "about:blank"], pass_fds=(cmd_r, out_w),
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        os.close(cmd_r)
-        os.close(out_w)
-        self.buffer = b""
-        self.last_id = 0
-
-    @staticmethod
-    def _above_nine(fd: int) -> int:
-        high = fcntl.fcntl(fd, fcntl.F_DUPFD, 10)
-        os.close(fd)
-        return high
-
-    def send(self, method: str, params: dict[str, Any] | None = None,
-             session: str | None = None, timeout: float = 90.0) -> dict[str, Any]:
-        self.last_id += 1
-        message: dict[str, Any] = {"id": self.last_id, "method": method, "params": params or {}}
-        if session:
-            message["sessionId"] = session
-        os.write(self.cmd_w, json.dumps(message).encode() + b"\0")
-        deadline = time.monotonic() + timeout
-        while True:
-            while b"\0" in self.buffer:
-                raw, self.buffer = self.buffer.split(b"\0", 1)
-                reply = json.loads(raw)
-                if reply.get("id") == self.last_id:
-                    if "error" in reply:
-                        raise RuntimeError(f"{method}: {reply['error'].get('message')}")
-                    return dict(reply["result"])
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([self.out_r], [], [], left)[0]:
-                raise TimeoutError(f"chromium nie odpowiada na {method}")
-            chunk = os.read(self.out_r, 1 << 20)
-            if not chunk:
-                raise RuntimeError("chromium zakończył pracę")
-            self.buffer += chunk
-
-    def open(self, url: str) -> tuple[str, str]:
-        """A new tab showing `url`: (its target id, its session id)."""
-        target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})
-        self.send("Emulation.setDeviceMetricsOverride", {  # room for a whole A4 page
-            "width": 1000, "height": 1500, "deviceScaleFactor": 1, "mobile": False},
-            session["sessionId"])
-        self.send("Page.navigate", {"url": url}, session["sessionId"])
-        return str(target), str(session["sessionId"])
-
-    def wait_for(self, session: str, expression: str) -> Any:
-        """The value of a global promise of the page, once the page has made it."""
-        poll = (f"new Promise(r => {{ const t = () => window.{expression} ? "
-                f"r(window.{expression}) : setTimeout(t, 50); t(); }})")
-        for _ in range(100):
-            try:
-                reply = self.send("Runtime.evaluate", {"expression": poll, "awaitPromise": True,
-                                                       "returnByValue": True}, session)
-                return reply["result"]["value"]
-            except RuntimeError as error:  # the page was still loading: ask the new one
-                if "context" not in str(error):
-                    raise
-                time.sleep(0.1)
-        raise TimeoutError(expression)
-
-    def screenshot(self, session: str, clip: dict[str, float]) -> bytes:
-        shot = self.send("Page.captureScreenshot", {"format": "png",
-                                                    "clip": {**clip, "scale": 1}}, session)
-        return base64.b64decode(shot["data"])
-
-    def close(self) -> None:
-        with contextlib.suppress(RuntimeError, TimeoutError, OSError):
-            self.send("Browser.close", timeout=10)
-        try:
-            self.proc.wait(15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        os.close(self.cmd_w)
-        os.close(self.out_r)
 
 
 class _Files(http.server.SimpleHTTPRequestHandler):

@@ -40,6 +40,40 @@ def test_checklist_json_is_written_with_the_fixed_shape(archive: Settings) -> No
         assert item["status"] in STATUSES
 
 
+def test_after_a_re_enrolment_the_family_shows_its_last_assistant_and_what_it_waits_for(
+        archive: Settings, converter: Converter) -> None:
+    """The example case ends with (13): no new assignment yet, and not „—” everywhere."""
+    write_checklists(archive, converter, [CASE], date.today())
+    folder = archive.outbox / "rodziny" / CASE
+    data = json.loads((folder / "checklista.json").read_text("utf-8"))
+    assert (data["etap"], data["asystent"], data["cykl_od"]) == ("kwalifikacja", "Katarzyna Żak",
+                                                                None)
+    assert [(i["zalacznik"], i["status"]) for i in data["pozycje"]] == [
+        (1, "oczekuje"), (2, "oczekuje"), (3, "oczekuje")]
+    assert all("czeka na" in i["opis"] for i in data["pozycje"])
+    page = (archive.outbox / "index.html").read_text(encoding="utf-8")
+    row = page[page.index(f'<tr id="r-{CASE}"'):]
+    row = row[:row.index("</tr>")]
+    assert "Katarzyna Żak" in row and "oczekuje na ponowne przydzielenie asystenta" in row
+    assert "czeka na decyzję kierownika" in row and "<td>—</td>" not in row
+    # the assistants' table names her: no family in progress, one waiting for a new assignment
+    load = page[page.index('<table id="asystenci"'):]
+    load = load[:load.index("</table>")]
+    assert "Katarzyna Żak" in load and "0 / 15" in load
+    assert 'data-label="Czeka na ponowne przydzielenie">1</td>' in load
+    # the totals' captions agree with their numbers: one family, one assistant
+    totals = page[page.index('id="podsumowanie"'):]
+    totals = totals[:totals.index("</ul>")]
+    assert "<b>1</b><span>rodzina (w\u00a0toku:\u00a00)" in totals
+    assert "<b>1</b><span>asystent rodziny" in totals
+    pdf = squash(pdf_text(folder / "checklista.pdf"))
+    assert "oczekuje na ponowne przydzielenie asystenta" in pdf
+    assert "Katarzyna Żak (w poprzednim cyklu)" in pdf and "2. cykl sprawy" in pdf
+    assert "czeka na zał. 1" in pdf and "czeka na zał. 2" in pdf
+    assert "Wcześniejsze cykle sprawy" in pdf
+    assert "wniosek o ponowne objęcie rodziny wsparciem (13) z" in pdf
+
+
 def _as_of(settings: Settings, converter: Converter, day: str) -> dict:
     write_checklists(settings, converter, [CASE], date.fromisoformat(day))
     return json.loads((settings.outbox / "rodziny" / CASE / "checklista.json").read_text("utf-8"))
@@ -69,7 +103,8 @@ def test_terminal_pdf_and_page_show_the_same_items(archive: Settings, converter:
         termin = date.fromisoformat(item["termin"]).strftime("%d.%m.%Y") if item["termin"] else "—"
         label = STATUS_LABELS[item["status"]]
         assert termin in table and label in table
-        assert squash(item["opis"])[:40] in pdf and termin in pdf
+        assert squash(item["opis"])[:40] in pdf
+        assert (termin if item["termin"] else "bez terminu") in pdf
     counts = {s: sum(1 for i in data["pozycje"] if i["status"] == s) for s in STATUSES}
     assert pdf.count("BRAK") - 2 == counts["brak"]  # plus the summary row and the legend
     page = (archive.outbox / "index.html").read_text(encoding="utf-8")
@@ -97,10 +132,12 @@ def test_index_page_renders_in_chromium_and_prints_on_a4(archive: Settings, conv
                    check=True, capture_output=True, timeout=120)
     # the rendered page: the family row, its stage, the assistant's load out of 15
     assert f'data-rodzina="{CASE}"' in dom and "współpraca" in dom and "1 / 15" in dom
-    # the screenshot shows the red "brak" cells and the green "jest" cells
+    # the screenshot shows the red "brak" and orange "po terminie" alarms; a count of
+    # documents present (green on paper) is no alarm and stays uncoloured on the page
     image = Image.open(shot).convert("RGB")
     colours = {colour for _, colour in image.getcolors(maxcolors=1 << 20)}
-    assert (0xF4, 0xCC, 0xCC) in colours and (0xD9, 0xEA, 0xD3) in colours
+    assert (0xF4, 0xCC, 0xCC) in colours and (0xFC, 0xE5, 0xCD) in colours
+    assert (0xD9, 0xEA, 0xD3) not in colours
     # printed: A4 landscape pages that carry the same text
     from pypdf import PdfReader
 
@@ -209,3 +246,23 @@ def test_watcher_recomputes_after_midnight(tmp_path: Path, converter: Converter,
     finally:
         watcher.stop()
         thread.join(30)
+
+
+def test_the_list_horizon_is_a_setting(tmp_path: Path) -> None:
+    """„Do zrobienia” takes what falls due within `[terminy] do_zrobienia_dni` (14 by default),
+    both ends included, after every item BRAK or „po terminie” whatever its date."""
+    from pipeline.checklist import Doc, compute
+    from pipeline.config import parse_config
+    from pipeline.dashboard import todo_lines
+
+    docs = [Doc(1, date(2026, 3, 2), "zal01.pdf", {"asystent": "A"}),
+            Doc(2, date(2026, 3, 9), "zal02.pdf", {"dokumenty": [{"nazwa": "wywiad"}]})]
+    checklist = compute("K-1", docs, date(2026, 3, 9), make_settings(tmp_path).terminy)
+    assert make_settings(tmp_path).terminy.do_zrobienia_dni == 14
+    lines = todo_lines([checklist], date(2026, 3, 9), 14)
+    assert [(t.item.zalacznik, t.item.status, t.soon) for t in lines] == [
+        (2, "po_terminie", False), (3, "oczekuje", True)]  # consent due 19.03
+    assert [t.item.zalacznik for t in todo_lines([checklist], date(2026, 3, 9), 9)] == [2]
+    assert [t.item.zalacznik for t in todo_lines([checklist], date(2026, 3, 9), 10)] == [2, 3]
+    short = parse_config({"terminy": {"do_zrobienia_dni": 3}}, tmp_path)
+    assert short.terminy.do_zrobienia_dni == 3

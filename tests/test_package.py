@@ -23,6 +23,12 @@ def test_wheel_ships_schemas_examples_and_templates(tmp_path: Path) -> None:
         assert f"pipeline/_dane/formularze/zal{n:02d}.yaml" in names
         assert f"pipeline/_dane/formularze/przyklady/zal{n:02d}.yaml" in names
         assert f"pipeline/_dane/zalaczniki_templates/zal{n:02d}.docx" in names
+    for kind in ("zakonczenie", "notatka", "sad"):  # document kinds beyond the sixteen
+        assert f"pipeline/_dane/formularze/{kind}.yaml" in names
+        assert f"pipeline/_dane/formularze/przyklady/{kind}.yaml" in names
+        assert f"pipeline/_dane/zalaczniki_templates/{kind}.docx" in names
+    for name in ("sprawozdanie", "sprawozdanie_sad"):  # the figures and the court report
+        assert f"pipeline/_dane/zalaczniki_templates/{name}.docx" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "asysta = pipeline.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
@@ -31,7 +37,10 @@ def test_committed_templates_are_built_from_the_schemas(tmp_path: Path) -> None:
     """A schema changed without `python scripts/build_templates.py` would fail here."""
     subprocess.run([sys.executable, str(ROOT / "scripts" / "build_templates.py"),
                     "--wynik", str(tmp_path)], check=True, capture_output=True)
-    for name in [f"zal{n:02d}.docx" for n in range(1, 17)] + ["checklista.docx", "zestawienie.docx"]:
+    kinds = ["zakonczenie.docx", "notatka.docx", "sad.docx"]
+    reports = ["sprawozdanie.docx", "sprawozdanie_sad.docx"]  # asysta sprawozdanie, asysta sad
+    for name in [f"zal{n:02d}.docx" for n in range(1, 17)] + kinds + reports + [
+            "checklista.docx", "zestawienie.docx"]:
         built, committed = (zipfile.ZipFile(folder / name) for folder in
                             (tmp_path, ROOT / "zalaczniki_templates"))
         assert sorted(built.namelist()) == sorted(committed.namelist()), name

@@ -1,9 +1,11 @@
-"""Typography a kierownik signs: the sixteen examples through the real pipeline, read back
+"""Typography a kierownik signs: the sixteen examples (and the three document kinds beyond
+them: closing, service note, court narrative) through the real pipeline, read back
 from the PDF with the position of every word (poppler's `pdftotext -bbox-layout`)."""
 
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import zipfile
 from dataclasses import dataclass
@@ -11,29 +13,34 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import copy_examples, docx_text, make_settings
+from conftest import EXAMPLES, copy_examples, docx_text, make_settings
 from docx import Document
 from lxml import etree
 
 from pipeline.convert import Converter
 from pipeline.models import FiledDocument
 from pipeline.polish import NBSP, display, in_month, month_name, typeset
-from pipeline.schemas import iter_fields, load_schema
+from pipeline.schemas import file_stem, iter_fields, load_schema
 
-NUMBERS = range(1, 17)
+NUMBERS: list[int | str] = [*range(1, 17), "zakonczenie", "notatka", "sad"]
 PUNCT = "„”\"'()[]{},.;:!?…"
 MONTH_RE = r"^\d{4}-(0[1-9]|1[0-2])$"
+Filed = dict[int | str, FiledDocument]  # by attachment number or kind
 TEMPLATES = Path(__file__).resolve().parent.parent / "zalaczniki_templates"
 
 
 @pytest.fixture(scope="module")
-def filed(tmp_path_factory: pytest.TempPathFactory, converter: Converter) -> dict[int, FiledDocument]:
+def filed(tmp_path_factory: pytest.TempPathFactory, converter: Converter) -> Filed:
     from pipeline.process import process_files
 
     settings = make_settings(tmp_path_factory.mktemp("typografia"))
-    outcomes = process_files(copy_examples(settings), settings, converter)
-    assert [o.status for o in outcomes] == ["przyjety"] * 16, [o.problems for o in outcomes]
-    return {o.filed.form.zalacznik: o.filed for o in outcomes if o.filed}
+    kinds = [n for n in NUMBERS if isinstance(n, str)]
+    for kind in kinds:
+        shutil.copyfile(EXAMPLES / f"{kind}.yaml", settings.inbox / f"{kind}.yaml")
+    paths = copy_examples(settings) + [settings.inbox / f"{kind}.yaml" for kind in kinds]
+    outcomes = process_files(paths, settings, converter)
+    assert [o.status for o in outcomes] == ["przyjety"] * len(NUMBERS), [o.problems for o in outcomes]
+    return {o.filed.form.schema.ident: o.filed for o in outcomes if o.filed}
 
 
 @dataclass(frozen=True)
@@ -87,12 +94,12 @@ def printed_words(pdf: Path) -> set[str]:
 
 
 @pytest.mark.parametrize("n", NUMBERS)
-def test_no_word_is_broken_inside_itself(n: int, filed: dict[int, FiledDocument]) -> None:
+def test_no_word_is_broken_inside_itself(n: int | str, filed: Filed) -> None:
     """Every word of the document prints whole, or split at a hyphen at a line end."""
     doc = filed[n]
     found = printed_words(doc.pdf)
     broken = sorted({w for w in words(docx_text(doc.docx)) if w not in found})
-    assert not broken, f"zal{n:02d}: słowa rozdzielone bez dywizu: {broken}"
+    assert not broken, f"{file_stem(n)}: słowa rozdzielone bez dywizu: {broken}"
 
 
 def _is_number(text: str) -> bool:
@@ -101,7 +108,7 @@ def _is_number(text: str) -> bool:
 
 @pytest.mark.parametrize("n", NUMBERS)
 def test_no_line_breaks_inside_an_amount_or_before_r(
-        n: int, filed: dict[int, FiledDocument]) -> None:
+        n: int | str, filed: Filed) -> None:
     bad = []
     for page in layout(filed[n].pdf):
         for block in page:
@@ -109,15 +116,15 @@ def test_no_line_breaks_inside_an_amount_or_before_r(
                 last, first = line[-1].text, following[0].text
                 if _is_number(last) and re.match(r"(zł|r\.|\d{3}\b)", first):
                     bad.append(f"{last} | {first}")
-    assert not bad, f"zal{n:02d}: złamania wiersza w niedozwolonym miejscu: {bad}"
+    assert not bad, f"{file_stem(n)}: złamania wiersza w niedozwolonym miejscu: {bad}"
 
 
-def _signature_captions(n: int) -> list[str]:
+def _signature_captions(n: int | str) -> list[str]:
     return [f"({s.caption})" for s in load_schema(n).podpisy]
 
 
 @pytest.mark.parametrize("n", [n for n in NUMBERS if load_schema(n).podpisy])
-def test_signatures_share_their_page_with_the_text_above(n: int, filed: dict[int, FiledDocument]) -> None:
+def test_signatures_share_their_page_with_the_text_above(n: int | str, filed: Filed) -> None:
     """No signature block alone on a page: above the dotted lines there is body text."""
     first_caption = words(_signature_captions(n)[0])[0]
     for number, page in enumerate(layout(filed[n].pdf), start=1):
@@ -127,18 +134,18 @@ def test_signatures_share_their_page_with_the_text_above(n: int, filed: dict[int
             continue
         top = min(line[0].y0 for line in dotted)
         above = [w.text for line in lines if line[-1].y1 < top - 30 for w in line]
-        assert len(above) >= 8, f"zal{n:02d}: podpisy same na stronie {number}: {above}"
+        assert len(above) >= 8, f"{file_stem(n)}: podpisy same na stronie {number}: {above}"
         # the whole signature block on this page
         letters = re.sub(r"[\W_]", "", "".join(w.text for line in lines for w in line))
         for caption in _signature_captions(n):
             assert re.sub(r"[\W_]", "", caption) in letters, (n, caption)
         return
-    pytest.fail(f"zal{n:02d}: nie znaleziono podpisów")
+    pytest.fail(f"{file_stem(n)}: nie znaleziono podpisów")
 
 
 @pytest.mark.parametrize("n", [n for n in NUMBERS if any(
     r.get("meta", {}).get("kolumna_podpisu") for _, r in iter_fields(load_schema(n).pola))])
-def test_family_signature_table_is_on_one_page(n: int, filed: dict[int, FiledDocument]) -> None:
+def test_family_signature_table_is_on_one_page(n: int | str, filed: Filed) -> None:
     """The table the family signs (zal03, 06, 07, 16) is never split over two pages."""
     schema = load_schema(n)
     [(key, rules)] = [(k, r) for k, r in schema.pola.items() if r.get("meta", {}).get("kolumna_podpisu")]
@@ -148,13 +155,13 @@ def test_family_signature_table_is_on_one_page(n: int, filed: dict[int, FiledDoc
     pages = [" ".join(w.text for block in page for line in block for w in line)
              for page in layout(filed[n].pdf)]
     holding = [i for i, text in enumerate(pages) if " ".join(words(heading)) in " ".join(words(text))]
-    assert holding, f"zal{n:02d}: brak nagłówka {heading}"
+    assert holding, f"{file_stem(n)}: brak nagłówka {heading}"
     page = pages[holding[0]]
-    assert all(name in page for name in names), f"zal{n:02d}: tabela podpisów rodziny podzielona"
+    assert all(name in page for name in names), f"{file_stem(n)}: tabela podpisów rodziny podzielona"
 
 
 @pytest.mark.parametrize("n", NUMBERS)
-def test_footer_page_number_has_the_footer_size(n: int, filed: dict[int, FiledDocument]) -> None:
+def test_footer_page_number_has_the_footer_size(n: int | str, filed: Filed) -> None:
     for page in layout(filed[n].pdf):
         lines = [line for block in page for line in block]
         [footer] = [line for line in lines if any(w.text == "strona" for w in line)
@@ -167,12 +174,12 @@ def test_footer_page_number_has_the_footer_size(n: int, filed: dict[int, FiledDo
             assert abs((number.y1 - number.y0) - label_height) < 0.2, (n, texts)
 
 
-def _month_fields(n: int) -> list[str]:
+def _month_fields(n: int | str) -> list[str]:
     return [k for k, r in iter_fields(load_schema(n).pola) if r.get("regex") == MONTH_RE]
 
 
 @pytest.mark.parametrize("n", NUMBERS)
-def test_months_print_in_words(n: int, filed: dict[int, FiledDocument]) -> None:
+def test_months_print_in_words(n: int | str, filed: Filed) -> None:
     doc = filed[n]
     text = " ".join(docx_text(doc.docx).split())
     pdf = " ".join(" ".join(w.text for block in page for line in block for w in line)
@@ -181,7 +188,7 @@ def test_months_print_in_words(n: int, filed: dict[int, FiledDocument]) -> None:
         written = month_name(doc.form.values[key]).replace(NBSP, " ")
         assert written in text and written in pdf, (n, key)
     raw = re.compile(r"(?<![\w-])\d{4}-(0[1-9]|1[0-2])(?![\d-])")
-    assert not raw.search(text) and not raw.search(pdf), f"zal{n:02d}: miesiąc zapisany jako RRRR-MM"
+    assert not raw.search(text) and not raw.search(pdf), f"{file_stem(n)}: miesiąc zapisany jako RRRR-MM"
 
 
 def test_months_are_written_as_words_in_the_right_form() -> None:
@@ -207,9 +214,10 @@ def test_non_breaking_spaces_in_values() -> None:
 
 
 @pytest.mark.parametrize("n", NUMBERS)
-def test_fixed_texts_tie_dates_numbers_and_short_words(n: int) -> None:
-    xml = zipfile.ZipFile(TEMPLATES / f"zal{n:02d}.docx").read("word/document.xml").decode()
-    assert f"Załącznik nr{NBSP}{n} do" in xml
+def test_fixed_texts_tie_dates_numbers_and_short_words(n: int | str) -> None:
+    xml = zipfile.ZipFile(TEMPLATES / f"{file_stem(n)}.docx").read("word/document.xml").decode()
+    if isinstance(n, int):  # a kind beyond the sixteen is no attachment of the procedure
+        assert f"Załącznik nr{NBSP}{n} do" in xml
     for text in load_schema(n).tresc:
         if "9 czerwca 2011 r." in text:
             assert f"9{NBSP}czerwca 2011{NBSP}r." in xml
@@ -221,7 +229,7 @@ def test_fixed_texts_tie_dates_numbers_and_short_words(n: int) -> None:
 
 
 @pytest.mark.parametrize("n", NUMBERS)
-def test_heading_styles_with_outline_levels(n: int, filed: dict[int, FiledDocument]) -> None:
+def test_heading_styles_with_outline_levels(n: int | str, filed: Filed) -> None:
     doc = Document(str(filed[n].docx))
     styles = {p.style.name for p in doc.paragraphs}
     title = [p for p in doc.paragraphs if p.style.name == "Title"]
@@ -241,8 +249,8 @@ def _w(tag: str) -> str:
 
 
 @pytest.mark.parametrize("n", NUMBERS)
-def test_templates_are_polish_and_hyphenated(n: int) -> None:
-    package = zipfile.ZipFile(TEMPLATES / f"zal{n:02d}.docx")
+def test_templates_are_polish_and_hyphenated(n: int | str) -> None:
+    package = zipfile.ZipFile(TEMPLATES / f"{file_stem(n)}.docx")
     styles = etree.fromstring(package.read("word/styles.xml"))
     default_lang = styles.find(f"{_w('docDefaults')}/{_w('rPrDefault')}/{_w('rPr')}/{_w('lang')}")
     assert default_lang.get(_w("val")) == "pl-PL"
@@ -250,8 +258,8 @@ def test_templates_are_polish_and_hyphenated(n: int) -> None:
 
 
 @pytest.mark.parametrize("n", NUMBERS)
-def test_labels_and_values_have_one_size(n: int) -> None:
-    doc = Document(str(TEMPLATES / f"zal{n:02d}.docx"))
+def test_labels_and_values_have_one_size(n: int | str) -> None:
+    doc = Document(str(TEMPLATES / f"{file_stem(n)}.docx"))
     for table in doc.tables:
         if len(table.columns) != 2 or table.rows[0].cells[0]._tc.tcPr.find(_w("shd")) is None:
             continue  # not a label/value table (the centre's header)
@@ -261,7 +269,7 @@ def test_labels_and_values_have_one_size(n: int) -> None:
 
 
 @pytest.mark.parametrize("n", NUMBERS)
-def test_captions_and_names_read_as_polish(n: int) -> None:
+def test_captions_and_names_read_as_polish(n: int | str) -> None:
     """No nested parentheses under a signature line; a name the form inserts (nominative)
     never follows a word that governs another case: it follows a colon or is a subject."""
     schema = load_schema(n)
@@ -269,4 +277,4 @@ def test_captions_and_names_read_as_polish(n: int) -> None:
     for text in schema.tresc:
         for match in re.finditer(r"(\S+ \S+)\s+\{\{\s*(asystent|pracownik_socjalny)\s*\}\}", text):
             nominative = match[1].lower() in ("asystent rodziny", "pracownik socjalny")
-            assert match[1].endswith(":") or nominative, f"zal{n:02d}: „{match[0]}”"
+            assert match[1].endswith(":") or nominative, f"{file_stem(n)}: „{match[0]}”"
