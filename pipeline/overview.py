@@ -91,10 +91,12 @@ def expired_cases(checklists: list[Checklist], as_of: date, years: int) -> list[
 
 
 def checklist_for(outbox: Path, rodzina: str, as_of: date, settings: Settings) -> Checklist:
-    from .skany import add_unsigned
+    from .skany import add_unsigned, scanning
 
     folder = family_dir(outbox, rodzina)
     checklist = compute(rodzina, load_docs(folder), as_of, settings.terminy)
+    if not scanning(outbox):  # no scan has come yet: nothing is `niepodpisany`
+        return checklist
     return add_unsigned(checklist, Register.load(folder), as_of, settings.skany.dni_na_podpis)
 
 

@@ -119,6 +119,16 @@ def _document_name(entry: Entry) -> str:
     return f"dokument „{entry.rodzaj}”" if entry.rodzaj else f"załącznik nr {entry.zalacznik}"
 
 
+def scanning(outbox: Path) -> bool:
+    """Has the archive received a scan batch? Until the copier's folder is in use, no document
+    is `niepodpisany` (an archive that does not scan is not flooded with them)."""
+    try:
+        with os.scandir(outbox / ORIGINALS_DIR) as entries:
+            return any(e.is_file() and not e.name.startswith(".") for e in entries)
+    except OSError:
+        return False
+
+
 def add_unsigned(checklist: Checklist, register: Register, as_of: date, days: int) -> Checklist:
     """The checklist with a `niepodpisany` item for each current document dated `days` or
     more before `as_of` that has no complete signed scan."""
