@@ -556,8 +556,9 @@ def build_checklist(out: Path) -> None:
     _cell_text(body.cells[5], "{% cellbg p.kolor %}{{ p.status }}", size=9, bold=True)
     _no_split(body)
     _cell_text(loop_end.cells[0], "{%tr endfor %}")
+    # Status holds its longest label („niepodpisany”, bold) whole
     _widths(table, _fitting(["Lp.", "Zał.", "Dokument", "Okres", "Termin", "Status"],
-                            [1.0, 1.0, 8.3, 2.3, 2.3, 2.1]))
+                            [1.0, 1.0, 7.8, 2.3, 2.3, 2.6]))
     _para(doc, space_after=6)
     _para(doc, "{{ legenda }}", size=8, italic=True)
     out.parent.mkdir(parents=True, exist_ok=True)
