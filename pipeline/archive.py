@@ -59,13 +59,14 @@ def find_duplicate(outbox: Path, rodzina: str, sha256: str) -> Entry | None:
     return Register.load(family_dir(outbox, rodzina)).find(sha256)
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """Form values as JSON holds them: dates as ISO text."""
     if isinstance(value, date | datetime):
         return value.isoformat()
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     return value
 
 
@@ -120,7 +121,7 @@ def file_document(form: FormData, docx: Path, pdf: Path, outbox: Path) -> FiledD
             plik_zrodlowy=original_name(stem, suffix), sha256=form.source.sha256,
             wersja_schematu=form.schema.wersja,
             przyjeto=datetime.now().astimezone().isoformat(timespec="seconds"),
-            dane=_jsonable(dict(form.values)), rodzaj=form.rodzaj))
+            dane=jsonable(dict(form.values)), rodzaj=form.rodzaj))
         replace(folder / REGISTER_NAME, register.to_bytes())
         fsync_dir(folder)
     except OSError as exc:

@@ -29,7 +29,6 @@ from pypdf.generic import (
     ArrayObject,
     DecodedStreamObject,
     DictionaryObject,
-    FloatObject,
     IndirectObject,
     NameObject,
     NullObject,
@@ -39,6 +38,7 @@ from pypdf.generic import (
 )
 
 from .pdfa import _startxref, _update
+from .pdfutil import overlay_form
 from .polish import pl_date
 
 PREFIX = "AS1"
@@ -221,18 +221,8 @@ def stamp(data: bytes, identity: Identity) -> bytes:
         tail = add(_plain_stream(f"\nQ\n/Artifact BMC q {STAMP_NAME} Do Q EMC\n".encode("ascii")))
         changed: list[tuple[int, PdfObject]] = []
         for page, code in zip(pages, codes.pages, strict=True):
-            box = page.cropbox
-            form = DecodedStreamObject()
-            form.set_data(_content_bytes(code))
-            form.update({
-                NameObject("/Type"): NameObject("/XObject"),
-                NameObject("/Subtype"): NameObject("/Form"),
-                NameObject("/BBox"): ArrayObject([FloatObject(0), FloatObject(0),
-                                                  FloatObject(box.width), FloatObject(box.height)]),
-                NameObject("/Matrix"): ArrayObject([FloatObject(v) for v in
-                                                    (1, 0, 0, 1, box.left, box.bottom)]),
-                NameObject("/Resources"): imported(code.raw_get("/Resources")),
-            })
+            form = overlay_form(page.cropbox, _content_bytes(code),
+                                imported(code.raw_get("/Resources")))
             form_ref = add(form.flate_encode())
             new_page = DictionaryObject(page)
             resources = DictionaryObject(cast(DictionaryObject, page["/Resources"].get_object())

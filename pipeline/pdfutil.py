@@ -5,6 +5,9 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterator
+from typing import Any
+
+from pypdf.generic import ArrayObject, DecodedStreamObject, FloatObject, NameObject, RectangleObject
 
 
 @contextlib.contextmanager
@@ -18,3 +21,20 @@ def quiet_pypdf() -> Iterator[None]:
         yield
     finally:
         logger.setLevel(level)
+
+
+def overlay_form(box: RectangleObject, content: bytes, resources: Any) -> DecodedStreamObject:
+    """A Form XObject of a page's size holding an overlay (a stamp, a code) drawn over the
+    page with `/Name Do`; the page's own content is left as it is."""
+    form = DecodedStreamObject()
+    form.set_data(content)
+    form.update({
+        NameObject("/Type"): NameObject("/XObject"),
+        NameObject("/Subtype"): NameObject("/Form"),
+        NameObject("/BBox"): ArrayObject([FloatObject(0), FloatObject(0),
+                                          FloatObject(box.width), FloatObject(box.height)]),
+        NameObject("/Matrix"): ArrayObject([FloatObject(v) for v in
+                                            (1, 0, 0, 1, box.left, box.bottom)]),
+        NameObject("/Resources"): resources,
+    })
+    return form

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from . import journal
-from .archive import _slot, archive_lock
+from .archive import _slot, archive_lock, jsonable
 from .checklist import add_months, as_date
 from .config import Settings
 from .errors import AsystaError
@@ -162,16 +162,6 @@ def build_values(register: Register, od: date, do: date, today: date,
     }
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    return value
-
-
 def make_report(settings: Settings, converter: Any, rodzina: str, od: date, do: date, *,
                 sygnatura: str | None = None, today: date | None = None) -> CourtReport:
     from .pdfa import PdfMeta, describe_docx
@@ -182,7 +172,7 @@ def make_report(settings: Settings, converter: Any, rodzina: str, od: date, do: 
         raise CourtReportError(f"w archiwum nie ma rodziny {rodzina}")
     folder = family_dir(settings.outbox, rodzina)
     values = build_values(Register.load(folder), od, do, today, sygnatura)
-    source = (json.dumps(_jsonable(values), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    source = (json.dumps(jsonable(values), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     sha256 = hashlib.sha256(source).hexdigest()
     earlier = Register.load(folder).find(sha256)
     if earlier is not None:  # the same report again: nothing new to file

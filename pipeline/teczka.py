@@ -34,7 +34,6 @@ from pypdf.generic import (
     ArrayObject,
     DecodedStreamObject,
     DictionaryObject,
-    FloatObject,
     IndirectObject,
     NameObject,
     NumberObject,
@@ -53,7 +52,7 @@ from .fonts import font_paths
 from .fsutil import replace
 from .kinds import ZAKONCZENIE, title
 from .pdfa import PdfMeta, finish_joined, is_pdfa2, output_intent
-from .pdfutil import quiet_pypdf
+from .pdfutil import overlay_form, quiet_pypdf
 from .polish import pl_count, pl_date
 from .register import REGISTER_NAME, SUBJECT_FIELD, Register, family_dir
 from .schemas import load_schema
@@ -402,18 +401,7 @@ def _attach_stamp(writer: PdfWriter, page: PageObject, stamp: PageObject,
                   head: IndirectObject, tail: IndirectObject, name: str = STAMP_NAME) -> None:
     """Draw `stamp` over `page` without touching the page's own content streams: they are
     wrapped in q…Q (so their graphics state cannot leak) and followed by `/AsystaTeczka Do`."""
-    box = page.cropbox
-    form = DecodedStreamObject()
-    form.set_data(_content_bytes(stamp))
-    form.update({
-        NameObject("/Type"): NameObject("/XObject"),
-        NameObject("/Subtype"): NameObject("/Form"),
-        NameObject("/BBox"): ArrayObject([FloatObject(0), FloatObject(0),
-                                          FloatObject(box.width), FloatObject(box.height)]),
-        NameObject("/Matrix"): ArrayObject([FloatObject(v) for v in
-                                            (1, 0, 0, 1, box.left, box.bottom)]),
-        NameObject("/Resources"): stamp["/Resources"].clone(writer),
-    })
+    form = overlay_form(page.cropbox, _content_bytes(stamp), stamp["/Resources"].clone(writer))
     # A copy of the resources: pages of one document often share a single dictionary.
     resources = DictionaryObject(cast(DictionaryObject, page["/Resources"].get_object())
                                  if "/Resources" in page else {})
