@@ -290,7 +290,7 @@ def _todo_section(lines: list[TodoLine], as_of: date, days: int, folder_of: dict
                 f'data-termin="{i.termin.isoformat() if i.termin else ""}" '
                 f'data-rodzaj="{"termin" if t.soon else "problem"}">'
                 f'{badge}<a class="sprawa" href="#r-{esc(c.rodzina)}">{esc(c.rodzina)}</a>'
-                f'<span class="opis"><span class="zal">zał. {i.zalacznik}</span> · '
+                f'<span class="opis"><span class="zal">{_number(i)}</span> · '
                 f"{esc(i.opis)}{plik}</span>"
                 f'<span class="kiedy">{esc(_when(t, as_of))}</span></li>')
         counts = []
@@ -405,6 +405,11 @@ def _totals(checklists: list[Checklist], lines: list[TodoLine], days: int) -> st
     cells.append(_tile(soon, ("termin", "terminy", "terminów"), f" w ciągu {days} dni",
                        ' data-status="wkrotce"'))
     return f'<ul class="totals" id="podsumowanie">{"".join(cells)}</ul>'
+
+
+def _number(item: Item) -> str:
+    """„zał. 6”, or „zakończenie” for an item of a kind beyond the sixteen (no number)."""
+    return f"zał. {item.zalacznik}" if item.zalacznik else "zakończenie"
 
 
 def _tile(n: int, forms: tuple[str, str, str], rest: str, attrs: str = "") -> str:

@@ -125,6 +125,13 @@ def test_the_wide_page_fits_and_shows_the_list_first(wide: Page) -> None:
     assert order[0] == "do-zrobienia" and "rodziny-sekcja" in order and "obciazenie" in order
 
 
+def test_a_closing_item_is_named_not_numbered(wide: Page) -> None:
+    """The court-information items of the demo's closed cases have no attachment number."""
+    labels = wide.eval("Array.from(document.querySelectorAll('#do-zrobienia .zal'))"
+                       ".map(e => e.textContent)")
+    assert "zakończenie" in labels and "zał. 0" not in labels
+
+
 def test_the_list_holds_exactly_what_the_checklists_say(centre: tuple[Settings, demo.Centre],
                                                        wide: Page) -> None:
     settings, _ = centre
