@@ -89,6 +89,18 @@ def pdf_text(path: Path) -> str:
     return "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
 
 
+# What every page carries besides the document: the footer, and the line beside the code
+# (pipeline/kod.py `human_line`); a paragraph that spans two pages has both in its middle.
+PAGE_FURNITURE = re.compile(
+    r"Nr sprawy \S+ · [^·\n]+ · strona \d+ z \d+"
+    r"|asysta · \S+ · [^·\n]+ · \d\d\.\d\d\.\d{4}(?: · wersja \d+)? · strona \d+ z \d+ · \w+")
+
+
+def body_text(path: Path) -> str:
+    """The text of a PDF without the footers and code lines of its pages."""
+    return PAGE_FURNITURE.sub(" ", pdf_text(path))
+
+
 def leaf_values(value: Any) -> Iterator[Any]:
     """Every scalar inside a form's values, in order (what a document must print)."""
     if isinstance(value, dict):
