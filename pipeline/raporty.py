@@ -201,6 +201,20 @@ def _form_bytes(values: dict[str, Any]) -> bytes:
     return (json.dumps(values, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
+def template_pdf(settings: Settings, converter: Converter, template: str,
+                 context: dict[str, Any], meta: PdfMeta) -> bytes | None:
+    """A document for the kierownik (not a filed form) from a named template: rendered,
+    described and converted in a private work folder; None when the conversion failed."""
+    ensure_private_dir(settings.outbox)
+    with tempfile.TemporaryDirectory(prefix=f".{Path(template).stem}-{os.getpid()}-",
+                                     dir=settings.outbox) as work:
+        docx = Path(work) / Path(template).with_suffix(".docx").name
+        render_docx(named_template(template, settings), context, docx)
+        describe_docx(docx, meta)
+        pdf = converter.convert([docx], Path(work))[docx]
+        return pdf.read_bytes() if isinstance(pdf, Path) else None
+
+
 def _write_versioned(folder: Path, stem: str, suffix: str, data: bytes) -> Path:
     """A new file, or `_v2`, `_v3`…: a second run never silently replaces the first."""
     ensure_private_dir(folder)
@@ -429,14 +443,9 @@ def _summary(settings: Settings, converter: Converter, result: BatchResult, toda
                        "godziny": display(float(t["godziny"])), "zaleglosci": int(t["zaleglosci"])}
                       for name, t in sorted(per_assistant.items())],
     }
-    with tempfile.TemporaryDirectory(prefix=f".zestawienie-{os.getpid()}-",
-                                     dir=settings.outbox) as work:
-        docx = Path(work) / f"{stem}.docx"
-        render_docx(named_template("zestawienie.docx", settings), context, docx)
-        describe_docx(docx, PdfMeta(
-            f"Zestawienie miesięcznych raportów asystentów rodziny – {result.month.key}",
-            f"Stan na dzień {today:%d.%m.%Y}", settings.osrodek.nazwa,
-            f"asystent rodziny; raport miesięczny; {result.month.key}"))
-        pdf = converter.convert([docx], Path(work))[docx]
-        if isinstance(pdf, Path):
-            result.summary_pdf = _write_versioned(folder, stem, ".pdf", pdf.read_bytes())
+    pdf = template_pdf(settings, converter, "zestawienie.docx", context, PdfMeta(
+        f"Zestawienie miesięcznych raportów asystentów rodziny – {result.month.key}",
+        f"Stan na dzień {today:%d.%m.%Y}", settings.osrodek.nazwa,
+        f"asystent rodziny; raport miesięczny; {result.month.key}"))
+    if pdf is not None:
+        result.summary_pdf = _write_versioned(folder, stem, ".pdf", pdf)

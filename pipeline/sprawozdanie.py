@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -484,10 +482,8 @@ def write_report(settings: Settings, converter: Any, figures: Figures,
                  today: date | None = None) -> Written:
     """`outbox/sprawozdania/<okres>/sprawozdanie_<okres>.xlsx` and `.pdf` (a second, different
     run is `_v2`)."""
-    from .fsutil import ensure_private_dir
-    from .pdfa import PdfMeta, describe_docx
-    from .raporty import _write_versioned
-    from .render import named_template, render_docx
+    from .pdfa import PdfMeta
+    from .raporty import _write_versioned, template_pdf
 
     today = today or date.today()
     table = rows(figures, settings)
@@ -498,17 +494,9 @@ def write_report(settings: Settings, converter: Any, figures: Figures,
                "na_dzien": today.strftime("%d.%m.%Y"),
                "wiersze": [dataclasses.asdict(r) | {"wartosc": str(r.wartosc)} for r in table],
                "bledy": ", ".join(sorted(figures.bledy))}
-    ensure_private_dir(settings.outbox)
-    pdf_path = None
-    with tempfile.TemporaryDirectory(prefix=f".sprawozdanie-{os.getpid()}-",
-                                     dir=settings.outbox) as work:
-        docx = Path(work) / f"{stem}.docx"
-        render_docx(named_template("sprawozdanie.docx", settings), context, docx)
-        describe_docx(docx, PdfMeta(
-            f"Asystenci rodziny – dane do sprawozdania za {figures.okres.key}",
-            f"Stan na dzień {today:%d.%m.%Y}", settings.osrodek.nazwa,
-            f"asystent rodziny; sprawozdanie rzeczowo-finansowe; {figures.okres.key}"))
-        pdf = converter.convert([docx], Path(work))[docx]
-        if isinstance(pdf, Path):
-            pdf_path = _write_versioned(folder, stem, ".pdf", pdf.read_bytes())
+    pdf = template_pdf(settings, converter, "sprawozdanie.docx", context, PdfMeta(
+        f"Asystenci rodziny – dane do sprawozdania za {figures.okres.key}",
+        f"Stan na dzień {today:%d.%m.%Y}", settings.osrodek.nazwa,
+        f"asystent rodziny; sprawozdanie rzeczowo-finansowe; {figures.okres.key}"))
+    pdf_path = None if pdf is None else _write_versioned(folder, stem, ".pdf", pdf)
     return Written(xlsx, pdf_path)
