@@ -25,9 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.checklist import add_months, month_key  # noqa: E402
-from pipeline.config import parse_config  # noqa: E402
-from pipeline.overview import all_checklists, limit_problem, write_index  # noqa: E402
+from pipeline.core.config import parse_config  # noqa: E402
+from pipeline.documents.overview import all_checklists, limit_problem, write_index  # noqa: E402
+from pipeline.sprawa.checklist import add_months, month_key  # noqa: E402
 
 
 def entry(n: int, day: date, **dane: object) -> dict[str, object]:

@@ -22,10 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.config import parse_config  # noqa: E402
-from pipeline.convert import Converter  # noqa: E402
-from pipeline.process import process_files  # noqa: E402
-from pipeline.schemas import package_data  # noqa: E402
+from pipeline.core.config import parse_config  # noqa: E402
+from pipeline.flow.process import process_files  # noqa: E402
+from pipeline.sprawa.schemas import package_data  # noqa: E402
+from pipeline.stages.convert import Converter  # noqa: E402
 
 SIZE = 1_000_000  # bytes; the limit for a text form is 1024 KB
 EXAMPLE_8 = (package_data("formularze") / "przyklady" / "zal08.yaml").read_text(encoding="utf-8")
@@ -95,7 +95,7 @@ def _pdf_long_value() -> bytes:
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import NameObject, TextStringObject
 
-    from pipeline.forms import build_form
+    from pipeline.pdf.forms import build_form
 
     settings = parse_config({}, Path(tempfile.gettempdir()))
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(build_form(8, settings))))

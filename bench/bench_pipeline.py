@@ -33,11 +33,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.config import parse_config  # noqa: E402
-from pipeline.convert import Converter  # noqa: E402
-from pipeline.process import process_files  # noqa: E402
-from pipeline.schemas import package_data  # noqa: E402
-from pipeline.watch import Watcher  # noqa: E402
+from pipeline.core.config import parse_config  # noqa: E402
+from pipeline.flow.process import process_files  # noqa: E402
+from pipeline.flow.watch import Watcher  # noqa: E402
+from pipeline.sprawa.schemas import package_data  # noqa: E402
+from pipeline.stages.convert import Converter  # noqa: E402
 
 EXAMPLES = sorted((package_data("formularze") / "przyklady").glob("zal*.yaml"))
 

@@ -40,11 +40,11 @@ sys.path.insert(0, str(ROOT))
 
 from docxtpl import DocxTemplate  # noqa: E402
 
-from pipeline.config import parse_config  # noqa: E402
-from pipeline.convert import Converter, find_soffice  # noqa: E402
-from pipeline.raporty import Month, build_values, run_month  # noqa: E402
-from pipeline.render import complete, jinja_env, template_path  # noqa: E402
-from pipeline.schemas import load_schema  # noqa: E402
+from pipeline.core.config import parse_config  # noqa: E402
+from pipeline.documents.raporty import Month, build_values, run_month  # noqa: E402
+from pipeline.sprawa.schemas import load_schema  # noqa: E402
+from pipeline.stages.convert import Converter, find_soffice  # noqa: E402
+from pipeline.stages.render import complete, jinja_env, template_path  # noqa: E402
 
 MONTH = Month.parse("2026-10")
 
@@ -139,7 +139,7 @@ def command_run(pristine: Path, run: Path, code: Path = ROOT) -> tuple[float, li
     env = {k: v for k, v in os.environ.items() if k != "ASYSTA_CONFIG"}
     env["PYTHONPATH"] = str(code)
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "pipeline.cli", "--inbox", str(run / "inbox"),
+    subprocess.run([sys.executable, "-m", "pipeline.app.cli", "--inbox", str(run / "inbox"),
                     "--outbox", str(run / "outbox"), "raporty", "--miesiac", MONTH.key],
                    cwd=run, env=env, check=True, stdout=subprocess.DEVNULL)
     seconds = time.perf_counter() - started

@@ -34,10 +34,11 @@ import img2pdf  # noqa: E402
 from conftest import copy_examples, make_settings  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from pipeline import kod, skany  # noqa: E402
-from pipeline.convert import Converter  # noqa: E402
-from pipeline.process import process_files  # noqa: E402
-from pipeline.register import Register, family_dir  # noqa: E402
+from pipeline.flow.process import process_files  # noqa: E402
+from pipeline.pdf import kod  # noqa: E402
+from pipeline.scans import skany  # noqa: E402
+from pipeline.sprawa.register import Register, family_dir  # noqa: E402
+from pipeline.stages.convert import Converter  # noqa: E402
 
 CASE = "K-2025-014"
 DPIS = (60, 75, 85, 90, 100, 150, 200, 300)

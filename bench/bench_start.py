@@ -8,7 +8,7 @@ Medians of several runs, each a new process with `python -X importtime`:
 2. `asysta raporty` on an empty archive: the same two figures for a command that
    starts the LibreOffice pool and converts the summary, i.e. what a month's reports
    pay before and besides the families' own work;
-and which heavy libraries `import pipeline.cli` alone loads.
+and which heavy libraries `import pipeline.app.cli` alone loads.
 `--kod` measures another copy of the code (e.g. an export of an older commit).
 """
 
@@ -45,7 +45,7 @@ def run(code: Path, args: list[str], cwd: Path) -> tuple[float, float, dict[str,
     env = {k: v for k, v in os.environ.items() if k != "ASYSTA_CONFIG"}
     env["PYTHONPATH"] = str(code)
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "pipeline.cli", *args],
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "pipeline.app.cli", *args],
                           cwd=cwd, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - started
     if done.returncode not in (0, 1):
@@ -56,7 +56,7 @@ def run(code: Path, args: list[str], cwd: Path) -> tuple[float, float, dict[str,
 
 def heavy_at_import(code: Path) -> list[str]:
     env = {**os.environ, "PYTHONPATH": str(code)}
-    probe = (f"import sys, pipeline.cli; print(' '.join(m for m in {HEAVY!r} "
+    probe = (f"import sys, pipeline.app.cli; print(' '.join(m for m in {HEAVY!r} "
              "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True,
                          text=True, check=True, cwd=tempfile.gettempdir())
@@ -83,7 +83,7 @@ def main() -> None:
             imports = statistics.median(r[1] for r in runs)
             print(f"{label}: importy {imports * 1000:.0f} ms, cały proces {wall * 1000:.0f} ms "
                   f"(mediana z {args.powtorzenia})")
-    print(f"`import pipeline.cli` ładuje: {', '.join(heavy_at_import(code)) or 'żadnej z ciężkich'}")
+    print(f"`import pipeline.app.cli` ładuje: {', '.join(heavy_at_import(code)) or 'żadnej z ciężkich'}")
 
 
 if __name__ == "__main__":

@@ -29,13 +29,13 @@ sys.path.insert(0, str(ROOT))
 
 from pypdf import PdfReader  # noqa: E402
 
-from pipeline.archive import REGISTER_NAME, family_dir  # noqa: E402
-from pipeline.config import Settings, parse_config  # noqa: E402
-from pipeline.convert import Converter  # noqa: E402
-from pipeline.fsutil import ensure_private_dir  # noqa: E402
-from pipeline.process import process_files  # noqa: E402
-from pipeline.schemas import package_data  # noqa: E402
-from pipeline.teczka import build_teczka  # noqa: E402
+from pipeline.core.config import Settings, parse_config  # noqa: E402
+from pipeline.core.fsutil import ensure_private_dir  # noqa: E402
+from pipeline.documents.teczka import build_teczka  # noqa: E402
+from pipeline.flow.process import process_files  # noqa: E402
+from pipeline.sprawa.schemas import package_data  # noqa: E402
+from pipeline.stages.archive import REGISTER_NAME, family_dir  # noqa: E402
+from pipeline.stages.convert import Converter  # noqa: E402
 
 EXAMPLES = sorted((package_data("formularze") / "przyklady").glob("zal*.yaml"))
 OSRODEK = {"nazwa": "Gminny Ośrodek Pomocy Społecznej w Łęgowie Śląskim",
@@ -106,7 +106,7 @@ def main() -> None:
         command = []
         for _ in range(args.powtorzenia):
             started = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "pipeline.cli", "--outbox", str(settings.outbox),
+            subprocess.run([sys.executable, "-m", "pipeline.app.cli", "--outbox", str(settings.outbox),
                             "teczka", FAMILY], cwd=root, env=env, check=True,
                            capture_output=True)
             command.append(time.perf_counter() - started)

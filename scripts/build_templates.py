@@ -31,8 +31,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.polish import NBSP, typeset  # noqa: E402
-from pipeline.schemas import Schema, form_kinds, load_schema  # noqa: E402
+from pipeline.core.polish import NBSP, typeset  # noqa: E402
+from pipeline.sprawa.schemas import Schema, form_kinds, load_schema  # noqa: E402
 
 FONT = "Arial"  # LibreOffice substitutes the metric-compatible Liberation Sans
 GREY = "E7E6E6"
@@ -503,7 +503,7 @@ def build(schema: Schema, out: Path) -> None:
 
 
 def build_checklist(out: Path) -> None:
-    """The printable checklist of a family (`checklista.pdf`), filled by pipeline.overview."""
+    """The printable checklist of a family (`checklista.pdf`), filled by pipeline.documents.overview."""
     doc = _new_document("Lista kontrolna dokumentów rodziny")
     _page_footer(doc, "Nr sprawy {{ rodzina }} · lista kontrolna na dzień {{ na_dzien }} · strona ")
     _centre_header(doc, "stan na dzień {{ na_dzien }}")

@@ -25,12 +25,12 @@ sys.path.insert(0, str(ROOT / "tests"))  # tests/browser.py: Chromium over the D
 
 from browser import Chromium  # noqa: E402
 
-from pipeline.cli import main as asysta  # noqa: E402
-from pipeline.config import load_settings  # noqa: E402
-from pipeline.convert import Converter  # noqa: E402
-from pipeline.demo import build_centre  # noqa: E402
-from pipeline.overview import write_checklists  # noqa: E402
-from pipeline.register import family_dir  # noqa: E402
+from pipeline.app.cli import main as asysta  # noqa: E402
+from pipeline.core.config import load_settings  # noqa: E402
+from pipeline.demo.centre import build_centre  # noqa: E402
+from pipeline.documents.overview import write_checklists  # noqa: E402
+from pipeline.sprawa.register import family_dir  # noqa: E402
+from pipeline.stages.convert import Converter  # noqa: E402
 
 SHOTS = {1400: 1900, 390: 1700}  # viewport width → height of the picture, in CSS pixels
 

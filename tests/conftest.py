@@ -13,11 +13,11 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from pipeline.config import Settings, parse_config
-from pipeline.convert import Converter
-from pipeline.models import Outcome
-from pipeline.process import process_files
-from pipeline.schemas import package_data
+from pipeline.core.config import Settings, parse_config
+from pipeline.core.models import Outcome
+from pipeline.flow.process import process_files
+from pipeline.sprawa.schemas import package_data
+from pipeline.stages.convert import Converter
 
 EXAMPLES = package_data("formularze") / "przyklady"
 
@@ -90,7 +90,7 @@ def pdf_text(path: Path) -> str:
 
 
 # What every page carries besides the document: the footer, and the line beside the code
-# (pipeline/kod.py `human_line`); a paragraph that spans two pages has both in its middle.
+# (pipeline/pdf/kod.py `human_line`); a paragraph that spans two pages has both in its middle.
 PAGE_FURNITURE = re.compile(
     r"Nr sprawy \S+ · [^·\n]+ · strona \d+ z \d+"
     r"|asysta · \S+ · [^·\n]+ · \d\d\.\d\d\.\d{4}(?: · wersja \d+)? · strona \d+ z \d+ · \w+")

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from conftest import docx_text, drop, example, pdf_text, run
 
-from pipeline import journal
-from pipeline.archive import REGISTER_NAME, family_dir
-from pipeline.config import Settings
-from pipeline.convert import Converter
+from pipeline.core import journal
+from pipeline.core.config import Settings
+from pipeline.stages.archive import REGISTER_NAME, family_dir
+from pipeline.stages.convert import Converter
 
 EXAMPLE_1 = example(1).read_text(encoding="utf-8")
 
@@ -105,7 +105,7 @@ def test_json_form_is_accepted(settings: Settings, converter: Converter) -> None
 
 def test_a_long_batch_files_versions_in_input_order(settings: Settings, converter: Converter) -> None:
     """More chunks than LibreOffice gets ahead: each is filed as it finishes, in input order."""
-    from pipeline.process import CHUNKS_AHEAD, CONVERT_CHUNK
+    from pipeline.flow.process import CHUNKS_AHEAD, CONVERT_CHUNK
 
     count = CONVERT_CHUNK * (CHUNKS_AHEAD + 2) + 3
     example_2 = example(2).read_text(encoding="utf-8")

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import drop, example, run
 
-from pipeline import journal
-from pipeline.config import Settings
-from pipeline.convert import Converter
+from pipeline.core import journal
+from pipeline.core.config import Settings
+from pipeline.stages.convert import Converter
 
 EXAMPLE_1 = example(1).read_text(encoding="utf-8")
 

@@ -59,4 +59,4 @@ def test_start_benchmark_runs() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "asysta --help: importy" in result.stdout
-    assert "`import pipeline.cli` ładuje: żadnej z ciężkich" in result.stdout
+    assert "`import pipeline.app.cli` ładuje: żadnej z ciężkich" in result.stdout

@@ -18,13 +18,15 @@ from typing import Any
 import pytest
 from conftest import drop, example, make_settings, run
 
-from pipeline import archive, journal, process
-from pipeline.config import Settings
-from pipeline.convert import Converter
-from pipeline.errors import Problem
-from pipeline.fsutil import ensure_private_dir
-from pipeline.limits import MAX_PROBLEMS, capped, total
-from pipeline.schemas import is_case_number
+from pipeline.core import journal
+from pipeline.core.config import Settings
+from pipeline.core.errors import Problem
+from pipeline.core.fsutil import ensure_private_dir
+from pipeline.core.limits import MAX_PROBLEMS, capped, total
+from pipeline.flow import process
+from pipeline.sprawa.schemas import is_case_number
+from pipeline.stages import archive
+from pipeline.stages.convert import Converter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 import bench_hostile  # noqa: E402
@@ -267,7 +269,7 @@ def test_the_cli_tells_the_truth_about_a_long_name(tmp_path: Path) -> None:
     name = "x" * 250 + ".yaml"
     drop(settings, name, b"zalacznik: 99\n")
     env = {k: v for k, v in os.environ.items() if k != "ASYSTA_CONFIG"}
-    result = subprocess.run([sys.executable, "-m", "pipeline.cli", "przetworz",
+    result = subprocess.run([sys.executable, "-m", "pipeline.app.cli", "przetworz",
                              str(settings.inbox / name)], cwd=tmp_path, env=env,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 1, result.stderr

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from pipeline.checklist import Doc, add_months, compute, earlier_cycles
-from pipeline.config import Terminy
+from pipeline.core.config import Terminy
+from pipeline.sprawa.checklist import Doc, add_months, compute, earlier_cycles
 
 T = Terminy()
 
@@ -240,9 +240,9 @@ def test_deadlines_are_settings() -> None:
 def test_stages_of_the_example_case(as_of: str, expected: str) -> None:
     from conftest import EXAMPLES
 
-    from pipeline.models import IncomingFile
-    from pipeline.parse import parse
-    from pipeline.validate import validate
+    from pipeline.core.models import IncomingFile
+    from pipeline.stages.parse import parse
+    from pipeline.stages.validate import validate
 
     docs = []
     for path in sorted(EXAMPLES.glob("zal*.yaml")):

@@ -17,7 +17,7 @@ COMMANDS = ["przetworz", "obserwuj", "sprawdz", "checklista", "raporty", "demo",
 
 def asysta(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "ASYSTA_CONFIG"}
-    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], cwd=cwd, env=env,
+    return subprocess.run([sys.executable, "-m", "pipeline.app.cli", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=600)
 
 
@@ -72,7 +72,7 @@ def test_sprawdz_passes_on_the_shipped_templates(tmp_path: Path) -> None:
 def test_sprawdz_names_a_badly_edited_template(tmp_path: Path) -> None:
     from docx import Document
 
-    from pipeline.schemas import package_data
+    from pipeline.sprawa.schemas import package_data
 
     own = tmp_path / "szablony"
     own.mkdir()
@@ -95,7 +95,7 @@ HEAVY = ("rich", "docxtpl", "docx", "pypdf", "lxml", "reportlab", "openpyxl", "w
 def test_the_command_starts_without_the_heavy_libraries(tmp_path: Path) -> None:
     """`asysta --help` and a command's start import none of them: each command imports
     what it uses."""
-    probe = ("import sys, pipeline.cli\n"
+    probe = ("import sys, pipeline.app.cli\n"
              f"print(' '.join(m for m in {HEAVY!r} if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
                             text=True, timeout=120, check=True)
@@ -105,7 +105,7 @@ def test_the_command_starts_without_the_heavy_libraries(tmp_path: Path) -> None:
 def test_raporty_starts_libreoffice_before_the_heavy_imports(tmp_path: Path) -> None:
     """The pool warms up while the libraries load and the reports are drafted."""
     probe = ("import sys\n"
-             "from pipeline import cli, convert\n"
+             "from pipeline.app import cli\nfrom pipeline.stages import convert\n"
              "seen = []\n"
              "original = convert.Converter.__init__\n"
              "def init(self, *args, **kwargs):\n"

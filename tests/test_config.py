@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import ConfigError, load_settings
+from pipeline.core.config import ConfigError, load_settings
 
 
 def test_no_config_at_all_gives_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,8 +21,8 @@ import pytest
 from conftest import pdf_text
 from docx import Document
 
-from pipeline.convert import Converter
-from pipeline.errors import ConversionError
+from pipeline.core.errors import ConversionError
+from pipeline.stages.convert import Converter
 
 ROOT = Path(__file__).resolve().parent.parent
 HANG_MARKER = "ZAWIESZENIE"
@@ -187,7 +187,7 @@ def test_close_leaves_no_libreoffice_behind(tmp_path: Path) -> None:
 def test_program_exit_without_close_leaves_no_libreoffice_behind(tmp_path: Path) -> None:
     script = textwrap.dedent("""
         import sys
-        from pipeline.convert import Converter
+        from pipeline.stages.convert import Converter
         converter = Converter(workers=2)  # never closed: atexit must do it
         assert converter.warm(wait=60)
         print(" ".join(map(str, converter.soffice_pids())))

@@ -1,6 +1,6 @@
 """The morning page `outbox/index.html` and the family's `checklista.pdf`, on the demo centre.
 
-The demo centre (pipeline/demo.py) goes once through `asysta demo` — the watched inbox,
+The demo centre (pipeline/demo/centre.py) goes once through `asysta demo` — the watched inbox,
 the month's reports, the after-batch steps — and its page is loaded in Debian's headless
 Chromium (tests/browser.py) at 1400 px and at a phone's 390 px. What the page says is
 checked against what the checklists (`checklista.json`) and the generator's intended
@@ -21,10 +21,10 @@ import pytest
 from browser import Chromium, Page
 from conftest import OSRODEK, pdf_text, squash
 
-from pipeline import demo
-from pipeline.cli import main
-from pipeline.config import Settings, load_settings
-from pipeline.register import families, family_dir
+from pipeline.app.cli import main
+from pipeline.core.config import Settings, load_settings
+from pipeline.demo.centre import centre as demo
+from pipeline.sprawa.register import families, family_dir
 
 pytestmark = pytest.mark.slow
 TODO = ("brak", "po_terminie", "niepodpisany")  # on the list whatever their date

@@ -1,4 +1,4 @@
-"""The demo centre (pipeline/demo.py): deterministic, valid except the intended bad files, and
+"""The demo centre (pipeline/demo/centre.py): deterministic, valid except the intended bad files, and
 its checklists say what the generator meant them to say."""
 
 from __future__ import annotations
@@ -9,15 +9,15 @@ from datetime import date
 
 import pytest
 
-from pipeline import demo
-from pipeline.checklist import PROBLEM_STATUSES, Doc, compute
-from pipeline.config import Settings, Terminy
-from pipeline.convert import Converter
-from pipeline.errors import FormError
-from pipeline.overview import checklist_for
-from pipeline.parse import parse_text
-from pipeline.validate import pesel_problem, validate_mapping
-from pipeline.watch import Watcher
+from pipeline.core.config import Settings, Terminy
+from pipeline.core.errors import FormError
+from pipeline.demo.centre import centre as demo
+from pipeline.documents.overview import checklist_for
+from pipeline.flow.watch import Watcher
+from pipeline.sprawa.checklist import PROBLEM_STATUSES, Doc, compute
+from pipeline.stages.convert import Converter
+from pipeline.stages.parse import parse_text
+from pipeline.stages.validate import pesel_problem, validate_mapping
 
 TODAY = date(2026, 12, 1)
 

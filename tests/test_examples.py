@@ -19,13 +19,13 @@ from conftest import (
     squash,
 )
 
-from pipeline.checks import template_mismatch
-from pipeline.convert import Converter
-from pipeline.models import FiledDocument, IncomingFile
-from pipeline.parse import parse
-from pipeline.polish import display
-from pipeline.schemas import iter_fields, load_schema
-from pipeline.validate import validate
+from pipeline.app.checks import template_mismatch
+from pipeline.core.models import FiledDocument, IncomingFile
+from pipeline.core.polish import display
+from pipeline.sprawa.schemas import iter_fields, load_schema
+from pipeline.stages.convert import Converter
+from pipeline.stages.parse import parse
+from pipeline.stages.validate import validate
 
 NUMBERS = range(1, 17)
 
@@ -33,7 +33,7 @@ NUMBERS = range(1, 17)
 @pytest.fixture(scope="module")
 def filed(tmp_path_factory: pytest.TempPathFactory, converter: Converter) -> dict[int, FiledDocument]:
     """The sixteen examples processed once, in one batch, as `asysta przetworz` does."""
-    from pipeline.process import process_files
+    from pipeline.flow.process import process_files
 
     settings = make_settings(tmp_path_factory.mktemp("przyklady"))
     outcomes = process_files(copy_examples(settings), settings, converter)

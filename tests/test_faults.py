@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from conftest import example, make_settings, run
 
-from pipeline import journal
-from pipeline.config import Settings
-from pipeline.convert import Converter
-from pipeline.overview import checklist_for
+from pipeline.core import journal
+from pipeline.core.config import Settings
+from pipeline.documents.overview import checklist_for
+from pipeline.stages.convert import Converter
 
 EXAMPLES = {n: example(n).read_text(encoding="utf-8") for n in (1, 2, 3, 6, 8, 14)}
 
@@ -45,7 +45,7 @@ def _watch_once(settings: Settings, fault: str | None = None,
     env = {k: v for k, v in os.environ.items() if k not in ("ASYSTA_CONFIG", "ASYSTA_TEST_AWARIA")}
     if fault:
         env["ASYSTA_TEST_AWARIA"] = fault
-    command = [sys.executable, "-m", "pipeline.cli", "--inbox", str(settings.inbox),
+    command = [sys.executable, "-m", "pipeline.app.cli", "--inbox", str(settings.inbox),
                "--outbox", str(settings.outbox), "obserwuj", "--raz"]
     process = subprocess.Popen(command, env=env, cwd=settings.inbox.parent,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -185,7 +185,7 @@ def test_hard_link_into_the_inbox_is_refused(settings: Settings, converter: Conv
 
 
 def test_leftovers_of_a_dead_process_are_swept(settings: Settings) -> None:
-    from pipeline.fsutil import sweep
+    from pipeline.core.fsutil import sweep
 
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()

@@ -40,9 +40,9 @@ from test_pdfforms import (
     yaml_values,
 )
 
-from pipeline import forms as pdfforms
-from pipeline.convert import Converter
-from pipeline.schemas import load_schema
+from pipeline.pdf import forms as pdfforms
+from pipeline.sprawa.schemas import load_schema
+from pipeline.stages.convert import Converter
 
 ENGINES = Path(__file__).parent / "engines"
 PDFJS = ENGINES / "node_modules" / "pdfjs-dist"

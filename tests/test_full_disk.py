@@ -20,11 +20,13 @@ from pathlib import Path
 import pytest
 from conftest import example, make_settings, run
 
-from pipeline import convert, journal, watch
-from pipeline.cli import main
-from pipeline.config import Settings
-from pipeline.convert import Converter
-from pipeline.errors import ConversionError, ResourceError, resource_failure
+from pipeline.app.cli import main
+from pipeline.core import journal
+from pipeline.core.config import Settings
+from pipeline.core.errors import ConversionError, ResourceError, resource_failure
+from pipeline.flow import watch
+from pipeline.stages import convert
+from pipeline.stages.convert import Converter
 
 FORMS = 80
 KINDS = (8, 9, 14)  # attachments a family may receive in any order
@@ -225,7 +227,7 @@ def test_io_error_and_quota_leave_the_form_waiting(code: int, reason: str, advic
                                                    monkeypatch: pytest.MonkeyPatch,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     """The errors a tmpfs cannot give on demand, raised where the DOCX is written."""
-    from pipeline import render
+    from pipeline.stages import render
 
     def failing(*args: object, **kwargs: object) -> None:
         raise OSError(code, os.strerror(code))

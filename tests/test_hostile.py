@@ -9,10 +9,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.errors import FormError
-from pipeline.models import IncomingFile
-from pipeline.parse import parse
-from pipeline.validate import validate
+from pipeline.core.errors import FormError
+from pipeline.core.models import IncomingFile
+from pipeline.stages.parse import parse
+from pipeline.stages.validate import validate
 
 KEYS = st.sampled_from(["zalacznik", "rodzina", "data", "asystent", "czlonkowie", "wizyty",
                         "pesel", "miesiac", "adres", "uzasadnienie", "x"]) | st.text(max_size=12)

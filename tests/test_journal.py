@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import journal
-from pipeline.cli import main
+from pipeline.app.cli import main
+from pipeline.core import journal
 
 
 def _filled(outbox: Path, n: int = 5) -> list[str]:
@@ -56,7 +56,7 @@ def test_a_full_disk_never_leaves_a_partial_line(tmp_path: Path) -> None:
     written whole or not at all, and the journal verifies before and after."""
     from test_full_disk import fill, small_disk
 
-    from pipeline.errors import ResourceError
+    from pipeline.core.errors import ResourceError
 
     with small_disk(tmp_path / "maly", "1m") as disk:
         for i in range(3):

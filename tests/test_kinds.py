@@ -18,20 +18,20 @@ import yaml
 from conftest import EXAMPLES, docx_text, drop, leaf_values, make_settings, pdf_text, run, squash
 from pypdf import PdfReader
 
-from pipeline import kinds
-from pipeline.checklist import Checklist, Doc, Item, compute
-from pipeline.checks import template_mismatch
-from pipeline.config import Settings, Terminy
-from pipeline.convert import Converter
-from pipeline.errors import ConfigError
-from pipeline.holding import HOLD_DIR, release
-from pipeline.models import FiledDocument, IncomingFile
-from pipeline.parse import parse
-from pipeline.polish import display
-from pipeline.register import NOT_NUMBERED, Entry, Register, family_dir
-from pipeline.schemas import iter_fields, load_schema
-from pipeline.teczka import build_teczka
-from pipeline.validate import validate
+from pipeline.app.checks import template_mismatch
+from pipeline.core.config import Settings, Terminy
+from pipeline.core.errors import ConfigError
+from pipeline.core.models import FiledDocument, IncomingFile
+from pipeline.core.polish import display
+from pipeline.documents.teczka import build_teczka
+from pipeline.sprawa import kinds
+from pipeline.sprawa.checklist import Checklist, Doc, Item, compute
+from pipeline.sprawa.register import NOT_NUMBERED, Entry, Register, family_dir
+from pipeline.sprawa.schemas import iter_fields, load_schema
+from pipeline.stages.convert import Converter
+from pipeline.stages.holding import HOLD_DIR, release
+from pipeline.stages.parse import parse
+from pipeline.stages.validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ("zakonczenie", "notatka", "sad")

@@ -13,11 +13,11 @@ import pytest
 from conftest import copy_examples, example, make_settings, pdf_text, run, squash
 from PIL import Image
 
-from pipeline.checklist import STATUSES
-from pipeline.cli import main
-from pipeline.config import Settings
-from pipeline.convert import Converter
-from pipeline.overview import STATUS_LABELS, write_checklists
+from pipeline.app.cli import main
+from pipeline.core.config import Settings
+from pipeline.documents.overview import STATUS_LABELS, write_checklists
+from pipeline.sprawa.checklist import STATUSES
+from pipeline.stages.convert import Converter
 
 CASE = "K-2025-014"
 
@@ -198,9 +198,9 @@ def test_watcher_recomputes_after_midnight(tmp_path: Path, converter: Converter,
     import time
     from datetime import timedelta
 
-    import pipeline.process
-    import pipeline.watch
-    from pipeline.watch import Watcher
+    import pipeline.flow.process
+    import pipeline.flow.watch
+    from pipeline.flow.watch import Watcher
 
     settings = make_settings(tmp_path)
     today = date.today()
@@ -223,8 +223,8 @@ def test_watcher_recomputes_after_midnight(tmp_path: Path, converter: Converter,
         def today(cls) -> date:  # type: ignore[override]
             return clock["today"]
 
-    monkeypatch.setattr(pipeline.watch, "date", FakeDate)
-    monkeypatch.setattr(pipeline.process, "date", FakeDate)
+    monkeypatch.setattr(pipeline.flow.watch, "date", FakeDate)
+    monkeypatch.setattr(pipeline.flow.process, "date", FakeDate)
     watcher = Watcher(settings, converter)
     ready = threading.Event()
     thread = threading.Thread(target=watcher.run, kwargs={"on_ready": ready.set}, daemon=True)
@@ -251,9 +251,9 @@ def test_watcher_recomputes_after_midnight(tmp_path: Path, converter: Converter,
 def test_the_list_horizon_is_a_setting(tmp_path: Path) -> None:
     """„Do zrobienia” takes what falls due within `[terminy] do_zrobienia_dni` (14 by default),
     both ends included, after every item BRAK or „po terminie” whatever its date."""
-    from pipeline.checklist import Doc, compute
-    from pipeline.config import parse_config
-    from pipeline.dashboard import todo_lines
+    from pipeline.core.config import parse_config
+    from pipeline.documents.dashboard import todo_lines
+    from pipeline.sprawa.checklist import Doc, compute
 
     docs = [Doc(1, date(2026, 3, 2), "zal01.pdf", {"asystent": "A"}),
             Doc(2, date(2026, 3, 9), "zal02.pdf", {"dokumenty": [{"nazwa": "wywiad"}]})]

@@ -24,14 +24,15 @@ from docx import Document
 from jinja2.defaults import DEFAULT_FILTERS
 from own_template import FIXTURE, build
 
-from pipeline import cli, journal
-from pipeline.checks import template_mismatch, template_review
-from pipeline.config import Settings
-from pipeline.convert import Converter
-from pipeline.holding import HOLD_DIR
-from pipeline.intake import REJECTED_DIR
-from pipeline.render import jinja_env
-from pipeline.watch import Watcher
+from pipeline.app import cli
+from pipeline.app.checks import template_mismatch, template_review
+from pipeline.core import journal
+from pipeline.core.config import Settings
+from pipeline.flow.watch import Watcher
+from pipeline.stages.convert import Converter
+from pipeline.stages.holding import HOLD_DIR
+from pipeline.stages.intake import REJECTED_DIR
+from pipeline.stages.render import jinja_env
 
 FORMAT_MD = Path(__file__).parents[1] / "formularze" / "FORMAT.md"
 EXAMPLE = (EXAMPLES / "zal02.yaml").read_text(encoding="utf-8")
@@ -162,7 +163,7 @@ def test_sprawdz_lists_warnings_and_errors(tmp_path: Path) -> None:
     own(make_settings(tmp_path), tmp_path, RAW)
     build(tmp_path / "szablony" / "zal06.docx", None)  # a zal02 template where zal06 belongs
     write_config(tmp_path)
-    result = subprocess.run([sys.executable, "-m", "pipeline.cli", "sprawdz"], cwd=tmp_path,
+    result = subprocess.run([sys.executable, "-m", "pipeline.app.cli", "sprawdz"], cwd=tmp_path,
                             capture_output=True, text=True, timeout=600)
     out = result.stdout
     assert result.returncode == 1, out + result.stderr
@@ -326,7 +327,7 @@ def test_a_held_form_is_printed_in_polish_by_przetworz(tmp_path: Path,
     settings = own(make_settings(tmp_path), tmp_path, FAILS_ON_AN_EMPTY_ROW_NOTE)
     write_config(tmp_path)
     (settings.inbox / "bez_uwagi.yaml").write_text(form_without_note_in_row(1), encoding="utf-8")
-    code = subprocess.run([sys.executable, "-m", "pipeline.cli", "przetworz", "inbox/bez_uwagi.yaml"],
+    code = subprocess.run([sys.executable, "-m", "pipeline.app.cli", "przetworz", "inbox/bez_uwagi.yaml"],
                           cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert code.returncode == 1, code.stdout + code.stderr
     out = squash(code.stdout)

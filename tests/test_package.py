@@ -30,7 +30,7 @@ def test_wheel_ships_schemas_examples_and_templates(tmp_path: Path) -> None:
     for name in ("sprawozdanie", "sprawozdanie_sad"):  # the figures and the court report
         assert f"pipeline/_dane/zalaczniki_templates/{name}.docx" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "asysta = pipeline.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "asysta = pipeline.app.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
 def test_committed_templates_are_built_from_the_schemas(tmp_path: Path) -> None:

@@ -25,17 +25,17 @@ from docx import Document
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, IndirectObject, NameObject
 
-from pipeline import raporty
-from pipeline.config import Settings, parse_config
-from pipeline.convert import PDF_EXPORT, Converter, pdf_filter_options
-from pipeline.models import FiledDocument
-from pipeline.overview import CHECKLIST_PDF
-from pipeline.pdfa import LANG, PdfMeta, _polish, describe_docx, finish_joined, output_intent
-from pipeline.process import process_files
-from pipeline.raporty import BatchResult, Month, run_month
-from pipeline.render import named_template
-from pipeline.schemas import load_schema
-from pipeline.teczka import build_teczka
+from pipeline.core.config import Settings, parse_config
+from pipeline.core.models import FiledDocument
+from pipeline.documents import raporty
+from pipeline.documents.overview import CHECKLIST_PDF
+from pipeline.documents.raporty import BatchResult, Month, run_month
+from pipeline.documents.teczka import build_teczka
+from pipeline.flow.process import process_files
+from pipeline.pdf.pdfa import LANG, PdfMeta, _polish, describe_docx, finish_joined, output_intent
+from pipeline.sprawa.schemas import load_schema
+from pipeline.stages.convert import PDF_EXPORT, Converter, pdf_filter_options
+from pipeline.stages.render import named_template
 
 CASE = "K-2025-014"
 ASSISTANT = "Katarzyna Żak"  # printed in the documents, never in their metadata

@@ -32,21 +32,21 @@ from conftest import (
 from pypdf import PdfReader
 from pypdf.generic import ContentStream, DictionaryObject, IndirectObject
 
-from pipeline import forms as pdfforms
-from pipeline import journal
-from pipeline.archive import REGISTER_NAME, family_dir
-from pipeline.config import Settings
-from pipeline.convert import Converter
-from pipeline.errors import FormError
-from pipeline.forms import columns as form_columns
-from pipeline.forms import embed, spec
-from pipeline.forms import layout as form_layout
-from pipeline.models import FiledDocument, IncomingFile
-from pipeline.parse import parse
-from pipeline.polish import display
-from pipeline.schemas import load_schema
-from pipeline.validate import validate_mapping
-from pipeline.watch import Watcher
+from pipeline.core import journal
+from pipeline.core.config import Settings
+from pipeline.core.errors import FormError
+from pipeline.core.models import FiledDocument, IncomingFile
+from pipeline.core.polish import display
+from pipeline.flow.watch import Watcher
+from pipeline.pdf import forms as pdfforms
+from pipeline.pdf.forms import columns as form_columns
+from pipeline.pdf.forms import embed, spec
+from pipeline.pdf.forms import layout as form_layout
+from pipeline.sprawa.schemas import load_schema
+from pipeline.stages.archive import REGISTER_NAME, family_dir
+from pipeline.stages.convert import Converter
+from pipeline.stages.parse import parse
+from pipeline.stages.validate import validate_mapping
 
 NUMBERS = range(1, 17)
 POLISH = "ąćęłńóśźżĄĆĘŁŃÓŚŹŻ"
@@ -655,7 +655,7 @@ def test_forms_prefilled_from_the_family_folder(
 
 
 def test_prefill_needs_a_known_family(settings: Settings, tmp_path: Path) -> None:
-    from pipeline.errors import AsystaError
+    from pipeline.core.errors import AsystaError
 
     with pytest.raises(AsystaError, match="nie ma jeszcze dokumentów rodziny K-9"):
         pdfforms.write_forms(settings, tmp_path, rodzina="K-9")
@@ -671,7 +671,7 @@ def test_command_writes_the_forms(tmp_path: Path) -> None:
     import sys
 
     env = {k: v for k, v in os.environ.items() if k != "ASYSTA_CONFIG"}
-    result = subprocess.run([sys.executable, "-m", "pipeline.cli", "formularze", "--katalog",
+    result = subprocess.run([sys.executable, "-m", "pipeline.app.cli", "formularze", "--katalog",
                              "druki", "--wiersze", "3", "8", "1"], cwd=tmp_path, env=env,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -680,14 +680,14 @@ def test_command_writes_the_forms(tmp_path: Path) -> None:
     fields = PdfReader(tmp_path / "druki" / "zal08_karta-pracy-asystenta.pdf").get_fields() or {}
     assert "wizyty[3]/data" in fields and "wizyty[4]/data" not in fields
     assert "Gotowe formularze PDF: 2 (puste)" in result.stdout
-    unknown = subprocess.run([sys.executable, "-m", "pipeline.cli", "formularze", "--rodzina",
+    unknown = subprocess.run([sys.executable, "-m", "pipeline.app.cli", "formularze", "--rodzina",
                               "K-1"], cwd=tmp_path, env=env, capture_output=True, text=True,
                              timeout=300)
     assert unknown.returncode == 2 and "nie ma jeszcze dokumentów rodziny K-1" in unknown.stderr
 
 
 def test_browser_downloads_in_progress_are_left_alone() -> None:
-    from pipeline.intake import is_ignored
+    from pipeline.stages.intake import is_ignored
 
     for name in ("zal08.pdf.crdownload", "zal08.pdf.crswap", "zal08.pdf.part", "a.pdf.download"):
         assert is_ignored(name), name

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from conftest import copy_examples, example, make_settings, other_family, run
 
-from pipeline import journal
-from pipeline.cli import main
-from pipeline.config import Settings, parse_config
-from pipeline.convert import Converter
-from pipeline.privacy import expired
+from pipeline.app.cli import main
+from pipeline.app.privacy import expired
+from pipeline.core import journal
+from pipeline.core.config import Settings, parse_config
+from pipeline.stages.convert import Converter
 
 CASE = "K-2025-014"
 PERSONAL = ("Wójcik", "Agnieszka", "Źródlana", "91031412362")
@@ -74,7 +74,7 @@ def test_closed_cases_past_retention_are_listed(archive: Settings, converter: Co
     assert (late.rodzina, late.zakonczono, late.usunac_po) == (CASE, date(2026, 4, 30),
                                                                date(2036, 4, 30))
     short = parse_config({"terminy": {"przechowywanie_lat": 0}}, archive.inbox.parent)
-    from pipeline.overview import write_index
+    from pipeline.documents.overview import write_index
 
     page = write_index(short, date(2026, 5, 1)).read_text(encoding="utf-8")
     assert f'data-do-usuniecia="{CASE}"' in page
@@ -129,7 +129,7 @@ def test_delete_removes_every_copy_the_product_made(tmp_path: Path, converter: C
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     from pypdf import PdfReader
 
-    from pipeline.raporty import Month, run_month
+    from pipeline.documents.raporty import Month, run_month
 
     settings = make_settings(tmp_path)
     outcomes = run(settings, converter, *copy_examples(settings), *other_family(settings))
@@ -178,7 +178,7 @@ def test_delete_removes_every_copy_the_product_made(tmp_path: Path, converter: C
 
 def test_exports_of_a_lookalike_case_number_stay(tmp_path: Path) -> None:
     """`K-1` never takes the export of case `K-1_2` (`K-1_2_…zip` also starts with `K-1_`)."""
-    from pipeline.privacy import Deletion, _remove_exports
+    from pipeline.app.privacy import Deletion, _remove_exports
 
     settings = make_settings(tmp_path)
     folder = settings.outbox / "eksport"

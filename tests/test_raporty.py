@@ -13,10 +13,10 @@ from conftest import copy_examples, docx_text, make_settings, other_family, pdf_
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from pipeline.cli import main
-from pipeline.config import Settings
-from pipeline.convert import Converter
-from pipeline.raporty import BatchResult, Month, run_month
+from pipeline.app.cli import main
+from pipeline.core.config import Settings
+from pipeline.documents.raporty import BatchResult, Month, run_month
+from pipeline.stages.convert import Converter
 
 CASE = "K-2025-014"
 OTHER = "K-2025-099"
@@ -139,7 +139,7 @@ def test_one_family_that_fails_never_stops_the_rest(tmp_path: Path, converter: C
 
 def test_without_pdfunite_and_pdftk_the_bookmarks_are_the_same(
         april: tuple[Settings, BatchResult]) -> None:
-    from pipeline.raporty import _join_with_pypdf, _outline, _report_pdf
+    from pipeline.documents.raporty import _join_with_pypdf, _outline, _report_pdf
 
     settings, result = april
     parts, page = [], 0

@@ -1,4 +1,4 @@
-"""The family register (`pipeline/register.py`): a register written by the current version
+"""The family register (`pipeline/sprawa/register.py`): a register written by the current version
 loads unchanged, every feature reads the same documents from it as before, and a damaged
 one is a Polish sentence naming the family, never a traceback.
 
@@ -18,13 +18,13 @@ from pathlib import Path
 import pytest
 from conftest import example, make_settings, run
 
-from pipeline.checklist import compute, load_docs
-from pipeline.cli import main
-from pipeline.convert import Converter
-from pipeline.errors import RegisterError
-from pipeline.forms import known_values
-from pipeline.raporty import Month, build_values
-from pipeline.register import REGISTER_NAME, Entry, Register, families, family_dir
+from pipeline.app.cli import main
+from pipeline.core.errors import RegisterError
+from pipeline.documents.raporty import Month, build_values
+from pipeline.pdf.forms import known_values
+from pipeline.sprawa.checklist import compute, load_docs
+from pipeline.sprawa.register import REGISTER_NAME, Entry, Register, families, family_dir
+from pipeline.stages.convert import Converter
 
 FIXTURE = Path(__file__).parent / "samples" / "archiwum"
 CASES = ("K-2025-014", "K-2026-003")

@@ -11,12 +11,19 @@ import pytest
 from conftest import example, make_settings
 from docx import Document
 
-from pipeline.config import Settings
-from pipeline.errors import RenderError
-from pipeline.models import IncomingFile
-from pipeline.parse import parse
-from pipeline.render import LiteralTemplate, context_for, jinja_env, prepared, render_docx, template_path
-from pipeline.validate import validate
+from pipeline.core.config import Settings
+from pipeline.core.errors import RenderError
+from pipeline.core.models import IncomingFile
+from pipeline.stages.parse import parse
+from pipeline.stages.render import (
+    LiteralTemplate,
+    context_for,
+    jinja_env,
+    prepared,
+    render_docx,
+    template_path,
+)
+from pipeline.stages.validate import validate
 
 
 def _context(n: int, settings: Settings) -> dict[str, object]:

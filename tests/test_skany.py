@@ -31,16 +31,18 @@ from conftest import example, make_settings, pdf_text, squash
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 from pypdf import PdfReader
 
-from pipeline import journal, kod, skany
-from pipeline.config import Settings, parse_config
-from pipeline.convert import Converter
-from pipeline.errors import ConfigError
-from pipeline.overview import checklist_for
-from pipeline.privacy import export_family
-from pipeline.process import process_files
-from pipeline.register import Entry, Register, family_dir
-from pipeline.teczka import SIGNED_NOTE, build_teczka
-from pipeline.watch import Watcher
+from pipeline.app.privacy import export_family
+from pipeline.core import journal
+from pipeline.core.config import Settings, parse_config
+from pipeline.core.errors import ConfigError
+from pipeline.documents.overview import checklist_for
+from pipeline.documents.teczka import SIGNED_NOTE, build_teczka
+from pipeline.flow.process import process_files
+from pipeline.flow.watch import Watcher
+from pipeline.pdf import kod
+from pipeline.scans import skany
+from pipeline.sprawa.register import Entry, Register, family_dir
+from pipeline.stages.convert import Converter
 
 ASSISTANT = "Katarzyna Żak"
 A, B, C = "K-2025-014", "K-2025-020", "K-2025-031"
@@ -564,7 +566,7 @@ def test_niepodpisany_is_not_a_problem_and_its_deadline_is_a_setting(tmp_path: P
     assert settings.skany.dni_na_podpis == 30 and settings.scans == tmp_path / "inbox" / "skany"
     with pytest.raises(ConfigError, match=r"\[skany\] dpi"):
         parse_config({"skany": {"dpi": 0}}, tmp_path)
-    from pipeline.checklist import Checklist
+    from pipeline.sprawa.checklist import Checklist
 
     entry = Entry(6, date(2025, 4, 10), 1, pdf="zal06.pdf")
     register = Register("K-1", (entry,))
@@ -585,7 +587,7 @@ def _watch_once(settings: Settings, fault: str | None = None) -> int:
     env = {k: v for k, v in os.environ.items() if k not in ("ASYSTA_CONFIG", "ASYSTA_TEST_AWARIA")}
     if fault:
         env["ASYSTA_TEST_AWARIA"] = fault
-    command = [sys.executable, "-m", "pipeline.cli", "--inbox", str(settings.inbox),
+    command = [sys.executable, "-m", "pipeline.app.cli", "--inbox", str(settings.inbox),
                "--outbox", str(settings.outbox), "obserwuj", "--raz"]
     process = subprocess.Popen(command, env=env, cwd=settings.inbox.parent,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

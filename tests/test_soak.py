@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import example, make_settings
 
-from pipeline.convert import Converter
-from pipeline.watch import Watcher
+from pipeline.flow.watch import Watcher
+from pipeline.stages.convert import Converter
 
 SOURCES = {n: example(n).read_text(encoding="utf-8") for n in (2, 3, 6, 8, 14)}
 BAD = ["zalacznik: [\n", "", "zalacznik: 8\nrodzina: ../x\n", "\xff\xfe", "zalacznik: 99\n",

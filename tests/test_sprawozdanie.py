@@ -15,11 +15,11 @@ import pytest
 from conftest import EXAMPLES, copy_examples, docx_text, make_settings, pdf_text, run, squash
 from openpyxl import load_workbook
 
-from pipeline.cli import main
-from pipeline.config import Settings, parse_config
-from pipeline.convert import Converter
-from pipeline.register import Entry, Register, family_dir
-from pipeline.sprawozdanie import compute, half_year, whole_year
+from pipeline.app.cli import main
+from pipeline.core.config import Settings, parse_config
+from pipeline.documents.sprawozdanie import compute, half_year, whole_year
+from pipeline.sprawa.register import Entry, Register, family_dir
+from pipeline.stages.convert import Converter
 
 A, B, C, D, E = "Anna Nowak", "Beata Lis", "Cezary Mróz", "Dorota Kot", "Edyta Sowa"
 _numbers = count(1)
@@ -332,7 +332,7 @@ def test_the_court_report_holds_the_periods_documents_only(court: Settings,
         0, date(2025, 6, 30), 1, pdf.name)
     assert entry.dane["od"] == "2025-04-01" and entry.dane["narracja"] is True
     assert json.loads((folder / entry.plik_zrodlowy).read_text(encoding="utf-8"))["liczba_wizyt"] == 6
-    from pipeline.teczka import build_teczka  # the binder lists it among the kinds
+    from pipeline.documents.teczka import build_teczka  # the binder lists it among the kinds
 
     binder = squash(pdf_text(build_teczka(settings, CASE).path)).replace("\u00a0", " ")
     assert "Sprawozdanie dla sądu rodzinnego 30.06.2025" in binder  # its row of the contents
@@ -342,7 +342,7 @@ def test_the_shipped_court_narrative_makes_its_periods_report(court: Settings,
                                                               converter: Converter) -> None:
     """April–September: the shipped narrative, the assessment (15) of 10 September and the
     plan update (7) of 15 September are in; the end of support (10) of December is not."""
-    from pipeline.sad import make_report
+    from pipeline.documents.sad import make_report
 
     report = make_report(court, converter, CASE, date(2025, 4, 1), date(2025, 9, 30),
                          today=date(2025, 10, 6))
@@ -358,7 +358,7 @@ def test_the_shipped_court_narrative_makes_its_periods_report(court: Settings,
 
 def test_a_second_court_report_is_a_version_and_the_same_one_is_not_filed_twice(
         court: Settings, converter: Converter) -> None:
-    from pipeline.sad import make_report
+    from pipeline.documents.sad import make_report
 
     first = make_report(court, converter, CASE, date(2025, 4, 1), date(2025, 4, 30),
                         sygnatura="III Nsm 9/25", today=date(2025, 5, 10))
@@ -394,8 +394,8 @@ def test_court_report_errors_are_polish(court: Settings, capsys: pytest.CaptureF
 
 def _demo_registers(centre: Any) -> list[Register]:
     """The registers the demo's files make (every file the pipeline accepts, in filing order)."""
-    from pipeline.parse import parse_text
-    from pipeline.validate import validate_mapping
+    from pipeline.stages.parse import parse_text
+    from pipeline.stages.validate import validate_mapping
 
     entries: dict[str, list[Entry]] = {}
     versions: dict[tuple[Any, ...], int] = {}
@@ -430,14 +430,14 @@ def _demo_children(centre: Any, cases: set[str]) -> int:
 
 def test_the_demo_centres_first_full_half_year() -> None:
     """The demo (today 1 December 2026) starts in June 2025: its first full half-year is the
-    second half of 2025. From pipeline/demo.py (days before today of the assignment):
+    second half of 2025. From pipeline/demo/centre.py (days before today of the assignment):
     SPECS – Żak 530, 500, 470, 430, 400, 360 (19.06–05.12.2025), Błaszczyk 545, 540, 420
     (their monitoring and closings all in 2026), Głowacki 380 (16.11.2025), everything else
     from 2026; CLOSED_SPECS – Głowacki 520 closed 400 days before today (27.10.2025, lack of
     cooperation) and 505 closed 385 before (11.11.2025, written resignation), Wróbel 490
     closed 350 before (16.12.2025, moving out) and 475 refusing consent at the first meeting
     (August 2025). No court case, no „Za życiem” case, all under a year."""
-    from pipeline import demo
+    from pipeline.demo.centre import centre as demo
 
     centre = demo.build_centre(date(2026, 12, 1))
     figures = compute(_demo_registers(centre), half_year("2025-H2"))
@@ -465,8 +465,8 @@ def test_the_demo_centres_first_full_half_year() -> None:
 
 
 def test_the_assistants_section_of_the_config(tmp_path: Path) -> None:
-    from pipeline.config import load_settings
-    from pipeline.errors import ConfigError
+    from pipeline.core.config import load_settings
+    from pipeline.core.errors import ConfigError
 
     shipped = load_settings(Path(__file__).resolve().parent.parent / "asysta.toml")
     assert shipped.asystenci["Michał Głowacki"] == "umowa cywilnoprawna"
@@ -484,8 +484,8 @@ def test_the_court_report_and_the_figures_print_every_word_whole(
     documents: every word prints whole or split at a hyphen at a line end."""
     from test_typography import PUNCT, layout, printed_words, words
 
-    from pipeline.sad import make_report
-    from pipeline.sprawozdanie import write_report
+    from pipeline.documents.sad import make_report
+    from pipeline.documents.sprawozdanie import write_report
 
     report = make_report(court, converter, CASE, date(2025, 4, 1), date(2025, 9, 30),
                          today=date(2025, 10, 6))

@@ -21,20 +21,20 @@ import pytest
 from conftest import OSRODEK, copy_examples, example, make_settings, squash
 from pypdf import PdfReader
 
-from pipeline import journal
-from pipeline.archive import family_dir
-from pipeline.config import Osrodek, Settings
-from pipeline.convert import Converter
-from pipeline.process import process_files
-from pipeline.register import Entry, Register, newest_versions
-from pipeline.schemas import load_schema
-from pipeline.teczka import (
+from pipeline.core import journal
+from pipeline.core.config import Osrodek, Settings
+from pipeline.documents.teczka import (
     BinderDocument,
     Teczka,
     build_teczka,
     case_info,
     pl_count,
 )
+from pipeline.flow.process import process_files
+from pipeline.sprawa.register import Entry, Register, newest_versions
+from pipeline.sprawa.schemas import load_schema
+from pipeline.stages.archive import family_dir
+from pipeline.stages.convert import Converter
 
 ROOT = Path(__file__).resolve().parent.parent
 CASE = "K-2025-014"
@@ -298,7 +298,7 @@ def test_polish_plurals() -> None:
 def asysta(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "ASYSTA_CONFIG"}
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], cwd=cwd, env=env,
+    return subprocess.run([sys.executable, "-m", "pipeline.app.cli", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=600)
 
 

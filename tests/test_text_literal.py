@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from conftest import docx_text, drop, example, pdf_text, run, squash
 
-from pipeline.config import Settings
-from pipeline.convert import Converter
+from pipeline.core.config import Settings
+from pipeline.stages.convert import Converter
 
 TRICKY = 'A & B <i>x</i> "cudzysłów" \'apostrof\' {{ 7*7 }} {% if true %}T{% endif %} {_{ x }_} {# c #}'
 

@@ -17,10 +17,10 @@ from conftest import EXAMPLES, copy_examples, docx_text, make_settings
 from docx import Document
 from lxml import etree
 
-from pipeline.convert import Converter
-from pipeline.models import FiledDocument
-from pipeline.polish import NBSP, display, in_month, month_name, typeset
-from pipeline.schemas import file_stem, iter_fields, load_schema
+from pipeline.core.models import FiledDocument
+from pipeline.core.polish import NBSP, display, in_month, month_name, typeset
+from pipeline.sprawa.schemas import file_stem, iter_fields, load_schema
+from pipeline.stages.convert import Converter
 
 NUMBERS: list[int | str] = [*range(1, 17), "zakonczenie", "notatka", "sad"]
 PUNCT = "„”\"'()[]{},.;:!?…"
@@ -31,7 +31,7 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "zalaczniki_templates"
 
 @pytest.fixture(scope="module")
 def filed(tmp_path_factory: pytest.TempPathFactory, converter: Converter) -> Filed:
-    from pipeline.process import process_files
+    from pipeline.flow.process import process_files
 
     settings = make_settings(tmp_path_factory.mktemp("typografia"))
     kinds = [n for n in NUMBERS if isinstance(n, str)]

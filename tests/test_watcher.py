@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from conftest import example, make_settings
 
-from pipeline import journal
-from pipeline.config import Settings
-from pipeline.convert import Converter
-from pipeline.watch import Watcher, WatcherBusy
+from pipeline.core import journal
+from pipeline.core.config import Settings
+from pipeline.flow.watch import Watcher, WatcherBusy
+from pipeline.stages.convert import Converter
 
 EXAMPLE_1 = example(1).read_text(encoding="utf-8")
 

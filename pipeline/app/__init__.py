@@ -1,0 +1,1 @@
+"""The `asysta` command and the commands around the archive (checks, export, erasure)."""

@@ -1,0 +1,297 @@
+"""Settings: defaults in one place, then `asysta.toml` (or $ASYSTA_CONFIG), then the CLI.
+
+Every problem in a config file is collected and reported at once, in Polish.
+Relative paths are resolved against the config file's folder (or the working
+directory when there is no file).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.core.errors import ConfigError
+
+CONFIG_NAME = "asysta.toml"
+CONFIG_ENV = "ASYSTA_CONFIG"
+
+
+@dataclass(frozen=True)
+class Osrodek:
+    """The centre: printed in every document's header."""
+
+    nazwa: str = "Ośrodek Pomocy Społecznej"
+    adres: str = ""
+    gmina: str = ""
+    miejscowosc: str = ""
+    kierownik: str = ""
+    procedura: str = (
+        "Procedury postępowania w przypadku objęcia rodziny wsparciem asystenta rodziny"
+    )
+
+
+@dataclass(frozen=True)
+class Terminy:
+    """Every deadline of the procedure; defaults from the published procedure of OPS Zbąszynek."""
+
+    przekazanie_dokumentow_dni: int = 3  # (2) after the assignment (1)
+    rozpoczecie_pracy_dni: int = 10  # start of work after the hand-over (2)
+    rozpoczecie_pracy_sad_dni: int = 5  # … when a court ordered the assistance
+    karta_informacyjna_dni: int = 14  # information card (4) after consent (3); no procedure sets it
+    ocena_sytuacji_miesiace: int = 1  # assessment (5) after the start
+    plan_pracy_miesiace: int = 1  # plan (6) after the start
+    raport_miesieczny_dzien: int = 5  # monthly report (14) due on this day of next month
+    ocena_okresowa_miesiace: int = 6  # periodic assessment (15) at least this often
+    aktualizacja_planu_dni: int = 14  # plan update (7) after each assessment (15); no procedure sets it
+    wspolpraca_lata: int = 2  # cooperation stage normally lasts up to…
+    wspolpraca_max_lata: int = 3  # … and may be extended to
+    monitoring_min_miesiace: int = 2
+    monitoring_max_miesiace: int = 6
+    dni_bez_wizyty: int = 7  # a week without a visit is flagged
+    zmiana_sytuacji_dni: int = 7  # family reports a change to the social worker
+    limit_rodzin: int = 15  # art. 15 ust. 4 of the act
+    # the court is told of a closing for lack of cooperation or a written resignation (seed
+    # 004 §14) within this many days of it; no procedure sets the figure
+    poinformowanie_sadu_dni: int = 14
+    przechowywanie_lat: int = 10  # a closed case's files are kept this long, then deleted
+    do_zrobienia_dni: int = 14  # index.html's „do zrobienia” lists what falls due this soon
+
+
+@dataclass(frozen=True)
+class Foldery:
+    inbox: Path = Path("inbox")
+    outbox: Path = Path("outbox")
+    formularze: Path | None = None  # a centre's own schemas (override the shipped ones)
+    szablony: Path | None = None  # a centre's own DOCX templates
+    skany: Path | None = None  # the copier's scan folder; inbox/skany when not set
+
+
+@dataclass(frozen=True)
+class Przetwarzanie:
+    max_rozmiar_kb: int = 1024  # a form larger than this is rejected unread
+    max_rozmiar_pdf_kb: int = 10240  # … a filled PDF form (embedded font; readers may add more)
+    # Reading and checking one file may take this long; then it is set aside with that
+    # reason (a safety net: lengths and nesting are bounded before validation). 0 = no limit.
+    czas_na_plik_s: float = 10.0
+    # A file must stop changing this long before it is read. With native events a file
+    # being written is not taken before its writer closes it; a file moved into the inbox
+    # (no close event ever comes) is taken once it has not changed for this long.
+    stabilnosc_s: float = 0.2
+    stabilnosc_polling_s: float = 2.0  # … on network shares (polling)
+    polling_co_s: float = 1.0  # how often the polling observer looks
+    przeglad_s: float = 60.0  # periodic full rescan of the inbox (safety net)
+    konwersja_timeout_s: float = 120.0  # per `soffice --convert-to` call (fallback without UNO)
+    konwersja_dokument_timeout_s: float = 60.0  # per document in a warm LibreOffice; then restart
+    konwertery: int = 0  # warm LibreOffice instances; 0 = one per CPU core (at most 4)
+    restart_po_dokumentach: int = 500  # a fresh LibreOffice after this many (memory); 0 = never
+    soffice: str = ""  # path to soffice; found on PATH when empty
+
+
+@dataclass(frozen=True)
+class Skany:
+    """Scans of signed documents (`pipeline.scans.skany`)."""
+
+    dni_na_podpis: int = 14  # a document without a complete signed scan this long after its date
+    dpi: int = 200  # pages are read, and the signed copy kept, at this resolution
+    max_rozmiar_mb: int = 500  # a scan batch larger than this is set aside unread
+    max_stron: int = 500  # … and one with more pages
+
+
+@dataclass(frozen=True)
+class Sprawozdanie:
+    """The row labels of the half-yearly figures (`asysta sprawozdanie`). The official form's
+    exact row list is not known to the program: a centre sets the wording of its form here."""
+
+    asystenci: str = "Liczba asystentów rodziny"
+    rodziny: str = "Liczba rodzin, z którymi pracował asystent rodziny"
+    rodziny_sad: str = "w tym rodziny zobowiązane przez sąd do pracy z asystentem rodziny"
+    rodziny_za_zyciem: str = "w tym rodziny objęte wsparciem na podstawie ustawy „Za życiem”"
+    dzieci: str = "Liczba dzieci w rodzinach, z którymi pracował asystent rodziny"
+    czas_wspolpracy: str = "Rodziny według czasu pracy z asystentem rodziny"
+    czas_do_1_roku: str = "w tym: do 1 roku"
+    czas_od_1_do_2_lat: str = "w tym: powyżej 1 roku do 2 lat"
+    czas_powyzej_2_lat: str = "w tym: powyżej 2 lat"
+    zakonczone: str = "Liczba rodzin, z którymi asystent zakończył pracę"
+    cele_osiagniete: str = "w tym z powodu osiągnięcia celów planu pracy"
+    brak_wspolpracy: str = "w tym z powodu braku współpracy rodziny"
+    rezygnacja: str = "w tym z powodu rezygnacji rodziny złożonej pisemnie"
+    zmiana_miejsca_zamieszkania: str = "w tym z powodu zmiany miejsca zamieszkania poza gminę"
+    inne: str = "w tym z innych przyczyn"
+    koszty: str = "Koszty zatrudnienia asystentów rodziny (zł)"
+
+
+@dataclass(frozen=True)
+class Settings:
+    osrodek: Osrodek = field(default_factory=Osrodek)
+    terminy: Terminy = field(default_factory=Terminy)
+    foldery: Foldery = field(default_factory=Foldery)
+    przetwarzanie: Przetwarzanie = field(default_factory=Przetwarzanie)
+    source: Path | None = None  # the config file read, if any
+    skany: Skany = field(default_factory=Skany)
+
+    @property
+    def scans(self) -> Path:
+        """The watched folder of the copier's scans."""
+        return self.foldery.skany or self.foldery.inbox / "skany"
+    sprawozdanie: Sprawozdanie = field(default_factory=Sprawozdanie)
+    # [asystenci]: assistant's name → form of employment (the figures by form of employment)
+    asystenci: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def inbox(self) -> Path:
+        return self.foldery.inbox
+
+    @property
+    def outbox(self) -> Path:
+        return self.foldery.outbox
+
+    def with_folders(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, foldery=dataclasses.replace(self.foldery, **changes))
+
+
+_SECTIONS: dict[str, type] = {
+    "osrodek": Osrodek,
+    "terminy": Terminy,
+    "foldery": Foldery,
+    "przetwarzanie": Przetwarzanie,
+    "skany": Skany,
+    "sprawozdanie": Sprawozdanie,
+}
+ASSISTANTS_SECTION = "asystenci"  # free keys: an assistant's name → form of employment
+
+_TYPE_NAMES = {int: "liczba całkowita", float: "liczba", str: "tekst", Path: "ścieżka (tekst)"}
+
+
+def _expected_type(cls: type, name: str) -> type:
+    hint = str(next(f.type for f in dataclasses.fields(cls) if f.name == name))
+    if "Path" in hint:
+        return Path
+    return {"int": int, "float": float, "str": str}[hint]
+
+
+def _check_value(section: str, key: str, value: Any, expected: type, problems: list[str]) -> Any:
+    where = f"[{section}] {key}"
+    if expected is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            problems.append(f"{where}: oczekiwano liczby całkowitej")
+            return None
+        if value < 0:
+            problems.append(f"{where}: wartość nie może być ujemna")
+            return None
+        return value
+    if expected is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            problems.append(f"{where}: oczekiwano liczby")
+            return None
+        if value < 0:
+            problems.append(f"{where}: wartość nie może być ujemna")
+            return None
+        return float(value)
+    if not isinstance(value, str):
+        problems.append(f"{where}: oczekiwano tekstu ({_TYPE_NAMES[expected]})")
+        return None
+    return value
+
+
+def parse_config(data: dict[str, Any], base: Path, source: str = "") -> Settings:
+    """Build Settings from a parsed TOML mapping; report every problem at once."""
+    problems: list[str] = []
+    built: dict[str, Any] = {}
+    assistants = _assistants(data.get(ASSISTANTS_SECTION, {}), problems)
+    for section, value in data.items():
+        if section == ASSISTANTS_SECTION:
+            continue
+        if section not in _SECTIONS:
+            known = ", ".join(f"[{s}]" for s in [*_SECTIONS, ASSISTANTS_SECTION])
+            problems.append(f"nieznana sekcja [{section}] (dozwolone: {known})")
+            continue
+        if not isinstance(value, dict):
+            problems.append(f"{section}: oczekiwano sekcji [{section}]")
+            continue
+        cls = _SECTIONS[section]
+        names = {f.name for f in dataclasses.fields(cls)}
+        kwargs: dict[str, Any] = {}
+        for key, raw in value.items():
+            if key not in names:
+                problems.append(
+                    f"[{section}] {key}: nieznany klucz (dozwolone: {', '.join(sorted(names))})"
+                )
+                continue
+            expected = _expected_type(cls, key)
+            checked = _check_value(section, key, raw, expected, problems)
+            if checked is None:
+                continue
+            if expected is Path:
+                checked = (base / checked) if checked else None
+            kwargs[key] = checked
+        built[section] = kwargs
+
+    terminy = built.get("terminy", {})
+    lo = terminy.get("monitoring_min_miesiace", Terminy.monitoring_min_miesiace)
+    hi = terminy.get("monitoring_max_miesiace", Terminy.monitoring_max_miesiace)
+    if lo > hi:
+        problems.append("[terminy] monitoring_min_miesiace jest większe niż monitoring_max_miesiace")
+    day = terminy.get("raport_miesieczny_dzien", Terminy.raport_miesieczny_dzien)
+    if not 1 <= day <= 28:
+        problems.append("[terminy] raport_miesieczny_dzien: podaj dzień miesiąca od 1 do 28")
+    if not 50 <= built.get("skany", {}).get("dpi", Skany.dpi) <= 600:
+        problems.append("[skany] dpi: podaj rozdzielczość od 50 do 600")
+    if problems:
+        raise ConfigError(problems, source)
+
+    foldery = built.get("foldery", {})
+    foldery.setdefault("inbox", base / "inbox")
+    foldery.setdefault("outbox", base / "outbox")
+    return Settings(
+        osrodek=Osrodek(**built.get("osrodek", {})),
+        terminy=Terminy(**terminy),
+        foldery=Foldery(**foldery),
+        przetwarzanie=Przetwarzanie(**built.get("przetwarzanie", {})),
+        source=Path(source) if source else None,
+        skany=Skany(**built.get("skany", {})),
+        sprawozdanie=Sprawozdanie(**built.get("sprawozdanie", {})),
+        asystenci=assistants,
+    )
+
+
+def _assistants(value: Any, problems: list[str]) -> dict[str, str]:
+    """[asystenci]: every key an assistant's name, every value a non-empty text."""
+    if not isinstance(value, dict):
+        problems.append(f"{ASSISTANTS_SECTION}: oczekiwano sekcji [{ASSISTANTS_SECTION}]")
+        return {}
+    out = {}
+    for name, form in value.items():
+        if not isinstance(form, str) or not form.strip():
+            problems.append(f"[{ASSISTANTS_SECTION}] {name}: podaj formę zatrudnienia jako tekst, "
+                            "np. „umowa o pracę”")
+            continue
+        out[" ".join(name.split())] = " ".join(form.split())
+    return out
+
+
+def load_settings(path: Path | None = None, cwd: Path | None = None) -> Settings:
+    """Read the config: an explicit path, else $ASYSTA_CONFIG, else ./asysta.toml, else defaults."""
+    cwd = cwd or Path.cwd()
+    if path is None and os.environ.get(CONFIG_ENV):
+        path = Path(os.environ[CONFIG_ENV])
+    if path is None and (cwd / CONFIG_NAME).is_file():
+        path = cwd / CONFIG_NAME
+    if path is None:
+        return parse_config({}, cwd.resolve())
+    path = (cwd / path).resolve()
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        raise ConfigError([f"nie można odczytać pliku {path}"], str(path)) from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ConfigError(["plik nie jest zapisany w kodowaniu UTF-8"], str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"błąd składni TOML: {exc}"], str(path)) from None
+    return parse_config(data, path.parent, str(path))

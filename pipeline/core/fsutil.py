@@ -1,0 +1,125 @@
+"""Durable, private file writes: temporary file, fsync, then an atomic link or rename."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import tempfile
+from pathlib import Path
+
+from pipeline.core import faults
+
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+
+
+def make_private_dirs(path: Path) -> None:
+    """Create the folder and each missing parent as 0700 whatever the umask (mkdir's
+    `parents=True` gives the mode to the last folder only, and the umask trims it);
+    folders that exist already are left as they are."""
+    missing: list[Path] = []
+    while not path.is_dir() and path != path.parent:
+        missing.append(path)
+        path = path.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=DIR_MODE)
+        except FileExistsError:
+            if not folder.is_dir():
+                raise
+            continue  # made meanwhile by another process: not ours to change
+        os.chmod(folder, DIR_MODE)
+
+
+def ensure_private_dir(path: Path) -> None:
+    """Create the folder (and parents) readable by the owner only, whatever the umask."""
+    make_private_dirs(path)
+    os.chmod(path, DIR_MODE)
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_temp(folder: Path, data: bytes) -> Path:
+    tmp = folder / f".tmp-{os.getpid()}-{secrets.token_hex(6)}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    try:
+        faults.disk_full()
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        tmp.unlink(missing_ok=True)
+        raise
+    os.close(fd)
+    os.chmod(tmp, FILE_MODE)
+    return tmp
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Write a file that must not exist yet; FileExistsError if it does. Never overwrites."""
+    tmp = _write_temp(path.parent, data)
+    try:
+        os.link(tmp, path)  # atomic and refuses to replace an existing file
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def replace(path: Path, data: bytes) -> None:
+    """Atomically replace a file (for records that are rewritten, like a register)."""
+    tmp = _write_temp(path.parent, data)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def work_dir(outbox: Path, kind: str) -> Path:
+    """A private work folder in the outbox, named after this process so that a later run
+    can tell it from one still in use (see `sweep`)."""
+    ensure_private_dir(outbox)
+    return Path(tempfile.mkdtemp(prefix=f".{kind}-{os.getpid()}-", dir=outbox))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _owner(name: str) -> int | None:
+    parts = name.split("-")
+    return int(parts[1]) if len(parts) >= 3 and parts[1].isdigit() else None
+
+
+def sweep(outbox: Path) -> int:
+    """Remove work folders and temporary files left by a process that was killed; the
+    archive never shows a half-written file for long. Returns how many were removed."""
+    removed = 0
+    if not outbox.is_dir():
+        return 0
+    folders = [outbox, *(p for p in (outbox / "rodziny").glob("*") if p.is_dir())]
+    for folder in folders:
+        for path in folder.glob(".*-*-*"):
+            pid = _owner(path.name)
+            if pid is None or pid == os.getpid() or _alive(pid):
+                continue
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+            removed += 1
+    return removed

@@ -1,0 +1,1 @@
+"""The demo centre: a fictional centre's forms, dropped through the watched inbox."""

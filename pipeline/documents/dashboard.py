@@ -1,0 +1,486 @@
+"""`outbox/index.html`: the centre at a glance, the page the kierownik opens every morning.
+
+One static page, opened from a shared folder (`file://`, no server, nothing fetched): the
+centre's totals, the „Do zrobienia” list first (every item BRAK, po terminie or otherwise
+needing action, then what falls due within `[terminy] do_zrobienia_dni`), grouped by
+assistant, one compact row per family with its documents behind a disclosure, the assistants'
+load against the 15-family limit and the closed cases past retention. A small inline script
+filters by assistant and stage and searches by case number; CSS lays the families out as
+cards at a phone's width and prints the list first on A4 landscape.
+
+It names families by case number only and staff by name, as the checklists do: no personal
+data of a family is on the page (pipeline/app/privacy.py: the page is rebuilt after a deletion).
+"""
+
+from __future__ import annotations
+
+import html
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from pipeline.core.config import Settings
+from pipeline.core.polish import pl_count, pl_date, typeset
+from pipeline.documents.overview import CHECKLIST_JSON, CHECKLIST_PDF, SHOWN_STATUSES, person_key, status_look
+from pipeline.sprawa.checklist import (
+    DIAGNOZA,
+    KWALIFIKACJA,
+    MONITORING,
+    START,
+    STATUSES,
+    WSPOLPRACA,
+    ZAKONCZONA,
+    Checklist,
+    Item,
+)
+from pipeline.sprawa.register import FAMILIES_DIR, REGISTER_NAME, family_dir
+
+esc = html.escape
+NO_ASSISTANT = "bez asystenta"
+# Statuses that put an item on the „Do zrobienia” list whatever its date, in the list's order.
+TODO_STATUSES = ("brak", "po_terminie", "niepodpisany")
+STAGE_WORDS = {
+    KWALIFIKACJA: "kwalifikacja – przed przydzieleniem asystenta",
+    START: "start – przekazanie dokumentów i pierwsze spotkanie",
+    DIAGNOZA: "diagnoza i plan pracy",
+    WSPOLPRACA: "współpraca z rodziną",
+    MONITORING: "monitoring po zakończeniu wsparcia",
+    ZAKONCZONA: "sprawa zakończona",
+}
+REENROLMENT_WORDS = "oczekuje na ponowne przydzielenie asystenta (po wniosku 13)"
+
+
+@dataclass(frozen=True)
+class TodoLine:
+    checklist: Checklist
+    item: Item
+    soon: bool  # due within the horizon (not a problem yet)
+
+
+def is_reenrolment(c: Checklist) -> bool:
+    """A case waiting for a new assignment after (13): the checklist names the last cycle's
+    assistant while the current cycle has none (`cykl_od`)."""
+    return c.etap == KWALIFIKACJA and c.cykl_od is None and bool(c.asystent)
+
+
+def stage_words(c: Checklist) -> str:
+    if is_reenrolment(c):
+        return REENROLMENT_WORDS
+    if c.etap == ZAKONCZONA and c.zakonczono:
+        return f"sprawa zakończona {pl_date(c.zakonczono)}"
+    return STAGE_WORDS.get(c.etap, c.etap)
+
+
+def waiting_for(item: Item) -> str:
+    """What a dateless item waits for: the „czeka na …” part of its description."""
+    at = item.opis.find("czeka na ")
+    return item.opis[at:] if at >= 0 else "bez terminu"
+
+
+def next_step(c: Checklist) -> str:
+    """The family's next deadline, or what its case waits for: never an empty cell."""
+    nxt = c.next_deadline
+    if nxt is not None and nxt.termin is not None:
+        return f"{pl_date(nxt.termin)} – {nxt.opis}"
+    waiting = next((i for i in c.pozycje if i.status == "oczekuje"), None)
+    if waiting is not None:
+        return waiting_for(waiting)
+    if c.etap == ZAKONCZONA:
+        return "brak – sprawa zakończona"
+    return "brak terminów w toku"
+
+
+def todo_lines(checklists: Iterable[Checklist], as_of: date, days: int) -> list[TodoLine]:
+    """Every item to act on: BRAK, po terminie (and any other problem status), then the items
+    awaited whose deadline falls within `days` days from `as_of` (both days included)."""
+    horizon = as_of + timedelta(days=days)
+    out = []
+    for c in checklists:
+        for i in c.pozycje:
+            if i.status in TODO_STATUSES:
+                out.append(TodoLine(c, i, False))
+            elif i.status == "oczekuje" and i.termin is not None and as_of <= i.termin <= horizon:
+                out.append(TodoLine(c, i, True))
+    return out
+
+
+# -- the page ---------------------------------------------------------------------------------
+
+_CSS = """
+:root { --jest:#d9ead3; --po_terminie:#fce5cd; --brak:#f4cccc; --oczekuje:#eeeeee;
+        --niepodpisany:#fff2cc; --line:#c9c9c9; --muted:#5a5a5a; --link:#1a4d8f; }
+* { box-sizing: border-box; }
+[hidden] { display: none !important; }
+html { -webkit-text-size-adjust: 100%; }
+body { font-family: "Liberation Sans", Arial, Helvetica, sans-serif; margin: 0 auto;
+       padding: 1.2rem 1.5rem 2rem; max-width: 1500px; color: #222; font-size: 14px;
+       line-height: 1.4; overflow-wrap: break-word; }
+h1 { font-size: 1.35rem; margin: 0 0 .15rem; }
+h2 { font-size: 1.12rem; margin: 1.6rem 0 .5rem; border-bottom: 2px solid #333;
+     padding-bottom: .15rem; }
+h3 { font-size: 1rem; margin: .9rem 0 .3rem; }
+p.meta { color: var(--muted); margin: 0 0 .8rem; }
+a { color: var(--link); }
+code { font-size: .92em; }
+.s-jest { background: var(--jest); } .s-po_terminie { background: var(--po_terminie); }
+.s-brak { background: var(--brak); } .s-oczekuje { background: var(--oczekuje); }
+.s-niepodpisany { background: var(--niepodpisany); } .s-inny { background: #e8e8e8; }
+.badge { display: inline-block; min-width: 6.2em; padding: .05rem .4rem; border-radius: 3px;
+         font-size: .8rem; font-weight: bold; text-align: center; white-space: nowrap; }
+.badge.soon { background: #e3ecf7; font-weight: normal; }
+.totals { display: flex; flex-wrap: wrap; gap: .5rem; margin: .4rem 0 0; padding: 0;
+          list-style: none; }
+.totals li { border: 1px solid var(--line); border-radius: 6px; padding: .35rem .7rem;
+             min-width: 7.5rem; }
+.totals b { display: block; font-size: 1.3rem; font-variant-numeric: tabular-nums; }
+.totals span { color: var(--muted); font-size: .85rem; }
+#filtry { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: flex-end;
+          margin: 1rem 0 .2rem; padding: .6rem .8rem; background: #f4f4f4; border-radius: 6px; }
+#filtry label { display: flex; flex-direction: column; font-size: .85rem; color: var(--muted);
+                gap: .15rem; max-width: 100%; }
+#filtry select, #filtry input { font: inherit; padding: .25rem .35rem; max-width: 100%;
+                                 min-width: 12rem; }
+#filtry button { font: inherit; padding: .3rem .8rem; }
+#wynik { color: var(--muted); font-size: .85rem; margin: 0; }
+.grupa { margin-bottom: .8rem; }
+.grupa h3 .ile { color: var(--muted); font-weight: normal; }
+ul.todo { list-style: none; margin: 0; padding: 0; border-top: 1px solid var(--line); }
+ul.todo li { display: grid; grid-template-columns: 7rem 7.5rem minmax(0, 1fr) 16.5rem;
+             gap: .2rem .7rem; align-items: baseline; padding: .3rem .2rem;
+             border-bottom: 1px solid var(--line); break-inside: avoid; }
+ul.todo .kiedy { font-variant-numeric: tabular-nums; }
+ul.todo .zal { color: var(--muted); white-space: nowrap; }
+ul.todo .plik { display: block; font-size: .8rem; color: var(--muted); overflow-wrap: anywhere; }
+p.pusto { color: var(--muted); font-style: italic; }
+table { border-collapse: collapse; width: 100%; margin-bottom: 1rem; }
+th, td { border: 1px solid var(--line); padding: .3rem .45rem; text-align: left;
+         vertical-align: top; }
+th { background: #e7e6e6; font-size: .9rem; }
+td.n { text-align: center; font-variant-numeric: tabular-nums; width: 5.2rem; }
+td.n.s-brak, td.n.s-po_terminie, td.n.s-niepodpisany { font-weight: bold; }
+td.rodzina { white-space: nowrap; font-weight: bold; }
+td.dokumenty { width: 17rem; }
+td.etap { width: 11rem; }
+td.asystent { white-space: nowrap; }
+tr:target td { outline: 2px solid var(--link); outline-offset: -2px; }
+tr { break-inside: avoid; }
+details summary { cursor: pointer; color: var(--link); }
+ul.docs { margin: .3rem 0 0; padding-left: 1rem; font-size: .8rem; overflow-wrap: anywhere; }
+.poprzedni { color: var(--muted); font-size: .85rem; }
+.pasek { display: inline-block; vertical-align: middle; width: 9rem; max-width: 40%;
+         height: .7rem; background: #eee; border: 1px solid var(--line); margin-right: .5rem; }
+.pasek i { display: block; height: 100%; background: #8fb3d9; }
+.pelny .pasek i { background: #e0a84f; } .ponad .pasek i { background: #c0392b; }
+.ponad .stan { font-weight: bold; color: #a01f12; }
+@media screen and (max-width: 760px) {
+  body { padding: .8rem .7rem 1.5rem; font-size: 15px; }
+  h1 { font-size: 1.15rem; }
+  ul.todo li { grid-template-columns: auto minmax(0, 1fr); }
+  .totals li { flex: 1 1 28%; min-width: 0; padding: .3rem .5rem; }
+  .totals b { font-size: 1.15rem; }
+  td.asystent { white-space: normal; }
+  ul.todo .opis, ul.todo .kiedy { grid-column: 1 / -1; }
+  #filtry label, #filtry select, #filtry input { width: 100%; min-width: 0; }
+  table.karty, table.karty tbody, table.karty tr, table.karty td { display: block; width: auto; }
+  table.karty thead { display: none; }
+  table.karty tr { border: 1px solid var(--line); border-radius: 6px; margin-bottom: .6rem;
+                   padding: .35rem .6rem; }
+  table.karty td { border: none; padding: .12rem 0; }
+  table.karty td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); }
+  table.karty td.n { display: inline-block; width: auto; margin-right: .1rem;
+                     padding: 0 .3rem; border-radius: 3px; }
+  table.karty td.rodzina { font-size: 1.05rem; }
+  .pasek { width: 6rem; }
+}
+@media print {
+  @page { size: A4 landscape; margin: 10mm 12mm; }
+  body { padding: 0; max-width: none; font-size: 9.5pt; }
+  #filtry, #wynik, .totals, details, .tylko-ekran { display: none !important; }
+  h2 { margin-top: .8rem; break-after: avoid; }
+  h3 { break-after: avoid; }
+  a { color: #000; text-decoration: none; }
+  ul.todo li { grid-template-columns: 6.5rem 6.5rem minmax(0, 1fr) 16rem; padding: .15rem .1rem; }
+  .s-jest, .s-po_terminie, .s-brak, .s-oczekuje, .s-niepodpisany, .badge, .pasek i {
+    -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+"""
+
+_SCRIPT = """
+(function () {
+  var form = document.getElementById('filtry');
+  if (!form) return;
+  var who = form.elements.asystent, stage = form.elements.etap, search = form.elements.szukaj;
+  var rows = document.querySelectorAll('#rodziny tbody tr[data-rodzina]');
+  var lines = document.querySelectorAll('#do-zrobienia li[data-rodzina]');
+  var groups = document.querySelectorAll('#do-zrobienia .grupa');
+  var none = document.getElementById('nic-do-zrobienia');
+  var result = document.getElementById('wynik');
+  function fits(el) {
+    var q = search.value.trim().toLowerCase();
+    return (!who.value || el.getAttribute('data-asystent') === who.value) &&
+           (!stage.value || el.getAttribute('data-etap') === stage.value) &&
+           (!q || el.getAttribute('data-rodzina').toLowerCase().indexOf(q) >= 0);
+  }
+  function apply() {
+    var shown = 0, todo = 0, i;
+    for (i = 0; i < rows.length; i++) { rows[i].hidden = !fits(rows[i]); if (!rows[i].hidden) shown++; }
+    for (i = 0; i < lines.length; i++) { lines[i].hidden = !fits(lines[i]); if (!lines[i].hidden) todo++; }
+    for (i = 0; i < groups.length; i++) {
+      groups[i].hidden = !groups[i].querySelector('li[data-rodzina]:not([hidden])');
+    }
+    if (none) none.hidden = todo > 0 || lines.length === 0;
+    result.textContent = 'Pokazano rodzin: ' + shown + ' z ' + rows.length +
+                         '; pozycji do zrobienia: ' + todo + ' z ' + lines.length + '.';
+  }
+  form.addEventListener('input', apply);
+  form.addEventListener('change', apply);
+  form.addEventListener('reset', function () { setTimeout(apply, 0); });
+  form.addEventListener('submit', function (e) { e.preventDefault(); });
+  window.addEventListener('hashchange', function () {
+    var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (target && target.hidden) { form.reset(); apply(); target.scrollIntoView(); }
+  });
+  apply();
+})();
+"""
+
+
+def _when(line: TodoLine, as_of: date) -> str:
+    termin = line.item.termin
+    if termin is None:
+        return waiting_for(line.item)
+    if line.soon:
+        days = (termin - as_of).days
+        left = {0: "dziś", 1: "jutro"}.get(days, f"za {days} dni")
+        return f"do {pl_date(termin)} ({left})"
+    if line.item.status == "brak":
+        late = (as_of - termin).days
+        return f"termin minął {pl_date(termin)} ({pl_count(late, 'dzień', 'dni', 'dni')} temu)"
+    return f"termin {pl_date(termin)}"
+
+
+def _todo_section(lines: list[TodoLine], as_of: date, days: int, folder_of: dict[str, str]) -> str:
+    by_person: dict[str, list[TodoLine]] = defaultdict(list)
+    names: dict[str, str] = {}
+    for line in lines:
+        key = person_key(line.checklist.asystent) or NO_ASSISTANT
+        by_person[key].append(line)
+        names.setdefault(key, (line.checklist.asystent or NO_ASSISTANT).strip())
+    order = {s: n for n, s in enumerate(TODO_STATUSES)}
+    groups = []
+    for key in sorted(by_person, key=lambda k: (k == NO_ASSISTANT, k)):
+        group = sorted(by_person[key], key=lambda t: (
+            t.soon, order.get(t.item.status, len(order)), t.item.termin or date.max,
+            t.checklist.rodzina, t.item.zalacznik))
+        problems = sum(1 for t in group if not t.soon)
+        items = []
+        for t in group:
+            c, i = t.checklist, t.item
+            status = "oczekuje" if t.soon else i.status
+            badge = (f'<span class="badge soon">w ciągu {days} dni</span>' if t.soon else
+                     f'<span class="badge {status_look(status).css}">{esc(status_look(status).label)}</span>')
+            plik = (f' <a class="plik" href="{esc(folder_of[c.rodzina])}/{esc(i.plik)}">'
+                    f"{esc(i.plik)}</a>" if i.plik else "")
+            items.append(
+                f'<li data-rodzina="{esc(c.rodzina)}" data-asystent="{esc(key)}" '
+                f'data-etap="{esc(c.etap)}" data-status="{esc(status)}" '
+                f'data-zalacznik="{i.zalacznik}" data-okres="{esc(i.okres or "")}" '
+                f'data-termin="{i.termin.isoformat() if i.termin else ""}" '
+                f'data-rodzaj="{"termin" if t.soon else "problem"}">'
+                f'{badge}<a class="sprawa" href="#r-{esc(c.rodzina)}">{esc(c.rodzina)}</a>'
+                f'<span class="opis"><span class="zal">{_number(i)}</span> · '
+                f"{esc(i.opis)}{plik}</span>"
+                f'<span class="kiedy">{esc(_when(t, as_of))}</span></li>')
+        counts = []
+        if problems:
+            counts.append(pl_count(problems, "zaległość", "zaległości", "zaległości"))
+        if len(group) - problems:
+            counts.append(pl_count(len(group) - problems, "termin", "terminy", "terminów")
+                          + f" w ciągu {days} dni")
+        groups.append(f'<div class="grupa" data-asystent="{esc(key)}"><h3>{esc(names[key])} '
+                      f'<span class="ile">({", ".join(counts)})</span></h3>'
+                      f'<ul class="todo">{"".join(items)}</ul></div>')
+    empty = ("" if lines else
+             f'<p class="pusto">Nic do zrobienia: żadnych braków, dokumentów po terminie ani '
+             f"terminów w ciągu {days} dni.</p>")
+    return (f'<section id="do-zrobienia"><h2>Do zrobienia</h2>'
+            f'<p class="meta">Najpierw braki i dokumenty złożone po terminie, potem terminy do '
+            f"{pl_date(as_of + timedelta(days=days))} (w ciągu {days} dni) – według asystentów."
+            f'<span class="tylko-ekran"> Numer sprawy prowadzi do wiersza rodziny.</span></p>'
+            f'{"".join(groups)}{empty}'
+            f'<p class="pusto" id="nic-do-zrobienia" hidden>Dla wybranych filtrów nie ma nic do '
+            f"zrobienia.</p></section>")
+
+
+def _count_cells(c: Checklist) -> str:
+    counts = c.counts()
+    cells = []
+    for status in SHOWN_STATUSES:
+        if status not in STATUSES:
+            continue
+        n = counts[status]
+        alarm = f" {status_look(status).css}" if n and status in TODO_STATUSES else ""
+        cells.append(f'<td class="n{alarm}" data-label="{esc(status_look(status).label)}" '
+                     f'data-status="{status}">{n}</td>')
+    return "".join(cells)
+
+
+def _family_row(c: Checklist, outbox: Path, folder: str) -> str:
+    key = person_key(c.asystent) or NO_ASSISTANT
+    text = next_step(c)
+    assistant = esc(c.asystent or "—")
+    if is_reenrolment(c):
+        assistant += ' <span class="poprzedni">(poprzedni cykl)</span>'
+    docs = sorted(p.name for p in family_dir(outbox, c.rodzina).glob("*.pdf")
+                  if p.name != CHECKLIST_PDF and not p.name.endswith(".formularz.pdf"))
+    links = "".join(f'<li><a href="{esc(folder)}/{esc(d)}">{esc(d)}</a></li>' for d in docs)
+    return (
+        f'<tr id="r-{esc(c.rodzina)}" data-rodzina="{esc(c.rodzina)}" data-asystent="{esc(key)}" '
+        f'data-etap="{esc(c.etap)}"><td class="rodzina">{esc(c.rodzina)}</td>'
+        f'<td data-label="Asystent" class="asystent">{assistant}</td>'
+        f'<td data-label="Etap" class="etap">{esc(stage_words(c))}</td>{_count_cells(c)}'
+        f'<td data-label="Najbliższy termin" class="nastepny">{esc(text)}</td>'
+        f'<td class="dokumenty"><a href="{esc(folder)}/{CHECKLIST_PDF}">lista kontrolna</a>'
+        f' · <a href="{esc(folder)}/{CHECKLIST_JSON}">JSON</a>'
+        f'<details><summary>{esc(pl_count(len(docs), "dokument", "dokumenty", "dokumentów"))}'
+        f'</summary><ul class="docs">{links}</ul></details></td></tr>')
+
+
+def _workload(checklists: list[Checklist], limit: int) -> str:
+    names: dict[str, str] = {}
+    active: dict[str, int] = defaultdict(int)
+    closed: dict[str, int] = defaultdict(int)
+    waiting: dict[str, int] = defaultdict(int)
+    for c in checklists:
+        if not c.asystent:
+            continue
+        key = person_key(c.asystent) or NO_ASSISTANT
+        names.setdefault(key, c.asystent.strip())
+        if c.active:
+            active[key] += 1
+        elif is_reenrolment(c):
+            waiting[key] += 1
+        elif c.etap == ZAKONCZONA:
+            closed[key] += 1
+    rows = []
+    for key in sorted(names):
+        n = active[key]
+        state = "ponad" if n > limit else ("pelny" if n == limit else "")
+        note = (" – ponad limit!" if n > limit else " – limit osiągnięty" if n == limit else "")
+        width = min(100, round(100 * n / limit)) if limit else 100
+        rows.append(
+            f'<tr data-asystent="{esc(key)}" class="{state}"><td>{esc(names[key])}</td>'
+            f'<td class="obciazenie"><span class="pasek"><i style="width:{width}%"></i></span>'
+            f'<span class="stan">{n} / {limit}{note}</span></td>'
+            f'<td class="n" data-label="Czeka na ponowne przydzielenie">{waiting[key]}</td>'
+            f'<td class="n" data-label="Zakończone">{closed[key]}</td></tr>')
+    body = "".join(rows) or '<tr><td colspan="4">W archiwum nie ma jeszcze przydzieleń asystentów.</td></tr>'
+    return (f'<section id="obciazenie"><h2>Obciążenie asystentów</h2>'
+            f'<p class="meta">Rodziny w toku (od przydzielenia do końca monitoringu) wobec limitu '
+            f"{limit} rodzin na asystenta (art. 15 ust. 4 ustawy).</p>"
+            f'<table id="asystenci" class="karty"><thead><tr><th>Asystent rodziny</th>'
+            f"<th>Rodziny w toku (limit {limit})</th><th>Czeka na ponowne przydzielenie</th>"
+            f"<th>Zakończone</th></tr></thead><tbody>{body}</tbody></table></section>")
+
+
+def _totals(checklists: list[Checklist], lines: list[TodoLine], days: int) -> str:
+    totals: dict[str, int] = defaultdict(int)
+    for c in checklists:
+        for status, n in c.counts().items():
+            totals[status] += n
+    # captions under the numbers agree with them: „26 rodzin”, „4 asystenci”, „25 terminów”
+    active = sum(1 for c in checklists if c.active)
+    people = {person_key(c.asystent) for c in checklists if c.asystent}
+    cells = [_tile(len(checklists), ("rodzina", "rodziny", "rodzin"),
+                   f" (w\u00a0toku:\u00a0{active})"),
+             _tile(len(people), ("asystent", "asystenci", "asystentów"), " rodziny")]
+    for status in SHOWN_STATUSES:
+        if status in TODO_STATUSES and status in STATUSES:
+            n = totals[status]
+            cells.append(f'<li class="{status_look(status).css if n else ""}" data-status="{status}">'
+                         f"<b>{n}</b><span>{esc(status_look(status).label)}</span></li>")
+    soon = sum(1 for t in lines if t.soon)
+    cells.append(_tile(soon, ("termin", "terminy", "terminów"), f" w ciągu {days} dni",
+                       ' data-status="wkrotce"'))
+    return f'<ul class="totals" id="podsumowanie">{"".join(cells)}</ul>'
+
+
+def _number(item: Item) -> str:
+    """„zał. 6”, or „zakończenie” for an item of a kind beyond the sixteen (no number)."""
+    return f"zał. {item.zalacznik}" if item.zalacznik else "zakończenie"
+
+
+def _tile(n: int, forms: tuple[str, str, str], rest: str, attrs: str = "") -> str:
+    word = pl_count(n, *forms).split(" ", 1)[1]
+    return f"<li{attrs}><b>{n}</b><span>{word}{rest}</span></li>"
+
+
+def _filters(checklists: list[Checklist]) -> str:
+    people: dict[str, str] = {}
+    for c in checklists:
+        people.setdefault(person_key(c.asystent) or NO_ASSISTANT, (c.asystent or NO_ASSISTANT).strip())
+    stages = sorted({c.etap for c in checklists},
+                    key=lambda s: list(STAGE_WORDS).index(s) if s in STAGE_WORDS else 99)
+    who = "".join(f'<option value="{esc(k)}">{esc(people[k])}</option>'
+                  for k in sorted(people, key=lambda k: (k == NO_ASSISTANT, k)))
+    what = "".join(f'<option value="{esc(s)}">{esc(STAGE_WORDS.get(s, s))}</option>' for s in stages)
+    return (f'<form id="filtry" role="search"><label>Asystent<select name="asystent">'
+            f'<option value="">wszyscy</option>{who}</select></label>'
+            f'<label>Etap sprawy<select name="etap"><option value="">wszystkie</option>{what}'
+            f'</select></label><label>Numer sprawy<input name="szukaj" type="search" '
+            f'placeholder="np. K-2026-004" autocomplete="off"></label>'
+            f'<button type="reset">Pokaż wszystko</button></form><p id="wynik" role="status"></p>')
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def render_page(settings: Settings, checklists: list[Checklist], unreadable: list[str],
+                retention_rows: str, as_of: date) -> str:
+    """The whole page as text (overview.write_index writes it)."""
+    outbox = settings.outbox
+    days = settings.terminy.do_zrobienia_dni
+    limit = settings.terminy.limit_rodzin
+    folder_of = {c.rodzina: f"{FAMILIES_DIR}/{c.rodzina}" for c in checklists}
+    lines = todo_lines(checklists, as_of, days)
+    rows = [_family_row(c, outbox, folder_of[c.rodzina]) for c in checklists]
+    shown = [s for s in SHOWN_STATUSES if s in STATUSES]
+    columns = len(shown) + 5
+    rows += [f'<tr data-rodzina="{esc(r)}" data-asystent="" data-etap=""><td class="rodzina">'
+             f'{esc(r)}</td><td colspan="{columns - 1}" class="s-brak">nie można odczytać '
+             f"rejestru rodziny ({REGISTER_NAME}) – zgłoś to administratorowi</td></tr>"
+             for r in unreadable]
+    heads = "".join(f"<th>{esc(_capital(status_look(s).label))}</th>" for s in shown)
+    body = "".join(rows) or f'<tr><td colspan="{columns}">Brak rodzin w archiwum.</td></tr>'
+    years = settings.terminy.przechowywanie_lat
+    return f"""<!DOCTYPE html>
+<html lang="pl"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>asysta – przegląd rodzin na dzień {pl_date(as_of)}</title>
+<style>{_CSS}</style></head>
+<body>
+<header><h1>{esc(typeset(settings.osrodek.nazwa, words=True))} – dokumentacja asystentów rodziny</h1>
+<p class="meta">Stan na dzień {pl_date(as_of)} (wygenerowano
+{datetime.now().strftime("%d.%m.%Y %H:%M")}).</p>
+{_totals(checklists, lines, days)}
+{_filters(checklists)}</header>
+<main>
+{_todo_section(lines, as_of, days, folder_of)}
+<section id="rodziny-sekcja"><h2>Rodziny</h2>
+<table id="rodziny" class="karty"><thead><tr><th>Nr sprawy</th><th>Asystent</th><th>Etap</th>
+{heads}<th>Najbliższy termin</th><th>Lista kontrolna i dokumenty</th></tr></thead>
+<tbody>{body}</tbody></table></section>
+{_workload(checklists, limit)}
+<section id="przechowywanie-sekcja"><h2>Sprawy zakończone po okresie przechowywania ({years} lat)</h2>
+<p class="meta">Dokumentację tych rodzin należy usunąć poleceniem <code>asysta usun NUMER</code>
+(wcześniej, jeśli trzeba, <code>asysta eksport NUMER</code>).</p>
+<table id="przechowywanie"><thead><tr><th>Nr sprawy</th><th>Zakończono</th>
+<th>Okres przechowywania minął</th></tr></thead>
+<tbody>{retention_rows or '<tr><td colspan="3">Brak takich spraw.</td></tr>'}</tbody></table>
+</section></main>
+<script>{_SCRIPT}</script>
+</body></html>
+"""

@@ -1,0 +1,275 @@
+"""Where the checklist shows: `checklista.json` and `checklista.pdf` in each family's
+folder, `outbox/index.html` for the whole centre, and the 15-family limit at intake."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import json
+import os
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pipeline.core.config import Settings
+from pipeline.core.errors import ConversionError, Problem, RegisterError
+from pipeline.core.fsutil import ensure_private_dir, replace, work_dir
+from pipeline.core.polish import pl_date
+from pipeline.pdf.pdfa import PdfMeta, describe_docx
+from pipeline.sprawa.checklist import (
+    STATUSES,
+    ZAKONCZONA,
+    Checklist,
+    Cycle,
+    Item,
+    add_years,
+    compute,
+    earlier_cycles,
+    load_docs,
+)
+from pipeline.sprawa.register import Register, families, family_dir
+from pipeline.stages.convert import Converter
+from pipeline.stages.render import named_template, render_docx
+
+CHECKLIST_JSON = "checklista.json"
+CHECKLIST_PDF = "checklista.pdf"
+INDEX_HTML = "index.html"
+
+
+@dataclass(frozen=True)
+class StatusLook:
+    """How a checklist status shows: its Polish label, its CSS class on index.html, its cell
+    colour on checklista.pdf and what it means (the legend)."""
+
+    label: str
+    css: str
+    colour: str
+    meaning: str
+
+
+# THE mapping of checklist statuses to what people read, for the page, the PDF and the terminal
+# ("niepodpisany": a document without its signed scan, once the checklist gives it).
+STATUS_LOOK = {
+    "brak": StatusLook("BRAK", "s-brak", "F4CCCC", "dokumentu nie ma, a termin minął"),
+    "po_terminie": StatusLook("po terminie", "s-po_terminie", "FCE5CD",
+                              "dokument jest, ale powstał po terminie"),
+    "niepodpisany": StatusLook("niepodpisany", "s-niepodpisany", "FFF2CC",
+                               "w archiwum nie ma jeszcze skanu podpisanego dokumentu"),
+    "oczekuje": StatusLook("oczekuje", "s-oczekuje", "FFFFFF",
+                           "termin jeszcze nie minął albo dokument czeka na wcześniejszy"),
+    "jest": StatusLook("jest", "s-jest", "D9EAD3", "dokument jest i powstał w terminie"),
+}
+SHOWN_STATUSES = tuple(STATUS_LOOK)  # the order of the counts on the page
+STATUS_LABELS = {s: v.label for s, v in STATUS_LOOK.items()}
+STATUS_COLOURS = {s: v.colour for s, v in STATUS_LOOK.items()}
+
+
+def status_look(status: str) -> StatusLook:
+    """A status's look; one this version does not know shows its own name, uncoloured."""
+    return STATUS_LOOK.get(status) or StatusLook(status.replace("_", " "), "s-inny", "FFFFFF", "")
+
+
+@dataclass(frozen=True)
+class Expired:
+    """A closed case past its retention period."""
+
+    rodzina: str
+    zakonczono: date
+    usunac_po: date
+
+
+def expired_cases(checklists: list[Checklist], as_of: date, years: int) -> list[Expired]:
+    out = []
+    for checklist in checklists:
+        if checklist.etap == ZAKONCZONA and checklist.zakonczono:
+            until = add_years(checklist.zakonczono, years)
+            if until < as_of:
+                out.append(Expired(checklist.rodzina, checklist.zakonczono, until))
+    return out
+
+
+def checklist_for(outbox: Path, rodzina: str, as_of: date, settings: Settings) -> Checklist:
+    from pipeline.scans.skany import add_unsigned, scanning
+
+    folder = family_dir(outbox, rodzina)
+    checklist = compute(rodzina, load_docs(folder), as_of, settings.terminy)
+    if not scanning(outbox):  # no scan has come yet: nothing is `niepodpisany`
+        return checklist
+    return add_unsigned(checklist, Register.load(folder), as_of, settings.skany.dni_na_podpis)
+
+
+def all_checklists(settings: Settings, as_of: date) -> list[Checklist]:
+    """Every family's checklist; a family whose register cannot be read is left out
+    (the overview page lists it as unreadable)."""
+    out = []
+    for rodzina in families(settings.outbox):
+        try:
+            out.append(checklist_for(settings.outbox, rodzina, as_of, settings))
+        except (OSError, RegisterError):
+            continue
+    return out
+
+
+def person_key(name: str | None) -> str:
+    """An assistant's name as a key: spacing and letter case do not make another person."""
+    return re.sub(r"\s+", " ", (name or "").strip()).casefold()
+
+
+
+def limit_problem(settings: Settings, asystent: str, rodzina: str, on: date) -> Problem | None:
+    """An assignment (1) that would give an assistant more families than the statutory limit."""
+    limit = settings.terminy.limit_rodzin
+    active = [c.rodzina for c in all_checklists(settings, on)
+              if c.active and c.rodzina != rodzina and person_key(c.asystent) == person_key(asystent)]
+    if len(active) < limit:
+        return None
+    return Problem(
+        f"asystent rodziny {asystent} prowadzi już {len(active)} rodzin (stan na "
+        f"{on.strftime('%d.%m.%Y')}); ustawa pozwala na najwyżej {limit} rodzin jednocześnie "
+        "(art. 15 ust. 4) – przydziel innego asystenta albo najpierw zakończ inną sprawę",
+        "asystent", "Asystent rodziny")
+
+
+def _context(checklist: Checklist, settings: Settings, history: list[Cycle]) -> dict[str, Any]:
+    """What checklista.docx prints: the current cycle item by item, the earlier ones briefly."""
+    from pipeline.documents.dashboard import is_reenrolment, next_step, stage_words, waiting_for
+
+    counts = checklist.counts()
+    numer = len(history) + 1
+    if checklist.cykl_od:
+        cykl = f"{numer}. cykl sprawy, od {pl_date(checklist.cykl_od)} (przydzielenie asystenta)"
+    else:
+        cykl = f"{numer}. cykl sprawy – czeka na przydzielenie asystenta"
+    assistant = checklist.asystent or "—"
+    if is_reenrolment(checklist):
+        assistant += " (w poprzednim cyklu)"
+
+    def when(item: Item) -> str:
+        if item.termin:
+            return pl_date(item.termin)
+        wait = re.search(r"\((\d+)\)$", waiting_for(item)) if item.status == "oczekuje" else None
+        return f"czeka na zał.\u00a0{wait.group(1)}" if wait else "bez terminu"
+
+    return {
+        "rodzina": checklist.rodzina,
+        "na_dzien": pl_date(checklist.na_dzien),
+        "etap": stage_words(checklist),
+        "asystent": assistant,
+        "cykl": cykl,
+        "najblizszy_termin": next_step(checklist),
+        "podsumowanie": ", ".join(f"{status_look(s).label}: {counts[s]}"
+                                  for s in SHOWN_STATUSES if s in counts),
+        "pozycje": [{
+            "zalacznik": i.zalacznik or "—",  # the closing's items have no number
+            "okres": i.okres or "",
+            "status": status_look(i.status).label,
+            "kolor": status_look(i.status).colour,
+            "termin": when(i),
+            "plik": f"plik: {i.plik}" if i.plik else "",
+            "opis": i.opis,
+        } for i in checklist.pozycje],
+        "historia": [{
+            "cykl": f"{h.numer}.",
+            "okres": f"{pl_date(h.od)} – {pl_date(h.do)}",
+            "asystent": h.asystent or "—",
+            "dokumenty": str(h.dokumentow),
+            "zakonczenie": h.zakonczenie,
+        } for h in history],
+        "legenda": "Statusy: " + "; ".join(
+            f"{status_look(s).label} – {status_look(s).meaning}"
+            for s in SHOWN_STATUSES if s in STATUSES) + ".",
+        "osrodek": dataclasses.asdict(settings.osrodek),
+    }
+
+
+def write_checklists(settings: Settings, converter: Converter, rodziny: list[str],
+                     as_of: date, only_changed: bool = False, pdf: bool = True) -> list[Checklist]:
+    """checklista.json (always) and checklista.pdf for the given families, PDFs in one batch,
+    then index.html (the after-batch steps, `process.AFTER_BATCH`, run these three in turn).
+
+    `only_changed` makes a new PDF only for families whose items changed (or whose PDF is
+    older than their JSON); `pdf=False` leaves the PDFs to a later refresh (a batch job)."""
+    written = [write_checklist_json(settings, rodzina, as_of, only_changed) for rodzina in rodziny]
+    if pdf:
+        write_checklist_pdfs(settings, converter, [c for c, stale in written if stale])
+    write_index(settings, as_of)
+    return [c for c, _ in written]
+
+
+def write_checklist_json(settings: Settings, rodzina: str, as_of: date,
+                         only_changed: bool = True) -> tuple[Checklist, bool]:
+    """A family's checklista.json, and whether its checklista.pdf needs making anew (with
+    `only_changed`, only when its items changed or the PDF is older than the JSON)."""
+    checklist = checklist_for(settings.outbox, rodzina, as_of, settings)
+    folder = family_dir(settings.outbox, rodzina)
+    data = checklist.to_json()
+    path, pdf_path = folder / CHECKLIST_JSON, folder / CHECKLIST_PDF
+    unchanged = False
+    if only_changed and path.exists() and pdf_path.exists():
+        old = json.loads(path.read_text(encoding="utf-8"))
+        unchanged = ({**old, "na_dzien": None} == {**data, "na_dzien": None}
+                     and pdf_path.stat().st_mtime >= path.stat().st_mtime)
+    replace(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+    if unchanged:  # keep the PDF counted as fresh: its items are today's too
+        os.utime(pdf_path)
+    return checklist, not unchanged
+
+
+def write_checklist_pdfs(settings: Settings, converter: Converter,
+                         checklists: list[Checklist]) -> None:
+    """checklista.pdf of these families, converted by LibreOffice in one batch."""
+    if not checklists:
+        return
+    outbox = settings.outbox
+    staging = work_dir(outbox, "lista")
+    docx_files: dict[Path, Path] = {}
+    try:
+        for checklist in checklists:
+            rodzina = checklist.rodzina
+            docx = staging / f"{rodzina}.docx"
+            history = earlier_cycles(load_docs(family_dir(outbox, rodzina)), checklist.na_dzien)
+            render_docx(named_template("checklista.docx", settings),
+                        _context(checklist, settings, history), docx)
+            describe_docx(docx, PdfMeta(
+                f"Lista kontrolna dokumentów rodziny – nr sprawy {rodzina}",
+                f"Stan na dzień {checklist.na_dzien:%d.%m.%Y}", settings.osrodek.nazwa,
+                f"asystent rodziny; lista kontrolna; {rodzina}"))
+            docx_files[docx] = family_dir(outbox, rodzina) / CHECKLIST_PDF
+        results = converter.convert(list(docx_files), staging)
+        for docx, target in docx_files.items():
+            result = results.get(docx)
+            if isinstance(result, Path):
+                replace(target, result.read_bytes())
+            elif isinstance(result, ConversionError):
+                raise result
+    finally:
+        for leftover in staging.iterdir():
+            leftover.unlink()
+        staging.rmdir()
+
+
+# -- outbox/index.html ---------------------------------------------------------------
+
+
+def write_index(settings: Settings, as_of: date) -> Path:
+    """The centre's morning page (pipeline/documents/dashboard.py), opened from the file system with
+    no server."""
+    from pipeline.documents.dashboard import render_page  # it reads this module's status looks
+
+    outbox = settings.outbox
+    checklists = all_checklists(settings, as_of)
+    readable = {c.rodzina for c in checklists}
+    unreadable = [r for r in families(outbox) if r not in readable]
+    old_cases = expired_cases(checklists, as_of, settings.terminy.przechowywanie_lat)
+    esc = html.escape
+    retention = "".join(
+        f'<tr data-do-usuniecia="{esc(e.rodzina)}"><td>{esc(e.rodzina)}</td>'
+        f'<td>{e.zakonczono.strftime("%d.%m.%Y")}</td><td class="s-brak">'
+        f'{e.usunac_po.strftime("%d.%m.%Y")}</td></tr>' for e in old_cases)
+    page = render_page(settings, checklists, unreadable, retention, as_of)
+    ensure_private_dir(outbox)
+    target = outbox / INDEX_HTML
+    replace(target, page.encode("utf-8"))
+    return target

@@ -1,0 +1,1 @@
+"""The orchestrator: one batch through the stages, and the watched inbox."""

@@ -1,0 +1,431 @@
+"""PDF/A for the archive: what every PDF says about itself, in one place.
+
+Documents, checklists and summaries are PDF/A-2b made by LibreOffice (the
+export options are `convert.PDF_EXPORT`). LibreOffice takes the PDF's title,
+subject, author and language from the DOCX, so `describe_docx` writes them into
+the DOCX before conversion: the core properties, and Polish as the language of
+every run and style (a centre's own template is often marked en-US, which would
+become the PDF's /Lang and each span's /Lang).
+
+PDFs joined from such documents (the binder, the monthly reports) get their
+catalogue, XMP and output intent from `finish_joined`, as an incremental update
+appended to the joined file, so the pages are never rewritten. They claim
+PDF/A-2b only when every part they were made of does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, cast
+from xml.sax.saxutils import escape
+
+from lxml import etree
+from pypdf import PdfReader
+from pypdf.generic import (
+    ArrayObject,
+    BooleanObject,
+    ByteStringObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    NumberObject,
+    PdfObject,
+    TextStringObject,
+)
+
+from pipeline.core.config import Osrodek
+from pipeline.core.models import FormData
+
+LANG = "pl-PL"
+CREATOR = "asysta"
+PDFA_PART, PDFA_CONFORMANCE = "2", "B"
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_CORE = "docProps/core.xml"
+_CORE_TYPE = "application/vnd.openxmlformats-package.core-properties+xml"
+_CORE_REL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
+# w:lang's place in w:rPr: before these (Word rejects run properties out of order)
+_AFTER_LANG = ("eastAsianLayout", "specVanish", "oMath")
+
+
+@dataclass(frozen=True)
+class PdfMeta:
+    """What a PDF (and its DOCX) says about itself: no personal data beyond the case number."""
+
+    title: str
+    subject: str = ""
+    author: str = ""
+    keywords: str = ""
+
+
+def document_meta(form: FormData, osrodek: Osrodek) -> PdfMeta:
+    """A filed attachment: its title, which attachment of which case and of which day, and
+    the centre as its author (the record is the centre's; the assistant is named inside)."""
+    if form.rodzaj:  # a kind beyond the sixteen: its title says what it is
+        return PdfMeta(form.schema.tytul,
+                       f"{form.schema.tytul} – nr sprawy {form.rodzina} – {form.data:%d.%m.%Y}",
+                       osrodek.nazwa,
+                       f"asystent rodziny; {form.schema.tytul.lower()}; {form.rodzina}")
+    n = form.zalacznik
+    return PdfMeta(form.schema.tytul,
+                   f"Załącznik nr {n} – nr sprawy {form.rodzina} – {form.data:%d.%m.%Y}",
+                   osrodek.nazwa, f"asystent rodziny; załącznik nr {n}; {form.rodzina}")
+
+
+# -- the DOCX --------------------------------------------------------------------------
+
+
+def describe_docx(path: Path, meta: PdfMeta) -> None:
+    """Write `meta` into the DOCX's core properties and make Polish its language (in place)."""
+    with zipfile.ZipFile(path) as source:
+        infos = source.infolist()
+        parts = {info.filename: source.read(info) for info in infos}
+    changed: dict[str, bytes] = {_CORE: _core_xml(meta, parts.get(_CORE))}
+    for name, data in parts.items():
+        if name.startswith("word/") and name.endswith(".xml") and (
+                name == "word/styles.xml" or b"lang" in data):
+            polish = _polish(data, defaults=name == "word/styles.xml")
+            if polish != data:
+                changed[name] = polish
+    added: list[zipfile.ZipInfo] = []
+    if _CORE not in parts:  # a package without core properties: declare them
+        changed["[Content_Types].xml"] = _declare(
+            parts["[Content_Types].xml"], "Override",
+            {"PartName": "/" + _CORE, "ContentType": _CORE_TYPE})
+        changed["_rels/.rels"] = _declare(
+            parts["_rels/.rels"], "Relationship",
+            {"Id": "rIdAsystaCore", "Type": _CORE_REL, "Target": _CORE})
+        added.append(zipfile.ZipInfo(_CORE, infos[0].date_time))
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in [*infos, *added]:
+                out.writestr(info, changed.get(info.filename, parts.get(info.filename, b"")),
+                             compress_type=zipfile.ZIP_DEFLATED)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _polish(xml: bytes, defaults: bool) -> bytes:
+    """Every w:lang of a part set to Polish; in styles.xml the document default too.
+    A part lxml cannot read is left as it is (Word and LibreOffice may still cope)."""
+    try:
+        root = etree.fromstring(xml)
+    except etree.XMLSyntaxError:
+        return xml
+    for lang in root.iter(f"{{{_W}}}lang"):
+        lang.set(f"{{{_W}}}val", LANG)
+    if defaults:
+        rpr = _child(_child(_child(root, "docDefaults", first=True), "rPrDefault", first=True),
+                     "rPr", first=True)
+        if rpr.find(f"{{{_W}}}lang") is None:
+            lang = etree.Element(f"{{{_W}}}lang")
+            lang.set(f"{{{_W}}}val", LANG)
+            later = [c for c in rpr if etree.QName(c).localname in _AFTER_LANG]
+            if later:
+                later[0].addprevious(lang)
+            else:
+                rpr.append(lang)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _child(parent: Any, name: str, first: bool = False) -> Any:
+    found = parent.find(f"{{{_W}}}{name}")
+    if found is None:
+        found = etree.Element(f"{{{_W}}}{name}")
+        if first:
+            parent.insert(0, found)
+        else:
+            parent.append(found)
+    return found
+
+
+def _core_xml(meta: PdfMeta, old: bytes | None) -> bytes:
+    """Fresh core properties: nothing left from whoever made the template (an author's name,
+    "last modified by"); the dates stay, so the same data gives the same DOCX."""
+    dates = ""
+    if old:
+        dates = b"".join(re.findall(rb"<dcterms:(?:created|modified)\b.*?</dcterms:\w+>",
+                                    old, re.S)[:2]).decode("utf-8")
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
+        'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        'xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"<dc:title>{escape(meta.title)}</dc:title><dc:subject>{escape(meta.subject)}</dc:subject>"
+        f"<dc:creator>{escape(meta.author)}</dc:creator>"
+        f"<cp:keywords>{escape(meta.keywords)}</cp:keywords>"
+        f"<cp:lastModifiedBy>{escape(meta.author)}</cp:lastModifiedBy>{dates}"
+        f"<dc:language>{LANG}</dc:language></cp:coreProperties>"
+    ).encode()
+
+
+def _declare(xml: bytes, tag: str, attributes: dict[str, str]) -> bytes:
+    root = etree.fromstring(xml)
+    element = etree.SubElement(root, f"{{{etree.QName(root).namespace}}}{tag}")
+    for key, value in attributes.items():
+        element.set(key, value)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+# -- joined PDFs -----------------------------------------------------------------------
+
+
+def pdfa_part(reader: PdfReader) -> tuple[str, str] | None:
+    """The PDF/A part and conformance a PDF's XMP claims, e.g. ("2", "B"); None if none."""
+    try:
+        metadata: Any = _catalog(reader).get("/Metadata")
+        xmp = metadata.get_object().get_data().decode("utf-8", "replace") if metadata else ""
+    except Exception:  # a damaged metadata stream claims nothing
+        return None
+    part = re.search(r"pdfaid:part(?:>|=\")\s*(\d)", xmp)
+    conformance = re.search(r"pdfaid:conformance(?:>|=\")\s*([ABU])", xmp, re.I)
+    if not part:
+        return None
+    return part.group(1), (conformance.group(1).upper() if conformance else "")
+
+
+def is_pdfa2(reader: PdfReader) -> bool:
+    """PDF/A-2 of any level (b, u, a): pages that fit into a PDF/A-2b file."""
+    claim = pdfa_part(reader)
+    return claim is not None and claim[0] == PDFA_PART
+
+
+def output_intent(reader: PdfReader) -> DictionaryObject | None:
+    intents: Any = _catalog(reader).get("/OutputIntents")
+    if not intents:
+        return None
+    first = intents.get_object()[0].get_object()
+    return first if "/DestOutputProfile" in first else None
+
+
+def _catalog(reader: PdfReader) -> DictionaryObject:
+    return cast(DictionaryObject, reader.trailer["/Root"])
+
+
+def finish_joined(data: bytes, meta: PdfMeta, intent: DictionaryObject | None,
+                  now: datetime | None = None) -> bytes:
+    """A joined PDF with /Lang, title and, when `intent` (the parts' output intent) is given,
+    PDF/A-2b's XMP and output intent, appended as an incremental update.
+
+    Pass `intent` only when every part is PDF/A-2: then the pages conform already and only
+    the document-level entries are missing. Without it any PDF/A claim left in the file
+    (a part's XMP carried over by the joining tool) is removed."""
+    reader = PdfReader(io.BytesIO(data))
+    if reader.is_encrypted:
+        raise ValueError("encrypted PDF")
+    trailer: Any = reader.trailer
+    root_ref = trailer.raw_get("/Root")
+    if not isinstance(root_ref, IndirectObject):
+        raise ValueError("catalog is not an indirect object")
+    stamp = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    objects: list[PdfObject] = []
+    # /Size cannot be trusted: pdfunite writes a too small one
+    first_new = max([int(trailer["/Size"]), *(n + 1 for section in reader.xref.values()
+                                               for n in section),
+                     *(n + 1 for n in reader.xref_objStm)])
+
+    def add(obj: PdfObject) -> IndirectObject:
+        objects.append(obj)
+        return IndirectObject(first_new + len(objects) - 1, 0, cast(Any, None))
+
+    catalog = DictionaryObject(cast(DictionaryObject, root_ref.get_object()))
+    catalog[NameObject("/Lang")] = TextStringObject(LANG)
+    old_viewer: Any = catalog.get("/ViewerPreferences")
+    viewer = DictionaryObject(old_viewer.get_object() if old_viewer is not None else {})
+    viewer[NameObject("/DisplayDocTitle")] = BooleanObject(True)
+    catalog[NameObject("/ViewerPreferences")] = viewer
+    for key in ("/Metadata", "/OutputIntents"):
+        catalog.pop(key, None)
+    if intent is not None:
+        profile = DecodedStreamObject()
+        source: Any = intent["/DestOutputProfile"].get_object()
+        profile.set_data(source.get_data())
+        profile[NameObject("/N")] = NumberObject(int(source["/N"]))
+        new_intent = DictionaryObject({NameObject(k): v for k, v in intent.items()
+                                       if k != "/DestOutputProfile" and not isinstance(v, IndirectObject)})
+        new_intent[NameObject("/DestOutputProfile")] = add(profile)
+        catalog[NameObject("/OutputIntents")] = ArrayObject([add(new_intent)])
+        catalog[NameObject("/Metadata")] = add(_xmp_stream(meta, stamp))
+    info = DictionaryObject({
+        NameObject("/Title"): TextStringObject(meta.title),
+        NameObject("/Subject"): TextStringObject(meta.subject),
+        NameObject("/Author"): TextStringObject(meta.author),
+        NameObject("/Keywords"): TextStringObject(meta.keywords),
+        NameObject("/Creator"): TextStringObject(CREATOR),
+        NameObject("/Producer"): TextStringObject(CREATOR),
+        NameObject("/CreationDate"): TextStringObject(_pdf_date(stamp)),
+        NameObject("/ModDate"): TextStringObject(_pdf_date(stamp)),
+    })
+    info_ref = add(info)
+    numbered = [(first_new + i, obj) for i, obj in enumerate(objects)]
+    numbered.append((root_ref.idnum, catalog))
+    numbered += _distinct_subset_tags(reader).items()
+    ids = trailer.get("/ID")
+    first_id = (bytes(ids[0].original_bytes) if ids else
+                hashlib.md5(data[:65536], usedforsecurity=False).digest())
+    new_trailer = DictionaryObject({
+        NameObject("/Size"): NumberObject(max(n for n, _ in numbered) + 1),
+        NameObject("/Root"): root_ref,
+        NameObject("/Info"): info_ref,
+        NameObject("/Prev"): NumberObject(_startxref(data)),
+        NameObject("/ID"): ArrayObject([
+            ByteStringObject(first_id),
+            ByteStringObject(hashlib.md5(data[-65536:] + meta.title.encode("utf-8"),
+                                         usedforsecurity=False).digest())]),
+    })
+    return data + _update(data, numbered, new_trailer)
+
+
+_SUBSET = re.compile(r"^/([A-Z]{6})\+(.*)$")
+
+
+def _distinct_subset_tags(reader: PdfReader) -> dict[int, DictionaryObject]:
+    """Font dictionaries (and their descriptors) renamed so that no two different font
+    subsets share a tag: every part names its subsets BAAAAA+…, CAAAAA+…, but ISO 32000-1
+    (9.6.4) wants distinct tags within a file, and some printers and viewers mix them up."""
+    owners: dict[str, int] = {}  # a subset's full name → the font object that keeps it
+    changed: dict[int, DictionaryObject] = {}
+    seen: set[int] = set()
+    fresh = (f"{a}{b}{c}{d}{e}{f}" for a in _LETTERS for b in _LETTERS for c in _LETTERS
+             for d in _LETTERS for e in _LETTERS for f in _LETTERS)
+
+    def font(ref: Any) -> None:
+        if not isinstance(ref, IndirectObject) or ref.idnum in seen:
+            return
+        seen.add(ref.idnum)
+        obj = cast(DictionaryObject, ref.get_object())
+        for descendant in obj.get("/DescendantFonts") or []:
+            font(descendant)
+        match = _SUBSET.match(str(obj.get("/BaseFont", "")))
+        if match is None:
+            return
+        if owners.setdefault(str(obj["/BaseFont"]), ref.idnum) == ref.idnum:
+            return
+        name = next(n for n in (f"/{t}+{match.group(2)}" for t in fresh) if n not in owners)
+        owners[name] = ref.idnum
+        renamed = DictionaryObject(obj)
+        renamed[NameObject("/BaseFont")] = NameObject(name)
+        changed[ref.idnum] = renamed
+        descriptor = obj.raw_get("/FontDescriptor") if "/FontDescriptor" in obj else None
+        if isinstance(descriptor, IndirectObject) and descriptor.idnum not in changed:
+            copy = DictionaryObject(cast(DictionaryObject, descriptor.get_object()))
+            copy[NameObject("/FontName")] = NameObject(name)
+            changed[descriptor.idnum] = copy
+
+    def resources(value: Any, depth: int = 0) -> None:
+        if value is None or depth > 3:
+            return
+        if isinstance(value, IndirectObject):
+            if value.idnum in seen:
+                return
+            seen.add(value.idnum)
+        res = value.get_object()
+        for ref in (res.get("/Font") or {}).values():
+            font(ref)
+        for ref in (res.get("/XObject") or {}).values():
+            xobject = ref.get_object()
+            if xobject.get("/Subtype") == "/Form":
+                resources(xobject.raw_get("/Resources") if "/Resources" in xobject else None,
+                          depth + 1)
+
+    for page in reader.pages:
+        resources(page.raw_get("/Resources") if "/Resources" in page else None)
+    return changed
+
+
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _update(data: bytes, numbered: Iterable[tuple[int, PdfObject]],
+            trailer: DictionaryObject) -> bytes:
+    """An incremental update section: the objects, a classic xref table, the trailer."""
+    out = io.BytesIO()
+    base = len(data) + (0 if data.endswith(b"\n") else 1)
+    if not data.endswith(b"\n"):
+        out.write(b"\n")
+    offsets: dict[int, int] = {}
+    for number, obj in sorted(numbered, key=lambda item: item[0]):
+        offsets[number] = base + out.tell()
+        out.write(f"{number} 0 obj\n".encode("ascii"))
+        obj.write_to_stream(out)
+        out.write(b"\nendobj\n")
+    xref = base + out.tell()
+    # the free list's head first, as Acrobat writes updates (readers guess less)
+    out.write(b"xref\n0 1\n0000000000 65535 f\r\n")
+    numbers = sorted(offsets)
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    for run in runs:
+        out.write(f"{run[0]} {len(run)}\n".encode("ascii"))
+        for number in run:
+            out.write(f"{offsets[number]:010d} 00000 n\r\n".encode("ascii"))
+    out.write(b"trailer\n")
+    trailer.write_to_stream(out)
+    out.write(f"\nstartxref\n{xref}\n%%EOF\n".encode("ascii"))
+    return out.getvalue()
+
+
+def _startxref(data: bytes) -> int:
+    at = data.rfind(b"startxref")
+    match = re.match(rb"startxref\s+(\d+)", data[at:])
+    if at < 0 or not match:
+        raise ValueError("no startxref")
+    offset = int(match.group(1))
+    if not data[offset:offset + 4] == b"xref":
+        # an xref stream: a classic update section may not follow it (ISO 32000-1, 7.5.8)
+        raise ValueError("cross-reference stream")
+    return offset
+
+
+def _pdf_date(stamp: datetime) -> str:
+    return stamp.strftime("D:%Y%m%d%H%M%S+00'00'")
+
+
+def _xmp_stream(meta: PdfMeta, stamp: datetime) -> DecodedStreamObject:
+    """XMP for PDF/A-2b: the same title, author, subject, keywords, tools and dates as the
+    Info dictionary (ISO 19005-2, 6.6.2.3), unfiltered (6.6.2.1)."""
+    when = stamp.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    xmp = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/"
+    xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+    xmlns:pdf="http://ns.adobe.com/pdf/1.3/">
+   <pdfaid:part>{PDFA_PART}</pdfaid:part>
+   <pdfaid:conformance>{PDFA_CONFORMANCE}</pdfaid:conformance>
+   <dc:format>application/pdf</dc:format>
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(meta.title)}</rdf:li></rdf:Alt></dc:title>
+   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(meta.subject)}</rdf:li></rdf:Alt>
+   </dc:description>
+   <dc:creator><rdf:Seq><rdf:li>{escape(meta.author)}</rdf:li></rdf:Seq></dc:creator>
+   <dc:language><rdf:Bag><rdf:li>{LANG}</rdf:li></rdf:Bag></dc:language>
+   <pdf:Keywords>{escape(meta.keywords)}</pdf:Keywords>
+   <pdf:Producer>{CREATOR}</pdf:Producer>
+   <xmp:CreatorTool>{CREATOR}</xmp:CreatorTool>
+   <xmp:CreateDate>{when}</xmp:CreateDate>
+   <xmp:ModifyDate>{when}</xmp:ModifyDate>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"""
+    stream = DecodedStreamObject()
+    stream.set_data(xmp.encode("utf-8"))
+    stream[NameObject("/Type")] = NameObject("/Metadata")
+    stream[NameObject("/Subtype")] = NameObject("/XML")
+    return stream

@@ -1,0 +1,1 @@
+"""The signed-scan loop: the copier's folder back into the archive."""

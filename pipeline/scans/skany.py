@@ -1,0 +1,669 @@
+"""Scans of signed documents: the copier's folder (`inbox/skany/`) back into the archive.
+
+A file dropped there (a PDF, or TIFF/JPEG/PNG pages) is one batch of any number of
+documents in any order. Each page is rendered (pypdfium2) and its code read (zxing-cpp,
+any rotation); the pages are split into documents by their codes, put in order, and each
+document is filed beside its unsigned PDF as `…_podpisany.pdf` (a second, different scan:
+`…_podpisany_v2.pdf`), upright, as PDF/A-2b. The register entry of the document records
+the scan (`skany`: file, pages, whether complete, the batch). The batch itself is kept byte
+for byte in `outbox/skany/`.
+
+A page without a readable code goes with the page before it when that page's code says
+its document has more pages; otherwise it is set aside in `inbox/skany/nierozpoznane/`
+(a Polish explanation naming the pages, and a PNG of each), as are the pages of a document
+the archive does not hold or whose check does not match. Blank pages are reported.
+
+Crash safety is the inbox's: the batch's original is stored first, the signed PDFs next
+(a slot left by a killed run is reused), the register entries are the commit, the journal
+follows, and the input leaves the scan folder last; a run after a kill files nothing twice.
+The same batch dropped again creates nothing new.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import re
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from PIL import Image, ImageOps, ImageSequence
+
+from pipeline.core import faults, journal
+from pipeline.core.config import Settings
+from pipeline.core.errors import FormError, Problem, ResourceError, resource_failure
+from pipeline.core.fsutil import ensure_private_dir, fsync_dir, write_new
+from pipeline.core.fsutil import replace as replace_file
+from pipeline.core.polish import pl_count, pl_date
+from pipeline.pdf import kod
+from pipeline.pdf.pdfa import PdfMeta, finish_joined, is_pdfa2, output_intent
+from pipeline.pdf.pdfutil import quiet_pypdf
+from pipeline.sprawa.checklist import Checklist, Item
+from pipeline.sprawa.register import REGISTER_NAME, Entry, Register, family_dir
+from pipeline.sprawa.schemas import is_case_number
+from pipeline.stages.archive import archive_lock
+from pipeline.stages.intake import is_ignored, open_regular
+
+SCANS_KEY = "skany"  # the key of a register entry that lists its signed scans
+ORIGINALS_DIR = "skany"  # outbox/skany/: every batch, byte for byte
+UNREAD_DIR = "nierozpoznane"  # inbox/skany/nierozpoznane/: pages set aside
+SIGNED = "_podpisany"
+SUFFIXES = (".pdf", ".tif", ".tiff", ".jpg", ".jpeg", ".png")
+JPEG_QUALITY = 75  # the signed copy's pages
+THUMBNAIL_WIDTH = 400
+BLANK_INK = 0.002  # a page with less dark area than this is blank
+
+Status = Literal["przyjety", "czesciowo", "nierozpoznany", "duplikat", "odrzucony", "pozostawiony"]
+
+
+# -- what the register says ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignedScan:
+    """One signed scan of a document, as its register entry records it."""
+
+    plik: str
+    strony: tuple[int, ...]  # the document's pages it holds, in order
+    stron: int  # how many pages the document has
+    partia: str  # SHA-256 of the batch it came from
+    przyjeto: str = ""
+
+    @property
+    def komplet(self) -> bool:
+        return set(self.strony) == set(range(1, self.stron + 1))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"plik": self.plik, "strony": list(self.strony), "stron": self.stron,
+                "komplet": self.komplet, "partia": self.partia, "przyjeto": self.przyjeto}
+
+    @classmethod
+    def from_json(cls, raw: Any) -> SignedScan | None:
+        if not isinstance(raw, dict):
+            return None
+        plik, strony, stron = raw.get("plik"), raw.get("strony"), raw.get("stron")
+        if not (isinstance(plik, str) and isinstance(stron, int) and isinstance(strony, list)
+                and all(isinstance(s, int) for s in strony)):
+            return None
+        return cls(plik, tuple(strony), stron, str(raw.get("partia", "")),
+                   str(raw.get("przyjeto", "")))
+
+
+def scans_of(entry: Entry) -> list[SignedScan]:
+    """The signed scans of a document, oldest first (none for a register without them)."""
+    raw = entry.extra.get(SCANS_KEY)
+    if not isinstance(raw, list):
+        return []
+    return [s for s in (SignedScan.from_json(r) for r in raw) if s is not None]
+
+
+def complete_scan(entry: Entry) -> SignedScan | None:
+    """The newest scan holding every page of the document, if there is one."""
+    complete = [s for s in scans_of(entry) if s.komplet]
+    return complete[-1] if complete else None
+
+
+def binder_pdf(entry: Entry) -> tuple[str, bool]:
+    """The PDF of a document for the binder: its complete signed scan where there is one
+    (and True), else the unsigned PDF."""
+    scan = complete_scan(entry)
+    return (scan.plik, True) if scan else (entry.pdf, False)
+
+
+def _document_name(entry: Entry) -> str:
+    return f"dokument „{entry.rodzaj}”" if entry.rodzaj else f"załącznik nr {entry.zalacznik}"
+
+
+def scanning(outbox: Path) -> bool:
+    """Has the archive received a scan batch? Until the copier's folder is in use, no document
+    is `niepodpisany` (an archive that does not scan is not flooded with them)."""
+    try:
+        with os.scandir(outbox / ORIGINALS_DIR) as entries:
+            return any(e.is_file() and not e.name.startswith(".") for e in entries)
+    except OSError:
+        return False
+
+
+def add_unsigned(checklist: Checklist, register: Register, as_of: date, days: int) -> Checklist:
+    """The checklist with a `niepodpisany` item for each current document dated `days` or
+    more before `as_of` that has no complete signed scan."""
+    items = []
+    for entry in register.current():
+        due = entry.data + timedelta(days=days)
+        if entry.data > as_of or due > as_of or complete_scan(entry) is not None:
+            continue
+        scans = scans_of(entry)
+        have = sorted({n for s in scans for n in s.strony})
+        stron = scans[-1].stron if scans else 0
+        missing = [n for n in range(1, stron + 1) if n not in have]
+        detail = (f"skan niepełny – brak stron {', '.join(map(str, missing))}" if scans
+                  else "brak skanu podpisanego dokumentu")
+        items.append(Item(entry.zalacznik, None, "niepodpisany", due, entry.pdf,
+                          f"{_document_name(entry).capitalize()} z {pl_date(entry.data)}: "
+                          f"{detail} (wrzuć skan do folderu skanów)"))
+    if not items:
+        return checklist
+    return replace(checklist, pozycje=(*checklist.pozycje, *items))
+
+
+# -- reading a batch ---------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    """One page of a batch: its place in the batch, its code, and its image (upright when
+    the code says how)."""
+
+    number: int  # 1-based, in the batch
+    code: kod.PageCode | None
+    blank: bool
+    jpeg: bytes
+    size: tuple[int, int]  # pixels
+    thumbnail: bytes = b""  # PNG, only for pages set aside
+    rotation: int = 0  # degrees turned to make it upright
+    foreign: bool = False  # a QR code that is not one of ours
+
+
+def _images(content: bytes, suffix: str, dpi: int, limit: int) -> Iterator[Image.Image]:
+    """The batch's pages as greyscale images at `dpi`."""
+    if suffix == ".pdf":
+        import pypdfium2
+
+        document = pypdfium2.PdfDocument(content)
+        try:
+            if len(document) > limit:
+                raise FormError([Problem(f"partia ma {len(document)} stron; dopuszczalne {limit} "
+                                         "– podziel skan na mniejsze pliki")])
+            for index in range(len(document)):
+                page = document[index]
+                bitmap = page.render(scale=dpi / 72, grayscale=True)
+                yield bitmap.to_pil().convert("L")
+                page.close()
+        finally:
+            document.close()
+        return
+    with Image.open(io.BytesIO(content)) as image:
+        for count, frame in enumerate(ImageSequence.Iterator(image), 1):
+            if count > limit:
+                raise FormError([Problem(f"partia ma więcej niż {limit} stron – podziel skan na "
+                                         "mniejsze pliki")])
+            grey = ImageOps.exif_transpose(frame).convert("L")
+            source_dpi = frame.info.get("dpi", (dpi, dpi))[0] or dpi
+            if source_dpi > dpi * 1.2:
+                scale = dpi / float(source_dpi)
+                grey = grey.resize((round(grey.width * scale), round(grey.height * scale)),
+                                   Image.Resampling.LANCZOS)
+            yield grey
+
+
+QR_ONLY: Any = None  # zxingcpp.BarcodeFormats, made on first use (the import is slow)
+
+
+def _decode(image: Image.Image) -> tuple[kod.PageCode | None, int, bool]:
+    """(our code, the degrees the page is turned, whether a foreign QR code is there)."""
+    global QR_ONLY
+    import zxingcpp
+
+    foreign = False
+    if QR_ONLY is None:
+        QR_ONLY = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+    for attempt in (image, ImageOps.autocontrast(image, cutoff=1)):
+        for result in zxingcpp.read_barcodes(attempt, formats=QR_ONLY):
+            code = kod.parse(result.text)
+            if code is not None:
+                return code, int(result.orientation), False
+            foreign = True
+    return None, 0, foreign
+
+
+def _is_blank(image: Image.Image) -> bool:
+    small = image.reduce(4)
+    width, height = small.size
+    inner = small.crop((width // 20, height // 20, width - width // 20, height - height // 20))
+    histogram = inner.histogram()
+    dark = sum(histogram[:128])
+    return dark < BLANK_INK * inner.width * inner.height
+
+
+def _upright(image: Image.Image, orientation: int) -> tuple[Image.Image, int]:
+    """The image turned so that the code (and so the page) reads upright."""
+    turn = round(orientation / 90) * 90 % 360
+    return (image.rotate(turn, expand=True) if turn else image), turn
+
+
+def _jpeg(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    return out.getvalue()
+
+
+def _png(image: Image.Image) -> bytes:
+    small = image.copy()
+    small.thumbnail((THUMBNAIL_WIDTH, THUMBNAIL_WIDTH * 2))
+    out = io.BytesIO()
+    small.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def read_pages(content: bytes, suffix: str, dpi: int, limit: int) -> list[Page]:
+    """Every page of a batch, read (codes decoded, blanks found), in batch order."""
+    pages: list[Page] = []
+    for number, image in enumerate(_images(content, suffix, dpi, limit), 1):
+        code, orientation, foreign = _decode(image)
+        blank = code is None and not foreign and _is_blank(image)
+        turn = 0
+        if code is not None:
+            image, turn = _upright(image, orientation)
+        elif pages and pages[-1].rotation and not blank:  # a page of the same document, likely
+            image, turn = _upright(image, pages[-1].rotation)
+        pages.append(Page(number, code, blank, _jpeg(image), image.size,
+                          b"" if code is not None else _png(image), turn, foreign))
+    return pages
+
+
+# -- splitting it into documents ---------------------------------------------------------
+
+
+@dataclass
+class Document:
+    """The pages of a batch that belong to one document, in the document's order."""
+
+    identity: kod.Identity
+    stron: int
+    pages: dict[int, Page] = field(default_factory=dict)  # document page number → page
+    guessed: list[int] = field(default_factory=list)  # numbers given to pages without a code
+
+
+@dataclass
+class SetAside:
+    page: Page
+    reason: str
+
+
+@dataclass
+class Split:
+    documents: list[Document]
+    set_aside: list[SetAside]
+    blank: list[int]
+
+
+def split(pages: list[Page]) -> Split:
+    """The pages grouped by document. A page without a code follows the page before it when
+    that page's document has more pages and this one's number is not held by a coded page."""
+    documents: dict[tuple[str, str, date, int], Document] = {}
+    set_aside: list[SetAside] = []
+    blank: list[int] = []
+    for page in pages:
+        if page.code is None:
+            continue
+        identity = page.code.identity
+        doc = documents.setdefault(identity.key, Document(identity, page.code.stron))
+        if page.code.strona in doc.pages or page.code.stron != doc.stron:
+            set_aside.append(SetAside(page, f"strona {page.code.strona} tego dokumentu jest już "
+                                            "w tej partii (zeskanowana drugi raz)"))
+            continue
+        doc.pages[page.code.strona] = page
+    previous: tuple[Document, int] | None = None
+    for page in pages:
+        if page.code is not None:
+            doc = documents[page.code.identity.key]
+            previous = (doc, page.code.strona) if doc.pages.get(page.code.strona) is page else None
+            continue
+        if page.blank:
+            blank.append(page.number)
+            continue
+        if previous is not None:
+            doc, number = previous
+            if number < doc.stron and number + 1 not in doc.pages:
+                doc.pages[number + 1] = page
+                doc.guessed.append(number + 1)
+                previous = (doc, number + 1)
+                continue
+        why = ("na stronie jest kod QR, ale nie pochodzi z programu asysta (strona spoza "
+               "archiwum?)" if page.foreign else "nie udało się odczytać kodu QR (strona spoza "
+               "archiwum albo kod zasłonięty, zabrudzony lub ucięty)")
+        set_aside.append(SetAside(page, why))
+        previous = None
+    return Split(list(documents.values()), set_aside, blank)
+
+
+def _entry_of(settings: Settings, identity: kod.Identity) -> tuple[Entry | None, str]:
+    """The register entry a code names, or the reason it cannot be filed."""
+    what = (f"dokument „{identity.rodzaj}”" if identity.rodzaj
+            else f"załącznik nr {identity.zalacznik}")
+    named = f"{what} z {pl_date(identity.data)}, wersja {identity.wersja}"
+    if not is_case_number(identity.rodzina) or not (
+            family_dir(settings.outbox, identity.rodzina) / REGISTER_NAME).is_file():
+        return None, f"kod wskazuje sprawę {identity.rodzina}, której nie ma w archiwum ({named})"
+    register = Register.load(family_dir(settings.outbox, identity.rodzina))
+    for entry in register.entries:
+        if ((entry.rodzaj or str(entry.zalacznik)) == identity.document
+                and entry.data == identity.data and entry.wersja == identity.wersja):
+            expected = kod.check(identity.rodzina, entry.zalacznik, entry.rodzaj, entry.data,
+                                 entry.wersja, entry.sha256)
+            if expected != identity.kontrola:
+                return None, (f"kod kontrolny nie zgadza się z dokumentem w archiwum sprawy "
+                              f"{identity.rodzina} ({named}) – to nie jest wydruk dokumentu "
+                              "z tego archiwum")
+            return entry, ""
+    return None, f"w archiwum sprawy {identity.rodzina} nie ma dokumentu: {named}"
+
+
+# -- filing ------------------------------------------------------------------------------
+
+
+@dataclass
+class Filed:
+    rodzina: str
+    entry: Entry
+    scan: SignedScan
+    new: bool  # False: this batch had filed it already (a run that stopped half-way)
+
+
+@dataclass
+class ScanOutcome:
+    """What happened to one batch file."""
+
+    name: str
+    status: Status
+    pages: int = 0
+    filed: list[Filed] = field(default_factory=list)
+    set_aside: list[SetAside] = field(default_factory=list)
+    blank: list[int] = field(default_factory=list)
+    explanation: Path | None = None  # in nierozpoznane/
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def rodziny(self) -> list[str]:
+        return sorted({f.rodzina for f in self.filed})
+
+
+def _signed_pdf(pages: list[Page], dpi: int, meta: PdfMeta, intent: Any) -> bytes:
+    """The signed copy: one page per scanned page, at its scanned size, as PDF/A-2b when
+    the unsigned document is PDF/A (its output intent is reused)."""
+    from reportlab import rl_config
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen.canvas import Canvas
+
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pageCompression=1)
+    canvas.setTitle(meta.title)
+    ascii85, rl_config.useA85 = rl_config.useA85, 0  # the JPEG as it is, not a quarter larger
+    try:
+        for page in pages:
+            width, height = (page.size[0] * 72 / dpi, page.size[1] * 72 / dpi)
+            canvas.setPageSize((width, height))
+            canvas.drawImage(ImageReader(io.BytesIO(page.jpeg)), 0, 0, width, height)
+            canvas.showPage()
+        canvas.save()
+    finally:
+        rl_config.useA85 = ascii85
+    return finish_joined(buffer.getvalue(), meta, intent)
+
+
+def _meta_of(folder: Path, entry: Entry) -> tuple[PdfMeta, Any]:
+    from pypdf import PdfReader
+
+    try:
+        with quiet_pypdf():
+            reader = PdfReader(folder / Path(entry.pdf).name)
+            info: Any = reader.metadata or {}
+            intent = output_intent(reader) if is_pdfa2(reader) else None
+            title = str(info.get("/Title") or _document_name(entry))
+            subject, author = str(info.get("/Subject") or ""), str(info.get("/Author") or "")
+    except Exception:  # the unsigned PDF is damaged or gone: the scan is still filed
+        title, subject, author, intent = _document_name(entry), "", "", None
+    return (PdfMeta(f"{title} – skan podpisanego dokumentu", subject, author,
+                    f"skan podpisanego dokumentu; {entry.pdf}"), intent)
+
+
+def _slot(folder: Path, entry: Entry) -> str:
+    """The first name for a new signed scan: `<document>_podpisany.pdf`, then `_v2`…; a file
+    no record names (a killed run wrote it) is taken again."""
+    stem = Path(entry.pdf).stem
+    recorded = {s.plik for s in scans_of(entry)}
+    version = 1
+    while True:
+        name = f"{stem}{SIGNED}.pdf" if version == 1 else f"{stem}{SIGNED}_v{version}.pdf"
+        if name not in recorded:
+            return name
+        version += 1
+
+
+def _file_documents(settings: Settings, documents: list[Document], sha256: str,
+                    dpi: int) -> tuple[list[Filed], list[SetAside]]:
+    """Under the archive lock: each document's signed PDF, then its family's register."""
+    filed: list[Filed] = []
+    set_aside: list[SetAside] = []
+    now = datetime.now().astimezone().isoformat(timespec="seconds")
+    updates: dict[str, dict[str, list[SignedScan]]] = {}  # rodzina → source file → new scans
+    for doc in documents:
+        entry, reason = _entry_of(settings, doc.identity)
+        if entry is None:
+            set_aside.extend(SetAside(p, reason) for _, p in sorted(doc.pages.items()))
+            continue
+        rodzina = doc.identity.rodzina
+        folder = family_dir(settings.outbox, rodzina)
+        numbers = tuple(sorted(doc.pages))
+        done = next((s for s in scans_of(entry) if s.partia == sha256 and s.strony == numbers),
+                    None)
+        if done is not None:  # filed by an earlier run of this very batch
+            filed.append(Filed(rodzina, entry, done, new=False))
+            continue
+        pending = updates.setdefault(rodzina, {}).setdefault(entry.plik_zrodlowy, [])
+        named = replace(entry, extra={**entry.extra, SCANS_KEY: [
+            s.to_json() for s in (*scans_of(entry), *pending)]})
+        name = _slot(folder, named)
+        meta, intent = _meta_of(folder, entry)
+        data = _signed_pdf([doc.pages[n] for n in numbers], dpi, meta, intent)
+        replace_file(folder / name, data)
+        faults.point("skan_w_trakcie_zapisu")
+        scan = SignedScan(name, numbers, doc.stron, sha256, now)
+        pending.append(scan)
+        filed.append(Filed(rodzina, entry, scan, new=True))
+    for rodzina, by_source in updates.items():
+        folder = family_dir(settings.outbox, rodzina)
+        register = Register.load(folder)
+        for entry in register.entries:
+            if entry.plik_zrodlowy in by_source:
+                scans = [*scans_of(entry), *by_source[entry.plik_zrodlowy]]
+                register = register.with_entry(replace(entry, extra={
+                    **entry.extra, SCANS_KEY: [s.to_json() for s in scans]}))
+        replace_file(folder / REGISTER_NAME, register.to_bytes())
+        fsync_dir(folder)
+        faults.point("skan_po_rejestrze")
+    return filed, set_aside
+
+
+def _safe_stem(name: str) -> str:
+    """A batch's name as part of a file name: letters, digits, dots and dashes."""
+    return re.sub(r"[^\w.-]+", "_", Path(name).stem)[:60] or "skan"
+
+
+def _keep_original(settings: Settings, name: str, content: bytes, sha256: str) -> Path:
+    """The batch, byte for byte, in outbox/skany/ (named by its hash: stored once)."""
+    folder = settings.outbox / ORIGINALS_DIR
+    ensure_private_dir(folder)
+    suffix = Path(name).suffix.lower()
+    stem = _safe_stem(name)
+    target = folder / f"{datetime.now():%Y-%m-%d}_{sha256[:12]}_{stem}{suffix}"
+    earlier = sorted(folder.glob(f"*_{sha256[:12]}_*"))
+    for path in earlier:
+        if path.read_bytes() == content:
+            return path
+    write_new(target, content)
+    fsync_dir(folder)
+    return target
+
+
+def _explain(settings: Settings, name: str, sha256: str, original: Path,
+             set_aside: list[SetAside], blank: list[int], filed: list[Filed]) -> Path:
+    """inbox/skany/nierozpoznane/<batch>_<hash>.txt and a PNG of each page set aside."""
+    folder = settings.scans / UNREAD_DIR
+    ensure_private_dir(folder)
+    base = f"{_safe_stem(name)}_{sha256[:8]}"
+    lines = [f"Skan „{name}” ({datetime.now():%Y-%m-%d %H:%M}): "
+             f"{pl_count(len(set_aside), 'strona nie została przypisana', 'strony nie zostały przypisane', 'stron nie zostało przypisanych')} "  # noqa: E501
+             "do żadnego dokumentu.", ""]
+    for item in sorted(set_aside, key=lambda s: s.page.number):
+        png = f"{base}_strona_{item.page.number:03d}.png"
+        replace_file(folder / png, item.page.thumbnail or item.page.jpeg)
+        lines.append(f"Strona {item.page.number} (podgląd: {png}): {item.reason}.")
+    if blank:
+        lines += ["", f"Puste strony (pominięte): {', '.join(map(str, blank))}."]
+    if filed:
+        lines += ["", "Pozostałe strony przypisano do dokumentów:"]
+        lines += [f"– sprawa {f.rodzina}, {f.scan.plik} (strony dokumentu: "
+                  f"{', '.join(map(str, f.scan.strony))} z {f.scan.stron})" for f in filed]
+    lines += ["", "Co zrobić: sprawdź strony na podglądach. Strona z innego dokumentu lub spoza",
+              "archiwum nie wymaga niczego. Stronę dokumentu z archiwum, której kod się nie",
+              "odczytał, zeskanuj ponownie (kod w lewym dolnym rogu nie może być zasłonięty).",
+              f"Oryginał skanu, bez zmian: {original}"]
+    path = folder / f"{base}.txt"
+    replace_file(path, ("\n".join(lines) + "\n").encode("utf-8"))
+    return path
+
+
+def _read_batch(path: Path, settings: Settings) -> bytes:
+    limit = settings.skany.max_rozmiar_mb << 20
+    fd, info = open_regular(path)
+    try:
+        if info.st_nlink > 1:
+            raise FormError([Problem("to twarde dowiązanie do pliku spoza folderu – wrzuć kopię")])
+        if info.st_size > limit:
+            raise FormError([Problem(f"plik jest za duży ({info.st_size >> 20} MB; dopuszczalne "
+                                     f"{settings.skany.max_rozmiar_mb} MB)")])
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            return handle.read(limit + 1)
+    finally:
+        os.close(fd)
+
+
+def _reject(path: Path, settings: Settings, problems: list[Problem]) -> ScanOutcome:
+    """A file that is not a readable scan: moved to nierozpoznane/ with its explanation."""
+    from pipeline.stages.archive import reject
+
+    target = reject(path, problems, settings.scans)  # into skany/odrzucone/, as the inbox does
+    with contextlib.suppress(ResourceError):
+        journal.log(settings.outbox, "skan_odrzucono", plik=path.name, wynik="odrzucony",
+                    zapisano_jako=target.name)
+    return ScanOutcome(path.name, "odrzucony", problems=tuple(problems))
+
+
+def process_batch(path: Path, settings: Settings) -> ScanOutcome:
+    """Read, split, file one batch; every page ends in a document, set aside or reported."""
+    try:
+        content = _read_batch(path, settings)
+        sha256 = hashlib.sha256(content).hexdigest()
+        suffix = path.suffix.lower()
+        try:
+            pages = read_pages(content, suffix, settings.skany.dpi, settings.skany.max_stron)
+        except FormError:
+            raise
+        except Exception:  # pdfium and Pillow raise many kinds on a damaged file
+            raise FormError([Problem("pliku nie da się odczytać jako skanu (PDF, TIFF, JPEG "
+                                     "albo PNG) – jest uszkodzony albo to inny rodzaj pliku")]) \
+                from None
+    except FormError as exc:
+        if resource_failure(exc) is not None:
+            raise
+        return _reject(path, settings, list(exc.problems))
+    if not pages:
+        return _reject(path, settings, [Problem("plik nie ma żadnej strony")])
+    parts = split(pages)
+    with archive_lock(settings.outbox):
+        original = _keep_original(settings, path.name, content, sha256)
+        faults.point("skan_po_oryginale")
+        filed, unknown = _file_documents(settings, parts.documents, sha256, settings.skany.dpi)
+        set_aside = parts.set_aside + unknown
+        explanation = (_explain(settings, path.name, sha256, original, set_aside, parts.blank,
+                                filed) if set_aside else None)
+        _log(settings, path.name, original.name, filed, set_aside, parts.blank, len(pages))
+        faults.point("skan_po_dzienniku")
+    with contextlib.suppress(OSError):  # the input leaves last, unless replaced meanwhile
+        if hashlib.sha256(path.read_bytes()).hexdigest() == sha256:
+            path.unlink()
+    new = [f for f in filed if f.new]
+    if not new and filed and not set_aside:
+        status: Status = "duplikat"
+    elif set_aside:
+        status = "czesciowo" if filed else "nierozpoznany"
+    else:
+        status = "przyjety"
+    return ScanOutcome(path.name, status, len(pages), filed, set_aside, parts.blank, explanation)
+
+
+def _log(settings: Settings, name: str, original: str, filed: list[Filed],
+         set_aside: list[SetAside], blank: list[int], pages: int) -> None:
+    told: set[tuple[str | None, str | None]] | None = None
+    for item in filed:
+        extra: dict[str, Any] = {}
+        if not item.new:  # filed by a run that stopped before it could log: log it now, once
+            if told is None:
+                told = {(e.get("rodzina"), e.get("plik")) for e in journal.read(settings.outbox)
+                        if e.get("akcja") == "skan_przyjeto"}
+            if (item.rodzina, item.scan.plik) in told:
+                continue
+            extra["odtworzono"] = True
+        journal.log(settings.outbox, "skan_przyjeto", plik=item.scan.plik,
+                    rodzina=item.rodzina, wynik="przyjety", zalacznik=item.entry.zalacznik,
+                    dokument=item.entry.pdf, strony=list(item.scan.strony),
+                    komplet=item.scan.komplet, partia=original, **extra)
+    if set_aside:
+        journal.log(settings.outbox, "skan_odlozono", plik=name, wynik="odlozony",
+                    strony=sorted(s.page.number for s in set_aside), partia=original)
+    journal.log(settings.outbox, "skan_partia", plik=name, wynik="wykonano", strony=pages,
+                dokumenty=len(filed), nowe=sum(1 for f in filed if f.new),
+                odlozone=len(set_aside), puste=blank, partia=original)
+
+
+def is_scan(path: Path) -> bool:
+    return path.suffix.lower() in SUFFIXES and not is_ignored(path.name)
+
+
+def _failed(path: Path, settings: Settings, exc: Exception) -> ScanOutcome:
+    """A full disk (or an I/O error) leaves the batch waiting; a bug sets it aside, unchanged,
+    with its explanation (only the exception's type: its message could carry data)."""
+    name = type(exc).__name__
+    if resource_failure(exc) is None:
+        print(f"asysta: nieoczekiwany błąd przy skanie {path.name}: {name}", file=sys.stderr)
+        with contextlib.suppress(Exception):
+            return _reject(path, settings, [Problem(
+                f"nieoczekiwany błąd programu ({name}); plik odłożono bez zmian – zgłoś to "
+                "administratorowi")])
+    with contextlib.suppress(ResourceError):
+        journal.log(settings.outbox, "skan_blad", plik=path.name, wynik="pozostawiony", blad=name)
+    print(f"asysta: nie udało się przetworzyć skanu {path.name} ({name}); plik pozostaje "
+          "w folderze skanów i zostanie przetworzony ponownie", file=sys.stderr)
+    return ScanOutcome(path.name, "pozostawiony", problems=(Problem(
+        f"błąd zapisu przy przetwarzaniu skanu ({name}); plik pozostaje w folderze skanów"),))
+
+
+ScanReport = Callable[[ScanOutcome], None]
+
+
+def process_scans(paths: Iterable[Path], settings: Settings,
+                  report: ScanReport | None = None) -> list[ScanOutcome]:
+    """Every batch in turn; a failure of one never stops the rest, and a full disk leaves
+    the batch waiting in the scan folder."""
+    outcomes = []
+    for path in paths:
+        try:
+            if not is_scan(path):
+                outcome = _reject(path, settings, [Problem(
+                    "to nie jest skan: folder skanów przyjmuje pliki PDF, TIFF, JPEG i PNG")])
+            else:
+                outcome = process_batch(path, settings)
+        except Exception as exc:
+            outcome = _failed(path, settings, exc)
+        outcomes.append(outcome)
+        if report:
+            report(outcome)
+    return outcomes
+

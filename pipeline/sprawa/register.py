@@ -1,0 +1,204 @@
+"""The family's register `outbox/rodziny/<rodzina>/rejestr.json`: what was filed, typed.
+
+Every feature reads the archive through this module: the checklist, the binder,
+the monthly reports, the pre-filled forms, the duplicate check. It holds the one
+rule for „the newest version of a document” (`Register.current`): a document is
+an attachment of one date (a monthly report, 14, also of one month); a second
+form for it is a new version (`_v2`, `_v3`…) and the highest version is the
+current one. A register that cannot be read is a `RegisterError` naming the
+family, never a traceback. Writing stays the archive's commit (`archive.file_document`
+replaces the file atomically with `Register.to_bytes`); keys this version does
+not know (added by a later one) are kept as they are.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pipeline.core.errors import RegisterError
+
+FAMILIES_DIR = "rodziny"
+REGISTER_NAME = "rejestr.json"
+MONTHLY_REPORT = 14  # its month (`miesiac`) is part of what the document is
+
+# The keys of an entry as the archive writes them, in this order.
+_KEYS = ("zalacznik", "rodzaj", "data", "wersja", "docx", "pdf", "plik_zrodlowy", "sha256",
+         "wersja_schematu", "przyjeto", "dane")
+NOT_NUMBERED = 0  # `zalacznik` of a document kind beyond the sixteen (`rodzaj` names it)
+SUBJECT_FIELD = "temat"  # a kind's subject: two documents of one date and kind, two subjects
+
+
+def family_dir(outbox: Path, rodzina: str) -> Path:
+    return outbox / FAMILIES_DIR / rodzina
+
+
+def families(outbox: Path) -> list[str]:
+    """The case numbers in the archive: the family folders that hold a register."""
+    root = outbox / FAMILIES_DIR
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if (p / REGISTER_NAME).is_file())
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One filed form: its attachment, date and version, its three files, its hash and
+    its validated values. A document kind beyond the sixteen (a closing, a service note…)
+    has `zalacznik` NOT_NUMBERED and its kind in `rodzaj`."""
+
+    zalacznik: int
+    data: date
+    wersja: int
+    pdf: str
+    docx: str = ""
+    plik_zrodlowy: str = ""
+    sha256: str = ""
+    wersja_schematu: int | None = None
+    przyjeto: str | None = None  # ISO time with offset
+    dane: Mapping[str, Any] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=dict)  # keys of a later version
+    rodzaj: str = ""  # the kind of a document that is not a numbered attachment
+
+    @property
+    def document(self) -> tuple[int, date, str]:
+        """What the versions are versions of: an attachment of one date (and month), or a
+        document of one kind, date (and subject, `temat`, for a kind that has one: two notes
+        of one day about two matters are two documents)."""
+        if self.rodzaj:
+            subject = self.dane.get(SUBJECT_FIELD)
+            if isinstance(subject, str) and subject.strip():
+                return self.zalacznik, self.data, f"{self.rodzaj}:{' '.join(subject.split()).casefold()}"
+            return self.zalacznik, self.data, self.rodzaj
+        month = self.dane.get("miesiac") if self.zalacznik == MONTHLY_REPORT else None
+        return self.zalacznik, self.data, month if isinstance(month, str) else ""
+
+    @property
+    def files(self) -> tuple[str, str, str]:
+        return self.docx, self.pdf, self.plik_zrodlowy
+
+    def to_json(self) -> dict[str, Any]:
+        kind = {"rodzaj": self.rodzaj} if self.rodzaj else {}
+        values = {"zalacznik": self.zalacznik, **kind, "data": self.data.isoformat(),
+                  "wersja": self.wersja, "docx": self.docx, "pdf": self.pdf,
+                  "plik_zrodlowy": self.plik_zrodlowy, "sha256": self.sha256,
+                  "wersja_schematu": self.wersja_schematu, "przyjeto": self.przyjeto,
+                  "dane": dict(self.dane)}
+        return {**values, **self.extra}
+
+    @classmethod
+    def from_json(cls, raw: Any) -> Entry:
+        """ValueError when the entry is not one the archive writes."""
+        if not isinstance(raw, dict):
+            raise ValueError("entry")
+        zalacznik, wersja, data = raw.get("zalacznik"), raw.get("wersja"), raw.get("data")
+        pdf, docx, source, sha256 = (raw.get(k, "") for k in ("pdf", "docx", "plik_zrodlowy",
+                                                             "sha256"))
+        schema, przyjeto, dane = raw.get("wersja_schematu"), raw.get("przyjeto"), raw.get("dane", {})
+        rodzaj = raw.get("rodzaj", "")
+        if not (isinstance(zalacznik, int) and isinstance(wersja, int) and _is_int(zalacznik)
+                and _is_int(wersja) and isinstance(data, str) and isinstance(dane, dict)
+                and all(isinstance(t, str) for t in (pdf, docx, source, sha256))
+                and (schema is None or _is_int(schema))
+                and (przyjeto is None or isinstance(przyjeto, str))
+                and isinstance(rodzaj, str)):
+            raise ValueError("entry")
+        return cls(zalacznik, date.fromisoformat(data), wersja, pdf=pdf, docx=docx,
+                   plik_zrodlowy=source, sha256=sha256, wersja_schematu=schema,
+                   przyjeto=przyjeto, dane=dane, rodzaj=rodzaj,
+                   extra={k: v for k, v in raw.items() if k not in _KEYS})
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _order(entry: Entry) -> tuple[int, str, date, int]:
+    return entry.zalacznik, entry.rodzaj, entry.data, entry.wersja
+
+
+@dataclass(frozen=True)
+class Register:
+    """A family's filed documents, every version, in the order the archive keeps them
+    (attachment, date, version)."""
+
+    rodzina: str
+    entries: tuple[Entry, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict)  # top-level keys of a later version
+
+    @classmethod
+    def load(cls, folder: Path) -> Register:
+        """The register of a family folder (empty when there is none yet). A damaged one is
+        a RegisterError; a disk that cannot be read stays an OSError (the machine's fault)."""
+        rodzina = folder.name
+        try:
+            raw = (folder / REGISTER_NAME).read_bytes()
+        except FileNotFoundError:
+            return cls(rodzina)
+        try:
+            return cls.from_json(rodzina, json.loads(raw.decode("utf-8")))
+        except (ValueError, RecursionError):  # JSON, UTF-8 and date errors are ValueErrors
+            raise RegisterError(rodzina) from None
+
+    @classmethod
+    def from_json(cls, rodzina: str, data: Any) -> Register:
+        if not isinstance(data, dict) or not isinstance(data.get("dokumenty", []), list):
+            raise ValueError("register")
+        entries = tuple(Entry.from_json(e) for e in data.get("dokumenty", []))
+        name = data.get("rodzina", rodzina)
+        return cls(name if isinstance(name, str) else rodzina, entries,
+                   {k: v for k, v in data.items() if k not in ("rodzina", "dokumenty")})
+
+    def to_bytes(self) -> bytes:
+        record = {"rodzina": self.rodzina, "dokumenty": [e.to_json() for e in self.entries],
+                  **self.extra}
+        return json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8")
+
+    def with_entry(self, entry: Entry) -> Register:
+        """This register with one more entry; an entry for the same original file (an
+        earlier run that stopped half-way) is replaced."""
+        kept = [e for e in self.entries if e.plik_zrodlowy != entry.plik_zrodlowy]
+        return replace(self, entries=tuple(sorted([*kept, entry], key=_order)))
+
+    # -- reading ---------------------------------------------------------------------
+
+    def current(self) -> list[Entry]:
+        """THE newest version of each document (highest `wersja` of an attachment of one
+        date, and of one month for a monthly report), in the order of the procedure:
+        attachment number, then date."""
+        return newest_versions(self.entries)
+
+    def newest(self, zalacznik: int, until: date | None = None) -> Entry | None:
+        """The latest current document of an attachment, dated `until` or earlier."""
+        return max((e for e in self.current() if e.zalacznik == zalacznik
+                    and (until is None or e.data <= until)),
+                   key=lambda e: (e.data, e.wersja), default=None)
+
+    def for_month(self, month: str) -> list[Entry]:
+        """The current monthly reports (14) for a month `RRRR-MM`, oldest first."""
+        reports = [e for e in self.current()
+                   if e.zalacznik == MONTHLY_REPORT and e.document[2] == month]
+        return sorted(reports, key=lambda e: (e.data, e.wersja))
+
+    def of_kind(self, rodzaj: str) -> list[Entry]:
+        """The current documents of a kind beyond the sixteen, oldest first."""
+        return sorted((e for e in self.current() if e.rodzaj == rodzaj),
+                      key=lambda e: (e.data, e.wersja))
+
+    def find(self, sha256: str) -> Entry | None:
+        """The entry of a file with these very bytes, if one was filed."""
+        return next((e for e in self.entries if e.sha256 == sha256), None)
+
+
+def newest_versions(entries: Iterable[Entry]) -> list[Entry]:
+    """See `Register.current`."""
+    newest: dict[tuple[int, date, str], Entry] = {}
+    for entry in entries:
+        held = newest.get(entry.document)
+        if held is None or entry.wersja > held.wersja:
+            newest[entry.document] = entry
+    return [newest[key] for key in sorted(newest)]
