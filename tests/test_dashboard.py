@@ -23,7 +23,7 @@ from conftest import OSRODEK, pdf_text, squash
 
 from pipeline.app.cli import main
 from pipeline.core.config import Settings, load_settings
-from pipeline.demo.centre import centre as demo
+from pipeline.demo import centre as demo
 from pipeline.sprawa.register import families, family_dir
 
 pytestmark = pytest.mark.slow

@@ -11,7 +11,7 @@ import pytest
 
 from pipeline.core.config import Settings, Terminy
 from pipeline.core.errors import FormError
-from pipeline.demo.centre import centre as demo
+from pipeline.demo import centre as demo
 from pipeline.documents.overview import checklist_for
 from pipeline.flow.watch import Watcher
 from pipeline.sprawa.checklist import PROBLEM_STATUSES, Doc, compute

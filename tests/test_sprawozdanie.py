@@ -437,7 +437,7 @@ def test_the_demo_centres_first_full_half_year() -> None:
     cooperation) and 505 closed 385 before (11.11.2025, written resignation), Wróbel 490
     closed 350 before (16.12.2025, moving out) and 475 refusing consent at the first meeting
     (August 2025). No court case, no „Za życiem” case, all under a year."""
-    from pipeline.demo.centre import centre as demo
+    from pipeline.demo import centre as demo
 
     centre = demo.build_centre(date(2026, 12, 1))
     figures = compute(_demo_registers(centre), half_year("2025-H2"))

@@ -203,7 +203,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     last month's reports and one binder."""
     from pipeline.app.checks import require_templates
     from pipeline.core.polish import month_name, pl_count
-    from pipeline.demo.centre.centre import build_centre, drop_in_waves
+    from pipeline.demo.centre import build_centre, drop_in_waves
     from pipeline.documents.overview import families
     from pipeline.documents.raporty import Month, run_month
     from pipeline.documents.teczka import build_teczka
