@@ -13,6 +13,7 @@ centre may restyle in Word or LibreOffice, keeping the {{ … }} tags.
 from __future__ import annotations
 
 import argparse
+import copy
 import re
 import sys
 import unicodedata
@@ -42,6 +43,7 @@ HEADER_SIZE = 9.0  # column headers
 FOOTER_SIZE = 8.0
 CELL_PADDING_CM = 0.45  # the cell's left and right margins (0.19 cm each) and a little air
 NARROW_CM = 4.0  # a table column narrower than this hyphenates its values
+NAME_SAMPLE = "Aleksandra Szymańska"  # a column of names is at least this wide
 
 
 def _width_cm(text: str, size: float, *, bold: bool = False) -> float:
@@ -150,8 +152,9 @@ def _cell_text(cell: Any, text: str, *, bold: bool = False, size: float | None =
 
 
 def _with_filter(text: str) -> str:
-    """`{{ name }}` in a schema's fixed paragraph prints through the display filter."""
-    return re.sub(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}", r"{{ \1|pl }}", text)
+    """`{{ name }}` in a schema's fixed paragraph prints through the filter of running text
+    (`slownie`: a date in words, „9 stycznia 2026 r.”; anything else as `pl` prints it)."""
+    return re.sub(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}", r"{{ \1|slownie }}", text)
 
 
 def _is_table(rules: dict[str, Any]) -> bool:
@@ -235,6 +238,9 @@ def _column_widths(columns: dict[str, Any], headers: list[str], free: float) -> 
              or (columns[n].get("type") == "string" and (columns[n].get("maxlength") or 99) <= 60)
              or bool(columns[n].get("allowed") and max(len(str(v)) for v in columns[n]["allowed"]) <= 30)
              for n in names]
+    for i, name in enumerate(names):  # a name or a place: room for a usual one on one line
+        if name in NAME_FIELDS:
+            mins[i] = max(mins[i], _width_cm(NAME_SAMPLE, TABLE_SIZE) + CELL_PADDING_CM)
     for i, name in enumerate(names):  # a closed list: room for its longest value on one line
         allowed = columns[name].get("allowed")
         if allowed:
@@ -287,7 +293,8 @@ def _rows_table(doc: Any, key: str, rules: dict[str, Any]) -> None:
     _widths(table, [lp] + widths + ([2.2] if signature else []))
     for cell, width, name in zip(body.cells[1:], widths, names, strict=False):
         col = columns[name]
-        free_text = col.get("type") == "string" and not col.get("allowed") and not col.get("regex")
+        free_text = (col.get("type") == "string" and not col.get("allowed") and not col.get("regex")
+                     and name not in NAME_FIELDS)
         if free_text and width < NARROW_CM:  # a long word may not fit: Polish hyphenation
             _hyphens(cell.paragraphs[0]._p.get_or_add_pPr(), True)
     _para(doc, "{%p if not " + key + " %}", space_after=0)
@@ -434,6 +441,57 @@ def _signatures(doc: Any, schema: Schema) -> None:
 
 
 _TAG = re.compile(r"(\{\{.*?\}\}|\{%.*?%\})")
+# Fields that hold a person's name, a place, an institution, an address or a case number:
+# Polish typesetting never hyphenates them. The run that prints one has the language „none”
+# (zxx): LibreOffice and Word hyphenate by the run's language, so such a run is never
+# hyphenated, while the paragraph around it is (justified text, narrow columns).
+NAME_FIELDS = frozenset({
+    "asystent", "pracownik_socjalny", "imie_nazwisko", "rodzice", "osoba", "osoba_kontaktowa",
+    "osoba_odpowiedzialna", "instytucja", "miejsce", "miejsce_spotkania", "adres",
+    "nazwa_rodziny", "sad", "sygnatura", "sygnatura_postanowienia", "uczestnicy", "rodzina",
+    "nazwa", "kierownik", "miejscowosc", "gmina", "dzieci", "przydzielenie"})
+_NAME_TAG = re.compile(r"\{\{\s*(?:[\w.]*\.)?(?:\w+\[')?(" + "|".join(sorted(NAME_FIELDS))
+                       + r")(?:'\])?\s*(?:\|\s*\w+\s*)?(?:or '')?\s*\}\}")
+
+
+def _protect_names(doc: Any) -> None:
+    """Every tag that prints a name (NAME_FIELDS) in a run of its own, without hyphenation:
+    the run's language is „none” (zxx), which LibreOffice and Word do not hyphenate."""
+    body = [doc.element.body] + [s.footer._element for s in doc.sections]
+    for root in body:
+        for run in list(root.iter(qn("w:r"))):
+            texts = run.findall(qn("w:t"))
+            if len(texts) != 1 or not _NAME_TAG.search(texts[0].text or ""):
+                continue
+            _split_run(run, texts[0].text)
+
+
+def _split_run(run: Any, text: str) -> None:
+    parts: list[tuple[str, bool]] = []
+    at = 0
+    for match in _NAME_TAG.finditer(text):
+        if match.start() > at:
+            parts.append((text[at:match.start()], False))
+        parts.append((match[0], True))
+        at = match.end()
+    if at < len(text):
+        parts.append((text[at:], False))
+    anchor = run
+    for piece, is_name in parts:
+        new = copy.deepcopy(run)
+        t = new.find(qn("w:t"))
+        t.text = piece
+        t.set(qn("xml:space"), "preserve")
+        if is_name:
+            rpr = new.get_or_add_rPr()
+            lang = rpr.find(qn("w:lang"))
+            if lang is None:
+                lang = OxmlElement("w:lang")
+                rpr.append(lang)
+            lang.set(qn("w:val"), "zxx")
+        anchor.addnext(new)
+        anchor = new
+    run.getparent().remove(run)
 
 
 def _typeset_fixed(text: str) -> str:
@@ -485,7 +543,7 @@ def build(schema: Schema, out: Path) -> None:
         _para(doc, f"Załącznik nr{NBSP}{schema.zalacznik} do {{{{ osrodek.procedura }}}}", size=8,
               italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=10)
     _centre_header(doc, "{% if osrodek.miejscowosc %}{{ osrodek.miejscowosc }}, {% endif %}"
-                        "dnia {{ data|pl }}")
+                        "dnia {{ data|slownie }}")
 
     _para(doc, space_after=6)
     _para(doc, _typeset_fixed(schema.tytul.upper()), style="Title")
@@ -505,8 +563,8 @@ def build(schema: Schema, out: Path) -> None:
 def build_checklist(out: Path) -> None:
     """The printable checklist of a family (`checklista.pdf`), filled by pipeline.documents.overview."""
     doc = _new_document("Lista kontrolna dokumentów rodziny")
-    _page_footer(doc, "Nr sprawy {{ rodzina }} · lista kontrolna na dzień {{ na_dzien }} · strona ")
-    _centre_header(doc, "stan na dzień {{ na_dzien }}")
+    _page_footer(doc, "Nr sprawy {{ rodzina }} · lista kontrolna na dzień {{ na_dzien|pl }} · strona ")
+    _centre_header(doc, "stan na dzień {{ na_dzien|slownie }}")
     _para(doc, space_after=6)
     _para(doc, "LISTA KONTROLNA DOKUMENTÓW RODZINY", style="Title")
     _para(doc, "Numer sprawy: {{ rodzina }}", size=10, align=WD_ALIGN_PARAGRAPH.CENTER,
@@ -534,6 +592,8 @@ def build_checklist(out: Path) -> None:
     _widths(history, _fitting([label for label, _, _ in columns], [w for _, _, w in columns]))
     _para(doc, "{%p endif %}")
     _para(doc, "Dokumenty bieżącego cyklu", style="Heading 1")
+    # the legend above the list: below it, it was left alone on the last page
+    _para(doc, "{{ legenda }}", size=8, italic=True)
     table = doc.add_table(rows=4, cols=6)
     table.style = "Table Grid"
     head_row, loop_start, body, loop_end = table.rows
@@ -559,8 +619,6 @@ def build_checklist(out: Path) -> None:
     # Status holds its longest label („niepodpisany”, bold) whole
     _widths(table, _fitting(["Lp.", "Zał.", "Dokument", "Okres", "Termin", "Status"],
                             [1.0, 1.0, 7.8, 2.3, 2.3, 2.6]))
-    _para(doc, space_after=6)
-    _para(doc, "{{ legenda }}", size=8, italic=True)
     out.parent.mkdir(parents=True, exist_ok=True)
     _slim(doc)
     doc.save(out)
@@ -573,7 +631,7 @@ def build_summary(out: Path) -> None:
     _para(doc, "{{ osrodek.nazwa }}", bold=True, size=10, space_after=0)
     _para(doc, "{{ osrodek.adres }}", size=9, space_after=10)
     _para(doc, "ZESTAWIENIE MIESIĘCZNYCH RAPORTÓW ASYSTENTÓW RODZINY", style="Title")
-    _para(doc, "za miesiąc {{ miesiac|pl }} · stan na dzień {{ na_dzien }}", size=10,
+    _para(doc, "za {{ miesiac|pl }} r. · stan na dzień {{ na_dzien|slownie }}", size=10,
           align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12)
 
     def loop_table(title: str, var: str, columns: list[tuple[str, str, float]]) -> None:
@@ -598,14 +656,16 @@ def build_summary(out: Path) -> None:
         ("Wizyty", "wizyty", 2.5), ("Godziny", "godziny", 2.5),
         ("Zaległe dokumenty", "zaleglosci", 3.5)])
     loop_table("Rodziny", "rodziny", [
-        ("Asystent rodziny", "asystent", 3.3), ("Nr sprawy", "rodzina", 2.4),
-        ("Etap", "etap", 2.3), ("Wizyty", "wizyty", 1.5), ("Godziny", "godziny", 1.8),
-        ("Kontakty", "kontakty", 1.9), ("Zaległe dok.", "zaleglosci", 1.8),
+        ("Asystent rodziny", "asystent", 3.7), ("Nr sprawy", "rodzina", 2.3),
+        ("Etap", "etap", 2.2), ("Wizyty", "wizyty", 1.5), ("Godziny", "godziny", 1.75),
+        ("Kontakty", "kontakty", 1.85), ("Zaległe dok.", "zaleglosci", 1.7),
         ("Uwagi", "uwagi", 2.0)])
-    _para(doc, "Zaległe dokumenty: pozycje listy kontrolnej rodziny w stanie BRAK lub „po "
-               "terminie” na dzień zestawienia (asysta checklista).", size=8, italic=True)
-    _para(doc, space_after=24)
-    _para(doc, "……………………………………", align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=0)
+    _para(doc, _typeset_fixed("Zaległe dokumenty: pozycje listy kontrolnej rodziny w stanie BRAK "
+                              "lub „po terminie” na dzień zestawienia."), size=8, italic=True,
+          keep_next=True)
+    _para(doc, space_after=24, keep_next=True)
+    _para(doc, "……………………………………", align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=0,
+          keep_next=True)
     _para(doc, "(podpis kierownika ośrodka)", size=8, italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
     out.parent.mkdir(parents=True, exist_ok=True)
     _slim(doc)
@@ -633,26 +693,28 @@ def build_figures(out: Path) -> None:
     """The kierownik's half-yearly figures (`outbox/sprawozdania/<okres>/sprawozdanie_<okres>.pdf`)."""
     doc = _new_document("Asystenci rodziny – dane do sprawozdania rzeczowo-finansowego")
     _page_footer(doc, "Dane do sprawozdania za {{ okres }} · strona ")
-    _centre_header(doc, "stan archiwum na dzień {{ na_dzien }}")
+    _centre_header(doc, "stan archiwum na dzień {{ na_dzien|slownie }}")
     _para(doc, space_after=6)
-    _para(doc, "ASYSTENCI RODZINY – DANE DO SPRAWOZDANIA RZECZOWO-FINANSOWEGO", style="Title")
-    _para(doc, _typeset_fixed("z wykonywania zadań z zakresu wspierania rodziny za {{ okres }}"),
+    # the title on one line: no word of it is broken („RZECZOWO-/FINANSOWEGO”)
+    _para(doc, "DANE DO SPRAWOZDANIA RZECZOWO-FINANSOWEGO", style="Title")
+    _para(doc, _typeset_fixed("o pracy asystentów rodziny, z wykonywania zadań z zakresu wspierania "
+                              "rodziny za {{ okres }}"),
           size=10, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12)
-    _loop_table(doc, "wiersze", [("Lp.", "r.lp", 1.1), ("Wyszczególnienie", "r.etykieta|pl", 6.4),
-                                 ("Wartość", "r.wartosc", 2.6),  # „do uzupełnienia” whole
-                                 ("Definicja (dokumenty i daty)", "r.definicja|pl", 6.9)])
+    _loop_table(doc, "wiersze", [("Lp.", "r.lp", 1.1), ("Wyszczególnienie", "r.etykieta|pl", 6.2),
+                                 ("Wartość", "r.wartosc", 3.0),  # „do uzupełnienia” whole
+                                 ("Definicja (dokumenty i daty)", "r.definicja|pl", 6.7)])
     _para(doc, space_after=6)
     _para(doc, "{%p if bledy %}", space_after=0)
     _para(doc, _typeset_fixed("Nie policzono rodzin o uszkodzonym rejestrze: {{ bledy }}."),
           bold=True, size=9)
     _para(doc, "{%p endif %}", space_after=0)
     _para(doc, _typeset_fixed(
-        "Wartości policzono z archiwum dokumentów asystentów rodziny (asysta sprawozdanie). "
-        "Nazwy wierszy można dostosować do formularza sprawozdania w sekcji [sprawozdanie] "
-        "pliku asysta.toml; numery spraw liczonych w każdym wierszu: arkusz „Sprawy” pliku "
-        "XLSX albo polecenie z opcją --szczegoly."), size=8, italic=True)
-    _para(doc, space_after=24)
-    _para(doc, "……………………………………", align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=0)
+        "Wartości policzono z dokumentów asystentów rodziny w archiwum ośrodka. Numery spraw "
+        "policzonych w każdym wierszu zawiera arkusz „Sprawy” pliku XLSX, zapisanego obok tego "
+        "zestawienia."), size=8, italic=True, keep_next=True)
+    _para(doc, space_after=24, keep_next=True)
+    _para(doc, "……………………………………", align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=0,
+          keep_next=True)
     _para(doc, "(podpis kierownika ośrodka)", size=8, italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
     out.parent.mkdir(parents=True, exist_ok=True)
     _slim(doc)
@@ -664,7 +726,7 @@ def build_court_report(out: Path) -> None:
     doc = _new_document("Sprawozdanie asystenta rodziny dla sądu rodzinnego")
     _page_footer(doc, "Nr sprawy {{ rodzina|pl }} · sprawozdanie dla sądu · strona ")
     _centre_header(doc, "{% if osrodek.miejscowosc %}{{ osrodek.miejscowosc }}, {% endif %}"
-                        "dnia {{ data|pl }}")
+                        "dnia {{ data|slownie }}")
     _para(doc, space_after=4)
     _para(doc, "{%p if sad %}", space_after=0)
     _para(doc, "{{ sad|pl }}", bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=0)
@@ -675,7 +737,7 @@ def build_court_report(out: Path) -> None:
     _para(doc, "{%p endif %}", space_after=0)
     _para(doc, space_after=6)
     _para(doc, "SPRAWOZDANIE Z PRACY ASYSTENTA RODZINY Z RODZINĄ", style="Title")
-    _para(doc, _typeset_fixed("dla sądu rodzinnego za okres od {{ od|pl }} do {{ do|pl }}"),
+    _para(doc, _typeset_fixed("dla sądu rodzinnego za okres od {{ od|slownie }} do {{ do|slownie }}"),
           size=10, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=0)
     _para(doc, "Numer sprawy: {{ rodzina|pl }}", size=10, align=WD_ALIGN_PARAGRAPH.CENTER,
           space_after=12)
@@ -691,8 +753,8 @@ def build_court_report(out: Path) -> None:
 
     def text_or(var: str, otherwise: str) -> None:
         _para(doc, "{%p if " + var + " %}", space_after=0)
-        body = _para(doc, "{{ " + var + "|pl }}", space_after=6)
-        body.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        # left-aligned: a text with line breaks of its own is not stretched before each one
+        _para(doc, "{{ " + var + "|pl }}", space_after=6)
         _para(doc, "{%p else %}", space_after=0)
         _para(doc, _typeset_fixed(otherwise), italic=True, size=9.5)
         _para(doc, "{%p endif %}", space_after=0)
@@ -708,9 +770,11 @@ def build_court_report(out: Path) -> None:
     text_or("sytuacja_rodziny", "Asystent nie złożył opisu sytuacji rodziny za ten okres.")
     heading("2. Wizyty w rodzinie i kontakty z instytucjami")
     _para(doc, _typeset_fixed(
-        "W okresie sprawozdawczym asystent rodziny odbył wizyt: {{ liczba_wizyt }} (łącznie "
-        "{{ liczba_godzin|pl }} godz.), kontaktów z instytucjami w sprawach rodziny: "
-        "{{ liczba_kontaktow }}."), space_after=6)
+        "W okresie sprawozdawczym asystent rodziny odbył w rodzinie "
+        "{{ liczba_wizyt|odmiana('wizytę', 'wizyty', 'wizyt') }} (łącznie "
+        "{{ liczba_godzin|pl }} godz.) i odnotował "
+        "{{ liczba_kontaktow|odmiana('kontakt', 'kontakty', 'kontaktów') }} z instytucjami "
+        "w sprawach rodziny."), space_after=6)
     table_or("wizyty", [("Data", "r.data|pl", 2.3), ("Godziny", "r.godziny", 2.4),
                         ("Działania asystenta", "r.dzialania|pl", 12.3)],
              "W okresie sprawozdawczym nie odnotowano wizyt w rodzinie.")
@@ -725,7 +789,7 @@ def build_court_report(out: Path) -> None:
                                ("Przewidywane efekty", "r.efekty|pl", 5.7)])
     _para(doc, "{%p elif plan_obowiazujacy %}", space_after=0)
     _para(doc, _typeset_fixed("W okresie sprawozdawczym nie sporządzano ani nie aktualizowano "
-                              "planu pracy; obowiązywał plan z dnia {{ plan_obowiazujacy|pl }}."),
+                              "planu pracy; obowiązywał plan z dnia {{ plan_obowiazujacy|slownie }}."),
           italic=True, size=9.5)
     _para(doc, "{%p else %}", space_after=0)
     _para(doc, "W okresie sprawozdawczym nie sporządzono planu pracy z rodziną.", italic=True,
@@ -738,12 +802,13 @@ def build_court_report(out: Path) -> None:
     heading("5. Okresowe oceny sytuacji rodziny")
     table_or("oceny", [("Data", "r.data|pl", 2.3), ("Współpraca rodziny", "r.wspolpraca|pl", 2.8),
                        ("Realizacja celów", "r.cele|pl", 4.6),
-                       ("Podsumowanie i wniosek", "r.podsumowanie|pl + ' ' + r.wniosek|pl", 7.3)],
+                       ("Podsumowanie i wniosek",
+                        "r.podsumowanie|pl ~ ' Wniosek: ' ~ r.wniosek|pl ~ '.'", 7.3)],
              "W okresie sprawozdawczym nie sporządzono okresowej oceny sytuacji rodziny.")
     heading("6. Spotkania interdyscyplinarne")
     table_or("spotkania", [("Data", "r.data|pl", 2.3), ("Cel spotkania", "r.cel|pl", 7.0),
                            ("Ustalenia", "r.ustalenia|pl", 7.7)],
-             "W okresie sprawozdawczym nie odbyło się spotkanie interdyscyplinarne.")
+             "W okresie sprawozdawczym nie odbyło się żadne spotkanie interdyscyplinarne.")
     heading("7. Miesięczne raporty z pracy z rodziną")
     table_or("raporty", [("Miesiąc", "r.miesiac|pl", 3.0),
                          ("Współpraca rodziny", "r.wspolpraca|pl", 2.8),
@@ -869,6 +934,7 @@ def _slim(doc: Any) -> None:
     for style_id, style in by_id.items():
         if style_id not in keep:
             styles.remove(style)
+    _protect_names(doc)
     latent = styles.find(qn("w:latentStyles"))
     if latent is not None:
         styles.remove(latent)

@@ -19,8 +19,9 @@ NBSP = "\u00a0"
 MONTHS = ("styczeń", "luty", "marzec", "kwiecień", "maj", "czerwiec", "lipiec", "sierpień",
           "wrzesień", "październik", "listopad", "grudzień")
 _MONTH_KEY = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
-_GENITIVE_MONTHS = ("stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|"
-                    "października|listopada|grudnia")
+GENITIVE_MONTHS = ("stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca",
+                   "sierpnia", "września", "października", "listopada", "grudnia")
+_GENITIVE_MONTHS = "|".join(GENITIVE_MONTHS)
 # spaces a line must not break at (Polish typesetting): inside a number, between a number
 # and its unit or „r.”, after an abbreviation that precedes a number, between a day and
 # its month („9 czerwca”), inside „kwiecień 2025”
@@ -84,7 +85,7 @@ def display(value: Any) -> str:
     if isinstance(value, bool):
         return "tak" if value else "nie"
     if isinstance(value, date):
-        return value.strftime("%d.%m.%Y")
+        return pl_date(value)
     if isinstance(value, int | float):
         return _number(value)
     if isinstance(value, list):
@@ -106,9 +107,22 @@ def pl_count(n: int, one: str, few: str, many: str) -> str:
     return f"{n} {many}"
 
 
-def pl_date(day: date) -> str:
-    """`03.03.2025`: a date as Polish documents write it (DD.MM.RRRR)."""
-    return day.strftime("%d.%m.%Y")
+def pl_date(day: date, *, words: bool = False) -> str:
+    """The one date style of every document (FORMAT.md, „Daty”): `03.03.2025` in tables,
+    lists, footers and the page code; with `words`, in running text (a sentence, a header
+    „dnia …”, a title, PDF metadata): `3 marca 2025 r.`, tied with non-breaking spaces so
+    that a line never breaks inside it."""
+    if not words:
+        return day.strftime("%d.%m.%Y")
+    return f"{day.day}{NBSP}{GENITIVE_MONTHS[day.month - 1]} {day.year}{NBSP}r."
+
+
+def in_words(value: Any) -> str:
+    """How a value reads in a sentence: a date in words („3 marca 2025 r.”), anything else
+    as `display` writes it. The templates' `slownie` filter."""
+    if isinstance(value, date):
+        return pl_date(value, words=True)
+    return display(value)
 
 
 # Who signs for the family and is named as its „rodzice”: a parent or a legal guardian

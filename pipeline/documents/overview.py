@@ -17,7 +17,7 @@ from pipeline.core.config import Settings
 from pipeline.core.errors import ConversionError, Problem, RegisterError
 from pipeline.core.fsutil import ensure_private_dir, replace, work_dir
 from pipeline.core.polish import pl_date
-from pipeline.pdf.pdfa import PdfMeta, describe_docx
+from pipeline.pdf.pdfa import PdfMeta, describe_docx, meta_date
 from pipeline.sprawa.checklist import (
     STATUSES,
     ZAKONCZONA,
@@ -154,7 +154,7 @@ def _context(checklist: Checklist, settings: Settings, history: list[Cycle]) -> 
 
     return {
         "rodzina": checklist.rodzina,
-        "na_dzien": pl_date(checklist.na_dzien),
+        "na_dzien": checklist.na_dzien,
         "etap": stage_words(checklist),
         "asystent": assistant,
         "cykl": cykl,
@@ -234,7 +234,7 @@ def write_checklist_pdfs(settings: Settings, converter: Converter,
                         _context(checklist, settings, history), docx)
             describe_docx(docx, PdfMeta(
                 f"Lista kontrolna dokumentów rodziny – nr sprawy {rodzina}",
-                f"Stan na dzień {checklist.na_dzien:%d.%m.%Y}", settings.osrodek.nazwa,
+                f"Stan na dzień {meta_date(checklist.na_dzien)}", settings.osrodek.nazwa,
                 f"asystent rodziny; lista kontrolna; {rodzina}"))
             docx_files[docx] = family_dir(outbox, rodzina) / CHECKLIST_PDF
         results = converter.convert(list(docx_files), staging)

@@ -36,9 +36,16 @@ from pipeline.core.config import Settings
 from pipeline.core.errors import AsystaError, RegisterError
 from pipeline.core.fsutil import ensure_private_dir, write_new
 from pipeline.core.models import Outcome
-from pipeline.core.polish import display, in_month, parent_names
+from pipeline.core.polish import display, in_month, month_name, parent_names
 from pipeline.flow.process import after_batch, process_files
-from pipeline.pdf.pdfa import PdfMeta, describe_docx, finish_joined, is_pdfa2, output_intent
+from pipeline.pdf.pdfa import (
+    PdfMeta,
+    describe_docx,
+    finish_joined,
+    is_pdfa2,
+    meta_date,
+    output_intent,
+)
 from pipeline.sprawa.checklist import (
     DIAGNOZA,
     MONITORING,
@@ -324,9 +331,9 @@ def _combined(settings: Settings, result: BatchResult) -> None:
     tools = shutil.which("pdfunite") and shutil.which("pdftk")
     data = _join_with_tools(settings, parts) if tools else _join_with_pypdf(parts)
     data = finish_joined(data, PdfMeta(
-        f"Miesięczne raporty asystentów rodziny – {result.month.key}",
-        f"Raporty z pracy z rodzinami za miesiąc {result.month.key}", settings.osrodek.nazwa,
-        f"asystent rodziny; raport miesięczny; {result.month.key}"), _joint_intent(parts))
+        f"Miesięczne raporty asystentów rodziny – {month_name(result.month.key)}",
+        f"Raporty z pracy z rodzinami za {month_name(result.month.key)} r.", settings.osrodek.nazwa,
+        f"asystent rodziny; raport miesięczny; {month_name(result.month.key)}"), _joint_intent(parts))
     folder = settings.outbox / REPORTS_DIR / result.month.key
     result.combined = _write_versioned(folder, f"raporty_{result.month.key}", ".pdf", data)
 
@@ -436,7 +443,7 @@ def _summary(settings: Settings, converter: Converter, result: BatchResult, toda
         total["godziny"] += row["godziny"]
         total["zaleglosci"] += row["zaleglosci"]
     context = {
-        "miesiac": result.month.key, "na_dzien": today.strftime("%d.%m.%Y"),
+        "miesiac": result.month.key, "na_dzien": today,
         "osrodek": dataclasses.asdict(settings.osrodek),
         "rodziny": [{**r, "godziny": display(float(r["godziny"]))} for r in rows],
         "asystenci": [{"asystent": name, "rodziny": int(t["rodziny"]), "wizyty": int(t["wizyty"]),
@@ -444,8 +451,8 @@ def _summary(settings: Settings, converter: Converter, result: BatchResult, toda
                       for name, t in sorted(per_assistant.items())],
     }
     pdf = template_pdf(settings, converter, "zestawienie.docx", context, PdfMeta(
-        f"Zestawienie miesięcznych raportów asystentów rodziny – {result.month.key}",
-        f"Stan na dzień {today:%d.%m.%Y}", settings.osrodek.nazwa,
-        f"asystent rodziny; raport miesięczny; {result.month.key}"))
+        f"Zestawienie miesięcznych raportów asystentów rodziny – {month_name(result.month.key)}",
+        f"Stan na dzień {meta_date(today)}", settings.osrodek.nazwa,
+        f"asystent rodziny; raport miesięczny; {month_name(result.month.key)}"))
     if pdf is not None:
         result.summary_pdf = _write_versioned(folder, stem, ".pdf", pdf)

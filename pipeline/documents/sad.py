@@ -121,8 +121,9 @@ def build_values(register: Register, od: date, do: date, today: date,
                     "okres_do": as_date(e.dane.get("okres_do")),
                     "wspolpraca": e.dane.get("wspolpraca_rodziny"),
                     "podsumowanie": e.dane.get("podsumowanie"), "wniosek": e.dane.get("wniosek"),
-                    "cele": "; ".join(f"{g.get('cel')} – {g.get('stopien_realizacji')}"
-                                      for g in e.dane.get("realizacja_celow") or [])}
+                    "cele": " ".join(f"{str(g.get('cel') or '').rstrip('. ')}: cel "
+                                     f"{g.get('stopien_realizacji')}."
+                                     for g in e.dane.get("realizacja_celow") or [])}
                    for e in dated(15)]
     meetings = [{"data": e.data, "cel": e.dane.get("cel_spotkania"),
                  "ustalenia": e.dane.get("ustalenia")} for e in dated(16)]
@@ -164,7 +165,7 @@ def build_values(register: Register, od: date, do: date, today: date,
 
 def make_report(settings: Settings, converter: Any, rodzina: str, od: date, do: date, *,
                 sygnatura: str | None = None, today: date | None = None) -> CourtReport:
-    from pipeline.pdf.pdfa import PdfMeta, describe_docx
+    from pipeline.pdf.pdfa import PdfMeta, describe_docx, meta_date
     from pipeline.stages.render import named_template, render_docx
 
     today = today or date.today()
@@ -185,7 +186,7 @@ def make_report(settings: Settings, converter: Any, rodzina: str, od: date, do: 
         render_docx(named_template(TEMPLATE, settings), context, docx)
         describe_docx(docx, PdfMeta(
             f"Sprawozdanie dla sądu rodzinnego – sprawa {rodzina}",
-            f"Okres {pl_date(od)} – {pl_date(do)}", settings.osrodek.nazwa,
+            f"Okres od {meta_date(od)} do {meta_date(do)}", settings.osrodek.nazwa,
             f"asystent rodziny; sprawozdanie dla sądu; {rodzina}"))
         pdf = converter.convert([docx], Path(work))[docx]
         if not isinstance(pdf, Path):

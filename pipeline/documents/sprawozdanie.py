@@ -109,8 +109,12 @@ class Period:
     def label(self) -> str:
         if self.key.endswith(("H1", "H2")):
             half = "I" if self.key.endswith("H1") else "II"
-            return f"{half} półrocze {self.od.year} r. ({pl_date(self.od)} – {pl_date(self.do)})"
-        return f"rok {self.od.year} ({pl_date(self.od)} – {pl_date(self.do)})"
+            return f"{half} półrocze {self.od.year} r. ({self.span})"
+        return f"rok {self.od.year} ({self.span})"
+
+    @property
+    def span(self) -> str:
+        return f"od {pl_date(self.od, words=True)} do {pl_date(self.do, words=True)}"
 
     def overlaps(self, start: date, end: date | None) -> bool:
         return start <= self.do and (end is None or end >= self.od)
@@ -483,7 +487,7 @@ def write_report(settings: Settings, converter: Any, figures: Figures,
     """`outbox/sprawozdania/<okres>/sprawozdanie_<okres>.xlsx` and `.pdf` (a second, different
     run is `_v2`)."""
     from pipeline.documents.raporty import _write_versioned, template_pdf
-    from pipeline.pdf.pdfa import PdfMeta
+    from pipeline.pdf.pdfa import PdfMeta, meta_date
 
     today = today or date.today()
     table = rows(figures, settings)
@@ -491,12 +495,12 @@ def write_report(settings: Settings, converter: Any, figures: Figures,
     stem = f"sprawozdanie_{figures.okres.key}"
     xlsx = _write_versioned(folder, stem, ".xlsx", _xlsx(figures, table, settings, today))
     context = {"osrodek": dataclasses.asdict(settings.osrodek), "okres": figures.okres.label,
-               "na_dzien": today.strftime("%d.%m.%Y"),
+               "na_dzien": today,
                "wiersze": [dataclasses.asdict(r) | {"wartosc": str(r.wartosc)} for r in table],
                "bledy": ", ".join(sorted(figures.bledy))}
     pdf = template_pdf(settings, converter, "sprawozdanie.docx", context, PdfMeta(
-        f"Asystenci rodziny – dane do sprawozdania za {figures.okres.key}",
-        f"Stan na dzień {today:%d.%m.%Y}", settings.osrodek.nazwa,
-        f"asystent rodziny; sprawozdanie rzeczowo-finansowe; {figures.okres.key}"))
+        f"Asystenci rodziny – dane do sprawozdania za {figures.okres.label}",
+        f"Stan na dzień {meta_date(today)}", settings.osrodek.nazwa,
+        f"asystent rodziny; sprawozdanie rzeczowo-finansowe; {figures.okres.label.split(' (')[0]}"))
     pdf_path = None if pdf is None else _write_versioned(folder, stem, ".pdf", pdf)
     return Written(xlsx, pdf_path)

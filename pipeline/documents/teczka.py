@@ -304,10 +304,10 @@ def _draw_cover(canvas: Canvas, info: CaseInfo, documents: int, total: int, toda
 
     canvas.setFont(FONT, 9)
     canvas.setFillGray(GREY)
-    foot = [f"Dokumenty w kolejności procedury (numer załącznika, potem data): {centre.procedura}; "
-            "po nich, według daty, dokumenty spoza szesnastu załączników (np. notatki służbowe, "
-            "zakończenie współpracy).",
-            f"Teczkę sporządzono {pl_date(today)} (program asysta)."]
+    foot = [f"Dokumenty ułożono w kolejności załączników do dokumentu „{centre.procedura}”, "
+            "dokumenty tego samego załącznika według daty; po nich, także według daty, dokumenty "
+            "spoza szesnastu załączników (np. notatki służbowe, zakończenie współpracy).",
+            f"Teczkę sporządzono {pl_date(today, words=True)} (program asysta)."]
     y = BOTTOM + 12 * sum(len(_wrap(t, FONT, 9, right - MARGIN)) for t in foot)
     for text in foot:
         for line in _wrap(text, FONT, 9, right - MARGIN):

@@ -115,9 +115,16 @@ def parse(text: str) -> PageCode | None:
     return PageCode(identity, int(page), int(pages))
 
 
+# The document kinds beyond the sixteen as a person reads them on paper (the kinds' titles
+# in words, with diacritics; a kind not listed prints its key with spaces).
+KIND_NAMES = {"zakonczenie": "zakończenie współpracy", "sad": "informacja dla sądu",
+              "sprawozdanie_sad": "sprawozdanie dla sądu", "notatka": "notatka służbowa"}
+
+
 def human_line(identity: Identity, page: int, pages: int) -> str:
     """The line beside the code, for a person sorting paper by hand."""
-    what = f"dok. {identity.rodzaj}" if identity.rodzaj else f"zał. {identity.zalacznik}"
+    kind = KIND_NAMES.get(identity.rodzaj, identity.rodzaj.replace("_", " "))
+    what = kind if identity.rodzaj else f"zał. {identity.zalacznik}"
     version = f" · wersja {identity.wersja}" if identity.wersja > 1 else ""
     return (f"asysta · {identity.rodzina} · {what} · {pl_date(identity.data)}{version} · "
             f"strona {page} z {pages} · {identity.kontrola}")

@@ -22,7 +22,7 @@ import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, cast
 from xml.sax.saxutils import escape
@@ -44,8 +44,10 @@ from pypdf.generic import (
 
 from pipeline.core.config import Osrodek
 from pipeline.core.models import FormData
+from pipeline.core.polish import NBSP, pl_date
 
 LANG = "pl-PL"
+NO_LANGUAGE = "zxx"  # a run without language: never hyphenated (names, places, case numbers)
 CREATOR = "asysta"
 PDFA_PART, PDFA_CONFORMANCE = "2", "B"
 
@@ -72,13 +74,25 @@ def document_meta(form: FormData, osrodek: Osrodek) -> PdfMeta:
     the centre as its author (the record is the centre's; the assistant is named inside)."""
     if form.rodzaj:  # a kind beyond the sixteen: its title says what it is
         return PdfMeta(form.schema.tytul,
-                       f"{form.schema.tytul} – nr sprawy {form.rodzina} – {form.data:%d.%m.%Y}",
+                       f"{form.schema.tytul} – nr sprawy {form.rodzina} – {meta_date(form.data)}",
                        osrodek.nazwa,
                        f"asystent rodziny; {form.schema.tytul.lower()}; {form.rodzina}")
     n = form.zalacznik
     return PdfMeta(form.schema.tytul,
-                   f"Załącznik nr {n} – nr sprawy {form.rodzina} – {form.data:%d.%m.%Y}",
+                   f"Załącznik nr {n} – nr sprawy {form.rodzina} – {meta_date(form.data)}",
                    osrodek.nazwa, f"asystent rodziny; załącznik nr {n}; {form.rodzina}")
+
+
+def meta_date(day: date) -> str:
+    """A date in a PDF's title or subject: in words, as in running text („9 stycznia 2026 r.”)."""
+    return pl_date(day, words=True).replace(NBSP, " ")
+
+
+def keyword_phrases(keywords: str) -> str:
+    """The keywords („asystent rodziny; załącznik nr 8; K-2025-001”) as LibreOffice keeps them:
+    it splits the DOCX's keywords at every space, so the spaces inside a phrase are
+    non-breaking ones; the PDF then lists „asystent rodziny, załącznik nr 8, K-2025-001”."""
+    return "; ".join(phrase.strip().replace(" ", NBSP) for phrase in keywords.split(";"))
 
 
 # -- the DOCX --------------------------------------------------------------------------
@@ -117,14 +131,16 @@ def describe_docx(path: Path, meta: PdfMeta) -> None:
 
 
 def _polish(xml: bytes, defaults: bool) -> bytes:
-    """Every w:lang of a part set to Polish; in styles.xml the document default too.
-    A part lxml cannot read is left as it is (Word and LibreOffice may still cope)."""
+    """Every w:lang of a part set to Polish; in styles.xml the document default too. A run
+    marked „no language” (zxx: a name, which is never hyphenated) keeps its mark. A part
+    lxml cannot read is left as it is (Word and LibreOffice may still cope)."""
     try:
         root = etree.fromstring(xml)
     except etree.XMLSyntaxError:
         return xml
     for lang in root.iter(f"{{{_W}}}lang"):
-        lang.set(f"{{{_W}}}val", LANG)
+        if lang.get(f"{{{_W}}}val") != NO_LANGUAGE:
+            lang.set(f"{{{_W}}}val", LANG)
     if defaults:
         rpr = _child(_child(_child(root, "docDefaults", first=True), "rPrDefault", first=True),
                      "rPr", first=True)
@@ -165,7 +181,7 @@ def _core_xml(meta: PdfMeta, old: bytes | None) -> bytes:
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
         f"<dc:title>{escape(meta.title)}</dc:title><dc:subject>{escape(meta.subject)}</dc:subject>"
         f"<dc:creator>{escape(meta.author)}</dc:creator>"
-        f"<cp:keywords>{escape(meta.keywords)}</cp:keywords>"
+        f"<cp:keywords>{escape(keyword_phrases(meta.keywords))}</cp:keywords>"
         f"<cp:lastModifiedBy>{escape(meta.author)}</cp:lastModifiedBy>{dates}"
         f"<dc:language>{LANG}</dc:language></cp:coreProperties>"
     ).encode()
