@@ -351,12 +351,14 @@ def _fields(doc: Any, pola: dict[str, Any], prefix: str = "", level: int = 1) ->
 
 
 def _keep_with_signatures(doc: Any) -> None:
-    """The signatures never stand alone on a page: the last content before them keeps with
-    the next paragraph, and so do the empty and template-only paragraphs in between. A table
+    """The signatures never stand alone on a page: the last two paragraphs of content before
+    them keep with the next paragraph (so the signatures' page holds more than a heading and
+    one line), and so do the headings, empty and template-only paragraphs in between. A table
     that is a section of its own (under a heading, e.g. the kierownik's decision) or that
     the family signs brings the content above its heading along, so the page holds what
     the signers confirm."""
     above_heading = False  # go on past the next heading to the content above it
+    content = 0  # paragraphs of content kept so far: two, so the page is never a lone line
     for block in reversed(list(doc.element.body.iterchildren())):
         if block.tag == qn("w:tbl"):
             for paragraph in block.iter(qn("w:p")):
@@ -378,7 +380,10 @@ def _keep_with_signatures(doc: Any) -> None:
             if above_heading and _is_heading(block):
                 above_heading = False
                 continue
-            return
+            if not _is_heading(block):
+                content += 1
+            if content >= 2 and not above_heading:
+                return
 
 
 def _is_heading(block: Any) -> bool:

@@ -46,6 +46,22 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture(scope="session")
+def demo_outbox(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The demo centre as `asysta demo` makes it on today's date, made once per test session
+    (minutes of LibreOffice) and shared by tests/test_dashboard.py and tests/test_proofreading.py.
+    Read it, never change it: a test that adds documents works on a copy."""
+    from pipeline.app.cli import main
+    from pipeline.core.config import load_settings
+
+    root = tmp_path_factory.mktemp("pokaz")
+    config = root / "asysta.toml"
+    config.write_text("\n".join(["[osrodek]", *(f'{k} = "{v}"' for k, v in OSRODEK.items())]) + "\n",
+                      encoding="utf-8")
+    assert main(["-k", str(config), "demo"]) == 0
+    return load_settings(config)
+
+
+@pytest.fixture(scope="session")
 def converter() -> Iterator[Converter]:
     with Converter() as conv:
         yield conv

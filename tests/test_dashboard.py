@@ -21,8 +21,7 @@ import pytest
 from browser import Chromium, Page
 from conftest import OSRODEK, pdf_text, squash
 
-from pipeline.app.cli import main
-from pipeline.core.config import Settings, load_settings
+from pipeline.core.config import Settings
 from pipeline.demo import centre as demo
 from pipeline.sprawa.register import families, family_dir
 
@@ -30,19 +29,10 @@ pytestmark = pytest.mark.slow
 TODO = ("brak", "po_terminie", "niepodpisany")  # on the list whatever their date
 
 
-def _config(root: Path) -> Path:
-    lines = ["[osrodek]", *(f'{k} = "{v}"' for k, v in OSRODEK.items())]
-    path = root / "asysta.toml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
 @pytest.fixture(scope="module")
-def centre(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, demo.Centre]:
-    """The demo centre as `asysta demo` makes it, on today's date."""
-    config = _config(tmp_path_factory.mktemp("pokaz"))
-    assert main(["-k", str(config), "demo"]) == 0
-    return load_settings(config), demo.build_centre(date.today())
+def centre(demo_outbox: Settings) -> tuple[Settings, demo.Centre]:
+    """The demo centre as `asysta demo` makes it, on today's date (conftest: once a session)."""
+    return demo_outbox, demo.build_centre(date.today())
 
 
 @pytest.fixture(scope="module")

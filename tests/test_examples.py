@@ -21,7 +21,7 @@ from conftest import (
 
 from pipeline.app.checks import template_mismatch
 from pipeline.core.models import FiledDocument, IncomingFile
-from pipeline.core.polish import display
+from pipeline.core.polish import NBSP, display
 from pipeline.sprawa.schemas import iter_fields, load_schema
 from pipeline.stages.convert import Converter
 from pipeline.stages.parse import parse
@@ -108,9 +108,10 @@ def test_archive_names_sort_by_attachment_and_date(n: int, filed: dict[int, File
 
 def test_documents_carry_their_dates_in_polish_form(filed: dict[int, FiledDocument]) -> None:
     doc = filed[1]
-    assert display(date(2025, 3, 3)) == "03.03.2025"
-    assert "Łęgowo Śląskie, dnia 03.03.2025" in docx_text(doc.docx)
-    assert "Łęgowo Śląskie, dnia 03.03.2025" in pdf_text(doc.pdf)
+    assert display(date(2025, 3, 3)) == "03.03.2025"  # in tables
+    # in the header, as in every sentence: in words (FORMAT.md, „Daty”)
+    assert "Łęgowo Śląskie, dnia 3 marca 2025 r." in docx_text(doc.docx).replace(NBSP, " ")
+    assert "Łęgowo Śląskie, dnia 3 marca 2025 r." in pdf_text(doc.pdf).replace(NBSP, " ")
 
 
 def test_pdf_pages_render_with_polish_letters(filed: dict[int, FiledDocument], tmp_path: Path) -> None:

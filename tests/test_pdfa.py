@@ -32,7 +32,16 @@ from pipeline.documents.overview import CHECKLIST_PDF
 from pipeline.documents.raporty import BatchResult, Month, run_month
 from pipeline.documents.teczka import build_teczka
 from pipeline.flow.process import process_files
-from pipeline.pdf.pdfa import LANG, PdfMeta, _polish, describe_docx, finish_joined, output_intent
+from pipeline.pdf.pdfa import (
+    LANG,
+    NO_LANGUAGE,
+    PdfMeta,
+    _polish,
+    describe_docx,
+    finish_joined,
+    meta_date,
+    output_intent,
+)
 from pipeline.sprawa.schemas import load_schema
 from pipeline.stages.convert import PDF_EXPORT, Converter, pdf_filter_options
 from pipeline.stages.render import named_template
@@ -177,7 +186,8 @@ def check_pdfa(path: Path, title: str, tagged: bool = True) -> Read:
     if tagged:
         assert bool(root["/MarkInfo"]["/Marked"])
         assert "/StructTreeRoot" in root
-        assert structure_languages(reader) <= {LANG}
+        # a name, a place or a case number is a span without language (never hyphenated)
+        assert structure_languages(reader) <= {LANG, NO_LANGUAGE}
     info = {k: str(v) for k, v in (reader.metadata or {}).items()}
     assert info["/Title"] == title and xmp_value(text, "dc:title") == title
     # ISO 19005-2 6.6.2.3: each Info entry has its XMP twin with the same value
@@ -225,7 +235,8 @@ def test_every_document_is_pdfa_2b_tagged_polish(n: int, archive: Archive) -> No
     read = check_pdfa(doc.pdf, title)
     assert read.info["/Author"] == OSRODEK["nazwa"]
     assert read.info["/Subject"] == (f"Załącznik nr {n} – nr sprawy {CASE} – "
-                                     f"{doc.form.data:%d.%m.%Y}")
+                                     f"{meta_date(doc.form.data)}")
+    assert "r." in read.info["/Subject"] and "asystent rodziny" in read.info["/Keywords"]
     assert CASE in read.info["/Keywords"]
     assert bool(read.reader.trailer["/Root"]["/ViewerPreferences"]["/DisplayDocTitle"])
     # the archived DOCX says the same about itself, and nothing of the template's author
