@@ -279,13 +279,13 @@ def finish_joined(data: bytes, meta: PdfMeta, intent: DictionaryObject | None,
         NameObject("/Size"): NumberObject(max(n for n, _ in numbered) + 1),
         NameObject("/Root"): root_ref,
         NameObject("/Info"): info_ref,
-        NameObject("/Prev"): NumberObject(_startxref(data)),
+        NameObject("/Prev"): NumberObject(startxref(data)),
         NameObject("/ID"): ArrayObject([
             ByteStringObject(first_id),
             ByteStringObject(hashlib.md5(data[-65536:] + meta.title.encode("utf-8"),
                                          usedforsecurity=False).digest())]),
     })
-    return data + _update(data, numbered, new_trailer)
+    return data + incremental_update(data, numbered, new_trailer)
 
 
 _SUBSET = re.compile(r"^/([A-Z]{6})\+(.*)$")
@@ -348,8 +348,8 @@ def _distinct_subset_tags(reader: PdfReader) -> dict[int, DictionaryObject]:
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-def _update(data: bytes, numbered: Iterable[tuple[int, PdfObject]],
-            trailer: DictionaryObject) -> bytes:
+def incremental_update(data: bytes, numbered: Iterable[tuple[int, PdfObject]],
+                       trailer: DictionaryObject) -> bytes:
     """An incremental update section: the objects, a classic xref table, the trailer."""
     out = io.BytesIO()
     base = len(data) + (0 if data.endswith(b"\n") else 1)
@@ -381,7 +381,8 @@ def _update(data: bytes, numbered: Iterable[tuple[int, PdfObject]],
     return out.getvalue()
 
 
-def _startxref(data: bytes) -> int:
+def startxref(data: bytes) -> int:
+    """The offset of a PDF's last cross-reference section (its `startxref` value)."""
     at = data.rfind(b"startxref")
     match = re.match(rb"startxref\s+(\d+)", data[at:])
     if at < 0 or not match:
