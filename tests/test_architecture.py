@@ -213,6 +213,18 @@ def test_the_modules_and_their_lazy_imports_are_found() -> None:
                for i in IMPORTS), "the imports inside functions are read too"
 
 
+def test_lazy_relative_and_private_imports_are_resolved(tmp_path: Path) -> None:
+    """What the checks read from a module: imports inside functions and relative ones count,
+    with the names they take; those only for type checking do not."""
+    probe = tmp_path / "probe.py"
+    probe.write_text("from typing import TYPE_CHECKING\n"
+                     "if TYPE_CHECKING:\n    from pipeline.app import cli\n"
+                     "def f():\n    from pipeline.flow.process import _safe_case\n"
+                     "    from ..sprawa import register\n", encoding="utf-8")
+    found = {(i.target, i.names) for i in _imports("pipeline.core.probe", probe)}
+    assert found == {("pipeline.flow.process", ("_safe_case",)), ("pipeline.sprawa.register", ())}
+
+
 def test_no_import_cycle() -> None:
     _report(_cycles())
 
