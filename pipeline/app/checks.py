@@ -123,7 +123,7 @@ def run_checks(settings: Settings, console: Console) -> int:
 def _check_pdf_forms(settings: Settings, report: Callable[[bool, str], None]) -> None:
     """The PDF forms for staff: a font with Polish letters, each form read back."""
     try:
-        from pipeline.pdf.forms import build_form, font_paths, read_form
+        from pipeline.forms import build_form, font_paths, read_form
 
         for n in ZALACZNIKI:
             read_form(build_form(n, settings), settings.foldery.formularze)
