@@ -61,6 +61,8 @@ BAD_CONSTRUCTIONS = {
     "myślnik po kropce na końcu zdania": re.compile(
         rf"(?<![\w.])(?!(?i:{ABBREVIATIONS})\.)[^\W\d_]{{2,}}\. [–—-] [{LOWER}]"),
     "podwójna spacja": re.compile(r"\S {2,}\S"),
+    "miejscownik nazwy miejscowości odmieniony w połowie („w Łęgowie Śląskie”)":
+        re.compile(r"\b[wW] [A-ZĄĆĘŁŃÓŚŹŻ]\w+ie [A-ZĄĆĘŁŃÓŚŹŻ]\w+kie\b"),
     "nawias pusty albo podwójny znak": re.compile(r"\(\s*\)|,,|\.\.(?!\.)|: ?[.,;]"),
 }
 
@@ -297,3 +299,28 @@ def test_justified_paragraphs_have_no_manual_line_breaks(centre: Settings) -> No
             if re.search(r"\S {2,}\S", text):
                 bad.append(f"{docx.relative_to(centre.outbox)}: podwójna spacja: „{text[:60]}”")
     assert not bad, "\n".join(bad[:50])
+
+
+# -- the command line ----------------------------------------------------------------------
+
+
+ENGLISH = re.compile(r"\b(?:show|help|message|exit|version|number|program's|usage|positional|"
+                     r"arguments|options|default|required|invalid|choose|error)\b")
+
+
+def test_every_line_of_asysta_help_is_polish(capsys: pytest.CaptureFixture[str]) -> None:
+    """`asysta --help` and the help of every command: no line left in argparse's English."""
+    def help_of(*args: str) -> str:
+        with pytest.raises(SystemExit) as done:
+            main([*args, "--help"])
+        assert done.value.code == 0
+        return capsys.readouterr().out
+
+    top = help_of()
+    commands = re.findall(r"^    (\w+) ", top.split("polecenia:")[1], re.M)
+    assert len(commands) >= 10, commands
+    english = [f"{' '.join(args) or 'asysta'}: {line.strip()}"
+               for args in [(), *((c,) for c in commands)]
+               for line in (top if not args else help_of(*args)).splitlines()
+               if ENGLISH.search(re.sub(r"--?[\w-]+", "", line))]  # an option's name is no word
+    assert not english, "\n".join(english)

@@ -101,7 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Obieg dokumentów asystenta rodziny: formularze z folderu inbox stają się "
                     "dokumentami DOCX i PDF w archiwum rodzin (outbox).",
     )
-    parser.add_argument("--version", action="version", version=f"asysta {__version__}")
+    parser.add_argument("--version", action="version", version=f"asysta {__version__}",
+                        help="pokaż wersję programu i zakończ")
     parser.add_argument("-k", "--konfiguracja", type=Path, metavar="PLIK",
                         help="plik konfiguracji (domyślnie ./asysta.toml albo $ASYSTA_CONFIG)")
     parser.add_argument("--inbox", type=Path, metavar="FOLDER", help="folder z formularzami")

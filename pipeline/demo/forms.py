@@ -102,7 +102,7 @@ class FamilyForms:
         court, zz = spec.podstawa == SAD, spec.podstawa == ZA_ZYCIEM
         why = {
             TRUDNOSCI: "Rodzina przeżywa trudności w wypełnianiu funkcji opiekuńczo-wychowawczych: "
-                       + " ".join(t.problem.lower().rstrip(".") + "." for t in self.themes[:2]),
+                       + "; ".join(t.problem.lower().rstrip(".") for t in self.themes[:2]) + ".",
             INSTYTUCJA: "Szkoła Podstawowa nr 2 " + W_GMINIE + " zgłosiła potrzebę wsparcia rodziny. "
                         + self.themes[0].problem,
             SAD: "Sąd Rejonowy " + W_GMINIE + ", III Wydział Rodzinny i Nieletnich, zobowiązał "

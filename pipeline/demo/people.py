@@ -50,8 +50,8 @@ WYPROWADZKA = "zmiana miejsca zamieszkania poza gminę"
 # the checklist's item „court informed of the closing” (a kind's item: attachment 0)
 COURT_ITEM = (0, None)
 
-OSRODEK = f"Gminny Ośrodek Pomocy Społecznej w {GMINA.replace('Łęgowo', 'Łęgowie')}"
-W_GMINIE = "w Łęgowie Śląskim"
+W_GMINIE = "w Łęgowie Śląskim"  # the locative of GMINA, both words declined
+OSRODEK = f"Gminny Ośrodek Pomocy Społecznej {W_GMINIE}"
 
 
 
