@@ -455,6 +455,8 @@ NAME_FIELDS = frozenset({
     "osoba_odpowiedzialna", "instytucja", "miejsce", "miejsce_spotkania", "adres",
     "nazwa_rodziny", "sad", "sygnatura", "sygnatura_postanowienia", "uczestnicy", "rodzina",
     "nazwa", "kierownik", "miejscowosc", "gmina", "dzieci", "przydzielenie"})
+PERSON_FIELDS = frozenset({"asystent", "pracownik_socjalny", "imie_nazwisko", "kierownik",
+                           "osoba", "osoba_kontaktowa", "osoba_odpowiedzialna"})
 _NAME_TAG = re.compile(r"\{\{\s*(?:[\w.]*\.)?(?:\w+\[')?(" + "|".join(sorted(NAME_FIELDS))
                        + r")(?:'\])?\s*(?:\|\s*\w+\s*)?(?:or '')?\s*\}\}")
 
@@ -483,6 +485,9 @@ def _split_run(run: Any, text: str) -> None:
         parts.append((text[at:], False))
     anchor = run
     for piece, is_name in parts:
+        person = _NAME_TAG.fullmatch(piece) if is_name else None
+        if person and person[1] in PERSON_FIELDS:  # its words tied: {{ (expr)|osoba }}
+            piece = "{{ (" + piece[2:-2].strip() + ")|osoba }}"
         new = copy.deepcopy(run)
         t = new.find(qn("w:t"))
         t.text = piece
@@ -527,15 +532,11 @@ def _page_footer(doc: Any, text: str) -> None:
 
 
 def _centre_header(doc: Any, right_text: str) -> None:
-    """The centre's name and address on the left, `right_text` (place and date) on the right."""
-    head = doc.add_table(rows=1, cols=2)
-    _no_borders(head)
-    left, right = head.rows[0].cells
-    _cell_text(left, "{{ osrodek.nazwa }}", bold=True, size=10)
-    address = left.add_paragraph()
-    address.add_run("{{ osrodek.adres }}").font.size = Pt(9)
-    _cell_text(right, right_text, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    _widths(head, [10.0, 7.0])
+    """`right_text` (place and date) on a line of its own on the right, as wide as the page
+    (a long place name and a date in words never wrap), then the centre's name and address."""
+    _para(doc, right_text, align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=2)
+    _para(doc, "{{ osrodek.nazwa }}", bold=True, size=10, space_after=0)
+    _para(doc, "{{ osrodek.adres }}", size=9, space_after=0)
 
 
 def build(schema: Schema, out: Path) -> None:

@@ -324,3 +324,37 @@ def test_every_line_of_asysta_help_is_polish(capsys: pytest.CaptureFixture[str])
                for line in (top if not args else help_of(*args)).splitlines()
                if ENGLISH.search(re.sub(r"--?[\w-]+", "", line))]  # an option's name is no word
     assert not english, "\n".join(english)
+
+
+# -- the schemas' fixed sentences ----------------------------------------------------------
+
+
+def test_sentences_read_as_polish_for_every_allowed_value() -> None:
+    """A field of a closed list (or tak/nie) is printed in a sentence only after a label and a
+    colon („Powód zakończenia: brak współpracy rodziny.”), never after a word that governs a
+    case („oceniam: pozytywna”); a whole number in a sentence is followed by an abbreviation
+    that agrees with any number („mies.”, „godz.”) or goes through the plural filter."""
+    from pipeline.sprawa.schemas import form_kinds, iter_fields, load_schema
+
+    bad = []
+    for n in [*range(1, 17), *form_kinds()]:
+        schema = load_schema(n)
+        fields = dict(iter_fields(schema.pola))
+        for text in schema.tresc:
+            for match in re.finditer(r"\{\{\s*(\w+)\s*\}\}", text):
+                rules, before, after = fields.get(match[1], {}), text[:match.start()], text[match.end():]
+                if (rules.get("allowed") or rules.get("type") == "boolean") and \
+                        not _is_label(before):
+                    bad.append(f"{n}: „…{before[-30:]}{match[0]}”")
+                if rules.get("type") == "integer" and not re.match(r" (?:mies|godz|r|os|dni)\.", after):
+                    bad.append(f"{n}: „{match[0]}{after[:20]}…”")
+    assert not bad, "\n".join(bad)
+
+
+def _is_label(before: str) -> bool:
+    """The sentence so far is a short label and its colon: „Powód zakończenia:”, „Nasze
+    oświadczenie:” — not a clause („…monitoringu oceniam:”, „Spotkanie odbyło się w miejscu:”)."""
+    label = re.split(r"[.;!?]\s", before.rstrip())[-1]
+    words = label[:-1].split()
+    return label.endswith(":") and 0 < len(words) <= 3 and \
+        not re.search(r"(?:am|em|ę|my)$", words[-1]) and words[0].lower() not in ("w", "na", "do", "z")

@@ -98,6 +98,18 @@ def display(value: Any) -> str:
     return typeset(text)
 
 
+NAME_TIED_UP_TO = 40  # a longer value (several people) may break between its words
+
+
+def person(value: Any) -> str:
+    """A person's name as printed (`display`), its words tied with non-breaking spaces so that
+    „Danuta Jóźwiak” never ends one line and starts the next; a hyphen of a double surname
+    may still end a line. A value longer than NAME_TIED_UP_TO characters (several people)
+    keeps its ordinary spaces. The templates' `osoba` filter."""
+    text = display(value)  # a value `pl` already printed reads the same again
+    return text.replace(" ", NBSP) if len(text) <= NAME_TIED_UP_TO else text
+
+
 def pl_count(n: int, one: str, few: str, many: str) -> str:
     """`1 dokument`, `3 dokumenty`, `12 dokumentów`: Polish plural forms."""
     if n == 1:
@@ -110,11 +122,11 @@ def pl_count(n: int, one: str, few: str, many: str) -> str:
 def pl_date(day: date, *, words: bool = False) -> str:
     """The one date style of every document (FORMAT.md, „Daty”): `03.03.2025` in tables,
     lists, footers and the page code; with `words`, in running text (a sentence, a header
-    „dnia …”, a title, PDF metadata): `3 marca 2025 r.`, tied with non-breaking spaces so
-    that a line never breaks inside it."""
+    „dnia …”, a title, PDF metadata): `3 marca 2025 r.`, its spaces non-breaking: a line
+    never breaks inside a date."""
     if not words:
         return day.strftime("%d.%m.%Y")
-    return f"{day.day}{NBSP}{GENITIVE_MONTHS[day.month - 1]} {day.year}{NBSP}r."
+    return f"{day.day}{NBSP}{GENITIVE_MONTHS[day.month - 1]}{NBSP}{day.year}{NBSP}r."
 
 
 def in_words(value: Any) -> str:

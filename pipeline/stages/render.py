@@ -28,7 +28,7 @@ from lxml import etree
 from pipeline.core.config import Osrodek, Settings
 from pipeline.core.errors import RenderError, TemplateFault
 from pipeline.core.models import FormData, RenderedDocument
-from pipeline.core.polish import display, in_words
+from pipeline.core.polish import display, in_words, person
 from pipeline.core.polish import pl_count as pl_count  # process.py calls render.pl_count
 from pipeline.sprawa.schemas import HEADER_FIELDS, Schema, file_stem, form_kinds, package_data
 from pipeline.stages import tag_places, tags
@@ -80,6 +80,7 @@ def jinja_env() -> Environment:
         _ENV = Environment(undefined=StrictUndefined, autoescape=True)
         _ENV.filters["pl"] = display
         _ENV.filters["slownie"] = in_words  # a date in a sentence: „9 stycznia 2026 r.”
+        _ENV.filters["osoba"] = person  # a name whose words never part at a line end
         _ENV.filters["odmiana"] = pl_count  # {{ n|odmiana('wizytę', 'wizyty', 'wizyt') }}
     return _ENV
 
