@@ -308,7 +308,7 @@ def test_the_court_report_holds_the_periods_documents_only(court: Settings,
     flat = squash(pdf_text(pdf)).replace("\u00a0", " ")
     # the April visits (8) and the one on 30 June, not the one on 2 July
     for words in ("02.04.2025", "29.04.2025", "30.06.2025", INSIDE,
-                  "W okresie sprawozdawczym asystent rodziny odbył wizyt: 6",
+                  "W okresie sprawozdawczym asystent rodziny odbył w rodzinie 6 wizyt",
                   "Przygotować CV i zarejestrować się w Powiatowym Urzędzie Pracy",  # 9, April
                   "Plan pracy z 10.04.2025",  # 6
                   "Spłata zaległości czynszowych",  # a goal of the plan

@@ -98,16 +98,15 @@ def display(value: Any) -> str:
     return typeset(text)
 
 
-NAME_TIED_UP_TO = 40  # a longer value (several people) may break between its words
+_NAME_WORDS = re.compile(r"\b([A-ZĄĆĘŁŃÓŚŹŻ][\w.-]*) (?=[A-ZĄĆĘŁŃÓŚŹŻ])")
 
 
 def person(value: Any) -> str:
-    """A person's name as printed (`display`), its words tied with non-breaking spaces so that
-    „Danuta Jóźwiak” never ends one line and starts the next; a hyphen of a double surname
-    may still end a line. A value longer than NAME_TIED_UP_TO characters (several people)
-    keeps its ordinary spaces. The templates' `osoba` filter."""
-    text = display(value)  # a value `pl` already printed reads the same again
-    return text.replace(" ", NBSP) if len(text) <= NAME_TIED_UP_TO else text
+    """A value that names a person, as printed (`display`), with non-breaking spaces between
+    the capitalised words of each name: „Danuta Jóźwiak” never ends one line and starts the
+    next, while the words around it („Beata Szczęsna, wychowawczyni klasy 3b”) still wrap
+    and a double surname may break at its hyphen. The templates' `osoba` filter."""
+    return _NAME_WORDS.sub(lambda m: m[1] + NBSP, display(value))  # `pl` output reads the same
 
 
 def pl_count(n: int, one: str, few: str, many: str) -> str:

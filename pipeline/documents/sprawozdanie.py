@@ -48,8 +48,8 @@ CHILD_RELATIONS = ("syn", "córka", "dziecko", "pasierb", "pasierbica", "wnuk", 
 
 DEFINITIONS = {
     "asystenci": "Osoby wpisane jako asystent rodziny w przydzieleniu (zał. 1), które otwiera "
-                 "cykl sprawy trwający choć jeden dzień okresu. Forma zatrudnienia: sekcja "
-                 "[asystenci] pliku asysta.toml; kogo tam nie ma – „do uzupełnienia”.",
+                 "cykl sprawy trwający choć jeden dzień okresu. Formę zatrudnienia "
+                 "podaje lista asystentów w ustawieniach ośrodka; kogo tam nie ma – „do uzupełnienia”.",
     "rodziny": "Rodziny (numery spraw), których cykl – od przydzielenia asystenta (zał. 1) do "
                "jego końca: zakończenia współpracy (dokument „zakończenie”), odmowy zgody "
                "(zał. 3), zakończenia monitoringu (zał. 12), wniosku o ponowne objęcie "
@@ -403,9 +403,9 @@ def rows(figures: Figures, settings: Settings) -> list[Row]:
     out = [Row("1", labels.asystenci, len(figures.asystenci), DEFINITIONS["asystenci"])]
     for i, (form, count) in enumerate(sorted(forms.items(), key=lambda kv: kv[0] == UNKNOWN_FORM), 1):
         out.append(Row(f"1.{i}", f"w tym: {form}", count,
-                       "Forma zatrudnienia według sekcji [asystenci] pliku asysta.toml."
+                       "Forma zatrudnienia według listy asystentów w ustawieniach ośrodka."
                        if form != UNKNOWN_FORM else
-                       "Asystenci, których nie ma w sekcji [asystenci] pliku asysta.toml."))
+                       "Asystenci, których formy zatrudnienia nie podano w ustawieniach ośrodka."))
     out += [
         Row("2", labels.rodziny, len(figures.rodziny), DEFINITIONS["rodziny"],
             listed(cases["rodziny"])),
