@@ -358,3 +358,16 @@ def _is_label(before: str) -> bool:
     words = label[:-1].split()
     return label.endswith(":") and 0 < len(words) <= 3 and \
         not re.search(r"(?:am|em|ę|my)$", words[-1]) and words[0].lower() not in ("w", "na", "do", "z")
+
+
+def test_the_line_beside_the_code_names_a_kind_in_polish() -> None:
+    from pipeline.pdf import kod
+
+    def line(rodzaj: str) -> str:
+        identity = kod.Identity("K-2025-001", 0, date(2026, 1, 9), 1, "f697ae", rodzaj)
+        return kod.human_line(identity, 1, 2)
+
+    assert line("zakonczenie") == ("asysta · K-2025-001 · zakończenie współpracy · 09.01.2026 · "
+                                   "strona 1 z 2 · f697ae")
+    assert "· sprawozdanie dla sądu ·" in line("sprawozdanie_sad")
+    assert "· notatka służbowa ·" in line("notatka") and "· informacja dla sądu ·" in line("sad")
