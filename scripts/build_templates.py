@@ -151,9 +151,12 @@ def _cell_text(cell: Any, text: str, *, bold: bool = False, size: float | None =
     paragraph.paragraph_format.space_after = Pt(0)
 
 
-def _with_filter(text: str) -> str:
+def _with_filter(text: str, dates: frozenset[str] = frozenset()) -> str:
     """`{{ name }}` in a schema's fixed paragraph prints through the filter of running text
-    (`slownie`: a date in words, „9 stycznia 2026 r.”; anything else as `pl` prints it)."""
+    (`slownie`: a date in words, „9 stycznia 2026 r.”; anything else as `pl` prints it). A
+    date that ends a sentence ends it with its „r.”: no second full stop."""
+    for name in dates:
+        text = re.sub(r"(\{\{\s*" + re.escape(name) + r"\s*\}\})\.(?=\s|$)", r"\1", text)
     return re.sub(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}", r"{{ \1|slownie }}", text)
 
 
@@ -351,14 +354,14 @@ def _fields(doc: Any, pola: dict[str, Any], prefix: str = "", level: int = 1) ->
 
 
 def _keep_with_signatures(doc: Any) -> None:
-    """The signatures never stand alone on a page: the last two paragraphs of content before
+    """The signatures never stand alone on a page: the last three paragraphs of content before
     them keep with the next paragraph (so the signatures' page holds more than a heading and
     one line), and so do the headings, empty and template-only paragraphs in between. A table
     that is a section of its own (under a heading, e.g. the kierownik's decision) or that
     the family signs brings the content above its heading along, so the page holds what
     the signers confirm."""
     above_heading = False  # go on past the next heading to the content above it
-    content = 0  # paragraphs of content kept so far: two, so the page is never a lone line
+    content = 0  # paragraphs of content kept so far: three, so the page is never a lone line
     for block in reversed(list(doc.element.body.iterchildren())):
         if block.tag == qn("w:tbl"):
             for paragraph in block.iter(qn("w:p")):
@@ -382,7 +385,7 @@ def _keep_with_signatures(doc: Any) -> None:
                 continue
             if not _is_heading(block):
                 content += 1
-            if content >= 2 and not above_heading:
+            if content >= 3 and not above_heading:
                 return
 
 
@@ -555,8 +558,9 @@ def build(schema: Schema, out: Path) -> None:
     _para(doc, _typeset_fixed(schema.tytul.upper()), style="Title")
     _para(doc, "Numer sprawy: {{ rodzina|pl }}", size=10, align=WD_ALIGN_PARAGRAPH.CENTER,
           space_after=12)
+    dates = frozenset(k for k, r in schema.pola.items() if r.get("type") == "date") | {"data"}
     for text in schema.tresc:
-        paragraph = _para(doc, _typeset_fixed(_with_filter(text)), space_after=8)
+        paragraph = _para(doc, _typeset_fixed(_with_filter(text, dates)), space_after=8)
         paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         _hyphens(paragraph._p.get_or_add_pPr(), True)  # justified: without it, wide gaps
     _fields(doc, schema.pola)

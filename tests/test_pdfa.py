@@ -261,7 +261,7 @@ def test_checklist_is_pdfa(archive: Archive) -> None:
 def test_monthly_summary_is_pdfa(archive: Archive) -> None:
     assert archive.month.summary_pdf is not None
     check_pdfa(archive.month.summary_pdf,
-               "Zestawienie miesięcznych raportów asystentów rodziny – 2025-04")
+               "Zestawienie miesięcznych raportów asystentów rodziny – kwiecień 2025")
 
 
 def check_joined(path: Path, title: str, parts: int) -> Read:
@@ -286,7 +286,7 @@ def check_joined(path: Path, title: str, parts: int) -> Read:
 def test_monthly_combined_pdf_is_pdfa(archive: Archive) -> None:
     combined = archive.month.combined
     assert combined is not None and shutil.which("pdfunite") and shutil.which("pdftk")
-    read = check_joined(combined, "Miesięczne raporty asystentów rodziny – 2025-04", 1)
+    read = check_joined(combined, "Miesięczne raporty asystentów rodziny – kwiecień 2025", 1)
     assert read.reader.outline, "zakładki z pdftk zostały"
 
 
@@ -296,7 +296,7 @@ def test_monthly_combined_pdf_without_the_tools_is_pdfa_too(
     result = BatchResult(archive.month.month, archive.month.reports)
     raporty._combined(archive.settings, result)
     assert result.combined is not None and result.combined != archive.month.combined
-    read = check_joined(result.combined, "Miesięczne raporty asystentów rodziny – 2025-04", 1)
+    read = check_joined(result.combined, "Miesięczne raporty asystentów rodziny – kwiecień 2025", 1)
     assert read.reader.outline
 
 

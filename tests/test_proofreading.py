@@ -130,7 +130,7 @@ def documents(centre: Settings) -> list[Printed]:
     pdfs += sorted(outbox.glob("raporty/*/zestawienie_*.pdf"))  # raporty_*.pdf: the reports again
     pdfs += sorted(outbox.glob("sprawozdania/*/*.pdf"))
     binders = sorted(outbox.glob("rodziny/*/teczka.pdf"))
-    kinds = {re.sub(r"_.*|-.*", "", p.name) for p in pdfs}
+    kinds = {re.split(r"[_-]", p.stem)[0] for p in pdfs}
     assert {"zal01", "zal08", "zal14", "checklista", "zestawienie", "sprawozdanie"} <= kinds, kinds
     assert binders, "pokaz nie złożył teczki"
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -225,20 +225,26 @@ def test_word_list_is_short_and_every_entry_says_why() -> None:
 
 
 def test_no_name_case_number_or_date_is_split_across_lines(documents: list[Printed]) -> None:
-    """A line-end hyphen inside a capitalised word (a surname, a place, an institution) or
-    inside a number (a case number, a date, an amount) is a split name."""
-    bad = []
+    """A line-end hyphen inside a proper name (a surname, a place: a capitalised word whose
+    lower-case form is no Polish word, „Łę-gowie”, „Majew-ska”) or inside a number (a case
+    number, a date) is a split name. Name fields are never hyphenated; a common word inside
+    an institution's name typed into a free-text column („Zakład Gospo-darki”) may be."""
+    names: dict[str, list[str]] = {}
+    numbers = []
     for doc in documents:
         for page in doc.pages:
             for block in page.blocks:
                 for line, following in zip(block, block[1:], strict=False):
                     last, first = line.split()[-1], following.split()[0]
-                    if re.search(r"[^\W\d_]-$", last) and re.match(rf"[{LOWER}]", first) and \
+                    if re.search(r"[^\W\d_]-$", last) and re.match(f"[{LOWER}]", first) and \
                             re.match(r"\W*[A-ZĄĆĘŁŃÓŚŹŻ]", last):
-                        bad.append(f"{_where(doc, page)}: „{last}{first}”")
+                        word = re.sub(r"\W", "", last + first)
+                        names.setdefault(word, []).append(f"{_where(doc, page)}: „{last}{first}”")
                     elif re.search(r"\d[-./]$", last) and re.match(r"\d", first) and \
                             not re.fullmatch(r"\d{1,3}\.", last) or re.search(r"K-\d{4}-?$", last):
-                        bad.append(f"{_where(doc, page)}: „{last} | {first}”")
+                        numbers.append(f"{_where(doc, page)}: „{last} | {first}”")
+    proper = _misspelled([w.lower() for w in names])
+    bad = numbers + [where for word, found in names.items() if word.lower() in proper for where in found]
     assert not bad, "nazwy, numery lub daty podzielone między wiersze:\n" + "\n".join(bad[:50])
 
 
@@ -296,7 +302,7 @@ def test_justified_paragraphs_have_no_manual_line_breaks(centre: Settings) -> No
             if jc is not None and jc.get(f"{W}val") in ("both", "distribute") and \
                     paragraph.find(f".//{W}br") is not None:
                 bad.append(f"{docx.relative_to(centre.outbox)}: „{text[:60]}”")
-            if re.search(r"\S {2,}\S", text):
+            if re.search(r"\S {2,}\S", re.sub(r"^•\s+", "", text)):  # a bullet's own gap aside
                 bad.append(f"{docx.relative_to(centre.outbox)}: podwójna spacja: „{text[:60]}”")
     assert not bad, "\n".join(bad[:50])
 
