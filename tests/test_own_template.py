@@ -215,8 +215,8 @@ def test_a_mismatched_template_stops_the_start(tmp_path: Path, changes: dict[str
     (BROKEN_BRACE, "szablon zal02.docx ma błąd w znacznikach: znacznik „{{ termin_pierwszego_"
                    "spotkania|pl }” jest niedomknięty albo uszkodzony"),
     (UNKNOWN_FILTER, "szablon zal02.docx ma błąd w znacznikach: nieznany filtr „pll” "
-                     "(filtry programu: pl) (akapit: „Rodzina: {{ nazwa_rodziny|pll }}, "
-                     "zamieszkała: {{ adres|pl }}.”)"),
+                     "(filtry programu: odmiana, osoba, pl, slownie) (akapit: „Rodzina: "
+                     "{{ nazwa_rodziny|pll }}, zamieszkała: {{ adres|pl }}.”)"),
     (UNCLOSED_BLOCK, "szablon zal02.docx ma błąd w znacznikach: blok „{% if uwagi %}” nie jest "
                      "zamknięty – brakuje {% endif %} (akapit lub wiersz tabeli ze znacznikiem, "
                      "tuż przed „Uwagi pracownika socjalnego: {{ uwagi }}”)"),

@@ -372,7 +372,7 @@ def test_a_second_court_report_is_a_version_and_the_same_one_is_not_filed_twice(
     text = docx_text(first.docx).replace("\u00a0", " ")
     assert "Sygn. akt: III Nsm 9/25" in text and "30.06.2025" not in text
     assert "Asystent nie złożył opisu sytuacji rodziny za ten okres." in text
-    assert "W okresie sprawozdawczym nie odbyło się spotkanie interdyscyplinarne." in text
+    assert "W okresie sprawozdawczym nie odbyło się żadne spotkanie interdyscyplinarne." in text
 
 
 def test_court_report_errors_are_polish(court: Settings, capsys: pytest.CaptureFixture[str]) -> None:
