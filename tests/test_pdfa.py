@@ -27,6 +27,7 @@ from pypdf.generic import DictionaryObject, IndirectObject, NameObject
 
 from pipeline.core.config import Settings, parse_config
 from pipeline.core.models import FiledDocument
+from pipeline.core.polish import meta_date
 from pipeline.documents import raporty
 from pipeline.documents.overview import CHECKLIST_PDF
 from pipeline.documents.raporty import BatchResult, Month, run_month
@@ -39,7 +40,6 @@ from pipeline.pdf.pdfa import (
     _polish,
     describe_docx,
     finish_joined,
-    meta_date,
     output_intent,
 )
 from pipeline.sprawa.schemas import load_schema

@@ -128,6 +128,18 @@ def pl_date(day: date, *, words: bool = False) -> str:
     return f"{day.day}{NBSP}{GENITIVE_MONTHS[day.month - 1]}{NBSP}{day.year}{NBSP}r."
 
 
+def meta_date(day: date) -> str:
+    """A date in a PDF's title or subject: in words, as in running text („9 stycznia 2026 r.”)."""
+    return pl_date(day, words=True).replace(NBSP, " ")
+
+
+def keyword_phrases(keywords: str) -> str:
+    """A PDF's keywords („asystent rodziny; załącznik nr 8; K-2025-001”) as LibreOffice keeps
+    them: it splits a DOCX's keywords at every ordinary space, so the spaces inside a phrase
+    are non-breaking; the PDF lists „asystent rodziny, załącznik nr 8, K-2025-001”."""
+    return "; ".join(phrase.strip().replace(" ", NBSP) for phrase in keywords.split(";"))
+
+
 def in_words(value: Any) -> str:
     """How a value reads in a sentence: a date in words („3 marca 2025 r.”), anything else
     as `display` writes it. The templates' `slownie` filter."""

@@ -16,8 +16,8 @@ from typing import Any
 from pipeline.core.config import Settings
 from pipeline.core.errors import ConversionError, Problem, RegisterError
 from pipeline.core.fsutil import ensure_private_dir, replace, work_dir
-from pipeline.core.polish import pl_date
-from pipeline.pdf.pdfa import PdfMeta, describe_docx, meta_date
+from pipeline.core.polish import meta_date, pl_date
+from pipeline.pdf.pdfa import PdfMeta, describe_docx
 from pipeline.sprawa.checklist import (
     STATUSES,
     ZAKONCZONA,

@@ -36,16 +36,9 @@ from pipeline.core.config import Settings
 from pipeline.core.errors import AsystaError, RegisterError
 from pipeline.core.fsutil import ensure_private_dir, write_new
 from pipeline.core.models import Outcome
-from pipeline.core.polish import display, in_month, month_name, parent_names
+from pipeline.core.polish import display, in_month, meta_date, month_name, parent_names
 from pipeline.flow.process import after_batch, process_files
-from pipeline.pdf.pdfa import (
-    PdfMeta,
-    describe_docx,
-    finish_joined,
-    is_pdfa2,
-    meta_date,
-    output_intent,
-)
+from pipeline.pdf.pdfa import PdfMeta, describe_docx, finish_joined, is_pdfa2, output_intent
 from pipeline.sprawa.checklist import (
     DIAGNOZA,
     MONITORING,

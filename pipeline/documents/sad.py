@@ -26,7 +26,7 @@ from pipeline.core import journal
 from pipeline.core.config import Settings
 from pipeline.core.errors import AsystaError
 from pipeline.core.fsutil import ensure_private_dir, fsync_dir, replace, write_new
-from pipeline.core.polish import is_parent, pl_date
+from pipeline.core.polish import is_parent, meta_date, pl_date
 from pipeline.documents.raporty import _hours
 from pipeline.sprawa.checklist import add_months, as_date
 from pipeline.sprawa.kinds import KINDS, SAD, SPRAWOZDANIE_SAD
@@ -165,7 +165,7 @@ def build_values(register: Register, od: date, do: date, today: date,
 
 def make_report(settings: Settings, converter: Any, rodzina: str, od: date, do: date, *,
                 sygnatura: str | None = None, today: date | None = None) -> CourtReport:
-    from pipeline.pdf.pdfa import PdfMeta, describe_docx, meta_date
+    from pipeline.pdf.pdfa import PdfMeta, describe_docx
     from pipeline.stages.render import named_template, render_docx
 
     today = today or date.today()

@@ -29,7 +29,7 @@ from typing import Any
 
 from pipeline.core.config import Settings
 from pipeline.core.errors import AsystaError
-from pipeline.core.polish import pl_date
+from pipeline.core.polish import meta_date, pl_date
 from pipeline.sprawa.checklist import add_years, as_date
 from pipeline.sprawa.kinds import ODMOWA, POWODY, ZAKONCZENIE
 from pipeline.sprawa.register import Entry, Register, families, family_dir
@@ -487,7 +487,7 @@ def write_report(settings: Settings, converter: Any, figures: Figures,
     """`outbox/sprawozdania/<okres>/sprawozdanie_<okres>.xlsx` and `.pdf` (a second, different
     run is `_v2`)."""
     from pipeline.documents.raporty import _write_versioned, template_pdf
-    from pipeline.pdf.pdfa import PdfMeta, meta_date
+    from pipeline.pdf.pdfa import PdfMeta
 
     today = today or date.today()
     table = rows(figures, settings)

@@ -22,7 +22,7 @@ import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 from xml.sax.saxutils import escape
@@ -44,7 +44,7 @@ from pypdf.generic import (
 
 from pipeline.core.config import Osrodek
 from pipeline.core.models import FormData
-from pipeline.core.polish import NBSP, pl_date
+from pipeline.core.polish import keyword_phrases, meta_date
 
 LANG = "pl-PL"
 NO_LANGUAGE = "zxx"  # a run without language: never hyphenated (names, places, case numbers)
@@ -81,18 +81,6 @@ def document_meta(form: FormData, osrodek: Osrodek) -> PdfMeta:
     return PdfMeta(form.schema.tytul,
                    f"Załącznik nr {n} – nr sprawy {form.rodzina} – {meta_date(form.data)}",
                    osrodek.nazwa, f"asystent rodziny; załącznik nr {n}; {form.rodzina}")
-
-
-def meta_date(day: date) -> str:
-    """A date in a PDF's title or subject: in words, as in running text („9 stycznia 2026 r.”)."""
-    return pl_date(day, words=True).replace(NBSP, " ")
-
-
-def keyword_phrases(keywords: str) -> str:
-    """The keywords („asystent rodziny; załącznik nr 8; K-2025-001”) as LibreOffice keeps them:
-    it splits the DOCX's keywords at every space, so the spaces inside a phrase are
-    non-breaking ones; the PDF then lists „asystent rodziny, załącznik nr 8, K-2025-001”."""
-    return "; ".join(phrase.strip().replace(" ", NBSP) for phrase in keywords.split(";"))
 
 
 # -- the DOCX --------------------------------------------------------------------------
