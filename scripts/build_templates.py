@@ -354,14 +354,14 @@ def _fields(doc: Any, pola: dict[str, Any], prefix: str = "", level: int = 1) ->
 
 
 def _keep_with_signatures(doc: Any) -> None:
-    """The signatures never stand alone on a page: the last three paragraphs of content before
+    """The signatures never stand alone on a page: the last four paragraphs of content before
     them keep with the next paragraph (so the signatures' page holds more than a heading and
     one line), and so do the headings, empty and template-only paragraphs in between. A table
     that is a section of its own (under a heading, e.g. the kierownik's decision) or that
     the family signs brings the content above its heading along, so the page holds what
     the signers confirm."""
     above_heading = False  # go on past the next heading to the content above it
-    content = 0  # paragraphs of content kept so far: three, so the page is never a lone line
+    content = 0  # paragraphs kept so far: four (one may print „—”), so never a lone line
     for block in reversed(list(doc.element.body.iterchildren())):
         if block.tag == qn("w:tbl"):
             for paragraph in block.iter(qn("w:p")):
@@ -385,7 +385,7 @@ def _keep_with_signatures(doc: Any) -> None:
                 continue
             if not _is_heading(block):
                 content += 1
-            if content >= 3 and not above_heading:
+            if content >= 4 and not above_heading:
                 return
 
 

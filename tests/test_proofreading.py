@@ -54,7 +54,7 @@ BAD_CONSTRUCTIONS = {
     "data RRRR-MM-DD": re.compile(r"(?<![\w-])\d{4}-\d\d-\d\d(?![\w-])"),
     "miesiąc RRRR-MM": re.compile(r"(?<![\w-])\d{4}-(?:0[1-9]|1[0-2])(?![\w-])"),
     "wartość po dwukropku po słowie, które rządzi przypadkiem":
-        re.compile(r"\b(?:w|we|na|z|ze|do|od|przez|dla|przy) [" + LOWER + r"]+: \S"),
+        re.compile(r"\b(?!w tym:)(?:w|we|na|z|ze|do|od|przez|dla|przy) [" + LOWER + r"]+: \S"),
     "wartość po dwukropku po czasowniku": re.compile(r"\b(?:oceniam|wnoszę|odbył\w* \w+|stwierdzam):"),
     "zdanie od małej litery": re.compile(
         rf"(?<![\w.])(?!(?i:{ABBREVIATIONS})\.)[^\W\d_]{{2,}}\. [{LOWER}]"),

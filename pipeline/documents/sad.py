@@ -121,7 +121,7 @@ def build_values(register: Register, od: date, do: date, today: date,
                     "okres_do": as_date(e.dane.get("okres_do")),
                     "wspolpraca": e.dane.get("wspolpraca_rodziny"),
                     "podsumowanie": e.dane.get("podsumowanie"), "wniosek": e.dane.get("wniosek"),
-                    "cele": " ".join(f"{str(g.get('cel') or '').rstrip('. ')}: cel "
+                    "cele": " ".join(f"„{str(g.get('cel') or '').rstrip('. ')}” – cel "
                                      f"{g.get('stopien_realizacji')}."
                                      for g in e.dane.get("realizacja_celow") or [])}
                    for e in dated(15)]
