@@ -377,3 +377,17 @@ def test_the_line_beside_the_code_names_a_kind_in_polish() -> None:
                                    "strona 1 z 2 · f697ae")
     assert "· sprawozdanie dla sądu ·" in line("sprawozdanie_sad")
     assert "· notatka służbowa ·" in line("notatka") and "· informacja dla sądu ·" in line("sad")
+
+
+def test_one_date_style_one_helper() -> None:
+    from pipeline.core.polish import NBSP, display, in_words, keyword_phrases, meta_date, person, pl_date
+
+    day = date(2026, 1, 9)
+    assert pl_date(day) == display(day) == "09.01.2026"  # tables, lists, footers, the page code
+    assert pl_date(day, words=True) == in_words(day) == f"9{NBSP}stycznia{NBSP}2026{NBSP}r."
+    assert meta_date(date(2025, 10, 31)) == "31 października 2025 r."  # titles and subjects
+    assert in_words("2025-04") == "kwiecień 2025" and in_words(True) == "tak"
+    assert keyword_phrases("asystent rodziny; zał. 8") == f"asystent{NBSP}rodziny; zał.{NBSP}8"
+    assert person("Beata Szczęsna, wychowawczyni klasy 3b") == f"Beata{NBSP}Szczęsna, wychowawczyni klasy 3b"
+    assert person("Agnieszka i Łukasz Wójcik") == f"Agnieszka i Łukasz{NBSP}Wójcik"
+    assert person(None) == "—"
