@@ -8,13 +8,15 @@ from collections import defaultdict
 from datetime import date
 
 import pytest
+from conftest import entry
 
 from pipeline.core.config import Settings, Terminy
 from pipeline.core.errors import FormError
 from pipeline.demo import centre as demo
 from pipeline.documents.overview import checklist_for
 from pipeline.flow.watch import Watcher
-from pipeline.sprawa.checklist import PROBLEM_STATUSES, Doc, compute
+from pipeline.sprawa.checklist import PROBLEM_STATUSES, compute
+from pipeline.sprawa.register import Entry
 from pipeline.stages.convert import Converter
 from pipeline.stages.parse import parse_text
 from pipeline.stages.validate import pesel_problem, validate_mapping
@@ -86,10 +88,10 @@ def test_the_limit_case(centre: demo.Centre) -> None:
 @pytest.mark.parametrize("today", [TODAY, date(2027, 2, 4), date(2026, 6, 28)])
 def test_checklists_show_what_the_generator_intended(today: date) -> None:
     centre = demo.build_centre(today)
-    docs: dict[str, list[Doc]] = defaultdict(list)
+    docs: dict[str, list[Entry]] = defaultdict(list)
     for f, (values, _) in zip(centre.files, _validated(centre).values(), strict=True):
         if values is not None and not f.odrzucony:
-            docs[f.rodzina].append(Doc(values.get("zalacznik", 0), values["data"], f.name, values,
+            docs[f.rodzina].append(entry(values.get("zalacznik", 0), values["data"], f.name, values,
                                        values.get("rodzaj", "")))
     stages = set()
     for family in centre.families:

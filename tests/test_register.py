@@ -22,7 +22,7 @@ from pipeline.app.cli import main
 from pipeline.core.errors import RegisterError
 from pipeline.documents.raporty import Month, build_values
 from pipeline.pdf.forms import known_values
-from pipeline.sprawa.checklist import compute, load_docs
+from pipeline.sprawa.checklist import compute
 from pipeline.sprawa.register import REGISTER_NAME, Entry, Register, families, family_dir
 from pipeline.stages.convert import Converter
 
@@ -54,7 +54,7 @@ def test_the_checklist_from_the_register_is_the_one_the_earlier_code_made(case: 
     folder = FIXTURE / "rodziny" / case
     made = json.loads((folder / "checklista_2025-06-01.json").read_text(encoding="utf-8"))
     settings = make_settings(FIXTURE.parent)  # only the default deadlines are read
-    fresh = compute(case, load_docs(folder), date(2025, 6, 1), settings.terminy).to_json()
+    fresh = compute(case, Register.load(folder), date(2025, 6, 1), settings.terminy).to_json()
     assert fresh == made
 
 

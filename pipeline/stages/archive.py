@@ -12,6 +12,7 @@ filed once its entry is there (read and written through `register.Register`).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import hashlib
 import os
@@ -28,6 +29,7 @@ from pipeline.core.fsutil import FILE_MODE, ensure_private_dir, fsync_dir, repla
 from pipeline.core.limits import MoreProblems, total
 from pipeline.core.models import FiledDocument, FormData
 from pipeline.pdf import kod
+from pipeline.sprawa.case import GENERATED_KEY
 from pipeline.sprawa.kinds import archive_stem
 from pipeline.sprawa.register import FAMILIES_DIR, REGISTER_NAME, Entry, Register, family_dir
 from pipeline.stages.intake import REJECTED_DIR
@@ -77,12 +79,22 @@ def original_name(stem: str, suffix: str) -> str:
     return f"{stem}.formularz.pdf" if suffix == ".pdf" else f"{stem}{suffix}"
 
 
-def _slot(folder: Path, base: str, suffix: str, content: bytes) -> tuple[int, str]:
-    """The first free version of a document name; a slot holding these very bytes is reused
-    (an earlier run stopped before it could record them)."""
-    version = 1
+def versioned(base: str, version: int) -> str:
+    """THE `_vN` rule: version 1 is the base name, a later one `<base>_v<N>`."""
+    return base if version == 1 else f"{base}_v{version}"
+
+
+def next_version(register: Register, document: tuple[int, date, str]) -> int:
+    """One above the newest version of a document the register holds (1 for a new one)."""
+    return 1 + max((e.wersja for e in register.entries if e.document == document), default=0)
+
+
+def slot(folder: Path, base: str, suffix: str, content: bytes, start: int = 1) -> tuple[int, str]:
+    """The first free version of a document name from `start`; a slot holding these very
+    bytes is reused (an earlier run stopped before it could record them)."""
+    version = start
     while True:
-        stem = base if version == 1 else f"{base}_v{version}"
+        stem = versioned(base, version)
         original = folder / original_name(stem, suffix)
         taken = [p for p in (folder / f"{stem}.docx", folder / f"{stem}.pdf", original) if p.exists()]
         if not taken:
@@ -90,6 +102,26 @@ def _slot(folder: Path, base: str, suffix: str, content: bytes) -> tuple[int, st
         if original.exists() and original.read_bytes() == content:
             return version, stem
         version += 1
+
+
+def write_versioned(folder: Path, stem: str, suffix: str, data: bytes) -> Path:
+    """A kierownik's file outside the family folders (reports, figures): a new file, or
+    `_v2`, `_v3`… (`versioned`): a second run never silently replaces the first; the same
+    bytes again are the file already there."""
+    ensure_private_dir(folder)
+    version = 1
+    while True:
+        path = folder / f"{versioned(stem, version)}{suffix}"
+        if path.exists():
+            if path.read_bytes() == data:
+                return path
+            version += 1
+            continue
+        try:
+            write_new(path, data)
+            return path
+        except FileExistsError:
+            version += 1
 
 
 def file_document(form: FormData, docx: Path, pdf: Path, outbox: Path) -> FiledDocument:
@@ -103,7 +135,11 @@ def file_document(form: FormData, docx: Path, pdf: Path, outbox: Path) -> FiledD
     try:
         ensure_private_dir(outbox / FAMILIES_DIR)
         ensure_private_dir(folder)
-        version, stem = _slot(folder, base, suffix, form.source.content)
+        register = Register.load(folder)
+        document = Entry(form.zalacznik, form.data, 0, "", dane=form.values,
+                         rodzaj=form.rodzaj).document
+        version, stem = slot(folder, base, suffix, form.source.content,
+                             next_version(register, document))
         # the original first: its bytes mark the slot as this form's, so a run that is
         # killed half-way reuses the slot instead of leaving a half-filled one behind
         targets = {
@@ -117,7 +153,7 @@ def file_document(form: FormData, docx: Path, pdf: Path, outbox: Path) -> FiledD
             else:
                 write_new(path, data)
             faults.point("w_trakcie_zapisu")
-        register = Register.load(folder).with_entry(Entry(
+        register = register.with_entry(Entry(
             form.zalacznik, form.data, version, pdf=f"{stem}.pdf", docx=f"{stem}.docx",
             plik_zrodlowy=original_name(stem, suffix), sha256=form.source.sha256,
             wersja_schematu=form.schema.wersja,
@@ -133,6 +169,47 @@ def file_document(form: FormData, docx: Path, pdf: Path, outbox: Path) -> FiledD
         ) from None
     return FiledDocument(form, folder, targets[".docx"][0], targets[".pdf"][0],
                          targets["zrodlo"][0], version)
+
+
+def file_made(outbox: Path, rodzina: str, base: str, source: bytes, docx: bytes, pdf: bytes,
+              entry: Entry) -> Entry:
+    """File a document the program made (a court report) like a form: its values (`.json`),
+    DOCX and PDF with its page code on every page under the next free version of `base`,
+    and its register entry (`entry` gives attachment, kind, date, hash and values)."""
+    folder = family_dir(outbox, rodzina)
+    with archive_lock(outbox):
+        ensure_private_dir(outbox / FAMILIES_DIR)
+        ensure_private_dir(folder)
+        register = Register.load(folder)
+        version, stem = slot(folder, base, ".json", source, next_version(register, entry.document))
+        identity = kod.Identity(rodzina, entry.zalacznik, entry.data, version,
+                                kod.check(rodzina, entry.zalacznik, entry.rodzaj, entry.data,
+                                          version, entry.sha256), entry.rodzaj)
+        targets = ((folder / f"{stem}.json", source), (folder / f"{stem}.docx", docx),
+                   (folder / f"{stem}.pdf", kod.stamp(pdf, identity)))
+        for path, data in targets:
+            (replace if path.exists() else write_new)(path, data)
+        filed = dataclasses.replace(
+            entry, wersja=version, pdf=f"{stem}.pdf", docx=f"{stem}.docx",
+            plik_zrodlowy=f"{stem}.json",
+            przyjeto=datetime.now().astimezone().isoformat(timespec="seconds"))
+        replace(folder / REGISTER_NAME, register.with_entry(filed).to_bytes())
+        fsync_dir(folder)
+    return filed
+
+
+def mark_generated(outbox: Path, rodzina: str, sha256: str) -> None:
+    """Record in the register that the program made the document filed with these bytes
+    (a monthly report of `asysta raporty`: `case.generated`), under the archive's lock."""
+    folder = family_dir(outbox, rodzina)
+    with archive_lock(outbox):
+        register = Register.load(folder)
+        entry = register.find(sha256)
+        if entry is None or entry.extra.get(GENERATED_KEY) is True:
+            return
+        marked = dataclasses.replace(entry, extra={**entry.extra, GENERATED_KEY: True})
+        replace(folder / REGISTER_NAME, register.with_entry(marked).to_bytes())
+        fsync_dir(folder)
 
 
 def _coded(pdf: Path, form: FormData, version: int) -> bytes:
