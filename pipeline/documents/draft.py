@@ -47,8 +47,7 @@ def mark_draft(pdf: bytes, meta: PdfMeta) -> bytes:
         marks = PdfReader(io.BytesIO(_marks(sizes)))
         writer = PdfWriter()
         for page, mark in zip(reader.pages, marks.pages, strict=True):
-            page.merge_page(mark, over=False)
-            writer.add_page(page)
+            writer.add_page(page).merge_page(mark, over=False)
         buffer = io.BytesIO()
         writer.write(buffer)
     return finish_joined(buffer.getvalue(), meta, intent)

@@ -54,13 +54,13 @@ from pipeline.pdf.fonts import font_paths
 from pipeline.pdf.pdfa import PdfMeta, finish_joined, is_pdfa2, output_intent
 from pipeline.pdf.pdfutil import overlay_form, quiet_pypdf
 from pipeline.scans.skany import binder_pdf
-from pipeline.sprawa.kinds import ZAKONCZENIE, title
-from pipeline.sprawa.register import REGISTER_NAME, SUBJECT_FIELD, Register, family_dir
+from pipeline.sprawa.case import Case
+from pipeline.sprawa.kinds import title
+from pipeline.sprawa.register import REGISTER_NAME, SUBJECT_FIELD, Entry, Register, family_dir
 from pipeline.sprawa.schemas import load_schema
 
 TECZKA_NAME = "teczka.pdf"
 SIGNED_NOTE = "(skan podpisanego dokumentu)"
-CLOSING = (12, 13)  # end of monitoring, or re-enrolment: either closes the case's cycle
 
 FONT, FONT_BOLD = "AsystaSans", "AsystaSans-Bold"  # reportlab's names for fonts.font_paths()
 
@@ -87,22 +87,19 @@ class TeczkaError(AsystaError):
 
 @dataclass(frozen=True)
 class BinderDocument:
-    """One document of the binder: the newest version of an attachment of one date."""
+    """One document of the binder as it is laid out: the register's entry (the newest
+    version of the document), its PDF, its title and whether the signed scan stands in."""
 
-    zalacznik: int
-    data: date
-    wersja: int
+    entry: Entry
     pdf: Path
     tytul: str
-    dane: dict[str, Any]
-    rodzaj: str = ""  # a kind beyond the sixteen (zalacznik 0)
     podpisany: bool = False  # the signed scan stands in for the unsigned PDF (`skany`)
 
     @property
     def label(self) -> str:
-        if self.rodzaj:
-            return f"{self.tytul} – {pl_date(self.data)}"
-        return f"Zał. {self.zalacznik} – {self.tytul} – {pl_date(self.data)}"
+        if self.entry.rodzaj:
+            return f"{self.tytul} – {pl_date(self.entry.data)}"
+        return f"Zał. {self.entry.zalacznik} – {self.tytul} – {pl_date(self.entry.data)}"
 
 
 @dataclass(frozen=True)
@@ -132,21 +129,18 @@ class Teczka:
     pages: int
 
 
-def case_info(rodzina: str, docs: Sequence[BinderDocument], osrodek: Osrodek) -> CaseInfo:
+def case_info(rodzina: str, register: Register, osrodek: Osrodek) -> CaseInfo:
     """Family, address and assistant from the newest assignment (1); the case runs from the
-    first assignment to the closing request (12 or 13) that follows the newest one."""
-    assignments = sorted((d for d in docs if d.zalacznik == 1), key=lambda d: (d.data, d.wersja))
+    first assignment (or document) to the day the case model says it closed (`Case.closed`)."""
+    case = Case.of(register)
+    assignments = [c.assignment for c in case.cycles() if c.assignment is not None]
     newest = assignments[-1].dane if assignments else {}
-    members = tuple(
-        str(m["imie_nazwisko"]) + (f" ({m['pokrewienstwo']})" if m.get("pokrewienstwo") else "")
-        for m in newest.get("czlonkowie") or [] if isinstance(m, dict) and m.get("imie_nazwisko"))
-    start = assignments[0].data if assignments else min((d.data for d in docs), default=None)
-    closings = [d.data for d in docs if d.zalacznik in CLOSING or d.rodzaj == ZAKONCZENIE]
-    end = max(closings) if closings else None
-    if end is not None and assignments and end < assignments[-1].data:
-        end = None  # a new cycle started after the last closing request
+    members = tuple(m.imie_nazwisko + (f" ({m.pokrewienstwo})" if m.pokrewienstwo else "")
+                    for m in case.members() if m.imie_nazwisko)
+    start = assignments[0].data if assignments else min(
+        (e.data for e in case.current), default=None)
     return CaseInfo(rodzina, osrodek, _text(newest.get("asystent")), _text(newest.get("adres")),
-                    members, start, end)
+                    members, start, case.closed())
 
 
 def _text(value: Any) -> str | None:
@@ -215,7 +209,7 @@ def _toc_pages(docs: Sequence[BinderDocument]) -> list[list[_TocRow]]:
     pages: list[list[_TocRow]] = [[]]
     used = 0.0
     for i, doc in enumerate(docs):
-        title = doc.tytul + (f" (wersja {doc.wersja})" if doc.wersja > 1 else "") + (
+        title = doc.tytul + (f" (wersja {doc.entry.wersja})" if doc.entry.wersja > 1 else "") + (
             f" {SIGNED_NOTE}" if doc.podpisany else "")
         row = _TocRow(i, tuple(_wrap(title, FONT, TOC_SIZE, width)))
         if pages[-1] and used + row.height > available:
@@ -349,11 +343,11 @@ def _draw_toc_page(canvas: Canvas, info: CaseInfo, docs: Sequence[BinderDocument
         top = y
         baseline = top - TOC_PAD - TOC_SIZE * 0.85
         canvas.setFont(FONT_BOLD, TOC_SIZE)
-        canvas.drawString(MARGIN + 4, baseline, "—" if doc.rodzaj else str(doc.zalacznik))
+        canvas.drawString(MARGIN + 4, baseline, "—" if doc.entry.rodzaj else str(doc.entry.zalacznik))
         canvas.setFont(FONT, TOC_SIZE)
         for i, line in enumerate(row.lines):
             canvas.drawString(x_title, baseline - i * TOC_LEADING, line)
-        canvas.drawRightString(x_date, baseline, pl_date(doc.data))
+        canvas.drawRightString(x_date, baseline, pl_date(doc.entry.data))
         canvas.drawRightString(right, baseline, str(starts[row.doc] + 1))
         y = top - row.height
         canvas.line(MARGIN, y, right, y)
@@ -455,8 +449,7 @@ def _read_documents(rodzina: str, folder: Path, settings: Settings) -> list[_Sou
         subject = entry.dane.get(SUBJECT_FIELD) if entry.rodzaj else None
         if isinstance(subject, str) and subject.strip():  # a note: which one
             tytul = f"{tytul}: {subject.strip()}"
-        doc = BinderDocument(entry.zalacznik, entry.data, entry.wersja, path, tytul,
-                             dict(entry.dane), entry.rodzaj, signed)
+        doc = BinderDocument(entry, path, tytul, signed)
         sources.append(_Source(doc, pages, reader))
     return sources
 
@@ -494,7 +487,7 @@ def _build(settings: Settings, rodzina: str, today: date) -> Teczka:
     folder = family_dir(settings.outbox, rodzina)
     sources = _read_documents(rodzina, folder, settings)
     docs = [s.doc for s in sources]
-    info = case_info(rodzina, docs, settings.osrodek)
+    info = case_info(rodzina, Register.load(folder), settings.osrodek)
 
     toc = _toc_pages(docs)
     front_pages = 1 + len(toc)

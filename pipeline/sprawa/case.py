@@ -224,6 +224,17 @@ class Case:
                 return _closing_ending(closing)
         return None
 
+    def closed(self, as_of: date | None = None) -> date | None:
+        """The day the case's cooperation ended, when its last cycle is closed (what the
+        checklist calls `zakonczono`); None while it runs or waits for an assignment."""
+        cycles = self.cycles(as_of)
+        last = cycles[-1]
+        if last.assignment is None:
+            waited = cycles[-2] if len(cycles) > 1 else None
+            ending = self.outcome(waited, as_of) if waited and waited.assignment else None
+            return ending.data if ending else None
+        return last.ending.data if last.ending and last.ending.closes else None
+
     def members(self, until: date | None = None) -> list[Member]:
         """The members listed in the newest assignment (1) dated `until` or earlier."""
         assignment = self.register.newest(1, until)
