@@ -220,7 +220,8 @@ def test_earlier_cycles_in_brief() -> None:
     # says (`zakonczono`); the request (13) after it opened the next cycle
     assert (one.numer, one.od, one.do, one.asystent, one.dokumentow) == (
         1, d("2025-01-02"), d("2025-10-30"), "A", 6)
-    assert one.zakonczenie == "wniosek o zakończenie monitoringu (12) z 30.10.2025"
+    assert one.zakonczenie == ("wniosek o zakończenie monitoringu (12) z 30.10.2025; następnie "
+                               "wniosek o ponowne objęcie rodziny wsparciem (13) z 03.11.2025")
     assert compute("K-1", first, d("2025-10-31"), T).zakonczono == one.do
     again = [*first, doc(1, "2025-11-20", asystent="B"), handover("2025-11-21"),
              doc(1, "2026-02-02", asystent="C")]  # another assistant: a cycle of its own

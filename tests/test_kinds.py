@@ -299,7 +299,10 @@ def test_a_refusal_at_the_first_meeting_closes_the_cycle() -> None:
     assert not checklist.active
     assert {i.zalacznik for i in checklist.pozycje} == {1, 2, 3, 0}  # no card, plan, reports…
     [court] = _court_items(checklist)
-    assert court.status == "brak" and "odmowa współpracy" in court.opis
+    # issue 19 (seed 004 §6): after a refusal telling the court is the kierownik's decision,
+    # never a BRAK nor a problem
+    assert court.status == "decyzja" and "odmowa współpracy" in court.opis
+    assert court.termin is None and not checklist.has_problems
     # a closing document filed afterwards says the court was told
     told = compute(CASE, [*docs, _closing("brak współpracy rodziny", date(2026, 1, 15),
                                           told=date(2026, 1, 20))], LATER, Terminy())

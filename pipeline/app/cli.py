@@ -485,8 +485,8 @@ def cmd_sad(settings: Settings, args: argparse.Namespace) -> int:
         console.print(f"[green]✓ sprawozdanie dla sądu[/] rodziny {escape(args.rodzina)} za okres "
                       f"{pl_date(args.od)} – {pl_date(args.do)}: {escape(str(report.pdf))}")
     if not report.values["narracja"]:
-        console.print("  (bez opisu asystenta: w archiwum nie ma dokumentu „rodzaj: sad” za ten "
-                      "okres)")
+        from pipeline.documents.sad import missing_narrative
+        console.print(f"[yellow]  {escape(missing_narrative(args.rodzina, args.od, args.do))}[/]")
     return EXIT_OK
 
 

@@ -6,7 +6,8 @@ reports, the half-yearly figures); none of them has its own rule for:
 
 - **cycles** (`Case.cycles`): each assignment (1) opens a cycle; the documents before the
   first assignment belong to the first cycle (it waits for one); a re-enrolment request
-  (13) ends its cycle and opens one that waits for a new assignment. A cycle's `Ending`
+  (13) ends its cycle and opens one that waits for a new assignment (an assignment after a
+  closing in that waiting cycle opens a cycle of its own). A cycle's `Ending`
   is the first of, on or after its assignment: a closing (`rodzaj: zakonczenie`, with its
   reason), a consent (3) recording refusal, an end of monitoring (12, goals reached), a
   re-enrolment request (13). A closing in the cycle that waits after a 13 is the case's
@@ -177,7 +178,7 @@ def split_cycles(entries: Iterable[Entry]) -> list[Cycle]:
     groups: list[list[Entry]] = [[]]
     for entry in sorted((e for e in entries if _in_cycles(e)), key=lambda e: (e.data, e.zalacznik)):
         if entry.zalacznik == 1 and not entry.rodzaj and any(
-                not e.rodzaj and e.zalacznik in (1, 13) for e in groups[-1]):
+                e.rodzaj == ZAKONCZENIE or e.zalacznik in (1, 13) for e in groups[-1]):
             groups.append([])
         groups[-1].append(entry)
         if entry.zalacznik == 13 and not entry.rodzaj:
@@ -221,7 +222,7 @@ class Case:
         if following and following[0].assignment is None:
             closing = next((e for e in following[0].entries if e.rodzaj == ZAKONCZENIE), None)
             if closing is not None:
-                return _closing_ending(closing)
+                return closing_ending(closing)
         return None
 
     def closed(self, as_of: date | None = None) -> date | None:
@@ -254,7 +255,8 @@ class Case:
                        and not e.rodzaj and e.document[2] == month), key=lambda e: e.wersja)
 
 
-def _closing_ending(closing: Entry) -> Ending:
+def closing_ending(closing: Entry) -> Ending:
+    """The ending a closing (`zakonczenie`) records on its own (closed while waiting)."""
     powod = str(closing.dane.get("powod") or "").strip() or None
     return Ending(ZAKONCZENIE_KIND, closing.data, closing, powod,
                   REQUIRED if powod in POWODY_SAD else NOT_NEEDED, closing)

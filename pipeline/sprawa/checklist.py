@@ -39,6 +39,7 @@ from pipeline.sprawa.case import (
     Case,
     Cycle,
     Ending,
+    closing_ending,
     delivered,
 )
 from pipeline.sprawa.clocks import (
@@ -319,6 +320,12 @@ def earlier_cycles(docs: Register | Iterable[Entry], as_of: date,
             continue
         if cycle.ending is not None:
             how, end = cycle.ending.describe(), cycle.ending.data
+            request = cycle.first(13, end)
+            if request is not None and request is not cycle.ending.entry:  # what came next
+                how += f"; następnie wniosek o ponowne objęcie rodziny wsparciem (13) z " \
+                       f"{pl_date(request.data)}"
+        elif (closing := next((e for e in cycle.entries if e.rodzaj == ZAKONCZENIE), None)):
+            how, end = closing_ending(closing).describe(), closing.data  # closed while waiting
         else:
             nxt = following.entries[0].data if following.entries else cycle.entries[-1].data
             how = f"kolejne przydzielenie asystenta (1) z {pl_date(nxt)}"
