@@ -47,7 +47,8 @@ STATUS_LOOK = {
                            "termin jeszcze nie minął albo dokument czeka na wcześniejszy"),
     "jest": StatusLook("jest", "s-jest", "D9EAD3", "dokument jest i powstał w terminie"),
 }
-SHOWN_STATUSES = tuple(STATUS_LOOK)  # the order of the counts on the page
+# the counts on the page, in order; `decyzja` (rare, never a problem) shows on its item only
+SHOWN_STATUSES = tuple(s for s in STATUS_LOOK if s != "decyzja")
 STATUS_LABELS = {s: v.label for s, v in STATUS_LOOK.items()}
 STATUS_COLOURS = {s: v.colour for s, v in STATUS_LOOK.items()}
 

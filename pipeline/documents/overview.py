@@ -22,6 +22,7 @@ from pipeline.documents.looks import (
     CHECKLIST_PDF,
     SHOWN_STATUSES,
     STATUS_LABELS,
+    STATUS_LOOK,
     is_reenrolment,
     next_step,
     stage_words,
@@ -161,7 +162,7 @@ def _context(checklist: Checklist, settings: Settings,
         } for h in history],
         "legenda": "Statusy: " + "; ".join(
             f"{status_look(s).label} – {status_look(s).meaning}"
-            for s in SHOWN_STATUSES if s in STATUSES) + ".",
+            for s in STATUS_LOOK if s in STATUSES and (s in SHOWN_STATUSES or counts[s])) + ".",
         "osrodek": dataclasses.asdict(settings.osrodek),
     }
 

@@ -17,7 +17,7 @@ import fcntl
 import hashlib
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -196,6 +196,27 @@ def file_made(outbox: Path, rodzina: str, base: str, source: bytes, docx: bytes,
         replace(folder / REGISTER_NAME, register.with_entry(filed).to_bytes())
         fsync_dir(folder)
     return filed
+
+
+def write_family_file(outbox: Path, rodzina: str, name: str, data: bytes) -> Path:
+    """A file the program adds to a family's folder beside a filed document (a signed scan),
+    replaced whole; the caller holds the archive's lock and records it (`record_extra`)."""
+    path = family_dir(outbox, rodzina) / Path(name).name  # never outside the family's folder
+    replace(path, data)
+    return path
+
+
+def record_extra(outbox: Path, rodzina: str, changes: Mapping[str, Mapping[str, Any]]) -> None:
+    """Add keys to entries of a family's register, found by their original file
+    (`plik_zrodlowy` → keys); the caller holds the archive's lock."""
+    folder = family_dir(outbox, rodzina)
+    register = Register.load(folder)
+    for entry in register.entries:
+        if entry.plik_zrodlowy in changes:
+            register = register.with_entry(dataclasses.replace(
+                entry, extra={**entry.extra, **changes[entry.plik_zrodlowy]}))
+    replace(folder / REGISTER_NAME, register.to_bytes())
+    fsync_dir(folder)
 
 
 def mark_generated(outbox: Path, rodzina: str, sha256: str) -> None:
