@@ -1,7 +1,8 @@
 """The one path for a document the kierownik gets (not a filed form): named template →
 metadata → DOCX → PDF/A → versioned file. The monthly reports' summary (zestawienie), the
-half-yearly figures (sprawozdanie) and the court report (sad, filed in the family's folder
-through the archive) are made by it."""
+half-yearly figures (sprawozdanie), the court report (sad, filed in the family's folder
+through the archive) and the checklists' PDFs (overview, converted in one batch) are made
+by it."""
 
 from __future__ import annotations
 
@@ -18,6 +19,15 @@ from pipeline.stages.convert import Converter
 from pipeline.stages.render import named_template, render_docx
 
 
+def render_described(settings: Settings, template: str, context: dict[str, Any], meta: PdfMeta,
+                     docx: Path) -> Path:
+    """The first steps of the path: the named template rendered to `docx`, its metadata set
+    (a batch, like the checklists' PDFs, converts many of them at once)."""
+    render_docx(named_template(template, settings), context, docx)
+    describe_docx(docx, meta)
+    return docx
+
+
 def template_docx_pdf(settings: Settings, converter: Converter, template: str,
                       context: dict[str, Any], meta: PdfMeta) -> tuple[bytes, bytes] | None:
     """The DOCX and the PDF/A of a named template: rendered, described and converted in a
@@ -25,9 +35,8 @@ def template_docx_pdf(settings: Settings, converter: Converter, template: str,
     ensure_private_dir(settings.outbox)
     with tempfile.TemporaryDirectory(prefix=f".{Path(template).stem}-{os.getpid()}-",
                                      dir=settings.outbox) as work:
-        docx = Path(work) / Path(template).with_suffix(".docx").name
-        render_docx(named_template(template, settings), context, docx)
-        describe_docx(docx, meta)
+        docx = render_described(settings, template, context, meta,
+                                Path(work) / Path(template).with_suffix(".docx").name)
         pdf = converter.convert([docx], Path(work))[docx]
         return (docx.read_bytes(), pdf.read_bytes()) if isinstance(pdf, Path) else None
 

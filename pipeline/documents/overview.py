@@ -17,6 +17,7 @@ from pipeline.core.config import Settings
 from pipeline.core.errors import ConversionError, Problem, RegisterError
 from pipeline.core.fsutil import ensure_private_dir, replace, work_dir
 from pipeline.core.polish import pl_date
+from pipeline.documents.kierownik import render_described
 from pipeline.documents.looks import (
     CHECKLIST_JSON,
     CHECKLIST_PDF,
@@ -29,7 +30,7 @@ from pipeline.documents.looks import (
     status_look,
     waiting_for,
 )
-from pipeline.pdf.pdfa import PdfMeta, describe_docx
+from pipeline.pdf.pdfa import PdfMeta
 from pipeline.sprawa.case import Case, holds
 from pipeline.sprawa.checklist import (
     STATUSES,
@@ -43,7 +44,6 @@ from pipeline.sprawa.checklist import (
 )
 from pipeline.sprawa.register import Register, families, family_dir
 from pipeline.stages.convert import Converter
-from pipeline.stages.render import named_template, render_docx
 
 INDEX_HTML = "index.html"
 # where the checklist shows, as other modules name it
@@ -213,12 +213,11 @@ def write_checklist_pdfs(settings: Settings, converter: Converter,
             rodzina = checklist.rodzina
             docx = staging / f"{rodzina}.docx"
             history = earlier_cycles(Register.load(family_dir(outbox, rodzina)), checklist.na_dzien)
-            render_docx(named_template("checklista.docx", settings),
-                        _context(checklist, settings, history), docx)
-            describe_docx(docx, PdfMeta(
-                f"Lista kontrolna dokumentów rodziny – nr sprawy {rodzina}",
-                f"Stan na dzień {checklist.na_dzien:%d.%m.%Y}", settings.osrodek.nazwa,
-                f"asystent rodziny; lista kontrolna; {rodzina}"))
+            meta = PdfMeta(f"Lista kontrolna dokumentów rodziny – nr sprawy {rodzina}",
+                           f"Stan na dzień {checklist.na_dzien:%d.%m.%Y}", settings.osrodek.nazwa,
+                           f"asystent rodziny; lista kontrolna; {rodzina}")
+            render_described(settings, "checklista.docx", _context(checklist, settings, history),
+                             meta, docx)
             docx_files[docx] = family_dir(outbox, rodzina) / CHECKLIST_PDF
         results = converter.convert(list(docx_files), staging)
         for docx, target in docx_files.items():
