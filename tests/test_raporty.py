@@ -184,3 +184,33 @@ def test_a_month_on_an_outbox_not_yet_made_is_no_traceback(tmp_path: Path, conve
     result = run_month(settings, converter, Month.parse("2025-04"), today=date(2025, 5, 10))
     assert result.reports == [] and not result.failed
     assert settings.outbox.is_dir() and (settings.outbox.stat().st_mode & 0o777) == 0o700
+
+
+def test_a_report_filed_after_a_made_one_replaces_it(tmp_path: Path, converter: Converter) -> None:
+    """Issue 19: the program made April's report on 4 May; the assistant's own comes on 5 May.
+    It is the month's report from then on, as the next version of the same document: the
+    register, the checklist, the next run and the summary all show one report for April."""
+    from pipeline.documents.overview import checklist_for
+    from pipeline.sprawa.case import generated
+
+    settings = make_settings(tmp_path)
+    run(settings, converter, *copy_examples(settings, [1, 2, 3, 5, 6, 8]))
+    first = run_month(settings, converter, Month.parse("2025-04"), today=TODAY)
+    [made] = [r for r in first.reports if r.rodzina == CASE]
+    assert not made.wlasny and made.outcome.status == "przyjety"
+    folder = settings.outbox / "rodziny" / CASE
+    [entry] = Register.load(folder).for_month("2025-04")
+    assert generated(entry) and entry.wersja == 1
+    [own] = run(settings, converter, *copy_examples(settings, [14]))
+    assert own.status == "przyjety" and own.filed.version == 2
+    [current] = Register.load(folder).for_month("2025-04")
+    assert not generated(current) and current.pdf == "zal14_2025-05-05_raport-miesieczny_v2.pdf"
+    assert len([e for e in Register.load(folder).current() if e.zalacznik == 14]) == 1
+    checklist = checklist_for(settings.outbox, CASE, date(2025, 5, 20), settings)
+    april = [i for i in checklist.pozycje if i.zalacznik == 14 and i.okres == "2025-04"]
+    assert [(i.status, i.plik) for i in april] == [("jest", current.pdf)]  # counted from 4 May
+    again = run_month(settings, converter, Month.parse("2025-04"), today=date(2025, 5, 6))
+    [report] = [r for r in again.reports if r.rodzina == CASE]
+    assert report.wlasny and report.outcome is None and report.pdf == folder / current.pdf
+    rows = [[c.value for c in row] for row in load_workbook(again.summary_xlsx).active.iter_rows()]
+    assert [row[8] for row in rows if row[1] == CASE] == ["złożony przez asystenta"]
