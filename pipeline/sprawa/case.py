@@ -230,10 +230,9 @@ class Case:
         checklist calls `zakonczono`); None while it runs or waits for an assignment."""
         cycles = self.cycles(as_of)
         last = cycles[-1]
-        if last.assignment is None:
-            waited = cycles[-2] if len(cycles) > 1 else None
-            ending = self.outcome(waited, as_of) if waited and waited.assignment else None
-            return ending.data if ending else None
+        if last.assignment is None:  # waiting: closed only by a closing after a 13
+            closing = next((e for e in last.entries if e.rodzaj == ZAKONCZENIE), None)
+            return closing.data if closing is not None and len(cycles) > 1 else None
         return last.ending.data if last.ending and last.ending.closes else None
 
     def members(self, until: date | None = None) -> list[Member]:
