@@ -41,6 +41,7 @@ from pipeline.documents.raport_miesieczny import Month, build_values, own_report
 from pipeline.documents.zestawienie import REPORTS_DIR, summary
 from pipeline.flow.process import after_batch, process_files
 from pipeline.pdf.pdfa import PdfMeta, finish_joined, is_pdfa2, output_intent
+from pipeline.sprawa.family import person_key
 from pipeline.sprawa.register import Register, families, family_dir
 from pipeline.stages.archive import mark_generated, write_versioned
 from pipeline.stages.convert import Converter
@@ -193,7 +194,7 @@ def _combined(settings: Settings, result: BatchResult) -> None:
     Joined by poppler's `pdfunite` and bookmarked by `pdftk` when they are installed, so a
     thousand reports never sit in this process's memory; otherwise by pypdf here."""
     ordered = sorted((r for r in result.reports if not r.error),
-                     key=lambda r: (r.asystent.casefold(), r.rodzina))
+                     key=lambda r: (person_key(r.asystent), r.rodzina))
     parts: list[tuple[FamilyReport, Path, int]] = []
     page = 0
     for report in ordered:
@@ -223,8 +224,8 @@ def _outline(parts: list[tuple[FamilyReport, Path, int]]) -> list[tuple[int, str
     marks: list[tuple[int, str, int]] = []
     seen: set[str] = set()
     for report, _, first in parts:
-        if report.asystent not in seen:
-            seen.add(report.asystent)
+        if person_key(report.asystent) not in seen:
+            seen.add(person_key(report.asystent))
             marks.append((1, report.asystent, first))
         marks.append((2, f"{report.rodzina} – {report.rodzice}", first))
     return marks

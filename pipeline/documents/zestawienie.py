@@ -13,6 +13,7 @@ from pipeline.core.config import Settings
 from pipeline.core.polish import display
 from pipeline.documents.kierownik import write_document
 from pipeline.pdf.pdfa import PdfMeta
+from pipeline.sprawa.family import person_key
 from pipeline.stages.archive import write_versioned
 from pipeline.stages.convert import Converter
 
@@ -25,7 +26,7 @@ FILED, MADE = "złożony przez asystenta", "wygenerowany"
 
 def rows(result: BatchResult) -> list[dict[str, Any]]:
     out = []
-    for r in sorted(result.reports, key=lambda r: (r.asystent.casefold(), r.rodzina)):
+    for r in sorted(result.reports, key=lambda r: (person_key(r.asystent), r.rodzina)):
         v = r.values
         out.append({
             "asystent": r.asystent, "rodzina": r.rodzina, "etap": v.get("etap", "—"),

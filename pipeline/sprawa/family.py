@@ -12,16 +12,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from pipeline.core.polish import is_parent
 from pipeline.sprawa.register import Entry
 
 ADULT_AGE = 18
 # Relations that make a member without a birth date a child (the first word, any case).
 CHILD_RELATIONS = ("syn", "córka", "dziecko", "pasierb", "pasierbica", "wnuk", "wnuczka",
                    "wychowanek", "wychowanka")
-# A parent or a legal guardian (a step-parent, a godparent or a grandparent is a member).
-PARENT_RELATIONS = frozenset({
-    "matka", "ojciec", "rodzic", "opiekun", "opiekunka", "opiekun prawny", "opiekunka prawna",
-})
 
 
 def as_date(value: Any) -> date | None:
@@ -60,7 +57,7 @@ class Member:
 
     @property
     def parent(self) -> bool:
-        return " ".join(self.pokrewienstwo.lower().split()) in PARENT_RELATIONS
+        return is_parent(self.pokrewienstwo)  # the one rule (core/polish.py: pdf forms use it)
 
     def child_on(self, day: date) -> bool:
         """Under 18 on that day; without a birth date, by relation (syn, córka…)."""
