@@ -42,7 +42,7 @@ from docxtpl import DocxTemplate  # noqa: E402
 
 from pipeline.core.config import parse_config  # noqa: E402
 from pipeline.documents.raport_miesieczny import Month, build_values  # noqa: E402
-from pipeline.documents.raporty import run_month  # noqa: E402
+from pipeline.flow.raporty import run_month  # noqa: E402
 from pipeline.sprawa.register import Register, family_dir  # noqa: E402
 from pipeline.sprawa.schemas import load_schema  # noqa: E402
 from pipeline.stages.convert import Converter, find_soffice  # noqa: E402

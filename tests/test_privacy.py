@@ -129,7 +129,7 @@ def test_delete_removes_every_copy_the_product_made(tmp_path: Path, converter: C
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     from pypdf import PdfReader
 
-    from pipeline.documents.raporty import Month, run_month
+    from pipeline.flow.raporty import Month, run_month
 
     settings = make_settings(tmp_path)
     outcomes = run(settings, converter, *copy_examples(settings), *other_family(settings))

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from pipeline.app.cli import main
 from pipeline.core.config import Settings
-from pipeline.documents.raporty import BatchResult, Month, run_month
+from pipeline.flow.raporty import BatchResult, Month, run_month
 from pipeline.sprawa.register import Register
 from pipeline.stages.convert import Converter
 
@@ -141,12 +141,12 @@ def test_one_family_that_fails_never_stops_the_rest(tmp_path: Path, converter: C
 
 def test_without_pdfunite_and_pdftk_the_bookmarks_are_the_same(
         april: tuple[Settings, BatchResult]) -> None:
-    from pipeline.documents.raporty import _join_with_pypdf, _outline, _report_pdf
+    from pipeline.documents.raporty import _join_with_pypdf, _outline, report_pdf
 
     settings, result = april
     parts, page = [], 0
     for report in sorted(result.reports, key=lambda r: (r.asystent.casefold(), r.rodzina)):
-        pdf = report.pdf if report.wlasny else _report_pdf(settings, report)
+        pdf = report.pdf if report.wlasny else report_pdf(settings, report)
         parts.append((report, pdf, page))
         page += len(PdfReader(str(pdf)).pages)
     from io import BytesIO

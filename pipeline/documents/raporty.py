@@ -4,7 +4,8 @@ One report (14) per family and month. For every family in cooperation or monitor
 the month: the assistant's own filed report for it stands as it is; a month without one
 gets a report made from the month's records (`raport_miesieczny.build_values`), filed
 through the same pipeline as a dropped form (validation, DOCX, PDF, archive, versions) and
-marked in the register as made by the program. Running a month again makes anew only the
+marked in the register as made by the program (the batch itself: pipeline/flow/raporty.py).
+Running a month again makes anew only the
 reports the program made: the same data is a duplicate (nothing new), changed data a new
 version of the month's report; a report the assistant files later (even after a made one)
 is the month's report from then on, as its next version. Then `outbox/raporty/RRRR-MM/`
@@ -22,8 +23,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -35,18 +34,16 @@ from pypdf.generic import DictionaryObject
 
 from pipeline.core.config import Settings
 from pipeline.core.errors import AsystaError, RegisterError
-from pipeline.core.fsutil import ensure_private_dir
 from pipeline.core.models import Outcome
 from pipeline.documents.raport_miesieczny import Month, build_values, own_report, stage_in
-from pipeline.documents.zestawienie import REPORTS_DIR, summary
-from pipeline.flow.process import after_batch, process_files
+from pipeline.documents.zestawienie import REPORTS_DIR
 from pipeline.pdf.pdfa import PdfMeta, finish_joined, is_pdfa2, output_intent
 from pipeline.sprawa.family import person_key
 from pipeline.sprawa.register import Register, families, family_dir
-from pipeline.stages.archive import mark_generated, write_versioned
-from pipeline.stages.convert import Converter
+from pipeline.stages.archive import write_versioned
 
-__all__ = ["REPORTS_DIR", "BatchResult", "FamilyReport", "Month", "run_month"]
+__all__ = ["REPORTS_DIR", "BatchResult", "FamilyReport", "Month", "combined", "count_pages",
+           "form_bytes", "plan_month", "report_pdf"]
 
 
 @dataclass
@@ -76,7 +73,7 @@ class BatchResult:
         return [r for r in self.reports if r.error]
 
 
-def _form_bytes(values: dict[str, Any]) -> bytes:
+def form_bytes(values: dict[str, Any]) -> bytes:
     """The report's form as JSON: read back by the same parser as any dropped form."""
     return (json.dumps(values, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
@@ -90,7 +87,7 @@ def _family(settings: Settings, rodzina: str, month: Month, today: date) -> Fami
         values = dict(own.dane)
         report = FamilyReport(rodzina, str(values.get("asystent") or "—"),
                               str(values.get("rodzice") or "—"), values, wlasny=True)
-        _count_pages(report, folder / own.pdf)
+        count_pages(report, folder / own.pdf)
         return report
     values_made = build_values(register, month, settings, today)
     if values_made is None:
@@ -98,7 +95,7 @@ def _family(settings: Settings, rodzina: str, month: Month, today: date) -> Fami
     return FamilyReport(rodzina, values_made["asystent"], values_made["rodzice"], values_made)
 
 
-def _count_pages(report: FamilyReport, pdf: Path | None) -> None:
+def count_pages(report: FamilyReport, pdf: Path | None) -> None:
     try:
         report.pdf = pdf
         report.pages = len(PdfReader(str(pdf)).pages) if pdf else 0
@@ -107,7 +104,7 @@ def _count_pages(report: FamilyReport, pdf: Path | None) -> None:
         report.error = f"nie można odczytać PDF raportu ({type(exc).__name__})"
 
 
-def _plan(settings: Settings, month: Month, today: date) -> list[FamilyReport]:
+def plan_month(settings: Settings, month: Month, today: date) -> list[FamilyReport]:
     """Every family's report for the month (the failed ones with their error)."""
     out = []
     for rodzina in families(settings.outbox):
@@ -124,58 +121,7 @@ def _plan(settings: Settings, month: Month, today: date) -> list[FamilyReport]:
     return out
 
 
-def run_month(settings: Settings, converter: Converter, month: Month, *,
-              today: date | None = None,
-              progress: Callable[[int, int], None] | None = None) -> BatchResult:
-    today = today or date.today()
-    result = BatchResult(month, _plan(settings, month, today))
-    due = [r for r in result.reports if not r.wlasny and not r.error]
-    ensure_private_dir(settings.outbox)  # a new centre's first run: the work folder lives there
-    with tempfile.TemporaryDirectory(prefix=f".raporty-{os.getpid()}-", dir=settings.outbox) as work:
-        paths = {}
-        for report in due:
-            path = Path(work) / f"{report.rodzina}.json"
-            path.write_bytes(_form_bytes(report.values))
-            paths[path.name] = report
-
-        finished = 0
-
-        def filed(outcome: Outcome) -> None:
-            nonlocal finished
-            finished += 1
-            report = paths[outcome.name]
-            report.outcome = outcome
-            if outcome.status not in ("przyjety", "duplikat"):
-                report.error = "; ".join(str(p) for p in outcome.problems) or outcome.status
-            else:  # counted now, while LibreOffice works on the next reports
-                try:
-                    if outcome.filed is not None:
-                        mark_generated(settings.outbox, report.rodzina,
-                                       outcome.filed.form.source.sha256)
-                    _count_pages(report, _report_pdf(settings, report))
-                except (OSError, RegisterError) as exc:
-                    report.pdf = None
-                    report.error = f"nie można odczytać PDF raportu ({type(exc).__name__})"
-            if progress:
-                progress(finished, len(due))
-
-        # one batch: LibreOffice is kept busy from the first report to the last
-        process_files([Path(work) / n for n in sorted(paths)], settings, converter, filed,
-                      refresh=False)
-    # the after-batch steps, the checklists' PDFs left to the next refresh (a batch job)
-    listed = [r for r in result.reports if not r.error or r in due]
-    checklists = after_batch(settings, converter, [r.rodzina for r in listed], today, pdfs=False)
-    overdue = {c.rodzina: sum(c.counts()[s] for s in ("brak", "po_terminie")) for c in checklists}
-    for report in listed:
-        report.overdue = overdue.get(report.rodzina, 0)
-    with ThreadPoolExecutor(1) as background:  # LibreOffice and the PDF tools side by side
-        made = background.submit(summary, settings, converter, result, today)
-        _combined(settings, result)
-        made.result()
-    return result
-
-
-def _report_pdf(settings: Settings, report: FamilyReport) -> Path | None:
+def report_pdf(settings: Settings, report: FamilyReport) -> Path | None:
     outcome = report.outcome
     if outcome is None or report.error:
         return None
@@ -188,7 +134,7 @@ def _report_pdf(settings: Settings, report: FamilyReport) -> Path | None:
     return folder / same[-1].pdf if same else None
 
 
-def _combined(settings: Settings, result: BatchResult) -> None:
+def combined(settings: Settings, result: BatchResult) -> None:
     """All reports in one PDF: a bookmark per assistant, under it one per family.
 
     Joined by poppler's `pdfunite` and bookmarked by `pdftk` when they are installed, so a
