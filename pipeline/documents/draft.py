@@ -9,7 +9,7 @@ import io
 from pypdf import PdfReader, PdfWriter
 from reportlab.pdfgen.canvas import Canvas
 
-from pipeline.documents.teczka import FONT_BOLD, register_fonts
+from pipeline.pdf.fonts import FONT_BOLD, register_fonts
 from pipeline.pdf.pdfa import PdfMeta, finish_joined, is_pdfa2, output_intent
 from pipeline.pdf.pdfutil import quiet_pypdf
 
