@@ -162,7 +162,8 @@ def _context(checklist: Checklist, settings: Settings,
         } for h in history],
         "legenda": "Statusy: " + "; ".join(
             f"{status_look(s).label} – {status_look(s).meaning}"
-            for s in STATUS_LOOK if s in STATUSES and (s in SHOWN_STATUSES or counts[s])) + ".",
+            for s in STATUS_LOOK if (s in SHOWN_STATUSES and s in STATUSES)
+            or any(i.status == s for i in checklist.pozycje)) + ".",
         "osrodek": dataclasses.asdict(settings.osrodek),
     }
 

@@ -18,9 +18,9 @@ from pipeline.sprawa.register import Entry
 # niepodpisany: filed, but no complete signed scan came in time (`skany.add_unsigned`);
 # decyzja: the kierownik decides whether to tell the court (a refusal at the first meeting)
 Status = Literal["jest", "po_terminie", "brak", "oczekuje", "niepodpisany", "decyzja"]
-STATUSES: tuple[Status, ...] = ("jest", "po_terminie", "brak", "oczekuje", "niepodpisany",
-                                "decyzja")
-OPTIONAL_STATUSES = ("niepodpisany", "decyzja")  # counted in the JSON only when present
+# the statuses counted (`Checklist.counts`); `decyzja` is shown on its item, never counted
+STATUSES: tuple[Status, ...] = ("jest", "po_terminie", "brak", "oczekuje", "niepodpisany")
+OPTIONAL_STATUSES = ("niepodpisany",)  # counted in the JSON only when present
 
 
 def add_months(day: date, months: int) -> date:
