@@ -261,11 +261,20 @@ def closing_ending(closing: Entry) -> Ending:
                   REQUIRED if powod in POWODY_SAD else NOT_NEEDED, closing)
 
 
+def first_delivered(register: Register) -> dict[tuple[int, date, str], date]:
+    """The day each document first came (the oldest of its versions): a monthly report's
+    later version does not make it late."""
+    days: dict[tuple[int, date, str], date] = {}
+    for entry in register.entries:
+        key = entry.document
+        if key not in days or entry.data < days[key]:
+            days[key] = entry.data
+    return days
+
+
 def delivered(register: Register, entry: Entry) -> date:
-    """The day a document first came (the oldest of its versions): a monthly report's later
-    version does not make it late."""
-    return min((e.data for e in register.entries if e.document == entry.document),
-               default=entry.data)
+    """The day a document first came (see `first_delivered`)."""
+    return first_delivered(register).get(entry.document, entry.data)
 
 
 def generated(entry: Entry) -> bool:

@@ -40,7 +40,7 @@ from pipeline.sprawa.case import (
     Cycle,
     Ending,
     closing_ending,
-    delivered,
+    first_delivered,
 )
 from pipeline.sprawa.clocks import (
     OPTIONAL_STATUSES,
@@ -125,7 +125,8 @@ def compute(rodzina: str, docs: Register | Iterable[Entry], as_of: date,
     case = Case.of(register)
     cycles = case.cycles(as_of)
     cycle = cycles[-1]
-    b = Builder(as_of, lambda e: delivered(register, e))
+    days = first_delivered(register)
+    b = Builder(as_of, lambda e: days.get(e.document, e.data))
     if cycle.assignment is None:
         return _waiting(rodzina, b, cycle, cycles[-2] if len(cycles) > 1 else None, terminy)
     return _assigned(rodzina, b, cycle, terminy)
