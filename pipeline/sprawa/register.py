@@ -14,6 +14,7 @@ not know (added by a later one) are kept as they are.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -65,7 +66,7 @@ class Entry:
     extra: Mapping[str, Any] = field(default_factory=dict)  # keys of a later version
     rodzaj: str = ""  # the kind of a document that is not a numbered attachment
 
-    @property
+    @functools.cached_property  # asked for many times by the checklist: its values never change
     def document(self) -> tuple[int, date, str]:
         """What the versions are versions of: an attachment of one date (and month), or a
         document of one kind, date (and subject, `temat`, for a kind that has one: two notes
