@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from pipeline.core.config import Settings
+from pipeline.core.errors import RegisterError
 from pipeline.core.polish import pl_count, pl_date, typeset
 from pipeline.documents.looks import (
     CHECKLIST_JSON,
@@ -37,7 +38,7 @@ from pipeline.documents.looks import (
 from pipeline.documents.page_assets import CSS, SCRIPT
 from pipeline.sprawa.checklist import STATUSES, ZAKONCZONA, Checklist, Item
 from pipeline.sprawa.family import person_key
-from pipeline.sprawa.register import FAMILIES_DIR, REGISTER_NAME, family_dir
+from pipeline.sprawa.register import FAMILIES_DIR, REGISTER_NAME, Register, family_dir
 
 esc = html.escape
 NO_ASSISTANT = "bez asystenta"
@@ -148,14 +149,30 @@ def _count_cells(c: Checklist) -> str:
     return "".join(cells)
 
 
+def _documents(outbox: Path, rodzina: str) -> list[str]:
+    """The family's documents as its register holds them now: the current version of each
+    (one monthly report a month), its signed scan where one stands in, and the teczka."""
+    from pipeline.documents.teczka import TECZKA_NAME  # reportlab: only when the page is made
+    from pipeline.scans.skany import binder_pdf
+
+    folder = family_dir(outbox, rodzina)
+    try:
+        entries = Register.load(folder).current()
+    except RegisterError:
+        entries = []
+    names = {Path(binder_pdf(e)[0]).name for e in entries}
+    if (folder / TECZKA_NAME).is_file():
+        names.add(TECZKA_NAME)
+    return sorted(n for n in names if (folder / n).is_file())
+
+
 def _family_row(c: Checklist, outbox: Path, folder: str) -> str:
     key = person_key(c.asystent) or NO_ASSISTANT
     text = next_step(c)
     assistant = esc(c.asystent or "—")
     if is_reenrolment(c):
         assistant += ' <span class="poprzedni">(poprzedni cykl)</span>'
-    docs = sorted(p.name for p in family_dir(outbox, c.rodzina).glob("*.pdf")
-                  if p.name != CHECKLIST_PDF and not p.name.endswith(".formularz.pdf"))
+    docs = _documents(outbox, c.rodzina)
     links = "".join(f'<li><a href="{esc(folder)}/{esc(d)}">{esc(d)}</a></li>' for d in docs)
     return (
         f'<tr id="r-{esc(c.rodzina)}" data-rodzina="{esc(c.rodzina)}" data-asystent="{esc(key)}" '
