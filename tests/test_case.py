@@ -215,3 +215,36 @@ def test_the_limit_counts_one_person_however_typed(tmp_path: Path) -> None:
         (folder / "rejestr.json").write_bytes(Register(folder.name, tuple(start(name))).to_bytes())
     problem = limit_problem(settings, "ewa lis", "K-99", d("2026-04-01"))
     assert problem is not None and "prowadzi już 15 rodzin" in str(problem)
+
+
+def test_the_demos_november_reports_count_the_monitoring_contacts(tmp_path: Path) -> None:
+    """The issue's finding: the made November report of a family in monitoring said „0 wizyt”
+    although its monitoring card (11) recorded contacts. Now every contact is a row."""
+    from pipeline.demo import centre as demo
+    from pipeline.stages.parse import parse_text
+    from pipeline.stages.validate import validate_mapping
+
+    today = date(2026, 12, 5)
+    centre = demo.build_centre(today)
+    entries: dict[str, list[Entry]] = {}
+    for f in centre.files:
+        if not f.odrzucony:
+            _, values = validate_mapping(parse_text(f.text, ".yaml"))
+            values = {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
+            entries.setdefault(f.rodzina, []).append(Entry(
+                values.get("zalacznik", 0), d(values["data"]), 1, pdf=f.name, dane=values,
+                rodzaj=values.get("rodzaj", "")))
+    settings = make_settings(tmp_path)
+    november = Month.parse("2026-11")
+    monitored = [f for f in centre.families if f.etap == "monitoring"]
+    assert monitored
+    for family in monitored:
+        register = Register(family.rodzina, tuple(entries[family.rodzina]))
+        assert own_report(register, november) is None  # nobody filed one: it is made
+        values = build_values(register, november, settings, today)
+        assert values is not None and values["etap"] == "monitoring"
+        cards = [r for r in values["wizyty"] if "karta monitoringu, zał. 11" in r["dzialania"]]
+        assert cards and values["liczba_wizyt"] == len(values["wizyty"]) >= len(cards)
+    waiting = [f for f in centre.families if f.etap == "kwalifikacja"]
+    assert len(waiting) == 1 and compute(
+        waiting[0].rodzina, entries[waiting[0].rodzina], today, Terminy()).ponowne
