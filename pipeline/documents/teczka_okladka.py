@@ -81,13 +81,15 @@ def case_info(rodzina: str, register: Register, osrodek: Osrodek) -> CaseInfo:
     """Family, address and assistant from the newest assignment (1); the case runs from the
     first assignment (or document) to the day the case model says it closed (`Case.closed`)."""
     case = Case.of(register)
-    assignments = [c.assignment for c in case.cycles() if c.assignment is not None]
+    assigned = [c for c in case.cycles() if c.assignment is not None]
+    assignments = [c.assignment for c in assigned if c.assignment is not None]
     newest = assignments[-1].dane if assignments else {}
+    asystent = assigned[-1].asystent if assigned else None
     members = tuple(m.imie_nazwisko + (f" ({m.pokrewienstwo})" if m.pokrewienstwo else "")
                     for m in case.members() if m.imie_nazwisko)
     start = assignments[0].data if assignments else min(
         (e.data for e in case.current), default=None)
-    return CaseInfo(rodzina, osrodek, _text(newest.get("asystent")), _text(newest.get("adres")),
+    return CaseInfo(rodzina, osrodek, asystent, _text(newest.get("adres")),
                     members, start, case.closed())
 
 
