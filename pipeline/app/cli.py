@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline import __version__
 from pipeline.core.config import load_settings
 from pipeline.core.errors import AsystaError, ConfigError, os_reason, resource_failure
+from pipeline.ops.polecenia import add_commands as add_ops_commands
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -724,6 +725,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ziarno", type=int, default=2026, metavar="N",
                    help="ziarno generatora (inne ziarno – inne nazwiska i szczegóły; domyślnie 2026)")
     p.set_defaults(func=cmd_demo, polling=False)
+    add_ops_commands(sub)  # stan, kopia, usluga (pipeline/ops)
     return parser
 
 

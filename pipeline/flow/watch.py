@@ -27,6 +27,8 @@ from pipeline.core.errors import AsystaError, ResourceError
 from pipeline.core.fsutil import make_private_dirs, sweep
 from pipeline.core.models import Outcome
 from pipeline.flow.process import Report, after_batch, process_files
+from pipeline.ops import stan, straz
+from pipeline.ops.heartbeat import Heartbeat
 from pipeline.scans import skany
 from pipeline.sprawa.register import families
 from pipeline.stages import holding, render
@@ -96,6 +98,7 @@ class Watcher:
         self.retry_s = RETRY_FIRST_S
         self.scan_report: skany.ScanReport | None = None
         self.scan_outcomes: deque[skany.ScanOutcome] = deque(maxlen=RECENT_OUTCOMES)
+        self.heartbeat = Heartbeat(settings.outbox)  # read by `asysta stan`
 
     # -- state -------------------------------------------------------------------------
 
@@ -215,6 +218,8 @@ class Watcher:
                         if o.status == "pozostawiony"])
 
     def _process_forms(self, paths: list[Path]) -> None:
+        if self._guarded():  # a mass change (ransomware?): nothing is filed; the files wait
+            return
         try:
             outcomes = process_files(paths, self.settings, self.converter, self.report)
         except Exception as exc:  # never die on a file: log and carry on
@@ -226,6 +231,11 @@ class Watcher:
             self.counts[outcome.status] += 1
         self._back_off([self.settings.inbox / o.name for o in outcomes
                         if o.status == "pozostawiony"])
+
+    def _guarded(self) -> bool:
+        with contextlib.suppress(OSError):
+            straz.check(self.settings.outbox, self.settings.kopia.prog_zmian_procent)
+        return straz.blocked(self.settings.outbox) is not None
 
     def _back_off(self, left: list[Path]) -> None:
         """Files left for a full disk wait `retry_s` (doubling while it lasts): retrying at
@@ -286,6 +296,7 @@ class Watcher:
             next_rescan = time.monotonic() + cfg.przeglad_s
             today: date | None = None  # refresh once when idle: the watcher may have slept
             while not self.stopping.is_set():
+                self.heartbeat.beat()
                 self._retry_due()
                 ready = self._ready()
                 if ready:
@@ -295,6 +306,8 @@ class Watcher:
                     today = date.today()
                     after_batch(self.settings, self.converter, families(self.settings.outbox))
                 if time.monotonic() >= next_rescan:
+                    with contextlib.suppress(Exception):  # the banner of index.html
+                        stan.run(self.settings, libreoffice=False)
                     self.rescan()
                     next_rescan = time.monotonic() + cfg.przeglad_s
                 self.wake.wait(timeout=0.05 if self.pending else 1.0)
@@ -302,6 +315,7 @@ class Watcher:
         finally:
             observer.stop()
             observer.join(timeout=5)
+            self.heartbeat.beat(running=False, force=True)
             with contextlib.suppress(ResourceError):
                 journal.log(self.settings.outbox, "koniec_obserwacji")
             self._release_inbox()

@@ -1,0 +1,1 @@
+"""Running a centre's installation: the service, the health check, backups, the guard."""
