@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import signal
 import stat
 import threading
 import time
@@ -279,6 +280,8 @@ class Watcher:
     def run(self, on_ready: Callable[[], None] | None = None) -> None:
         """Watch until `stop()` (or Ctrl+C in the CLI)."""
         self._claim_inbox()
+        if threading.current_thread() is threading.main_thread():  # systemctl stop: a clean end
+            signal.signal(signal.SIGTERM, lambda *_: self.stop())
         cfg = self.settings.przetwarzanie
         observer = PollingObserver(timeout=cfg.polling_co_s) if self.polling else Observer()
         observer.schedule(_Handler(self), str(self.settings.inbox), recursive=False)
