@@ -5,11 +5,15 @@ journal code (no LibreOffice: their documents are random bytes of realistic size
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import random
 from datetime import date, timedelta
 from pathlib import Path
 
+from pipeline.app.cli import main
 from pipeline.core import journal
+from pipeline.core.config import Settings, parse_config
 from pipeline.core.fsutil import ensure_private_dir, replace, write_new
 from pipeline.sprawa.register import REGISTER_NAME, Entry, Register, family_dir
 
@@ -49,3 +53,23 @@ def build(outbox: Path, families: int, documents: int = 3) -> list[Path]:
     for i in range(families):
         written += add_family(outbox, f"S-{i:04d}", documents)
     return written
+
+
+PASSWORD = "tajne-haslo-testowe"
+
+
+def ops_settings(root: Path, **kopia_cfg: object) -> Settings:
+    """Settings with a config file (backed up too) and a restic repository in root."""
+    (root / "haslo").write_text(PASSWORD + "\n", encoding="utf-8")
+    os.chmod(root / "haslo", 0o600)
+    cfg = {"repozytorium": str(root / "repo"), "haslo_plik": "haslo", **kopia_cfg}
+    lines = ["[kopia]", *(f"{k} = {json.dumps(v)}" for k, v in cfg.items())]
+    (root / "asysta.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data = {"kopia": {k: v for k, v in cfg.items()}}
+    settings = parse_config(data, root, str(root / "asysta.toml"))
+    settings.inbox.mkdir(parents=True, exist_ok=True)
+    return settings
+
+
+def cli(settings: Settings, *args: str) -> int:
+    return main(["-k", str(settings.source), *args])

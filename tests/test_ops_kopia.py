@@ -4,7 +4,6 @@ real watcher files forms, the restore drill passing and failing (restic's own
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import stat
@@ -15,33 +14,13 @@ from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES, make_settings
-from ops_archive import add_family, build
+from ops_archive import PASSWORD, add_family, build, cli, ops_settings
 
-from pipeline.app.cli import main
 from pipeline.core import journal
-from pipeline.core.config import Settings, parse_config
+from pipeline.core.config import parse_config
 from pipeline.core.errors import BackupError
 from pipeline.ops import kopia, proba, stanplik
 from pipeline.ops.restic import PASSWORD_ENV, Restic
-
-PASSWORD = "tajne-haslo-testowe"
-
-
-def ops_settings(root: Path, **kopia_cfg: object) -> Settings:
-    """Settings with a config file (backed up too) and a restic repository in root."""
-    (root / "haslo").write_text(PASSWORD + "\n", encoding="utf-8")
-    os.chmod(root / "haslo", 0o600)
-    cfg = {"repozytorium": str(root / "repo"), "haslo_plik": "haslo", **kopia_cfg}
-    lines = ["[kopia]", *(f"{k} = {json.dumps(v)}" for k, v in cfg.items())]
-    (root / "asysta.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    data = {"kopia": {k: v for k, v in cfg.items()}}
-    settings = parse_config(data, root, str(root / "asysta.toml"))
-    settings.inbox.mkdir(parents=True, exist_ok=True)
-    return settings
-
-
-def cli(settings: Settings, *args: str) -> int:
-    return main(["-k", str(settings.source), *args])
 
 
 def test_backup_list_drill_and_restore(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

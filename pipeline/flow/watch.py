@@ -272,7 +272,8 @@ class Watcher:
                 else:
                     time.sleep(min(0.1, self.settle))
             # checklists a killed earlier run never refreshed, and the passing of time
-            after_batch(self.settings, self.converter, families(self.settings.outbox))
+            if not self._guarded():
+                after_batch(self.settings, self.converter, families(self.settings.outbox))
         finally:
             self._release_inbox()
         return self.outcomes
@@ -305,8 +306,8 @@ class Watcher:
                 if ready:
                     self._process(ready)
                     continue
-                if date.today() != today and not self.pending:  # time alone turns "oczekuje" into "brak"
-                    today = date.today()
+                if date.today() != today and not self.pending and not self._guarded():
+                    today = date.today()  # time alone turns "oczekuje" into "brak"
                     after_batch(self.settings, self.converter, families(self.settings.outbox))
                 if time.monotonic() >= next_rescan:
                     with contextlib.suppress(Exception):  # the banner of index.html

@@ -89,8 +89,13 @@ def check_libreoffice(settings: Settings) -> Check:
     from pipeline.core.errors import ConversionError
     from pipeline.stages.convert import Converter, find_soffice
 
+    configured = settings.przetwarzanie.soffice
+    if configured and not shutil.which(configured):
+        return Check("libreoffice", CRITICAL, f"nie ma programu LibreOffice wskazanego w "
+                                              f"[przetwarzanie] soffice ({configured}) – popraw "
+                                              "ścieżkę albo zainstaluj libreoffice-writer-nogui")
     try:
-        find_soffice(settings.przetwarzanie.soffice)
+        find_soffice(configured)
     except ConversionError as exc:
         return Check("libreoffice", CRITICAL, f"{exc} – dokumenty nie powstaną")
     timeout = settings.stan.libreoffice_timeout_s
