@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -40,9 +41,18 @@ def test_json_keys_names_and_exit_codes(tmp_path: Path, capsys: pytest.CaptureFi
     [watcher] = [c for c in body["kontrole"] if c["nazwa"] == "obserwator"]
     assert "asysta-obserwator" in watcher["opis"]  # what to do
     # the banner of index.html reads the same verdict
-    from pipeline.documents.banner import banner_html
+    from pipeline.documents.banner import banner_html, status_path
 
     assert "Awaria:" in banner_html(settings.outbox) and "obserwator" in banner_html(settings.outbox)
+    from pipeline.documents.overview import write_index
+
+    write_index(settings, date.today())
+    page = (settings.outbox / "index.html").read_text(encoding="utf-8")
+    assert '<p class="stan stan-krytyczny" role="alert"' in page and "asysta stan" in page
+    status_path(settings.outbox).write_text(json.dumps(
+        {"status": "ok", "kontrole": [{"nazwa": "dysk", "status": "ok", "opis": "x"}]}), "utf-8")
+    write_index(settings, date.today())
+    assert 'class="stan' not in (settings.outbox / "index.html").read_text(encoding="utf-8")
 
 
 @pytest.fixture
