@@ -194,3 +194,13 @@ def test_bad_password_unreachable_repository_and_no_settings(
     remote = parse_config({"kopia": {"repozytorium": "sftp:nikt@127.0.0.1:/brak"}}, tmp_path / "b")
     with pytest.raises(BackupError, match="nieosiągalne"):
         kopia.backup(remote)
+
+
+def test_benchmark_runs_with_small_n() -> None:
+    """bench/bench_kopia.py runs (timings are not asserted), so that it cannot rot."""
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run([sys.executable, str(root / "bench" / "bench_kopia.py"), "--rodziny", "3",
+                             "--dokumenty", "2", "--powtorzenia", "1"],
+                            capture_output=True, text=True, timeout=600, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "3 rodzin" in result.stdout and "próba odtworzenia" in result.stdout

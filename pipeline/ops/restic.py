@@ -97,7 +97,7 @@ class Restic:
                               "kopii jest nieosiągalne albo bardzo wolne") from None
         except OSError as exc:
             raise BackupError(f"nie można uruchomić programu restic ({exc.strerror})") from None
-        if done.returncode != 0 and not (done.returncode == 3 and args[:1] == ("backup",)):
+        if done.returncode != 0:  # 3 from backup: some files unreadable, the snapshot incomplete
             raise BackupError(self.cause(done.stderr, done.returncode))
         return done.stdout
 

@@ -197,10 +197,15 @@ def check_journal(settings: Settings) -> Check:
 
 
 def check_guard(settings: Settings) -> Check:
-    straz.check(settings.outbox, settings.kopia.prog_zmian_procent)
+    verdict = straz.check(settings.outbox, settings.kopia.prog_zmian_procent, record=False)
     reason = straz.blocked(settings.outbox)
     if reason is not None:
         return Check("straz", CRITICAL, reason[0].upper() + reason[1:])
+    if verdict.alarm:  # seen now; the watcher (or the next backup) raises the blockade
+        return Check("straz", CRITICAL, f"w archiwum zmieniło się albo zniknęło naraz "
+                                        f"{verdict.changed} z {verdict.checked} dokumentów (możliwy "
+                                        "atak szyfrującego wirusa) – zatrzymaj obserwatora, sprawdź "
+                                        "archiwum, w razie potrzeby odtwórz je (asysta kopia odtworz)")
     return Check("straz", OK, "brak masowych zmian plików archiwum")
 
 

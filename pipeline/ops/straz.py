@@ -95,21 +95,26 @@ def alarm(outbox: Path) -> dict[str, object] | None:
         return {"czas": 0, "zmienione": -1, "sprawdzone": -1}
 
 
-def check(outbox: Path, threshold: float) -> Verdict:
-    """Scan, compare with the previous scan, raise the alarm or remember this scan as good.
-    An unreadable previous scan (encrypted too) raises the alarm when documents exist."""
+def check(outbox: Path, threshold: float, record: bool = True) -> Verdict:
+    """Scan, compare with the previous scan, raise the alarm or remember this scan as good
+    (`record=False`: only compare, as `asysta stan` does: it may run under another account,
+    whose files the service could not read). A previous scan that no longer parses (encrypted
+    too) raises the alarm when documents exist."""
     now = scan(outbox)
     try:
         before = json.loads(_state(outbox, MANIFEST_NAME).read_text(encoding="utf-8"))["pliki"]
         verdict = compare(dict(before), now, outbox, threshold)
-    except FileNotFoundError:  # the first scan: nothing to compare with
+    except OSError:  # the first scan (or one this account may not read): nothing to compare
         verdict = Verdict(len(now), 0, False)
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         verdict = Verdict(len(now), len(now), len(now) >= MIN_CHANGED)
+    if not record:
+        return verdict
     if verdict.alarm:
         _raise(outbox, verdict)
     elif alarm(outbox) is None:
-        remember(outbox, now)
+        with contextlib.suppress(OSError):  # a full disk: the next scan compares with the last
+            remember(outbox, now)
     return verdict
 
 
