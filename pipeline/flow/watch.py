@@ -289,6 +289,7 @@ class Watcher:
         if self.settings.scans.resolve() != self.settings.inbox.resolve():
             observer.schedule(_Handler(self), str(self.settings.scans), recursive=False)
         observer.start()
+        self.heartbeat.start()
         with contextlib.suppress(ResourceError):  # a full disk must not stop the watcher
             journal.log(self.settings.outbox, "start_obserwacji",
                         wynik="polling" if self.polling else "zdarzenia")
@@ -300,7 +301,6 @@ class Watcher:
             next_rescan = time.monotonic() + cfg.przeglad_s
             today: date | None = None  # refresh once when idle: the watcher may have slept
             while not self.stopping.is_set():
-                self.heartbeat.beat()
                 self._retry_due()
                 ready = self._ready()
                 if ready:
@@ -319,7 +319,7 @@ class Watcher:
         finally:
             observer.stop()
             observer.join(timeout=5)
-            self.heartbeat.beat(running=False, force=True)
+            self.heartbeat.stop()
             with contextlib.suppress(ResourceError):
                 journal.log(self.settings.outbox, "koniec_obserwacji")
             self._release_inbox()

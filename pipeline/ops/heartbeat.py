@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ from pipeline.core.fsutil import ensure_private_dir, replace
 from pipeline.documents.banner import STATE_DIR
 
 HEARTBEAT_NAME = "obserwator.json"
-BEAT_EVERY_S = 10.0  # the watcher writes at most this often
+BEAT_EVERY_S = 10.0  # the watcher writes this often
 
 
 def heartbeat_path(outbox: Path) -> Path:
@@ -24,23 +25,39 @@ def heartbeat_path(outbox: Path) -> Path:
 
 
 class Heartbeat:
-    """Called from the watcher's loop; writes when BEAT_EVERY_S has passed."""
+    """A daemon thread of the watcher writes the heartbeat every BEAT_EVERY_S while the process
+    runs, also while a long batch or a backup holding the archive lock keeps the main loop
+    busy (a loop that makes no progress shows in `stan` as files waiting in the inbox)."""
 
     def __init__(self, outbox: Path) -> None:
         self.path = heartbeat_path(outbox)
-        self.last = 0.0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
 
-    def beat(self, running: bool = True, force: bool = False) -> None:
-        now = time.monotonic()
-        if not force and now - self.last < BEAT_EVERY_S:
-            return
-        self.last = now
+    def write(self, running: bool = True) -> None:
         body = {"pid": os.getpid(), "czas": time.time(), "dziala": running}
         try:
             ensure_private_dir(self.path.parent)
             replace(self.path, json.dumps(body).encode("utf-8"))
         except OSError:
             pass  # a full disk: the heartbeat goes stale and `stan` says so
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.write()
+            self._stop.wait(BEAT_EVERY_S)
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="asysta-heartbeat", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """The watcher ends: the heartbeat says so (a stopped watcher is not a dead one)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self.write(running=False)
 
 
 @dataclass(frozen=True)
