@@ -184,3 +184,10 @@ def test_folders_journal_and_backups(tmp_path: Path) -> None:
     journal_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     found = checks(settings)["dziennik"]
     assert found.status == "krytyczny" and "wpisie 2" in found.opis
+
+
+def test_folder_names_match_their_modules() -> None:
+    from pipeline.scans.skany import UNREAD_DIR
+    from pipeline.stages.holding import HOLD_DIR
+
+    assert (stan.HOLD_DIR, stan.UNREAD_DIR) == (HOLD_DIR, UNREAD_DIR)

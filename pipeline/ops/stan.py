@@ -22,11 +22,12 @@ from pipeline.core.config import Settings
 from pipeline.core.fsutil import ensure_private_dir, replace
 from pipeline.documents.banner import status_path
 from pipeline.ops import heartbeat, straz
-from pipeline.scans.skany import UNREAD_DIR
-from pipeline.stages.holding import HOLD_DIR
 from pipeline.stages.intake import REJECTED_DIR, is_ignored
 from pipeline.stages.machine import FAULT_DIR
 
+# the names of pipeline.stages.holding.HOLD_DIR and pipeline.scans.skany.UNREAD_DIR, whose
+# modules take half a second to import (a test keeps them equal): stan runs every minute
+HOLD_DIR, UNREAD_DIR = "blad-szablonu", "nierozpoznane"
 OK, WARNING, CRITICAL = "ok", "ostrzezenie", "krytyczny"
 EXIT_CODES = {OK: 0, WARNING: 1, CRITICAL: 2}
 _RANK = {OK: 0, WARNING: 1, CRITICAL: 2}

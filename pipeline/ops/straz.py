@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,21 +51,27 @@ def _state(outbox: Path, name: str) -> Path:
 
 
 def scan(outbox: Path) -> dict[str, Stamp]:
-    """Every archived document: relative path → its stamp."""
+    """Every archived document: path relative to `rodziny/` → its stamp."""
     out: dict[str, Stamp] = {}
-    root = outbox / FAMILIES_DIR
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in files:
-            if name.startswith(".") or name in REWRITTEN:
+    stack = [(str(outbox / FAMILIES_DIR), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
                 continue
-            path = os.path.join(folder, name)
             try:
-                info = os.lstat(path)
+                info = entry.stat(follow_symlinks=False)
             except OSError:
                 continue
-            out[os.path.relpath(path, root)] = [info.st_size, info.st_mtime_ns, info.st_ctime_ns,
-                                                info.st_ino]
+            if stat.S_ISDIR(info.st_mode):
+                stack.append((entry.path, f"{prefix}{entry.name}/"))
+            elif prefix and entry.name not in REWRITTEN:
+                out[prefix + entry.name] = [info.st_size, info.st_mtime_ns, info.st_ctime_ns,
+                                            info.st_ino]
     return out
 
 
@@ -75,10 +82,10 @@ def _removed_families(outbox: Path) -> set[str]:
 def compare(before: dict[str, Stamp], now: dict[str, Stamp], outbox: Path,
             threshold: float) -> Verdict:
     changed = [rel for rel, stamp in before.items() if now.get(rel) != stamp]
-    gone_families = {rel.split(os.sep, 1)[0] for rel in changed if rel not in now}
+    gone_families = {rel.split("/", 1)[0] for rel in changed if rel not in now}
     if gone_families:  # a whole family deleted after its retention period is not an attack
         legal = gone_families & _removed_families(outbox)
-        changed = [rel for rel in changed if rel.split(os.sep, 1)[0] not in legal or rel in now]
+        changed = [rel for rel in changed if rel.split("/", 1)[0] not in legal or rel in now]
     count = len(changed)
     alarm = count >= MIN_CHANGED and 100.0 * count / max(1, len(before)) >= threshold
     return Verdict(len(before), count, alarm)
