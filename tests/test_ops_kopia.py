@@ -204,3 +204,27 @@ def test_benchmark_runs_with_small_n() -> None:
                             capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 0, result.stderr
     assert "3 rodzin" in result.stdout and "próba odtworzenia" in result.stdout
+
+
+def test_full_backup_disk(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The repository on a 2 MB tmpfs, the archive larger: a Polish cause, exit 2, the
+    archive untouched, `stan` critical."""
+    disk = tmp_path / "usb"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)],
+                             capture_output=True, check=False)
+    if mounted.returncode != 0:
+        pytest.skip("montowanie tmpfs niedozwolone w tym środowisku (potrzebny root)")
+    try:
+        settings = ops_settings(tmp_path, repozytorium=str(disk / "repo"))
+        build(settings.outbox, 12)  # about 8 MB of documents
+        before = {p: p.read_bytes() for p in (settings.outbox / "rodziny").rglob("*") if p.is_file()}
+        assert cli(settings, "kopia") == 2
+        assert "brak miejsca na dysku repozytorium kopii" in capsys.readouterr().err
+        assert {p: p.read_bytes() for p in before} == before
+        from pipeline.ops.stan_kopia import backup_status
+
+        status, text = backup_status(settings)
+        assert status == "krytyczny" and "brak miejsca" in text
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
