@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,8 @@ def cmd_kopia(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     if args.czynnosc == "odtworz":
         if args.do is None:
-            print("asysta: podaj nowy, pusty folder: asysta kopia odtworz --do FOLDER")
+            print("asysta: podaj nowy, pusty folder: asysta kopia odtworz --do FOLDER",
+                  file=sys.stderr)
             return 2
         restored = kopia.restore(settings, args.do, args.migawka or "latest")
         if restored is None:

@@ -105,17 +105,19 @@ def handle(path: Path, item: RenderedDocument, failure: ConversionError, outdir:
            settings: Settings) -> Path | Outcome:
     """After a machine fault in the batch: the PDF made alone on a fresh LibreOffice, or the
     form's outcome (waiting in the inbox, or set aside for the administrator)."""
-    if failure.reason != "closed":  # shutting down: simply wait
-        again = convert_alone(item.docx, outdir, settings)
-        if isinstance(again, Path):
-            forget(settings, item.form.source.sha256)
-            return again
-        failure = again
+    rodzina = item.form.rodzina
+    if failure.reason == "closed":  # the program is ending: the form simply waits, uncounted
+        return Outcome(path.name, "pozostawiony", rodzina, problems=(Problem(
+            "konwersję przerwano, bo program kończy pracę; plik pozostaje w folderze inbox"),))
+    again = convert_alone(item.docx, outdir, settings)
+    if isinstance(again, Path):
+        forget(settings, item.form.source.sha256)
+        return again
+    failure = again
     sha = item.form.source.sha256
     counts = _counts(settings)
     counts[sha] = counts.get(sha, 0) + 1
     reason = str(failure).split(" – ")[0]
-    rodzina = item.form.rodzina
     tries = counts[sha]
     if tries >= max(1, settings.stan.proby_konwersji) and path.parent == settings.inbox:
         target = _set_aside(path, item, settings, tries, reason)
