@@ -195,6 +195,8 @@ class Watcher:
             self._lock_fd = None
 
     def _process(self, paths: list[Path]) -> None:
+        if self._guarded():  # a mass change (ransomware?): nothing is filed; the files wait
+            return
         scans = [p for p in paths if p.parent == self.settings.scans]
         if scans:
             self._process_scans(scans)
@@ -219,8 +221,6 @@ class Watcher:
                         if o.status == "pozostawiony"])
 
     def _process_forms(self, paths: list[Path]) -> None:
-        if self._guarded():  # a mass change (ransomware?): nothing is filed; the files wait
-            return
         try:
             outcomes = process_files(paths, self.settings, self.converter, self.report)
         except Exception as exc:  # never die on a file: log and carry on

@@ -112,6 +112,9 @@ def handle(path: Path, item: RenderedDocument, failure: ConversionError, outdir:
     again = convert_alone(item.docx, outdir, settings)
     if isinstance(again, Path):
         forget(settings, item.form.source.sha256)
+        with contextlib.suppress(ResourceError):  # the administrator sees the faults in the log
+            journal.log(settings.outbox, "awaria_konwersji", plik=path.name, rodzina=rodzina,
+                        wynik="przekonwertowano_osobno")
         return again
     failure = again
     sha = item.form.source.sha256
