@@ -226,6 +226,7 @@ def test_document_that_hangs_libreoffice_waits_then_goes_to_the_administrator(
         assert "awaria LibreOffice (nie błąd pliku)" in str(hung.problems[0])
         assert paths[1].read_text("utf-8") == original
         assert not (settings.inbox / "odrzucone").exists()
+        assert (settings.inbox / ".awarie-konwersji.json").is_file()  # one failure counted
     # the second time, alone in its batch (0000.docx: the hook, read by LibreOffice's worker
     # when it starts, follows)
     monkeypatch.setenv("ASYSTA_TEST_LO_HANG", "0000")
@@ -249,3 +250,4 @@ def test_document_that_hangs_libreoffice_waits_then_goes_to_the_administrator(
     with Converter(workers=1) as converter:
         [filed] = run(settings, converter, paths[1])
     assert filed.status == "przyjety"
+    assert not (settings.inbox / ".awarie-konwersji.json").exists()

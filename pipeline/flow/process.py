@@ -306,6 +306,7 @@ class _Batch:
                 return
             with archive.archive_lock(self.settings.outbox):
                 outcome = _file(path, item, pdf, self.settings)
+            machine.forget(self.settings, item.form.source.sha256)  # its machine faults are over
             self.done(outcome)
         except Exception as exc:
             if resource_failure(exc) is not None:  # the input stays: not the form's fault

@@ -63,6 +63,8 @@ def _save(settings: Settings, counts: dict[str, int]) -> None:
 
 def forget(settings: Settings, sha256: str) -> None:
     """The form converted at last: its count goes."""
+    if not _counts_path(settings).exists():  # the usual case: no machine fault pending
+        return
     counts = _counts(settings)
     if counts.pop(sha256, None) is not None:
         with contextlib.suppress(OSError):
