@@ -183,6 +183,9 @@ def test_bad_password_unreachable_repository_and_no_settings(
     assert "złe hasło repozytorium kopii" in capsys.readouterr().err
     assert stanplik.read(settings.outbox)["kopia"]["wynik"] == "blad"
     assert {p: p.read_bytes() for p in before} == before
+    os.chmod(tmp_path / "haslo", 0o644)
+    assert cli(settings, "kopia") == 2
+    assert "mogą czytać inni użytkownicy – ustaw: chmod 600" in capsys.readouterr().err
     (tmp_path / "haslo").unlink()
     assert cli(settings, "kopia") == 2
     assert "nie można odczytać pliku hasła kopii" in capsys.readouterr().err

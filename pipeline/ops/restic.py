@@ -71,6 +71,10 @@ class Restic:
         if cfg.haslo_plik is not None:
             try:
                 with cfg.haslo_plik.open("rb") as handle:
+                    if os.fstat(handle.fileno()).st_mode & 0o077:
+                        raise BackupError(f"plik hasła kopii {cfg.haslo_plik} mogą czytać inni "
+                                          "użytkownicy – ustaw: chmod 600 (właściciel: użytkownik "
+                                          "usługi)")
                     if not handle.read().strip():
                         raise BackupError(f"plik hasła kopii {cfg.haslo_plik} jest pusty "
                                           "([kopia] haslo_plik)")
