@@ -118,6 +118,14 @@ def install(settings: Settings, user: str = DEFAULT_USER) -> list[str]:
     _ensure_user(user)
     for folder in (settings.outbox, settings.inbox, settings.scans):
         _own(folder, user)
+    repository = Path(settings.kopia.repozytorium)
+    if settings.kopia.repozytorium.startswith("/") and repository.is_dir():
+        _own(repository, user)  # a local repository (a folder, a USB disk) is the service's
+    secret = settings.kopia.haslo_plik
+    if secret is not None and secret.is_file():  # readable by the service user alone
+        entry = pwd.getpwnam(user)
+        os.chown(secret, entry.pw_uid, entry.pw_gid)
+        os.chmod(secret, 0o600)
     written = write_units(SYSTEM_DIR, settings, user)
     _run("systemctl", "daemon-reload")
     _run("systemctl", "enable", "--now", *ENABLE)
