@@ -29,7 +29,9 @@ def banner_html(outbox: Path) -> str:
     if status not in _WORDS or not bad:
         return ""
     more = f" (i {len(bad) - 1} więcej)" if len(bad) > 1 else ""
-    return (f'<p class="stan stan-{status}" role="alert" style="padding:.5em 1em;'
+    # on screen only: a printout is for the case files, not for the administrator
+    return ("<style>@media print{p.stan{display:none}}</style>"
+            f'<p class="stan stan-{status}" role="alert" style="padding:.5em 1em;'
             f'background:{"#fde2e1" if status == "krytyczny" else "#fff4ce"}">'
             f"<strong>{_WORDS[status]}:</strong> {escape(str(bad[0]))}{more} – "
             f"szczegóły: <code>asysta stan</code>, czas sprawdzenia {escape(str(state.get('czas', '')))}"
