@@ -42,6 +42,7 @@ RECENT_OUTCOMES = 1000
 MAX_BATCH = 64  # files handed to the pipeline at once (LibreOffice gets them together)
 RETRY_FIRST_S = 30.0  # a file left in the inbox for a full disk is taken again after this,
 RETRY_MAX_S = 600.0  # and the wait doubles up to this while the failure lasts
+HEALTH_EVERY_S = 60.0  # `asysta stan` (without LibreOffice) for index.html's banner
 
 
 @dataclass
@@ -100,6 +101,7 @@ class Watcher:
         self.scan_report: skany.ScanReport | None = None
         self.scan_outcomes: deque[skany.ScanOutcome] = deque(maxlen=RECENT_OUTCOMES)
         self.heartbeat = Heartbeat(settings.outbox)  # read by `asysta stan`
+        self._health_at = 0.0
 
     # -- state -------------------------------------------------------------------------
 
@@ -233,6 +235,14 @@ class Watcher:
         self._back_off([self.settings.inbox / o.name for o in outcomes
                         if o.status == "pozostawiony"])
 
+    def _health(self) -> None:
+        """The health check for index.html's banner, at most once a minute."""
+        if time.monotonic() < self._health_at:
+            return
+        self._health_at = time.monotonic() + HEALTH_EVERY_S
+        with contextlib.suppress(Exception):
+            stan.run(self.settings, libreoffice=False)
+
     def _guarded(self) -> bool:
         with contextlib.suppress(OSError):
             straz.check(self.settings.outbox, self.settings.kopia.prog_zmian_procent)
@@ -310,8 +320,7 @@ class Watcher:
                     today = date.today()  # time alone turns "oczekuje" into "brak"
                     after_batch(self.settings, self.converter, families(self.settings.outbox))
                 if time.monotonic() >= next_rescan:
-                    with contextlib.suppress(Exception):  # the banner of index.html
-                        stan.run(self.settings, libreoffice=False)
+                    self._health()
                     self.rescan()
                     next_rescan = time.monotonic() + cfg.przeglad_s
                 self.wake.wait(timeout=0.05 if self.pending else 1.0)
