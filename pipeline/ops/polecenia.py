@@ -111,7 +111,8 @@ def add_commands(sub: Any) -> None:
                                    "odtworzenia najnowszej kopii; odtworz – odtworzenie do nowego "
                                    "folderu.")
     p.add_argument("czynnosc", nargs="?", default="wykonaj",
-                   choices=("wykonaj", "lista", "sprawdz", "odtworz"), metavar="CZYNNOŚĆ")
+                   choices=("wykonaj", "lista", "sprawdz", "odtworz"), metavar="CZYNNOŚĆ",
+                   help="wykonaj (domyślnie), lista, sprawdz albo odtworz")
     p.add_argument("--do", type=Path, metavar="FOLDER", help="nowy, pusty folder (odtworz)")
     p.add_argument("--migawka", metavar="ID", help="identyfikator kopii (domyślnie najnowsza)")
     p.set_defaults(func=cmd_kopia)
@@ -119,7 +120,8 @@ def add_commands(sub: Any) -> None:
     p = sub.add_parser("usluga", help="zainstaluj albo usuń usługę systemd",
                        description="zainstaluj – jednostki systemd (obserwator i poranna kopia), "
                                    "użytkownik usługi, włączenie; usun – wyłączenie i usunięcie.")
-    p.add_argument("czynnosc", choices=("zainstaluj", "usun"), metavar="CZYNNOŚĆ")
+    p.add_argument("czynnosc", choices=("zainstaluj", "usun"), metavar="CZYNNOŚĆ",
+                   help="zainstaluj albo usun")
     p.add_argument("--tylko-pliki", type=Path, metavar="FOLDER",
                    help="tylko zapisz pliki jednostek do FOLDER (niczego nie włączaj)")
     p.add_argument("--uzytkownik", default="asysta", metavar="NAZWA",
