@@ -43,6 +43,9 @@ _CAUSES = (
     ("no matching id", "nie ma kopii o takim identyfikatorze (asysta kopia lista)"),
 )
 MISSING = "Is there a repository at the following location?"
+# what asysta sets itself, from its settings only (never inherited from the caller)
+_OURS = frozenset({"RESTIC_REPOSITORY", "RESTIC_REPOSITORY_FILE", "RESTIC_PASSWORD",
+                   "RESTIC_PASSWORD_FILE", "RESTIC_PASSWORD_COMMAND", PASSWORD_ENV})
 
 
 class Restic:
@@ -65,8 +68,7 @@ class Restic:
 
     @staticmethod
     def _environment(cfg: Kopia) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith("RESTIC_") and k != PASSWORD_ENV}
+        env = {k: v for k, v in os.environ.items() if k not in _OURS}  # RESTIC_CACHE_DIR stays
         env["RESTIC_REPOSITORY"] = cfg.repozytorium
         if cfg.haslo_plik is not None:
             try:
