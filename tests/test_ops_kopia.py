@@ -61,6 +61,11 @@ def test_backup_list_drill_and_restore(tmp_path: Path, capsys: pytest.CaptureFix
     for path in [target, *target.rglob("*")]:
         mode = stat.S_IMODE(path.lstat().st_mode)
         assert mode == (0o700 if path.is_dir() else 0o600), path
+    by_id = tmp_path / "wskazana"
+    assert cli(settings, "kopia", "odtworz", "--do", str(by_id), "--migawka", tagged["short_id"]) == 0
+    assert "Dziennik i skróty plików zgodne" in capsys.readouterr().out
+    assert cli(settings, "kopia", "odtworz", "--do", str(tmp_path / "x"), "--migawka", "0badc0de") == 2
+    assert "nie ma kopii o takim identyfikatorze" in capsys.readouterr().err
     # never into the live archive, never into a folder that is not empty
     assert cli(settings, "kopia", "odtworz", "--do", str(settings.outbox / "x")) == 2
     assert cli(settings, "kopia", "odtworz", "--do", str(target)) == 2
