@@ -126,6 +126,36 @@ class Sprawozdanie:
 
 
 @dataclass(frozen=True)
+class Kopia:
+    """Backups with restic (`pipeline.ops.kopia`) and the mass-change guard (`pipeline.ops.straz`)."""
+
+    repozytorium: str = ""  # restic's repository: a folder, sftp:…, rest:…; empty = no backups
+    haslo_plik: Path | None = None  # the password file (else $ASYSTA_KOPIA_HASLO)
+    restic: str = ""  # path to restic; found on PATH when empty
+    zachowaj_dzienne: int = 7  # retention: daily snapshots kept …
+    zachowaj_tygodniowe: int = 5
+    zachowaj_miesieczne: int = 12
+    max_wiek_h: float = 26.0  # `stan` warns when the newest backup is older (critical at 3x)
+    # the guard: this share of archive files changed or gone between two scans stops filing
+    prog_zmian_procent: float = 30.0
+
+
+@dataclass(frozen=True)
+class Stan:
+    """Thresholds of the health check `asysta stan` (`pipeline.ops.stan`)."""
+
+    obserwator_cisza_s: float = 180.0  # a heartbeat older than this: the watcher is dead
+    dysk_ostrzezenie_mb: int = 2048  # free space on the archive's disk below this: warning
+    dysk_krytyczny_mb: int = 500  # … below this: critical
+    inbox_czeka_min: float = 15.0  # a form waiting in inbox/ longer than this: warning
+    odrzucone_ostrzezenie: int = 20  # this many files in odrzucone/: warning
+    libreoffice_timeout_s: float = 60.0  # the conversion probe's time limit
+    # a form whose conversion failed alone on a fresh LibreOffice this many times is set
+    # aside for the administrator (inbox/awaria-konwersji/); until then it is retried
+    proby_konwersji: int = 3
+
+
+@dataclass(frozen=True)
 class Settings:
     osrodek: Osrodek = field(default_factory=Osrodek)
     terminy: Terminy = field(default_factory=Terminy)
@@ -141,6 +171,8 @@ class Settings:
     sprawozdanie: Sprawozdanie = field(default_factory=Sprawozdanie)
     # [asystenci]: assistant's name → form of employment (the figures by form of employment)
     asystenci: Mapping[str, str] = field(default_factory=dict)
+    kopia: Kopia = field(default_factory=Kopia)
+    stan: Stan = field(default_factory=Stan)
 
     @property
     def inbox(self) -> Path:
@@ -161,6 +193,8 @@ _SECTIONS: dict[str, type] = {
     "przetwarzanie": Przetwarzanie,
     "skany": Skany,
     "sprawozdanie": Sprawozdanie,
+    "kopia": Kopia,
+    "stan": Stan,
 }
 ASSISTANTS_SECTION = "asystenci"  # free keys: an assistant's name → form of employment
 
@@ -232,6 +266,8 @@ def parse_config(data: dict[str, Any], base: Path, source: str = "") -> Settings
         skany=Skany(**built.get("skany", {})),
         sprawozdanie=Sprawozdanie(**built.get("sprawozdanie", {})),
         asystenci=assistants,
+        kopia=Kopia(**built.get("kopia", {})),
+        stan=Stan(**built.get("stan", {})),
     )
 
 

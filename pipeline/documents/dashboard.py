@@ -24,6 +24,7 @@ from pathlib import Path
 from pipeline.core.config import Settings
 from pipeline.core.errors import RegisterError
 from pipeline.core.polish import pl_count, pl_date, typeset
+from pipeline.documents.banner import banner_html  # `asysta stan` not ok: one line
 from pipeline.documents.looks import (
     CHECKLIST_JSON,
     CHECKLIST_PDF,
@@ -299,7 +300,7 @@ def render_page(settings: Settings, checklists: list[Checklist], unreadable: lis
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>asysta – przegląd rodzin na dzień {pl_date(as_of)}</title>
 <style>{CSS}</style></head>
-<body>
+<body>{banner_html(outbox)}
 <header><h1>{esc(typeset(settings.osrodek.nazwa, words=True))} – dokumentacja asystentów rodziny</h1>
 <p class="meta">Stan na dzień {pl_date(as_of)} (wygenerowano
 {datetime.now().strftime("%d.%m.%Y %H:%M")}).</p>

@@ -25,7 +25,7 @@ from typing import Any
 
 from pipeline.core import faults
 from pipeline.core.errors import FilingError, Problem, os_reason
-from pipeline.core.fsutil import FILE_MODE, ensure_private_dir, fsync_dir, replace, write_new
+from pipeline.core.fsutil import ensure_private_dir, fsync_dir, make_private_file, replace, write_new
 from pipeline.core.limits import MoreProblems, total
 from pipeline.core.models import FiledDocument, FormData
 from pipeline.pdf import kod
@@ -320,18 +320,6 @@ def explanation(name: str, problems: list[Problem] | tuple[Problem, ...],
     return "\n".join(lines) + "\n"
 
 
-def _make_private(path: Path) -> None:
-    """0600 for a file moved into odrzucone/, if it is ours to change: never through a link,
-    never for a file that also lives elsewhere (its other name would change too); the folder
-    is 0700 in any case."""
-    info = os.lstat(path)
-    if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1:
-        return
-    # a file owned by the staff member's account may not be ours to change
-    with contextlib.suppress(PermissionError):
-        os.chmod(path, FILE_MODE)
-
-
 def reject(path: Path, problems: list[Problem] | tuple[Problem, ...], inbox: Path) -> Path:
     """Move the file unchanged to inbox/odrzucone/ with a Polish explanation beside it; a
     name too long to have `.txt` added is kept shortened (the text says so)."""
@@ -349,7 +337,7 @@ def reject(path: Path, problems: list[Problem] | tuple[Problem, ...], inbox: Pat
     except OSError:
         described.unlink(missing_ok=True)  # no explanation of a file that is not there
         raise
-    _make_private(target)
+    make_private_file(target)
     return target
 
 
