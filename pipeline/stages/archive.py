@@ -11,12 +11,10 @@ filed once its entry is there (read and written through `register.Register`).
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import fcntl
 import hashlib
 import os
-import stat
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
