@@ -133,3 +133,12 @@ class TemplateCheckError(AsystaError):
             "szablony dokumentów nie pasują do schematów, więc formularze nie będą przyjmowane "
             f"(dane by przepadły albo każdy formularz zostałby odrzucony):\n{lines}\n"
             "Popraw szablony (folder [foldery] szablony w asysta.toml) i sprawdź: asysta sprawdz")
+
+
+class MailError(AsystaError):
+    """The mail server could not be reached, refused the login or the certificate did not
+    verify: the message names the [poczta] setting to look at; nothing was marked as sent."""
+
+    def __init__(self, message: str, setting: str = "") -> None:
+        self.setting = setting  # e.g. "[poczta] serwer"
+        super().__init__(message)
