@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 from rich.console import Console
@@ -85,6 +86,12 @@ def run_checks(settings: Settings, console: Console) -> int:
     if not settings.osrodek.adres:  # a warning: documents are still made, with a blank address
         console.print("[yellow]![/] uzupełnij dane ośrodka w asysta.toml "
                       "([osrodek] nazwa, adres, miejscowosc, kierownik)")
+    if settings.poczta.serwer:  # e-mail is set up: who would not get their digest
+        from pipeline.notify.digest import unaddressed
+
+        for name in unaddressed(settings, date.today()):
+            console.print(f"[yellow]![/] powiadomienia: asystent rodziny {escape(name)} nie ma "
+                          "adresu w [powiadomienia.asystenci] – nie dostanie powiadomień")
 
     rendered: list[Path] = []
     work = Path(tempfile.mkdtemp(prefix="asysta-sprawdz-"))

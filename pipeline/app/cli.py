@@ -724,6 +724,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ziarno", type=int, default=2026, metavar="N",
                    help="ziarno generatora (inne ziarno – inne nazwiska i szczegóły; domyślnie 2026)")
     p.set_defaults(func=cmd_demo, polling=False)
+
+    from pipeline.notify.command import add_parser as add_powiadomienia
+
+    add_powiadomienia(sub, _iso_date)
     return parser
 
 
