@@ -90,8 +90,9 @@ def run_checks(settings: Settings, console: Console) -> int:
         from pipeline.notify.digest import unaddressed
 
         for name in unaddressed(settings, date.today()):
-            console.print(f"[yellow]![/] powiadomienia: asystent rodziny {escape(name)} nie ma "
-                          "adresu w [powiadomienia.asystenci] – nie dostanie powiadomień")
+            console.print("[yellow]![/] " + escape(f"powiadomienia: asystent rodziny {name} nie "
+                                                   "ma adresu w [powiadomienia.asystenci] – nie "
+                                                   "dostanie powiadomień"))
 
     rendered: list[Path] = []
     work = Path(tempfile.mkdtemp(prefix="asysta-sprawdz-"))

@@ -9,6 +9,7 @@ Every failure is a MailError whose Polish message names the setting to look at.
 
 from __future__ import annotations
 
+import base64
 import os
 import smtplib
 import socket
@@ -116,6 +117,21 @@ def failure(poczta: Poczta, exc: BaseException) -> MailError:
                      "[poczta] serwer")
 
 
+def _login(smtp: smtplib.SMTP, user: str, secret: str) -> None:
+    """smtplib's login, which takes ASCII only; a Polish letter in the password goes by
+    AUTH PLAIN in UTF-8 (RFC 4616), as mail servers expect it."""
+    if (user + secret).isascii():
+        smtp.login(user, secret)
+        return
+    smtp.ehlo_or_helo_if_needed()
+    if "PLAIN" not in smtp.esmtp_features.get("auth", "").upper().split():
+        raise smtplib.SMTPNotSupportedError("AUTH PLAIN")
+    token = base64.b64encode(b"\0" + user.encode() + b"\0" + secret.encode()).decode("ascii")
+    code, reply = smtp.docmd("AUTH", "PLAIN " + token)
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, reply)
+
+
 class Mailbox:
     """One SMTP session: connected, encrypted and logged in on enter, closed on exit."""
 
@@ -141,7 +157,7 @@ class Mailbox:
                 if p.szyfrowanie == "starttls":
                     self._smtp.starttls(context=_tls(p))
             if p.uzytkownik and self._password is not None:
-                self._smtp.login(p.uzytkownik, self._password)
+                _login(self._smtp, p.uzytkownik, self._password)
         except MailError:
             self.close()
             raise
