@@ -119,15 +119,18 @@ class Server:
     box: Mailbox
     controller: Controller | None = None
 
-    def start(self, pki: Pki | None = None) -> Server:
+    def start(self, pki: Pki | None = None, implicit: bool = False) -> Server:
+        """Plain; with `pki`, STARTTLS required and a login; `implicit`: TLS from the start."""
         options: dict[str, Any] = {}
         if pki is not None:
             import ssl
 
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             context.load_cert_chain(pki.cert, pki.key)
-            options = {"tls_context": context, "require_starttls": True,
-                       "auth_required": True, "authenticator": _login}
+            options = {"auth_required": True, "authenticator": _login}
+            # aiosmtpd counts only STARTTLS as TLS for AUTH; with implicit TLS it is TLS anyway
+            options.update({"ssl_context": context, "auth_require_tls": False} if implicit else
+                           {"tls_context": context, "require_starttls": True})
         self.controller = Controller(self.box, hostname="127.0.0.1", port=self.port, **options)
         self.controller.start()
         return self
@@ -428,6 +431,16 @@ def test_starttls_login_and_own_ca(tmp_path: Path, archive: Settings, server: Se
     assert len(server.box.messages) == 3
 
 
+def test_implicit_tls(tmp_path: Path, archive: Settings, server: Server, pki: Pki,
+                      monkeypatch: pytest.MonkeyPatch) -> None:
+    server.start(pki, implicit=True)
+    config = _centre(tmp_path, archive, port=server.port, serwer="localhost", szyfrowanie="ssl",
+                     ca_plik=pki.ca, uzytkownik=LOGIN)
+    monkeypatch.setenv("ASYSTA_POCZTA_HASLO", PASSWORD)
+    assert _run(config) == 0
+    assert len(server.box.messages) == 3
+
+
 def _refused(tmp_path: Path, capsys: pytest.CaptureFixture[str], setting: str) -> None:
     assert _run(tmp_path / "asysta.toml") == 2
     err = capsys.readouterr().err
@@ -478,6 +491,23 @@ def test_malformed_address_in_settings(tmp_path: Path, archive: Settings,
                                        capsys: pytest.CaptureFixture[str]) -> None:
     _centre(tmp_path, archive, port=25, addresses={**ADDRESSES, ZAK: "k.zak(at)ops.test"})
     _refused(tmp_path, capsys, f"[powiadomienia.asystenci] {ZAK}: to nie jest poprawny adres")
+
+
+def test_every_mail_setting_problem_at_once(tmp_path: Path) -> None:
+    from pipeline.core.config import parse_config
+    from pipeline.core.errors import ConfigError
+
+    with pytest.raises(ConfigError) as caught:
+        parse_config({"poczta": {"szyfrowanie": "tls", "nadawca": "asysta"},
+                      "powiadomienia": {"kierownik": "kierownik.ops.test", "nic_zaleglego": "tak",
+                                        "asystenci": {ZAK: "k.zak@"}}}, tmp_path)
+    assert caught.value.problems == [
+        f"[powiadomienia.asystenci] {ZAK}: to nie jest poprawny adres e-mail "
+        '(np. "a.nowak@ops.example.pl")',
+        "[powiadomienia] nic_zaleglego: oczekiwano true albo false",
+        '[powiadomienia] kierownik: to nie jest poprawny adres e-mail (np. "kierownik@ops.example.pl")',
+        '[poczta] nadawca: to nie jest poprawny adres e-mail (np. "asysta <asysta@ops.example.pl>")',
+        "[poczta] szyfrowanie: podaj jedno z: starttls, ssl, brak"]
 
 
 # -- calendars ------------------------------------------------------------------------------------
