@@ -431,6 +431,7 @@ def test_starttls_login_and_own_ca(tmp_path: Path, archive: Settings, server: Se
     assert len(server.box.messages) == 3
 
 
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def test_implicit_tls(tmp_path: Path, archive: Settings, server: Server, pki: Pki,
                       monkeypatch: pytest.MonkeyPatch) -> None:
     server.start(pki, implicit=True)

@@ -72,6 +72,18 @@ def _name(n: int | str) -> str:
     return f"rodzaj „{n}”" if isinstance(n, str) else f"załącznik {n}"
 
 
+def _unaddressed(settings: Settings, console: Console) -> None:
+    """With e-mail set up: a warning for each assistant who would get no digest."""
+    if not settings.poczta.serwer:
+        return
+    from pipeline.notify.digest import unaddressed
+
+    for name in unaddressed(settings, date.today()):
+        console.print("[yellow]![/] " + escape(f"powiadomienia: asystent rodziny {name} nie ma "
+                                               "adresu w [powiadomienia.asystenci] – nie "
+                                               "dostanie powiadomień"))
+
+
 def run_checks(settings: Settings, console: Console) -> int:
     problems = 0
 
@@ -86,13 +98,7 @@ def run_checks(settings: Settings, console: Console) -> int:
     if not settings.osrodek.adres:  # a warning: documents are still made, with a blank address
         console.print("[yellow]![/] uzupełnij dane ośrodka w asysta.toml "
                       "([osrodek] nazwa, adres, miejscowosc, kierownik)")
-    if settings.poczta.serwer:  # e-mail is set up: who would not get their digest
-        from pipeline.notify.digest import unaddressed
-
-        for name in unaddressed(settings, date.today()):
-            console.print("[yellow]![/] " + escape(f"powiadomienia: asystent rodziny {name} nie "
-                                                   "ma adresu w [powiadomienia.asystenci] – nie "
-                                                   "dostanie powiadomień"))
+    _unaddressed(settings, console)
 
     rendered: list[Path] = []
     work = Path(tempfile.mkdtemp(prefix="asysta-sprawdz-"))

@@ -124,8 +124,8 @@ def _due(checklist: Checklist, item: Item, soon: bool, titles: Mapping[tuple[int
 def snapshot(settings: Settings, as_of: date) -> Snapshot:
     """Every case's deadlines and the centre's „Do zrobienia” list on `as_of`."""
     checklists = all_checklists(settings, as_of)
-    titles = {(i.zalacznik, i.rodzaj): title(i.zalacznik, i.rodzaj, settings)
-              for c in checklists for i in c.pozycje}
+    kinds_seen = {(i.zalacznik, i.rodzaj) for c in checklists for i in c.pozycje}
+    titles = {(n, rodzaj): title(n, rodzaj, settings) for n, rodzaj in kinds_seen}
     days = settings.terminy.do_zrobienia_dni
     todo = tuple(_due(line.checklist, line.item, line.soon, titles)
                  for line in todo_lines(checklists, as_of, days))

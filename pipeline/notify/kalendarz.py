@@ -12,8 +12,9 @@ attachment numbers, titles and dates only. Rewritten after every batch and by
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from icalendar import Alarm, Calendar, Event
@@ -55,28 +56,41 @@ def event(item: DueItem, stamp: datetime) -> Event:
     return ev
 
 
-def calendar(title: str, items: Iterable[DueItem], stamp: datetime) -> Calendar:
+@functools.lru_cache(maxsize=50_000)
+def event_bytes(item: DueItem, stamp: datetime) -> bytes:
+    """An event serialised, remembered: the watcher rewrites the calendars after every batch,
+    and most deadlines are the same as in the batch before."""
+    return bytes(event(item, stamp).to_ical())
+
+
+def calendar(title: str, events: Iterable[bytes]) -> bytes:
+    """A VCALENDAR around events already serialised (each once, for every file it is in)."""
     cal = Calendar()
     cal.add("prodid", "-//asysta//terminy asystenta rodziny//PL")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", title)
-    for item in sorted(items, key=lambda i: (i.termin or date.min, i.rodzina, i.uid)):
-        cal.add_component(event(item, stamp))
-    return cal
+    end = b"END:VCALENDAR\r\n"
+    head = cal.to_ical()
+    assert head.endswith(end)
+    return head[:-len(end)] + b"".join(events) + end
 
 
-def calendars(snap: Snapshot, centre: str) -> dict[str, Calendar]:
-    """File name → calendar: one per assistant with cases, one for the whole centre."""
-    stamp = datetime.now(UTC).replace(microsecond=0)
-    out = {CENTRE_FILE: calendar(f"asysta – {centre}",
-                                 (i for c in snap.cases for i in c.open_items), stamp)}
+def calendars(snap: Snapshot, centre: str) -> dict[str, bytes]:
+    """File name → calendar: one per assistant with cases, one for the whole centre.
+    DTSTAMP is the day the state is of, so an unchanged calendar is byte for byte the same."""
+    stamp = datetime.combine(snap.na_dzien, time(0), UTC)
+    items = sorted((i for c in snap.cases for i in c.open_items),
+                   key=lambda i: (i.termin or date.min, i.rodzina, i.uid))
+    events = {i.uid: event_bytes(i, stamp) for i in items}
+    out = {CENTRE_FILE: calendar(f"asysta – {centre}", events.values())}
     for key, name in sorted(snap.assistants().items()):
-        items = [i for c in snap.cases_of(key) for i in c.open_items]
+        mine = {c.rodzina for c in snap.cases_of(key)}
         file = calendar_name(name)
         while file in out:  # two names with one spelling in ASCII
             file = file.removesuffix(".ics") + "-2.ics"
-        out[file] = calendar(f"asysta – {name}", items, stamp)
+        out[file] = calendar(f"asysta – {name}", (events[i.uid] for i in items
+                                                  if i.rodzina in mine))
     return out
 
 
@@ -86,9 +100,10 @@ def write_calendars(settings: Settings, as_of: date, snap: Snapshot | None = Non
     folder = calendar_dir(settings.outbox)
     make_private_dirs(folder)
     written = []
-    for name, cal in calendars(snap, settings.osrodek.nazwa).items():
+    for name, data in calendars(snap, settings.osrodek.nazwa).items():
         target = folder / name
-        replace(target, cal.to_ical())
+        if not target.is_file() or target.read_bytes() != data:  # unchanged: left alone
+            replace(target, data)
         written.append(target)
     for old in folder.glob("*.ics"):
         if old not in written:
