@@ -282,7 +282,7 @@ def test_each_person_gets_their_digest_with_the_checklists_items(
         assert _listed(text) == {case: expected}  # exactly the checklist's items, own case only
         assert f"Sprawa {case}" in page and page.count("<li") == len(expected)
     boss = mails[ADDRESSES["kierownik"]][0]
-    assert boss["Subject"] == "asysta: ośrodek na dzień 10.06.2025"
+    assert re.fullmatch(r"asysta: ośrodek na dzień 10\.06\.2025 – BRAK: \d+", boss["Subject"])
     text, page = _text_and_html(boss)
     assert f"{ZAK}: 1 rodzina w toku (limit 15)" in text and SLEZAK in page
     late = {(c, n, d) for c in checklists for n, d in _expected_todo(checklists[c], DAY)
@@ -292,6 +292,7 @@ def test_each_person_gets_their_digest_with_the_checklists_items(
     listed = set(re.findall(r"^- Sprawa (\S+) \([^)]*\) – termin (\S+): (?:zał\. (\d+))?",
                             text, re.M))
     assert {(c, int(n or 0), d) for c, d, n in listed} == late
+    assert boss["Subject"].endswith(f"BRAK: {len(late)}")
 
 
 def test_no_personal_data_in_mail_calendar_or_journal(tmp_path: Path, archive: Settings,
@@ -413,6 +414,26 @@ def test_sigkill_between_two_sends_and_a_rerun(tmp_path: Path, archive: Settings
     sent = [e for e in journal.read(tmp_path / "outbox") if e["akcja"] == "powiadomienie_wyslane"]
     assert sorted(e["message_id"] for e in sent) == sorted(str(m[0]["Message-ID"])
                                                           for m in mails.values())
+
+
+def test_sigkill_after_the_server_took_it_resends_the_same_message(
+        tmp_path: Path, archive: Settings, server: Server) -> None:
+    """The one window no journal can close: the server took the message, the journal had
+    not recorded it yet. The rerun sends it again with the same Message-ID (mail programs
+    show one message), and nobody else twice."""
+    server.start()
+    config = _centre(tmp_path, archive, port=server.port)
+    command = [sys.executable, "-m", "pipeline.app.cli", "-k", str(config), "powiadomienia",
+               "--na-dzien", DAY.isoformat()]
+    env = {**__import__("os").environ, "ASYSTA_TEST_AWARIA": "powiadomienia_przekazano:1"}
+    killed = subprocess.run(command, env=env, capture_output=True, check=False, timeout=120)
+    assert killed.returncode == -9
+    assert _run(config) == 0
+    mails = server.box.by_recipient()
+    assert sorted(mails) == sorted(ADDRESSES.values())
+    twice = [m for m in mails.values() if len(m) == 2]
+    assert len(twice) == 1 and len(server.box.messages) == 4
+    assert twice[0][0]["Message-ID"] == twice[0][1]["Message-ID"]
 
 
 # -- STARTTLS, login and what goes wrong -----------------------------------------------------

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # imported by `run`: building the CLI's parser stays quick
 
 EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 CRASH_POINT = "powiadomienia_wyslano"  # faults: after a digest is recorded as sent
+HANDED_POINT = "powiadomienia_przekazano"  # faults: taken by the server, not yet recorded
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser],
@@ -116,6 +117,7 @@ def _one(box: mail.Mailbox, settings: Settings, day: date, digest: Digest, from_
         sent.refused(settings.outbox, day, recipient, message_id)
         print(f"asysta: {exc}", file=sys.stderr)
         return 1
+    faults.point(HANDED_POINT)
     sent.sent(settings.outbox, day, recipient, message_id)
     print(f"wysłano: {recipient.address} – {digest.subject}", file=out)
     faults.point(CRASH_POINT)

@@ -161,7 +161,8 @@ def manager_digest(snap: Snapshot, recipient: Recipient) -> Digest:
     day = pl_date(snap.na_dzien)
     active = sum(1 for c in snap.cases if c.active)
     summary = (f"Rodziny w toku: {active} · " + counts_line(items, snap.horizon_days))
-    subject = (f"asysta: ośrodek na dzień {day}" if sections else
+    overdue = sum(1 for i in items if i.status == "brak")
+    subject = (f"asysta: ośrodek na dzień {day} – BRAK: {overdue}" if sections else
                f"asysta: nic zaległego w ośrodku {day}")
     return Digest(recipient, snap.na_dzien, subject, summary, tuple(sections), tuple(items))
 

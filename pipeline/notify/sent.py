@@ -12,9 +12,11 @@ Entries name the recipient's role and address (staff), never a family's data.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from pipeline.core import journal
 from pipeline.notify.digest import Recipient
@@ -46,11 +48,30 @@ class Ledger:
         return self.failures[-1] + min(wait, MAX_WAIT)
 
 
+def _entries_of(outbox: Path, day: date) -> list[dict[str, Any]]:
+    """The journal's entries about one day's digests; only their lines are parsed (the
+    journal grows by every filed document for years)."""
+    path = outbox / journal.JOURNAL_NAME
+    if not path.exists():
+        return []
+    needle = f'"na_dzien": "{day.isoformat()}"'
+    out = []
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            if needle not in line:
+                continue
+            try:
+                entry = json.loads(line)
+            except ValueError:  # a line cut short by a crash
+                continue
+            if isinstance(entry, dict) and entry.get("na_dzien") == day.isoformat():
+                out.append(entry)
+    return out
+
+
 def read(outbox: Path, day: date) -> Ledger:
     ledger = Ledger(day)
-    for entry in journal.read(outbox):
-        if entry.get("na_dzien") != day.isoformat():
-            continue
+    for entry in _entries_of(outbox, day):
         akcja = entry.get("akcja")
         where: Key = (str(entry.get("rola")), str(entry.get("adres", "")).casefold())
         if akcja == SENT:
