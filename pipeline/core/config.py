@@ -246,7 +246,7 @@ def _check_value(section: str, key: str, value: Any, expected: type, problems: l
 
 
 def _section(section: str, value: dict[str, Any], base: Path, problems: list[str]) -> dict[str, Any]:
-    """One known section's keys, each checked against its dataclass field's type."""
+    """One section's keys, checked against its dataclass; relative paths are taken from `base`."""
     cls = _SECTIONS[section]
     names = {f.name for f in dataclasses.fields(cls)}
     kwargs: dict[str, Any] = {}
@@ -287,15 +287,7 @@ def parse_config(data: dict[str, Any], base: Path, source: str = "") -> Settings
         built[section] = _section(section, value, base, problems)
 
     terminy = built.get("terminy", {})
-    lo = terminy.get("monitoring_min_miesiace", Terminy.monitoring_min_miesiace)
-    hi = terminy.get("monitoring_max_miesiace", Terminy.monitoring_max_miesiace)
-    if lo > hi:
-        problems.append("[terminy] monitoring_min_miesiace jest większe niż monitoring_max_miesiace")
-    day = terminy.get("raport_miesieczny_dzien", Terminy.raport_miesieczny_dzien)
-    if not 1 <= day <= 28:
-        problems.append("[terminy] raport_miesieczny_dzien: podaj dzień miesiąca od 1 do 28")
-    if not 50 <= built.get("skany", {}).get("dpi", Skany.dpi) <= 600:
-        problems.append("[skany] dpi: podaj rozdzielczość od 50 do 600")
+    _check_ranges(built, problems)
     problems += mail_problems(built.get("poczta", {}), built.get("powiadomienia", {}))
     if problems:
         raise ConfigError(problems, source)
@@ -315,6 +307,20 @@ def parse_config(data: dict[str, Any], base: Path, source: str = "") -> Settings
         poczta=Poczta(**built.get("poczta", {})),
         powiadomienia=Powiadomienia(**built.get("powiadomienia", {})),
     )
+
+
+def _check_ranges(built: dict[str, Any], problems: list[str]) -> None:
+    """The values that must agree with each other or stay within a range."""
+    terminy = built.get("terminy", {})
+    lo = terminy.get("monitoring_min_miesiace", Terminy.monitoring_min_miesiace)
+    hi = terminy.get("monitoring_max_miesiace", Terminy.monitoring_max_miesiace)
+    if lo > hi:
+        problems.append("[terminy] monitoring_min_miesiace jest większe niż monitoring_max_miesiace")
+    day = terminy.get("raport_miesieczny_dzien", Terminy.raport_miesieczny_dzien)
+    if not 1 <= day <= 28:
+        problems.append("[terminy] raport_miesieczny_dzien: podaj dzień miesiąca od 1 do 28")
+    if not 50 <= built.get("skany", {}).get("dpi", Skany.dpi) <= 600:
+        problems.append("[skany] dpi: podaj rozdzielczość od 50 do 600")
 
 
 def _assistants(value: Any, problems: list[str]) -> dict[str, str]:
