@@ -48,6 +48,14 @@ STAFF_FIELDS = {"asystent", "pracownik_socjalny", "kierownik"}
 @dataclass
 class Mailbox:
     messages: list[tuple[list[str], bytes]] = field(default_factory=list)
+    refuse: set[str] = field(default_factory=set)  # addresses answered with 550
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,  # noqa: N802
+                          options: list[str]) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         self.messages.append((list(envelope.rcpt_tos), bytes(envelope.content)))
@@ -335,12 +343,14 @@ def test_sprawdz_lists_assistants_without_an_address(tmp_path: Path, archive: Se
 
     from pipeline.app.checks import run_checks
 
-    config = _centre(tmp_path, archive, port=1, addresses={ZAK: ADDRESSES[ZAK]})
+    config = _centre(tmp_path, archive, port=1, addresses={ZAK: ADDRESSES[ZAK],
+                                                           "Katarzyna Zak": "kz@ops.test"})
     console = Console(record=True, width=300)
     run_checks(load_settings(config), console)
     text = console.export_text()
     assert f"asystent rodziny {SLEZAK} nie ma adresu w [powiadomienia.asystenci]" in text
     assert f"asystent rodziny {ZAK} nie ma" not in text
+    assert "[powiadomienia.asystenci] Katarzyna Zak: nikt o tym imieniu i nazwisku" in text
 
 
 def test_nothing_due_nothing_sent_unless_asked(tmp_path: Path, archive: Settings,
@@ -371,6 +381,23 @@ def test_rerun_the_same_day_sends_nothing_more(tmp_path: Path, archive: Settings
     assert len(server.box.messages) == 3
     assert _run(config, day=DAY + timedelta(days=1)) == 0  # a new day, a new digest
     assert len(server.box.messages) == 6
+
+
+def test_a_refused_address_does_not_stop_the_others(tmp_path: Path, archive: Settings,
+                                                     server: Server,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    server.box.refuse.add(ADDRESSES[SLEZAK])
+    server.start()
+    config = _centre(tmp_path, archive, port=server.port)
+    assert _run(config) == 1
+    assert "odrzucił adres t.slezak@ops.test – sprawdź go w [powiadomienia]" in \
+        capsys.readouterr().err
+    assert sorted(server.box.by_recipient()) == sorted([ADDRESSES["kierownik"], ADDRESSES[ZAK]])
+    server.box.refuse.clear()  # the address fixed at the server: the rerun sends only it
+    assert _run(config) == 0
+    mails = server.box.by_recipient()
+    assert sorted(mails) == sorted(ADDRESSES.values())
+    assert all(len(m) == 1 for m in mails.values())
 
 
 def test_server_down_then_back(tmp_path: Path, archive: Settings, server: Server,

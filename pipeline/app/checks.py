@@ -77,12 +77,17 @@ def _unaddressed(settings: Settings, console: Console) -> None:
     """With e-mail set up: a warning for each assistant who would get no digest."""
     if not settings.poczta.serwer:
         return
-    from pipeline.notify.digest import unaddressed
+    from pipeline.notify.digest import address_book
 
-    for name in unaddressed(settings, date.today()):
+    missing, unmatched = address_book(settings, date.today())
+    for name in missing:
         console.print("[yellow]![/] " + escape(f"powiadomienia: asystent rodziny {name} nie ma "
                                                "adresu w [powiadomienia.asystenci] – nie "
                                                "dostanie powiadomień"))
+    for name in unmatched:
+        console.print("[yellow]![/] " + escape(f"[powiadomienia.asystenci] {name}: nikt o tym "
+                                               "imieniu i nazwisku nie prowadzi teraz sprawy – "
+                                               "sprawdź pisownię (jak w przydzieleniu, zał. 1)"))
 
 
 def run_checks(settings: Settings, console: Console) -> int:

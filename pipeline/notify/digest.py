@@ -88,11 +88,16 @@ def recipients(settings: Settings, snap: Snapshot) -> tuple[list[Recipient], lis
     return out, missing
 
 
-def unaddressed(settings: Settings, as_of: date) -> list[str]:
-    """The assistants with cases but no address in [powiadomienia.asystenci]."""
+def address_book(settings: Settings, as_of: date) -> tuple[list[str], list[str]]:
+    """For `asysta sprawdz`: the assistants with cases but no address, and the names in
+    [powiadomienia.asystenci] that match no assistant with a case (a typo gets nothing)."""
     from pipeline.notify.due import snapshot
 
-    return recipients(settings, snapshot(settings, as_of))[1]
+    snap = snapshot(settings, as_of)
+    known = snap.assistants()
+    unmatched = sorted(name for name in settings.powiadomienia.asystenci
+                       if person(name) not in known)
+    return recipients(settings, snap)[1], unmatched
 
 
 def line(item: DueItem) -> str:
