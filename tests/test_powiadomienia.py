@@ -458,7 +458,8 @@ def test_server_down_then_back(tmp_path: Path, archive: Settings, server: Server
                                capsys: pytest.CaptureFixture[str]) -> None:
     config = _centre(tmp_path, archive, port=server.port)
     assert _run(config) == 2  # nobody listens yet
-    assert "[poczta] serwer, port: serwer poczty 127.0.0.1" in capsys.readouterr().err
+    assert (f"[poczta] serwer, port: serwer poczty 127.0.0.1:{server.port} nie odpowiada "
+            "(połączenie odrzucone") in capsys.readouterr().err
     entries = journal.read(tmp_path / "outbox")
     assert not any(e["akcja"] == "powiadomienie_wyslane" for e in entries)
     assert [e["wynik"] for e in entries if e["akcja"] == "powiadomienia_blad"] == ["niewyslane"]
@@ -569,7 +570,8 @@ def test_certificate_that_does_not_verify(tmp_path: Path, archive: Settings, ser
     _centre(tmp_path, archive, port=server.port, serwer="localhost", szyfrowanie="starttls",
             ca_plik=pki.other_ca, uzytkownik=LOGIN)
     monkeypatch.setenv("ASYSTA_POCZTA_HASLO", PASSWORD)
-    _refused(tmp_path, capsys, "[poczta] ca_plik: certyfikat serwera poczty localhost")
+    _refused(tmp_path, capsys, "[poczta] ca_plik: certyfikat serwera poczty localhost:"
+             f"{server.port} nie został zweryfikowany (nieznany wystawca certyfikatu)")
     assert server.box.messages == []
 
 

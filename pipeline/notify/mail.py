@@ -82,6 +82,31 @@ def _tls(poczta: Poczta) -> ssl.SSLContext:
                         f"{poczta.ca_plik} (oczekiwano pliku PEM)", "[poczta] ca_plik") from None
 
 
+# OpenSSL's verification codes a centre meets, in Polish (others: OpenSSL's own words)
+_CERT_REASONS = {
+    10: "certyfikat wygasł",
+    18: "certyfikat podpisany sam przez siebie",
+    19: "certyfikat z nieznanego CA",
+    20: "nieznany wystawca certyfikatu",
+    21: "nieznany wystawca certyfikatu",
+    62: "nazwa serwera nie zgadza się z certyfikatem",
+}
+
+
+def _cert_reason(exc: ssl.SSLCertVerificationError) -> str:
+    return _CERT_REASONS.get(exc.verify_code or 0, exc.verify_message or "nieznany powód")
+
+
+def _down_reason(exc: BaseException, poczta: Poczta) -> str:
+    if isinstance(exc, ConnectionRefusedError):
+        return "połączenie odrzucone – nic nie nasłuchuje na tym porcie"
+    if isinstance(exc, TimeoutError):
+        return f"brak odpowiedzi w ciągu {poczta.limit_czasu_s:g} s"
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return "serwer zamknął połączenie"
+    return type(exc).__name__
+
+
 def _where(poczta: Poczta) -> str:
     return f"{poczta.serwer}:{poczta.port_or_default}"
 
@@ -92,7 +117,7 @@ def failure(poczta: Poczta, exc: BaseException) -> MailError:
     if isinstance(exc, ssl.SSLCertVerificationError):
         return MailError(
             f"[poczta] ca_plik: certyfikat serwera poczty {where} nie został zweryfikowany "
-            f"({exc.verify_message}) – wskaż plik CA ośrodka w ca_plik albo sprawdź nazwę serwera "
+            f"({_cert_reason(exc)}) – wskaż plik CA ośrodka w ca_plik albo sprawdź nazwę serwera "
             "([poczta] serwer musi być nazwą z certyfikatu)", "[poczta] ca_plik")
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return MailError(f"[poczta] uzytkownik / haslo_plik: serwer poczty {where} odrzucił "
@@ -113,7 +138,7 @@ def failure(poczta: Poczta, exc: BaseException) -> MailError:
         return MailError(f"[poczta] serwer: serwer poczty {where} odmówił (kod {exc.smtp_code}) "
                          "– ponowna próba przy następnym uruchomieniu", "[poczta] serwer")
     return MailError(f"[poczta] serwer, port: serwer poczty {where} nie odpowiada "
-                     f"({type(exc).__name__}) – ponowna próba przy następnym uruchomieniu",
+                     f"({_down_reason(exc, poczta)}) – ponowna próba przy następnym uruchomieniu",
                      "[poczta] serwer")
 
 
