@@ -454,6 +454,21 @@ def test_a_refused_address_does_not_stop_the_others(tmp_path: Path, archive: Set
     assert all(len(m) == 1 for m in mails.values())
 
 
+def test_one_sender_at_a_time(tmp_path: Path, archive: Settings, server: Server,
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    from pipeline.notify.sent import sending_lock
+
+    server.start()
+    config = _centre(tmp_path, archive, port=server.port)
+    with sending_lock(tmp_path / "outbox") as mine:  # another run is sending right now
+        assert mine
+        assert _run(config) == 0
+    assert "wysyła teraz inne uruchomienie" in capsys.readouterr().out
+    assert server.box.messages == []
+    assert _run(config) == 0
+    assert len(server.box.messages) == 3
+
+
 def test_server_down_then_back(tmp_path: Path, archive: Settings, server: Server,
                                capsys: pytest.CaptureFixture[str]) -> None:
     config = _centre(tmp_path, archive, port=server.port)

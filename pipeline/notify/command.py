@@ -66,7 +66,19 @@ def run(settings: Settings, args: argparse.Namespace, out: TextIO | None = None)
 
 
 def send(settings: Settings, day: date, todo: list[Digest], out: TextIO) -> int:
-    """Send what the journal does not record as sent today; record each before the next."""
+    """Send what the journal does not record as sent today, one sender at a time."""
+    from pipeline.notify import sent
+
+    with sent.sending_lock(settings.outbox) as mine:
+        if not mine:
+            print("Powiadomienia wysyła teraz inne uruchomienie – nic więcej do zrobienia.",
+                  file=out)
+            return EXIT_OK
+        return _send(settings, day, todo, out)
+
+
+def _send(settings: Settings, day: date, todo: list[Digest], out: TextIO) -> int:
+    """Under the lock: read the ledger, wait out a back-off, send and record each digest."""
     from pipeline.core.errors import MailError
     from pipeline.core.polish import pl_count, pl_date
     from pipeline.notify import mail, sent

@@ -12,15 +12,21 @@ Entries name the recipient's role and address (staff), never a family's data.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from pipeline.core import journal
+from pipeline.core.fsutil import ensure_private_dir
 from pipeline.notify.digest import Recipient
 
+LOCK_NAME = ".powiadomienia.lock"
 SENDING, SENT, FAILED = "powiadomienie_wysylanie", "powiadomienie_wyslane", "powiadomienia_blad"
 MAX_WAIT = timedelta(hours=4)
 
@@ -46,6 +52,23 @@ class Ledger:
             return None
         wait = timedelta(minutes=base_minutes * 2 ** (len(self.failures) - 1))
         return self.failures[-1] + min(wait, MAX_WAIT)
+
+
+@contextlib.contextmanager
+def sending_lock(outbox: Path) -> Iterator[bool]:
+    """One sender at a time (a timer's run may overlap a manual one): True when this
+    process holds the lock, False when another one is sending right now."""
+    ensure_private_dir(outbox)
+    fd = os.open(outbox / LOCK_NAME, os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)
 
 
 def _entries_of(outbox: Path, day: date) -> list[dict[str, Any]]:
