@@ -295,9 +295,13 @@ def test_each_person_gets_their_digest_with_the_checklists_items(
             if any(i["status"] == "brak" and i["zalacznik"] == n
                    and date.fromisoformat(i["termin"]).strftime("%d.%m.%Y") == d
                    for i in checklists[c]["pozycje"] if i["termin"])}
-    listed = set(re.findall(r"^- Sprawa (\S+) \([^)]*\) – termin (\S+): (?:zał\. (\d+))?",
-                            text, re.M))
-    assert {(c, int(n or 0), d) for c, d, n in listed} == late
+    listed = set()
+    for case, items in re.findall(r"^- Sprawa (\S+) \([^)]*\): (.*)$", text, re.M):
+        for item in items.strip().split("; "):
+            m = re.fullmatch(r"(?:zał\. (\d+)|[^(–]+?)(?: \(\S+\))? – (\S+)", item)
+            assert m, item
+            listed.add((case, int(m.group(1) or 0), m.group(2)))
+    assert listed == late
     assert boss["Subject"].endswith(f"BRAK: {len(late)}")
 
 

@@ -65,7 +65,8 @@ class Digest:
         parts = [f'<h1 style="font-size:1.2em;margin:0 0 .3em">{esc(self.subject)}</h1>',
                  f'<p style="margin:0 0 1em;color:#444">{esc(self.summary)}</p>']
         for section in self.sections:
-            items = "".join(f'<li style="margin:.2em 0">{esc(line)}</li>' for line in section.lines)
+            items = "".join(f'<li style="margin:.2em 0">{_marked(line)}</li>'
+                            for line in section.lines)
             parts.append(f'<h2 style="font-size:1.05em;margin:1em 0 .2em">{esc(section.heading)}'
                          f'</h2><ul style="padding-left:1.2em;margin:0">{items}</ul>')
         parts.append(f'<p style="margin-top:1.5em;font-size:.85em;color:#666">{esc(FOOTER)}</p>')
@@ -73,6 +74,14 @@ class Digest:
                 'content="width=device-width, initial-scale=1"></head><body style="font-family:'
                 'Arial,Helvetica,sans-serif;font-size:15px;line-height:1.4;max-width:40em;'
                 f'margin:0 auto;padding:.5em">{"".join(parts)}</body></html>')
+
+
+def _marked(line: str) -> str:
+    """A line for the HTML part, its BRAK in bold red (the rest escaped)."""
+    text = html.escape(line)
+    if text.startswith("BRAK "):
+        return '<b style="color:#a01f12">BRAK</b>' + text[len("BRAK"):]
+    return text
 
 
 def recipients(settings: Settings, snap: Snapshot) -> tuple[list[Recipient], list[str]]:
@@ -114,11 +123,20 @@ def _order(items: Iterable[DueItem]) -> list[DueItem]:
                                         else 9, i.termin or date.min, i.zalacznik))
 
 
+def short(item: DueItem) -> str:
+    """„zał. 14 (2025-03) – 05.04.2025”: one overdue item in the kierownik's list."""
+    what = f"zał. {item.zalacznik}" if item.zalacznik else item.tytul
+    period = f" ({item.okres})" if item.okres else ""
+    when = f" – {pl_date(item.termin)}" if item.termin else ""
+    return f"{what}{period}{when}"
+
+
 def counts_line(items: list[DueItem], days: int) -> str:
-    parts = [f"{status_label(s)}: {sum(1 for i in items if i.status == s and not i.soon)}"
-             for s in PROBLEMS]
+    """„BRAK: 5 · po terminie: 1 · termin w ciągu 14 dni: 2” (BRAK always, others when any)."""
+    counts = {s: sum(1 for i in items if i.status == s and not i.soon) for s in PROBLEMS}
+    parts = [f"{status_label(s)}: {n}" for s, n in counts.items() if n or s == "brak"]
     soon = sum(1 for i in items if i.soon)
-    return " · ".join([*parts, f"termin w ciągu {days} dni: {soon}"])
+    return " · ".join([*parts, *([f"termin w ciągu {days} dni: {soon}"] if soon else [])])
 
 
 def assistant_digest(snap: Snapshot, recipient: Recipient) -> Digest:
@@ -153,9 +171,10 @@ def manager_digest(snap: Snapshot, recipient: Recipient) -> Digest:
         sections.append(Section("Asystenci", tuple(rows)))
         late = [i for i in items if i.status == "brak"]
         if late:
-            sections.append(Section("Po terminie (BRAK)", tuple(
-                f"Sprawa {i.rodzina} ({owner[i.rodzina]}) – termin {pl_date(i.termin)}: {i.label}"
-                if i.termin else f"Sprawa {i.rodzina}: {i.label}" for i in late)))
+            sections.append(Section("Brakujące dokumenty po terminie (BRAK)", tuple(
+                f"Sprawa {rodzina} ({owner[rodzina]}): "
+                + "; ".join(short(i) for i in late if i.rodzina == rodzina)
+                for rodzina in sorted({i.rodzina for i in late}))))
         unsigned = [i for i in items if i.status == "niepodpisany"]
         if unsigned:
             sections.append(Section("Dokumenty bez podpisanego skanu", tuple(
