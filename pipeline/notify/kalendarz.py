@@ -56,7 +56,7 @@ def event(item: DueItem, stamp: datetime) -> Event:
     return ev
 
 
-@functools.lru_cache(maxsize=50_000)
+@functools.lru_cache(maxsize=10_000)  # about 1 KB each: a large centre's day of deadlines
 def event_bytes(item: DueItem, stamp: datetime) -> bytes:
     """An event serialised, remembered: the watcher rewrites the calendars after every batch,
     and most deadlines are the same as in the batch before."""
