@@ -611,6 +611,15 @@ def test_password_file_readable_by_others(tmp_path: Path, archive: Settings,
     _refused(tmp_path, capsys, "[poczta] haslo_plik: plik z hasłem")
 
 
+def test_no_mail_server_set_up(tmp_path: Path, archive: Settings,
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    config = _centre(tmp_path, archive, port=25)
+    text = config.read_text(encoding="utf-8").replace('serwer = "127.0.0.1"\n', "")
+    config.write_text(text, encoding="utf-8")
+    _refused(tmp_path, capsys, "[poczta] serwer: nie ustawiono serwera poczty")
+    assert _run(config, "--podglad") == 0  # the preview needs no server
+
+
 def test_malformed_address_in_settings(tmp_path: Path, archive: Settings,
                                        capsys: pytest.CaptureFixture[str]) -> None:
     _centre(tmp_path, archive, port=25, addresses={**ADDRESSES, ZAK: "k.zak(at)ops.test"})
