@@ -131,6 +131,16 @@ def short(item: DueItem) -> str:
     return f"{what}{period}{when}"
 
 
+def _unsigned_line(rodzina: str, owner: str, items: list[DueItem]) -> str:
+    """„Sprawa K-2025-014 (Katarzyna Żak): 3 dokumenty – zał. 1, 2, 5”: a case's documents
+    without their signed scan, counted (a centre that starts scanning has many)."""
+    numbers = sorted({i.zalacznik for i in items if i.zalacznik})
+    kinds = sorted({i.tytul for i in items if not i.zalacznik})
+    which = ", ".join([*(str(n) for n in numbers), *kinds])
+    return (f"Sprawa {rodzina} ({owner}): "
+            f"{pl_count(len(items), 'dokument', 'dokumenty', 'dokumentów')} – zał. {which}")
+
+
 def counts_line(items: list[DueItem], days: int) -> str:
     """„BRAK: 5 · po terminie: 1 · termin w ciągu 14 dni: 2” (BRAK always, others when any)."""
     counts = {s: sum(1 for i in items if i.status == s and not i.soon) for s in PROBLEMS}
@@ -178,7 +188,8 @@ def manager_digest(snap: Snapshot, recipient: Recipient) -> Digest:
         unsigned = [i for i in items if i.status == "niepodpisany"]
         if unsigned:
             sections.append(Section("Dokumenty bez podpisanego skanu", tuple(
-                f"Sprawa {i.rodzina}: {i.label}" for i in unsigned)))
+                _unsigned_line(rodzina, owner[rodzina], [i for i in unsigned if i.rodzina == rodzina])
+                for rodzina in sorted({i.rodzina for i in unsigned}))))
     if full:
         sections.append(Section(f"Limit {snap.limit} rodzin na asystenta (art. 15 ust. 4)",
                                 tuple(full)))

@@ -96,9 +96,16 @@ def status_label(status: str) -> str:
     return status_look(status).label
 
 
+OTHER_DOCUMENT = "Dokument spoza szesnastu załączników"
+
+
 def title(zalacznik: int, rodzaj: str, settings: Settings) -> str:
+    """The attachment's or kind's title; an unsigned document of a kind comes from the
+    scans' checklist items without its kind (`skany.add_unsigned`): a general name then."""
     if rodzaj:
         return kinds.title(rodzaj, settings.foldery.formularze)
+    if not zalacznik:
+        return OTHER_DOCUMENT
     return load_schema(zalacznik, settings.foldery.formularze).tytul
 
 
