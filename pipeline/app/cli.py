@@ -247,6 +247,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="ziarno generatora (inne ziarno – inne nazwiska i szczegóły; domyślnie 2026)")
     p.set_defaults(func=cmd_demo, polling=False)
     add_ops_commands(sub)  # stan, kopia, usluga (pipeline/ops)
+
+    from pipeline.notify.command import add_parser as add_powiadomienia
+
+    add_powiadomienia(sub, _iso_date)
     return parser
 
 

@@ -147,3 +147,12 @@ class BackupError(AsystaError):
 
 class ServiceError(AsystaError):
     """The service could not be installed or removed (not root, no systemd…)."""
+
+
+class MailError(AsystaError):
+    """The mail server could not be reached, refused the login or the certificate did not
+    verify: the message names the [poczta] setting to look at; nothing was marked as sent."""
+
+    def __init__(self, message: str, setting: str = "") -> None:
+        self.setting = setting  # e.g. "[poczta] serwer"
+        super().__init__(message)
