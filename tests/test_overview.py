@@ -198,7 +198,7 @@ def test_watcher_recomputes_after_midnight(tmp_path: Path, converter: Converter,
     import time
     from datetime import timedelta
 
-    import pipeline.flow.process
+    import pipeline.flow.derived
     import pipeline.flow.watch
     from pipeline.flow.watch import Watcher
 
@@ -224,7 +224,7 @@ def test_watcher_recomputes_after_midnight(tmp_path: Path, converter: Converter,
             return clock["today"]
 
     monkeypatch.setattr(pipeline.flow.watch, "date", FakeDate)
-    monkeypatch.setattr(pipeline.flow.process, "date", FakeDate)
+    monkeypatch.setattr(pipeline.flow.derived, "date", FakeDate)
     watcher = Watcher(settings, converter)
     ready = threading.Event()
     thread = threading.Thread(target=watcher.run, kwargs={"on_ready": ready.set}, daemon=True)
