@@ -354,14 +354,14 @@ def _fields(doc: Any, pola: dict[str, Any], prefix: str = "", level: int = 1) ->
 
 
 def _keep_with_signatures(doc: Any) -> None:
-    """The signatures never stand alone on a page: the last four paragraphs of content before
+    """The signatures never stand alone on a page: the last six paragraphs of content before
     them keep with the next paragraph (so the signatures' page holds more than a heading and
     one line), and so do the headings, empty and template-only paragraphs in between. A table
     that is a section of its own (under a heading, e.g. the kierownik's decision) or that
     the family signs brings the content above its heading along, so the page holds what
     the signers confirm."""
     above_heading = False  # go on past the next heading to the content above it
-    content = 0  # paragraphs kept so far: four (one may print „—”), so never a lone line
+    content = 0  # paragraphs kept so far: six (empty lists print „—”), so never a lone line
     for block in reversed(list(doc.element.body.iterchildren())):
         if block.tag == qn("w:tbl"):
             for paragraph in block.iter(qn("w:p")):
@@ -385,7 +385,7 @@ def _keep_with_signatures(doc: Any) -> None:
                 continue
             if not _is_heading(block):
                 content += 1
-            if content >= 4 and not above_heading:
+            if content >= 6 and not above_heading:
                 return
 
 
@@ -656,6 +656,8 @@ def build_summary(out: Path) -> None:
         _cell_text(start.cells[0], "{%tr for r in " + var + " %}")
         for cell, (_, key, _) in zip(body.cells, columns, strict=True):
             _cell_text(cell, "{{ r['" + key + "'] }}", size=9)
+            if key == "uwagi":  # a narrow column of words („wygenerowany”): Polish hyphenation
+                _hyphens(cell.paragraphs[0]._p.get_or_add_pPr(), True)
         _no_split(body)
         _cell_text(end.cells[0], "{%tr endfor %}")
         _widths(table, _fitting([label for label, _, _ in columns], [w for _, _, w in columns]))

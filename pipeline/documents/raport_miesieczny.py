@@ -66,7 +66,8 @@ def own_report(register: Register, month: Month) -> Entry | None:
 def _contact_row(contact: Contact) -> dict[str, Any]:
     what = contact.opis or ""
     if contact.zalacznik != 8:  # say where it comes from and what it was
-        what = f"{contact.forma} ({SOURCES[contact.zalacznik]}, zał. {contact.zalacznik})" + (
+        source = f"{SOURCES[contact.zalacznik]}, zał. {contact.zalacznik}"
+        what = f"{str(contact.forma).capitalize()} ({source})" + (
             f": {what}" if what else "")
     return {"data": contact.data.isoformat(), "godzina_od": contact.godzina_od,
             "godzina_do": contact.godzina_do, "dzialania": what or None}
