@@ -103,6 +103,26 @@ class Skany:
 
 
 @dataclass(frozen=True)
+class Podpis:
+    """Electronically signed documents (`pipeline.podpis`) and the centre's seal."""
+
+    zaufane: Path | None = None  # folder of trust anchors (PEM/DER); unset: nothing is trusted
+    # signatures each attachment needs: "<nr>=<rola>+<rola>, …" (roles: rodzina, asystent,
+    # pracownik, kierownik, dowolny); an attachment not listed needs one signature of anyone
+    wymagane: str = "3=rodzina+asystent, 6=rodzina+asystent, 7=rodzina+asystent"
+    # the kind of a signature, told by fragments of its certificate issuer's name or by
+    # certificate policy OIDs (comma-separated); a qualified one by its QC statement or policy
+    zaufany_wystawcy: str = "podpis zaufany, profil zaufany"
+    zaufany_polityki: str = ""
+    osobisty_wystawcy: str = "podpis osobisty, podpisu osobistego, e-dowód, dowód osobisty"
+    osobisty_polityki: str = ""
+    kwalifikowany_polityki: str = "0.4.0.194112.1.2, 0.4.0.194112.1.0, 0.4.0.1456.1.1"
+    pieczec: Path | None = None  # the centre's PKCS#12 seal; unset: nothing is sealed
+    pieczec_haslo_plik: Path | None = None  # its password (else $ASYSTA_PIECZEC_HASLO)
+    tsa: str = ""  # a time-stamping authority's URL: the seal becomes PAdES B-T
+
+
+@dataclass(frozen=True)
 class Sprawozdanie:
     """The row labels of the half-yearly figures (`asysta sprawozdanie`). The official form's
     exact row list is not known to the program: a centre sets the wording of its form here."""
@@ -139,6 +159,7 @@ class Settings:
         """The watched folder of the copier's scans."""
         return self.foldery.skany or self.foldery.inbox / "skany"
     sprawozdanie: Sprawozdanie = field(default_factory=Sprawozdanie)
+    podpis: Podpis = field(default_factory=Podpis)
     # [asystenci]: assistant's name → form of employment (the figures by form of employment)
     asystenci: Mapping[str, str] = field(default_factory=dict)
 
@@ -161,6 +182,7 @@ _SECTIONS: dict[str, type] = {
     "przetwarzanie": Przetwarzanie,
     "skany": Skany,
     "sprawozdanie": Sprawozdanie,
+    "podpis": Podpis,
 }
 ASSISTANTS_SECTION = "asystenci"  # free keys: an assistant's name → form of employment
 
@@ -241,6 +263,7 @@ def parse_config(data: dict[str, Any], base: Path, source: str = "") -> Settings
         problems.append("[terminy] raport_miesieczny_dzien: podaj dzień miesiąca od 1 do 28")
     if not 50 <= built.get("skany", {}).get("dpi", Skany.dpi) <= 600:
         problems.append("[skany] dpi: podaj rozdzielczość od 50 do 600")
+    problems += required_problems(built.get("podpis", {}).get("wymagane", Podpis.wymagane))
     if problems:
         raise ConfigError(problems, source)
 
@@ -256,7 +279,31 @@ def parse_config(data: dict[str, Any], base: Path, source: str = "") -> Settings
         skany=Skany(**built.get("skany", {})),
         sprawozdanie=Sprawozdanie(**built.get("sprawozdanie", {})),
         asystenci=assistants,
+        podpis=Podpis(**built.get("podpis", {})),
     )
+
+
+SIGNER_ROLES = ("rodzina", "asystent", "pracownik", "kierownik", "dowolny")
+
+
+def required_signers(text: str) -> dict[int, tuple[str, ...]]:
+    """[podpis] wymagane as attachment → roles ("3=rodzina+asystent, 6=…"); bad parts skipped
+    (`required_problems` names them when the config is read)."""
+    out: dict[int, tuple[str, ...]] = {}
+    for part in text.split(","):
+        number, _, roles = part.partition("=")
+        names = tuple(r.strip() for r in roles.split("+") if r.strip())
+        if number.strip().isdigit() and names and all(r in SIGNER_ROLES for r in names):
+            out[int(number)] = names
+    return out
+
+
+def required_problems(text: str) -> list[str]:
+    parts = [p for p in text.split(",") if p.strip()]
+    if len(required_signers(text)) == len(parts):
+        return []
+    return [f"[podpis] wymagane: zapisz „numer=rola+rola, …” (role: {', '.join(SIGNER_ROLES)}), "
+            "np. „3=rodzina+asystent, 6=rodzina+asystent”"]
 
 
 def _assistants(value: Any, problems: list[str]) -> dict[str, str]:
