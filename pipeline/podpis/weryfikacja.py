@@ -156,9 +156,9 @@ def _check(sig: Any, anchors: tuple[x509.Certificate, ...], revinfo: tuple[list[
     elif status.revoked:
         problems.append(_CHAIN_REASONS["REVOKED_NO_POE"])
     elif status.trust_problem_indic is not None:
-        problems.append(_CHAIN_REASONS.get(status.trust_problem_indic.name,
-                                           "nie udało się potwierdzić certyfikatu podpisującego "
-                                           f"({status.trust_problem_indic.name})"))
+        name = str(getattr(status.trust_problem_indic, "name", status.trust_problem_indic))
+        problems.append(_CHAIN_REASONS.get(name, "nie udało się potwierdzić certyfikatu "
+                                                 f"podpisującego ({name})"))
     level = status.modification_level
     if level is None or level.name not in ACCEPTED_LEVELS:
         problems.append("plik zmieniono po złożeniu tego podpisu")

@@ -233,7 +233,8 @@ class Signer:
         notes = raw.get("niesprawdzone", [])
         if not all(isinstance(t, str) for t in texts) or not isinstance(notes, list):
             return None
-        return cls(*[str(t) for t in texts], niesprawdzone=tuple(str(n) for n in notes))
+        who, role, kind, when, result = (str(t) for t in texts)
+        return cls(who, role, kind, when, result, tuple(str(n) for n in notes))
 
 
 @dataclass(frozen=True)
