@@ -60,6 +60,9 @@ STATUS_LOOK = {
     "oczekuje": StatusLook("oczekuje", "s-oczekuje", "FFFFFF",
                            "termin jeszcze nie minął albo dokument czeka na wcześniejszy"),
     "jest": StatusLook("jest", "s-jest", "D9EAD3", "dokument jest i powstał w terminie"),
+    "podpisany_elektronicznie": StatusLook(
+        "podpisany elektronicznie", "s-podpisany_elektronicznie", "CFE2F3",
+        "dokument jest, w terminie, z zweryfikowanymi podpisami elektronicznymi"),
 }
 SHOWN_STATUSES = tuple(STATUS_LOOK)  # the order of the counts on the page
 STATUS_LABELS = {s: v.label for s, v in STATUS_LOOK.items()}
@@ -91,13 +94,12 @@ def expired_cases(checklists: list[Checklist], as_of: date, years: int) -> list[
 
 
 def checklist_for(outbox: Path, rodzina: str, as_of: date, settings: Settings) -> Checklist:
-    from pipeline.scans.skany import add_unsigned, scanning
+    from pipeline.scans.stan import add_signatures
 
     folder = family_dir(outbox, rodzina)
     checklist = compute(rodzina, load_docs(folder), as_of, settings.terminy)
-    if not scanning(outbox):  # no scan has come yet: nothing is `niepodpisany`
-        return checklist
-    return add_unsigned(checklist, Register.load(folder), as_of, settings.skany.dni_na_podpis)
+    return add_signatures(checklist, outbox, Register.load(folder), as_of,
+                          settings.skany.dni_na_podpis)
 
 
 def all_checklists(settings: Settings, as_of: date) -> list[Checklist]:

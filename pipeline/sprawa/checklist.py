@@ -33,8 +33,12 @@ from pipeline.sprawa.kinds import ODMOWA, POWODY_SAD, ZAKONCZENIE
 from pipeline.sprawa.register import MONTHLY_REPORT, NOT_NUMBERED, Register
 
 # niepodpisany: filed, but no complete signed scan came in time (`skany.add_unsigned`)
-Status = Literal["jest", "po_terminie", "brak", "oczekuje", "niepodpisany"]
-STATUSES: tuple[Status, ...] = ("jest", "po_terminie", "brak", "oczekuje", "niepodpisany")
+# podpisany_elektronicznie: filed, with every required electronic signature verified
+Status = Literal["jest", "po_terminie", "brak", "oczekuje", "niepodpisany",
+                 "podpisany_elektronicznie"]
+STATUSES: tuple[Status, ...] = ("jest", "po_terminie", "brak", "oczekuje", "niepodpisany",
+                                "podpisany_elektronicznie")
+OPTIONAL_STATUSES = ("niepodpisany", "podpisany_elektronicznie")  # counted only when present
 PROBLEM_STATUSES = ("brak", "po_terminie")
 
 KWALIFIKACJA, START, DIAGNOZA, WSPOLPRACA, MONITORING, ZAKONCZONA = (
@@ -126,7 +130,8 @@ class Checklist:
             "cykl_od": self.cykl_od.isoformat() if self.cykl_od else None,
             "zakonczono": self.zakonczono.isoformat() if self.zakonczono else None,
             # `niepodpisany` only when there is one: the shape of a case without scans is kept
-            "liczniki": {s: n for s, n in self.counts().items() if n or s != "niepodpisany"},
+            "liczniki": {s: n for s, n in self.counts().items()
+                         if n or s not in OPTIONAL_STATUSES},
             "najblizszy_termin": nxt.termin.isoformat() if nxt and nxt.termin else None,
             "pozycje": [i.to_json() for i in self.pozycje],
         }
