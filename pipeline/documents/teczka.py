@@ -50,12 +50,13 @@ from pipeline.core.config import Osrodek, Settings
 from pipeline.core.errors import AsystaError
 from pipeline.core.fsutil import replace
 from pipeline.core.polish import pl_count, pl_date
+from pipeline.documents.podpis_nota import note_pdf
 from pipeline.pdf.fonts import font_paths
 from pipeline.pdf.pdfa import PdfMeta, finish_joined, is_pdfa2, output_intent
 from pipeline.pdf.pdfutil import overlay_form, quiet_pypdf
 from pipeline.scans.skany import binder_pdf
 from pipeline.sprawa.kinds import ZAKONCZENIE, title
-from pipeline.sprawa.register import REGISTER_NAME, SUBJECT_FIELD, Register, family_dir
+from pipeline.sprawa.register import REGISTER_NAME, SUBJECT_FIELD, Entry, Register, family_dir
 from pipeline.sprawa.schemas import load_schema
 
 TECZKA_NAME = "teczka.pdf"
@@ -449,6 +450,7 @@ def _read_documents(rodzina: str, folder: Path, settings: Settings) -> list[_Sou
             raise _unreadable(rodzina, name or "(brak nazwy PDF)") from None
         if not pages:
             raise TeczkaError(f"dokument {name} rodziny {rodzina} nie ma żadnej strony")
+        pages += verification_pages(entry)  # an electronically signed one: the printed note
         own = settings.foldery.formularze
         tytul = (title(entry.rodzaj, own) if entry.rodzaj
                  else load_schema(entry.zalacznik, own).tytul)
@@ -459,6 +461,12 @@ def _read_documents(rodzina: str, folder: Path, settings: Settings) -> list[_Sou
                              dict(entry.dane), entry.rodzaj, signed)
         sources.append(_Source(doc, pages, reader))
     return sources
+
+
+def verification_pages(entry: Entry) -> list[PageObject]:
+    """The note of an electronically signed document's verification, printed after it."""
+    note = note_pdf(entry)
+    return list(PdfReader(BytesIO(note)).pages) if note else []
 
 
 def _unreadable(rodzina: str, name: str) -> TeczkaError:
