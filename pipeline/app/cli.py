@@ -21,6 +21,9 @@ from typing import TYPE_CHECKING, Any
 from pipeline import __version__
 from pipeline.core.config import load_settings
 from pipeline.core.errors import AsystaError, ConfigError, os_reason, resource_failure
+from pipeline.podpis.polecenie import add_command as add_podpisz
+from pipeline.podpis.polecenie import run as run_podpisz
+from pipeline.podpis.polecenie import sealed_copy_line
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -462,6 +465,8 @@ def cmd_sprawozdanie(settings: Settings, args: argparse.Namespace) -> int:
     console.print(f"  tabela (XLSX): {escape(str(written.xlsx))}")
     if written.pdf:
         console.print(f"  zestawienie (PDF): {escape(str(written.pdf))}")
+        if line := sealed_copy_line(written.pdf, settings):
+            console.print(escape(line))
     else:
         console.print("[red]  nie udało się utworzyć PDF[/]")
     return EXIT_OK if written.pdf and not figures.bledy else EXIT_REJECTED
@@ -486,6 +491,8 @@ def cmd_sad(settings: Settings, args: argparse.Namespace) -> int:
     else:
         console.print(f"[green]✓ sprawozdanie dla sądu[/] rodziny {escape(args.rodzina)} za okres "
                       f"{pl_date(args.od)} – {pl_date(args.do)}: {escape(str(report.pdf))}")
+    if line := sealed_copy_line(report.pdf, settings):
+        console.print(escape(line))
     if not report.values["narracja"]:
         console.print("  (bez opisu asystenta: w archiwum nie ma dokumentu „rodzaj: sad” za ten "
                       "okres)")
@@ -726,6 +733,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ziarno", type=int, default=2026, metavar="N",
                    help="ziarno generatora (inne ziarno – inne nazwiska i szczegóły; domyślnie 2026)")
     p.set_defaults(func=cmd_demo, polling=False)
+
+    add_podpisz(sub, run_podpisz)  # the centre's seal (pipeline/podpis/polecenie.py)
     return parser
 
 

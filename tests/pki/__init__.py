@@ -13,7 +13,7 @@ from typing import Any
 
 from certomancer.registry import CertomancerConfig, PKIArchitecture
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 CONFIG = Path(__file__).parent / "podpis.yml"
 KEYS = ("root", "pz-ca", "po-ca", "qc-ca", "obcy-root", "rodzic", "rodzic2", "asystent",
@@ -104,7 +104,8 @@ class Pki:
 def build(folder: Path) -> Pki:
     folder.mkdir(parents=True, exist_ok=True)
     for label in KEYS:
-        key = ec.generate_private_key(ec.SECP256R1())
+        key: Any = (rsa.generate_private_key(65537, 2048) if label == "tsa"  # pyHanko's
+                    else ec.generate_private_key(ec.SECP256R1()))  # test TSA signs RSA only
         (folder / f"{label}.key.pem").write_bytes(key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption()))
