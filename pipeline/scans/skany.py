@@ -94,10 +94,11 @@ class ScanOutcome:
     explanation: Path | None = None  # in nierozpoznane/
     problems: tuple[Problem, ...] = ()
     notes: tuple[str, ...] = ()  # what was filed from a signed PDF (no names)
+    signed_in: str = ""  # the family a signed PDF was filed in
 
     @property
     def rodziny(self) -> list[str]:
-        return sorted({f.rodzina for f in self.filed})
+        return sorted({f.rodzina for f in self.filed} | ({self.signed_in} - {""}))
 
 
 def _signed_pdf(pages: list[Page], dpi: int, meta: PdfMeta, intent: Any) -> bytes:
@@ -304,7 +305,8 @@ def _signed_outcome(path: Path, content: bytes, settings: Settings) -> ScanOutco
         return ScanOutcome(path.name, "nierozpoznany", explanation=result.explanation,
                            problems=tuple(Problem(r) for r in result.reasons))
     status: Status = "przyjety" if result.filed.new else "duplikat"
-    return ScanOutcome(path.name, status, notes=(summary(result.filed),))
+    return ScanOutcome(path.name, status, notes=(summary(result.filed),),
+                       signed_in=result.filed.rodzina)
 
 
 def _file_batch(path: Path, settings: Settings, content: bytes, sha256: str,
