@@ -108,7 +108,7 @@ class Podpis:
 
     zaufane: Path | None = None  # folder of trust anchors (PEM/DER); unset: nothing is trusted
     # signatures each attachment needs: "<nr>=<rola>+<rola>, …" (roles: rodzina, asystent,
-    # pracownik, kierownik, dowolny); an attachment not listed needs one signature of anyone
+    # pracownik, kierownik, pieczec, dowolny); an attachment not listed needs one of anyone
     wymagane: str = "3=rodzina+asystent, 6=rodzina+asystent, 7=rodzina+asystent"
     # the kind of a signature, told by fragments of its certificate issuer's name or by
     # certificate policy OIDs (comma-separated); a qualified one by its QC statement or policy
@@ -283,7 +283,7 @@ def parse_config(data: dict[str, Any], base: Path, source: str = "") -> Settings
     )
 
 
-SIGNER_ROLES = ("rodzina", "asystent", "pracownik", "kierownik", "dowolny")
+SIGNER_ROLES = ("rodzina", "asystent", "pracownik", "kierownik", "pieczec", "dowolny")
 
 
 def required_signers(text: str) -> dict[int, tuple[str, ...]]:

@@ -61,6 +61,13 @@ class SignatureCheck:
     certificate: x509.Certificate = field(repr=False, compare=False)
 
     @property
+    def pieczec(self) -> bool:
+        """An organisation's seal rather than a person's signature: the subject names an
+        organisation and no person."""
+        subject = self.certificate.subject.native
+        return "organization_name" in subject and not ({"surname", "given_name"} & set(subject))
+
+    @property
     def ok(self) -> bool:
         return not self.problemy
 

@@ -48,6 +48,7 @@ E_SIGNED = "_podpisany_elektronicznie"
 UNREAD_DIR = "nierozpoznane"
 CODE_PAGES = 3  # the code is looked for on the first pages (every page carries it)
 ANY = "dowolny"
+SEAL = "pieczec"  # an organisation's electronic seal (the centre's own, or a court's)
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,8 @@ def _norm(text: object) -> str:
 
 
 def role_of(name: str, entry: Entry, kierownik: str) -> str:
-    """Who a signer is for this document: its assistant, its social worker, the centre's
-    head, or (anyone else) the family."""
+    """Who a person signing is for this document: its assistant, its social worker, the
+    centre's head, or (anyone else) the family."""
     who = _norm(name)
     for role, value in (("asystent", entry.dane.get("asystent")),
                         ("pracownik", entry.dane.get("pracownik_socjalny")),
@@ -116,9 +117,9 @@ def missing_roles(roles: list[str], required: tuple[str, ...]) -> tuple[str, ...
 
 def _record(name: str, sha256: str, checks: tuple[SignatureCheck, ...], entry: Entry,
             settings: Settings) -> ESigned:
-    signers = tuple(Signer(c.podpisujacy, role_of(c.podpisujacy, entry, settings.osrodek.kierownik),
-                           c.rodzaj, c.czas.isoformat() if c.czas else "", "ważny", c.niesprawdzone)
-                    for c in checks)
+    signers = tuple(Signer(c.podpisujacy, SEAL if c.pieczec else role_of(
+        c.podpisujacy, entry, settings.osrodek.kierownik), c.rodzaj,
+        c.czas.isoformat() if c.czas else "", "ważny", c.niesprawdzone) for c in checks)
     required = required_signers(settings.podpis.wymagane).get(entry.zalacznik, (ANY,))
     now = datetime.now().astimezone().isoformat(timespec="seconds")
     return ESigned(name, sha256, now, signers, missing_roles([s.rola for s in signers], required))
