@@ -171,3 +171,14 @@ def test_kinds_by_issuer_and_policy(sealing: Sealing) -> None:
     renamed = Podpis(zaufany_wystawcy="nic takiego", kwalifikowany_polityki="")
     assert kind_of(sealing.pki.cert("rodzic"), renamed) == INNY
     assert kind_of(sealing.pki.cert("asystent"), renamed) == INNY
+
+
+def test_sprawdz_reports_the_anchors_and_the_seal(sealing: Sealing) -> None:
+    from pipeline.podpis.polecenie import check_lines
+
+    lines = check_lines(sealing.settings)
+    assert [level for level, _ in lines] == ["ok", "ok"]
+    assert "1 zaufanych certyfikatów" in lines[0][1] and "ważny do 2050-01-01" in lines[1][1]
+    bare = dataclasses.replace(sealing.settings, podpis=Podpis())
+    [(level, text)] = check_lines(bare)
+    assert level == "uwaga" and "[podpis] zaufane" in text

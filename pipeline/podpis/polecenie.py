@@ -42,3 +42,33 @@ def sealed_copy_line(pdf: Path | None, settings: Settings) -> str | None:
         return None
     target = seal_if_configured(pdf, settings.podpis)
     return f"  z pieczęcią elektroniczną ośrodka: {target}" if target else None
+
+
+def check_lines(settings: Settings) -> list[tuple[str, str]]:
+    """For `asysta sprawdz`: ("ok" | "uwaga" | "blad", Polish line) about the trust anchors
+    and the seal."""
+    from pipeline.core.errors import ConfigError
+    from pipeline.podpis.pieczec import load_seal
+    from pipeline.podpis.zaufane import load_anchors
+
+    lines: list[tuple[str, str]] = []
+    if settings.podpis.zaufane is None:
+        lines.append(("uwaga", "podpis elektroniczny: nie ustawiono [podpis] zaufane – pliki "
+                               "podpisane elektronicznie będą odkładane do nierozpoznane/"))
+    else:
+        try:
+            anchors = load_anchors(settings.podpis.zaufane)
+            lines.append(("ok", f"podpis elektroniczny: {len(anchors.certificates)} zaufanych "
+                                f"certyfikatów w {settings.podpis.zaufane}"))
+            lines += [("uwaga", f"[podpis] zaufane: {s}") for s in anchors.skipped]
+        except ConfigError as exc:
+            lines += [("blad", p) for p in exc.problems]
+    if settings.podpis.pieczec is not None:
+        try:
+            cert = load_seal(settings.podpis).signing_cert
+            until = cert["tbs_certificate"]["validity"]["not_after"].native
+            lines.append(("ok", f"pieczęć ośrodka: {settings.podpis.pieczec.name}, certyfikat "
+                                f"ważny do {until:%Y-%m-%d}"))
+        except ConfigError as exc:
+            lines += [("blad", p) for p in exc.problems]
+    return lines
