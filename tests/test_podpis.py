@@ -246,6 +246,12 @@ def _resaved(data: bytes) -> bytes:
     return out.getvalue()
 
 
+def _damaged(signed: bytes, after: int) -> bytes:
+    """One hexadecimal digit of the signature's value changed."""
+    at = signed.index(b"/Contents <", after) + len(b"/Contents <") + 400
+    return signed[:at] + (b"1" if signed[at:at + 1] == b"0" else b"0") + signed[at + 1:]
+
+
 def _foreign(pki: Pki) -> bytes:
     from reportlab.pdfgen.canvas import Canvas
 
@@ -268,6 +274,8 @@ REFUSED = {  # case → (how the file is made from zal. 3's PDF, a words of the 
     "wygasly": (lambda c, pdf: c.pki.sign(pdf, "wygasly"), "wygasł"),
     "obcy_wystawca": (lambda c, pdf: c.pki.sign(pdf, "obcy"), "zaufanego wystawcy"),
     "nie_z_archiwum": (lambda c, pdf: _foreign(c.pki), "nie ma kodu dokumentu"),
+    "uszkodzony_podpis": (lambda c, pdf: _damaged(c.pki.sign(pdf, "rodzic"), len(pdf)),
+                          "podpis jest uszkodzony"),
 }
 
 

@@ -21,7 +21,7 @@ from conftest import example, make_settings, run
 from pipeline.app.cli import main
 from pipeline.core.errors import RegisterError
 from pipeline.documents.raporty import Month, build_values
-from pipeline.pdf.forms import known_values
+from pipeline.forms import known_values
 from pipeline.sprawa.checklist import compute, load_docs
 from pipeline.sprawa.register import REGISTER_NAME, Entry, Register, families, family_dir
 from pipeline.stages.convert import Converter

@@ -10,16 +10,13 @@ from typing import Any
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import simpleSplit
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from pipeline.core.polish import pl_date
-from pipeline.pdf.fonts import font_paths
+from pipeline.pdf.fonts import FONT, FONT_BOLD, register_fonts
 from pipeline.sprawa.register import Entry, complete_e_signed
 
 NOTE_TITLE = "Notatka z weryfikacji podpisu elektronicznego"
-FONT, FONT_BOLD = "AsystaNota", "AsystaNota-Bold"
 KINDS = {"zaufany": "podpis zaufany", "osobisty": "podpis osobisty",
          "kwalifikowany": "kwalifikowany podpis elektroniczny", "inny": "podpis elektroniczny"}
 MARGIN, SIZE, LEADING = 62.0, 10.5, 14.5
@@ -46,19 +43,12 @@ def note_lines(entry: Entry) -> list[str]:
     return lines
 
 
-def _fonts() -> None:
-    regular, bold = font_paths()
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(FONT, str(regular)))
-        pdfmetrics.registerFont(TTFont(FONT_BOLD, str(bold)))
-
-
 def note_pdf(entry: Entry) -> bytes | None:
     """One A4 page (or more) of the note, as a PDF; None when there is nothing to note."""
     lines = note_lines(entry)
     if not lines:
         return None
-    _fonts()
+    register_fonts()
     buffer = BytesIO()
     canvas: Any = Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=FONT)
     width, height = A4

@@ -38,7 +38,7 @@ from pypdf.generic import (
 )
 
 from pipeline.core.polish import pl_date
-from pipeline.pdf.pdfa import _startxref, _update
+from pipeline.pdf.pdfa import incremental_update, startxref
 from pipeline.pdf.pdfutil import overlay_form
 
 PREFIX = "AS1"
@@ -126,7 +126,7 @@ def human_line(identity: Identity, page: int, pages: int) -> str:
 def _draw(canvas: object, identity: Identity, page: int, pages: int) -> None:
     from reportlab.pdfgen.canvas import Canvas
 
-    from pipeline.documents.teczka import FONT
+    from pipeline.pdf.fonts import FONT
 
     assert isinstance(canvas, Canvas)
     qr = segno.make(payload(identity, page, pages), error="m", micro=False)
@@ -160,7 +160,7 @@ def _stamps(identity: Identity, sizes: list[tuple[float, float]]) -> bytes:
     """One PDF holding only the codes, one page per document page."""
     from reportlab.pdfgen.canvas import Canvas
 
-    from pipeline.documents.teczka import FONT, register_fonts
+    from pipeline.pdf.fonts import FONT, register_fonts
 
     register_fonts()
     buffer = BytesIO()
@@ -177,8 +177,7 @@ def stamp(data: bytes, identity: Identity) -> bytes:
     """The PDF with the code on every page, appended as an incremental update (a classic
     section, as `pdfa.finish_joined` appends): only the pages' dictionaries are new, each
     with `q … Q /AsystaKod Do` around its own content streams, which are never rewritten."""
-    from pipeline.documents.teczka import _content_bytes
-    from pipeline.pdf.pdfutil import quiet_pypdf
+    from pipeline.pdf.pdfutil import content_bytes, quiet_pypdf
 
     with quiet_pypdf():
         reader = PdfReader(BytesIO(data))
@@ -221,7 +220,7 @@ def stamp(data: bytes, identity: Identity) -> bytes:
         tail = add(_plain_stream(f"\nQ\n/Artifact BMC q {STAMP_NAME} Do Q EMC\n".encode("ascii")))
         changed: list[tuple[int, PdfObject]] = []
         for page, code in zip(pages, codes.pages, strict=True):
-            form = overlay_form(page.cropbox, _content_bytes(code),
+            form = overlay_form(page.cropbox, content_bytes(code),
                                 imported(code.raw_get("/Resources")))
             form_ref = add(form.flate_encode())
             new_page = DictionaryObject(page)
@@ -244,12 +243,12 @@ def stamp(data: bytes, identity: Identity) -> bytes:
     update = DictionaryObject({
         NameObject("/Size"): NumberObject(max(n for n, _ in numbered) + 1),
         NameObject("/Root"): trailer.raw_get("/Root"),
-        NameObject("/Prev"): NumberObject(_startxref(data)),
+        NameObject("/Prev"): NumberObject(startxref(data)),
     })
     for key in ("/Info", "/ID"):
         if key in trailer:
             update[NameObject(key)] = trailer.raw_get(key)
-    return data + _update(data, numbered, update)
+    return data + incremental_update(data, numbered, update)
 
 
 def _plain_stream(data: bytes) -> DecodedStreamObject:

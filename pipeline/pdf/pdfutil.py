@@ -5,9 +5,17 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
-from pypdf.generic import ArrayObject, DecodedStreamObject, FloatObject, NameObject, RectangleObject
+from pypdf import PageObject
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    FloatObject,
+    NameObject,
+    RectangleObject,
+    StreamObject,
+)
 
 
 @contextlib.contextmanager
@@ -38,3 +46,12 @@ def overlay_form(box: RectangleObject, content: bytes, resources: Any) -> Decode
         NameObject("/Resources"): resources,
     })
     return form
+
+
+def content_bytes(page: PageObject) -> bytes:
+    """A page's content, decoded (the stamp's tiny page: cheaper than a parsed ContentStream)."""
+    if "/Contents" not in page:
+        return b""
+    value = page["/Contents"].get_object()
+    parts: list[Any] = list(value) if isinstance(value, ArrayObject) else [value]
+    return b"\n".join(cast(StreamObject, part.get_object()).get_data() for part in parts)

@@ -217,12 +217,16 @@ def _verify(data: bytes, archived: bytes, anchors: tuple[x509.Certificate, ...],
         return Verification((), ("pliku PDF nie da się odczytać (jest uszkodzony)",))
     if not signatures:
         return Verification((), ("w pliku nie ma podpisu elektronicznego",))
-    problems = _document_problems(reader, signatures, data, archived)
-    revinfo = _revocation_data(reader, signatures)
+    try:
+        problems = _document_problems(reader, signatures, data, archived)
+        revinfo = _revocation_data(reader, signatures)
+    except Exception as exc:  # a malformed file breaks the readers in many ways
+        return Verification((), (f"pliku PDF nie da się sprawdzić – jest uszkodzony "
+                                 f"({type(exc).__name__})",))
     checks = []
     for sig in signatures:
         try:
             checks.append(_check(sig, anchors, revinfo, settings, now))
         except Exception as exc:  # pyHanko raises many kinds on a malformed signature
-            problems.append(f"podpisu nie da się sprawdzić ({type(exc).__name__})")
+            problems.append(f"podpis jest uszkodzony – nie da się go sprawdzić ({type(exc).__name__})")
     return Verification(tuple(checks), tuple(problems))

@@ -125,13 +125,16 @@ def _record(name: str, sha256: str, checks: tuple[SignatureCheck, ...], entry: E
     return ESigned(name, sha256, now, signers, missing_roles([s.rola for s in signers], required))
 
 
-def _slot(folder: Path, entry: Entry) -> str:
+def _slot(folder: Path, entry: Entry, content: bytes) -> str:
+    """The first free name; a file no record names holding these very bytes (a run killed
+    before its register entry) is taken again."""
     stem = Path(entry.pdf).stem
     taken = {r.plik for r in e_signed(entry)}
     version = 1
     while True:
         name = f"{stem}{E_SIGNED}.pdf" if version == 1 else f"{stem}{E_SIGNED}_v{version}.pdf"
-        if name not in taken and not (folder / name).exists():
+        path = folder / name
+        if name not in taken and (not path.exists() or path.read_bytes() == content):
             return name
         version += 1
 
@@ -146,8 +149,9 @@ def _file(settings: Settings, rodzina: str, entry: Entry, content: bytes, sha256
         done = next((r for r in e_signed(current) if r.sha256 == sha256), None)
         if done is not None:
             return SignedFiled(rodzina, current, done, new=False)
-        name = _slot(folder, current)
-        write_new(folder / name, content)
+        name = _slot(folder, current, content)
+        if not (folder / name).exists():
+            write_new(folder / name, content)
         record = _record(name, sha256, result.podpisy, current, settings)
         updated = with_e_signed(current, record)
         replace(folder / REGISTER_NAME, register.with_entry(updated).to_bytes())
