@@ -34,7 +34,6 @@ ALLOWED: frozenset[str] = frozenset({
     "size: pipeline.documents.raporty",
     "size: pipeline.documents.sprawozdanie",
     "size: pipeline.documents.teczka",
-    "size: pipeline.scans.skany",
     "size: pipeline.sprawa.checklist",
     "size: pipeline.stages.convert",
 })
