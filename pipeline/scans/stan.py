@@ -145,10 +145,11 @@ def mark_e_signed(checklist: Checklist, register: Register) -> Checklist:
 
 def add_signatures(checklist: Checklist, outbox: Path, register: Register, as_of: date,
                    days: int) -> Checklist:
-    """Both: electronically signed documents marked, and (once the copier's folder is in
-    use) the unsigned ones listed."""
+    """Both: electronically signed documents marked, and the unsigned ones listed once the
+    archive takes signed documents (the copier's folder is in use, or this family has
+    a document signed electronically)."""
     checklist = mark_e_signed(checklist, register)
-    if not scanning(outbox):
+    if not scanning(outbox) and not any(e_signed(e) for e in register.entries):
         return checklist
     return add_unsigned(checklist, register, as_of, days)
 
