@@ -64,6 +64,7 @@ def check_pdfa_kept(data: bytes) -> None:
     assert xmp_value(text, "pdfaid:part") == "2"
     assert xmp_value(text, "pdfaid:conformance") == "B"
     root = reader.trailer["/Root"]
+    assert reader.pdf_header <= "%PDF-1.7" and str(root.get("/Version", "/1.7")) <= "/1.7"
     [intent] = [i.get_object() for i in root["/OutputIntents"]]
     assert intent["/S"] == "/GTS_PDFA1" and "/DestOutputProfile" in intent
     for page in reader.pages:  # PDF/A: every annotation printable; a widget without an

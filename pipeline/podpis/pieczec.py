@@ -71,7 +71,7 @@ def seal(data: bytes, settings: Podpis, timestamper: Any = None) -> bytes:
         reason="Pieczęć elektroniczna ośrodka")
     try:
         writer = IncrementalPdfFileWriter(BytesIO(data), strict=False)
-        out = signers.sign_pdf(writer, meta, signer=signer, timestamper=timestamper)
+        out = _pdf17_signer(meta, signer, timestamper).sign_pdf(writer)
     except TimestampRequestError:
         raise SealError(f"serwer znaczników czasu ({settings.tsa}) nie odpowiedział – spróbuj "
                         "później albo usuń [podpis] tsa (pieczęć bez znacznika czasu)") from None
@@ -79,6 +79,21 @@ def seal(data: bytes, settings: Podpis, timestamper: Any = None) -> bytes:
         raise SealError(f"pliku nie da się opieczętować ({type(exc).__name__}): to nie jest "
                         "poprawny, niezaszyfrowany PDF") from None
     return bytes(out.getvalue())
+
+
+def _pdf17_signer(meta: Any, signer: Any, timestamper: Any) -> Any:
+    """pyHanko's signer, declaring PDF 1.7 with the PAdES (ESIC) extension only: for an
+    ECDSA key pyHanko would also register ISO/TS 32002 and raise the file to PDF 2.0, which
+    PDF/A-2 (built on PDF 1.7) does not allow; ECDSA signatures are PAdES either way."""
+    from pyhanko.sign import signers
+    from pyhanko.sign.signers import constants
+
+    class Pdf17Signer(signers.PdfSigner):
+        def register_extensions(self, pdf_out: Any, *, md_algorithm: str) -> None:
+            pdf_out.ensure_output_version(version=(1, 7))
+            pdf_out.register_extension(constants.ESIC_EXTENSION_1)
+
+    return Pdf17Signer(meta, signer=signer, timestamper=timestamper)
 
 
 def sealed_name(path: Path) -> Path:
