@@ -5,8 +5,10 @@ an electronically signed document. Also the `[podpis]` settings and the signatur
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
@@ -154,7 +156,7 @@ def test_settings_are_checked_and_anchors_loaded(sealing: Sealing, tmp_path: Pat
     folder = tmp_path / "zaufane"
     folder.mkdir()
     (folder / "root.der").write_bytes(sealing.pki.cert("root").dump())  # DER as well as PEM
-    (folder / "osoba.pem").write_bytes(b"-----BEGIN CERTIFICATE-----\n" + __import__("base64")
+    (folder / "osoba.pem").write_bytes(b"-----BEGIN CERTIFICATE-----\n" + base64
                                        .encodebytes(sealing.pki.cert("rodzic").dump())
                                        + b"-----END CERTIFICATE-----\n")
     (folder / "smieci.crt").write_bytes(b"nie certyfikat")
@@ -183,3 +185,32 @@ def test_sprawdz_reports_the_anchors_and_the_seal(sealing: Sealing) -> None:
     bare = dataclasses.replace(sealing.settings, podpis=Podpis())
     [(level, text)] = check_lines(bare)
     assert level == "uwaga" and "[podpis] zaufane" in text
+
+
+def test_register_record_round_trips_and_older_registers_read() -> None:
+    from pipeline.sprawa.register import (
+        E_SIGNED_KEY,
+        Entry,
+        ESigned,
+        Signer,
+        complete_e_signed,
+        with_e_signed,
+    )
+
+    old = Register.from_json("K-1", {"dokumenty": [{
+        "zalacznik": 3, "data": "2025-03-12", "wersja": 1, "pdf": "a.pdf"}]})
+    [entry] = old.entries
+    assert e_signed(entry) == [] and complete_e_signed(entry) is None  # no key: nothing signed
+    record = ESigned("a_podpisany_elektronicznie.pdf", "ab" * 32, "2026-12-05T10:00:00+01:00",
+                     (Signer("Jan Nowak", "rodzina", "zaufany", "2026-12-05T09:59:00+01:00",
+                             "ważny", ("nie sprawdzono odwołania certyfikatu",)),),
+                     ("asystent",))
+    signed = with_e_signed(entry, record)
+    again = Register.from_json("K-1", json.loads(
+        Register("K-1", (signed,)).to_bytes()))
+    [back] = e_signed(again.entries[0])
+    assert back == record and not back.komplet
+    # a damaged or future-shaped record is skipped, the entry still reads
+    odd = Entry.from_json({**entry.to_json(), E_SIGNED_KEY: [{"plik": 5}, "x",
+                                                            {"plik": "b.pdf", "podpisy": "?"}]})
+    assert e_signed(odd) == []
