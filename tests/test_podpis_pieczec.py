@@ -10,7 +10,7 @@ import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
 
@@ -92,6 +92,19 @@ def test_seal_b_b_keeps_pdfa_and_verifies(sealing: Sealing) -> None:
     [check] = result.podpisy
     assert check.pieczec and check.rodzaj == KWALIFIKOWANY
     assert CLAIMED_TIME in check.niesprawdzone  # B-B: no time-stamp
+
+
+def test_a_signing_time_outside_the_documents_life_is_not_believed(sealing: Sealing) -> None:
+    original = sealing.pdf.read_bytes()
+    sealed = pieczec.seal(original, sealing.settings.podpis)
+    anchors = load_anchors(sealing.settings.podpis.zaufane).certificates
+    podpis = sealing.settings.podpis
+    now = datetime.now().astimezone()
+    assert verify(sealed, original, anchors, podpis, created=now - timedelta(days=1)).ok
+    early = verify(sealed, original, anchors, podpis, created=now + timedelta(days=1))
+    assert not early.ok and "wcześniejszy niż utworzenie dokumentu" in early.reasons[0]
+    late = verify(sealed, original, anchors, podpis, now=now - timedelta(days=1))
+    assert not late.ok and "późniejszy niż chwila przyjęcia" in late.reasons[0]
 
 
 def test_seal_b_t_with_a_time_stamp(sealing: Sealing) -> None:

@@ -20,7 +20,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from io import BytesIO
 from typing import Any
 
@@ -34,6 +34,7 @@ NO_REVOCATION = "nie sprawdzono odwołania certyfikatu (w pliku nie ma danych o 
 CLAIMED_TIME = ("czas podpisu podany przez program podpisującego (plik nie ma znacznika "
                 "czasu), nie potwierdzony")
 ACCEPTED_LEVELS = ("NONE", "LTA_UPDATES", "FORM_FILLING")
+TIME_TOLERANCE = timedelta(minutes=10)  # clocks of the signer's machine and ours differ
 _CHAIN_REASONS = {
     "NO_CERTIFICATE_CHAIN_FOUND": "certyfikat podpisującego nie pochodzi od zaufanego wystawcy "
                                   "(brak ścieżki do certyfikatów z [podpis] zaufane)",
@@ -145,19 +146,35 @@ def _moment(sig: Any) -> tuple[datetime | None, bool]:
     return sig.self_reported_timestamp, False
 
 
+def _time_problems(when: datetime | None, created: datetime | None, now: datetime) -> list[str]:
+    """A signing time outside [the document's filing, the file's arrival] is not believed:
+    the document did not exist before, and a claimed time is the signer's to choose (an
+    expired certificate cannot be dated back to before the document)."""
+    if when is None:
+        return []
+    if when > now + TIME_TOLERANCE:
+        return ["czas podpisu jest późniejszy niż chwila przyjęcia pliku – niewiarygodny "
+                "(zły zegar podpisującego albo zmieniony plik)"]
+    if created is not None and when < created - TIME_TOLERANCE:
+        return ["czas podpisu jest wcześniejszy niż utworzenie dokumentu w archiwum – "
+                "niewiarygodny"]
+    return []
+
+
 def _check(sig: Any, anchors: tuple[x509.Certificate, ...], revinfo: tuple[list[Any], ...],
-           settings: Podpis, now: datetime) -> SignatureCheck:
+           settings: Podpis, window: tuple[datetime | None, datetime]) -> SignatureCheck:
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
     certs, crls, ocsps = revinfo
+    created, now = window
     when, stamped = _moment(sig)
     context = ValidationContext(
         trust_roots=list(anchors), other_certs=certs, crls=crls, ocsps=ocsps,
         allow_fetching=False, moment=when or now, retroactive_revinfo=True,
         revocation_mode="hard-fail" if (crls or ocsps) else "soft-fail")
     status = validate_pdf_signature(sig, context)
-    problems = []
+    problems = _time_problems(when, created, now)
     if not (status.intact and status.valid):
         problems.append("podpis nie zgadza się z treścią pliku (plik uszkodzony albo zmieniony)")
     elif status.revoked:
@@ -198,18 +215,19 @@ def _quiet() -> Iterator[None]:
 
 
 def verify(data: bytes, archived: bytes, anchors: tuple[x509.Certificate, ...], settings: Podpis,
-           now: datetime | None = None) -> Verification:
-    """Every signature of `data`, a signed copy of the archived PDF `archived`."""
+           created: datetime | None = None, now: datetime | None = None) -> Verification:
+    """Every signature of `data`, a signed copy of the archived PDF `archived` (filed at
+    `created`), as of `now`."""
     with _quiet():
-        return _verify(data, archived, anchors, settings, now)
+        return _verify(data, archived, anchors, settings, (created, now))
 
 
 def _verify(data: bytes, archived: bytes, anchors: tuple[x509.Certificate, ...], settings: Podpis,
-            now: datetime | None) -> Verification:
+            window: tuple[datetime | None, datetime | None]) -> Verification:
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    now = now or datetime.now().astimezone()
+    created, now = window[0], window[1] or datetime.now().astimezone()
     try:
         reader = PdfFileReader(BytesIO(data), strict=False)
         signatures = list(reader.embedded_regular_signatures)
@@ -226,7 +244,7 @@ def _verify(data: bytes, archived: bytes, anchors: tuple[x509.Certificate, ...],
     checks = []
     for sig in signatures:
         try:
-            checks.append(_check(sig, anchors, revinfo, settings, now))
+            checks.append(_check(sig, anchors, revinfo, settings, (created, now)))
         except Exception as exc:  # pyHanko raises many kinds on a malformed signature
             problems.append(f"podpis jest uszkodzony – nie da się go sprawdzić ({type(exc).__name__})")
     return Verification(tuple(checks), tuple(problems))

@@ -189,6 +189,15 @@ def _set_aside(settings: Settings, name: str, content: bytes, sha256: str,
     return SignedResult(reasons=tuple(reasons), explanation=explanation)
 
 
+def _filed_at(entry: Entry) -> datetime | None:
+    """When the document was filed (an older register's time without offset is local)."""
+    try:
+        filed = datetime.fromisoformat(entry.przyjeto) if entry.przyjeto else None
+    except ValueError:
+        return None
+    return filed.astimezone() if filed is not None else None
+
+
 def process_signed(name: str, content: bytes, settings: Settings) -> SignedResult:
     """Verify a signed PDF and file it beside its document, or set it aside."""
     sha256 = hashlib.sha256(content).hexdigest()
@@ -212,7 +221,7 @@ def process_signed(name: str, content: bytes, settings: Settings) -> SignedResul
             f"w archiwum sprawy {code.identity.rodzina} brak pliku {entry.pdf}"])
     except ConfigError as exc:
         return _set_aside(settings, name, content, sha256, list(exc.problems))
-    result = verify(content, archived, anchors.certificates, settings.podpis)
+    result = verify(content, archived, anchors.certificates, settings.podpis, _filed_at(entry))
     if not result.ok:
         return _set_aside(settings, name, content, sha256, result.reasons)
     return SignedResult(_file(settings, code.identity.rodzina, entry, content, sha256, result))
