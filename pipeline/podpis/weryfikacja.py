@@ -8,7 +8,8 @@ What is checked, for every signature in the file:
   signatures or validation data (pyHanko's difference analysis: `ModificationLevel` up to
   FORM_FILLING) — a document altered before signing, or changed after, is refused;
 - the chain of the signer's certificate to the centre's trust anchors, at the signing time
-  (a trusted time-stamp's, else the time the signer's software declared);
+  (a trusted time-stamp's, else the time the signer's software declared), which must fall
+  between the document's filing and the file's arrival;
 - revocation, from the validation data in the file (the DSS, the CMS's revocation
   attribute) when there is any; without it the record says plainly
   „nie sprawdzono odwołania certyfikatu”. Nothing is ever fetched.
