@@ -25,7 +25,7 @@ from conftest import example, make_settings, pdf_text
 from pki import Pki, build
 from pypdf import PdfReader, PdfWriter
 
-from pipeline.app.privacy import export_family
+from pipeline.app.privacy import delete_family, export_family
 from pipeline.core import journal
 from pipeline.core.config import Settings
 from pipeline.documents.overview import checklist_for
@@ -327,3 +327,13 @@ def test_roles_and_required_signatures() -> None:
     assert elektroniczne.missing_roles(["rodzina", "rodzina"], need) == ("asystent",)
     assert elektroniczne.missing_roles(["asystent"], ("asystent", "dowolny")) == ("dowolny",)
     assert elektroniczne.missing_roles([], ("dowolny",)) == ("dowolny",)
+
+
+def test_usun_lists_the_families_set_aside_signed_files(centre: Centre) -> None:
+    """Last in this module: the family's documentation is deleted."""
+    outcome = centre.drop("obcy_przed_usunieciem.pdf", centre.pki.sign(centre.pdf(3), "obcy"))
+    assert outcome.status == "nierozpoznany" and outcome.explanation is not None
+    result = delete_family(centre.settings, CASE)
+    listed = [path for path, _ in result.listed]
+    assert str(outcome.explanation.with_suffix(".pdf")) in listed
+    assert not family_dir(centre.settings.outbox, CASE).exists()

@@ -164,7 +164,7 @@ def _file(settings: Settings, rodzina: str, entry: Entry, content: bytes, sha256
 
 
 def _set_aside(settings: Settings, name: str, content: bytes, sha256: str,
-               reasons: list[str]) -> SignedResult:
+               reasons: list[str], rodzina: str | None = None) -> SignedResult:
     """The file, unchanged, in nierozpoznane/ with a Polish explanation beside it."""
     folder = settings.scans / UNREAD_DIR
     ensure_private_dir(folder)
@@ -184,8 +184,8 @@ def _set_aside(settings: Settings, name: str, content: bytes, sha256: str,
     explanation = folder / f"{base}.txt"
     replace(explanation, ("\n".join(lines) + "\n").encode("utf-8"))
     with contextlib.suppress(ResourceError):
-        journal.log(settings.outbox, "podpis_odrzucono", plik=name, wynik="odlozony",
-                    zapisano_jako=kept.name, powodow=len(reasons))
+        journal.log(settings.outbox, "podpis_odrzucono", plik=name, rodzina=rodzina,
+                    wynik="odlozony", zapisano_jako=kept.name, powodow=len(reasons))
     return SignedResult(reasons=tuple(reasons), explanation=explanation)
 
 
@@ -210,20 +210,21 @@ def process_signed(name: str, content: bytes, settings: Settings) -> SignedResul
             "na pierwszych stronach nie ma kodu dokumentu z programu asysta – to nie jest "
             "dokument z tego archiwum (albo kod jest nieczytelny)"])
     entry, reason = entry_of(settings, code.identity)
+    rodzina = code.identity.rodzina
     if entry is None:
         return _set_aside(settings, name, content, sha256, [reason])
-    folder = family_dir(settings.outbox, code.identity.rodzina)
+    folder = family_dir(settings.outbox, rodzina)
     try:
         archived = (folder / entry.pdf).read_bytes()
         anchors = load_anchors(settings.podpis.zaufane)
     except FileNotFoundError:
         return _set_aside(settings, name, content, sha256, [
-            f"w archiwum sprawy {code.identity.rodzina} brak pliku {entry.pdf}"])
+            f"w archiwum sprawy {rodzina} brak pliku {entry.pdf}"], rodzina)
     except ConfigError as exc:
-        return _set_aside(settings, name, content, sha256, list(exc.problems))
+        return _set_aside(settings, name, content, sha256, list(exc.problems), rodzina)
     result = verify(content, archived, anchors.certificates, settings.podpis, _filed_at(entry))
     if not result.ok:
-        return _set_aside(settings, name, content, sha256, result.reasons)
+        return _set_aside(settings, name, content, sha256, result.reasons, rodzina)
     return SignedResult(_file(settings, code.identity.rodzina, entry, content, sha256, result))
 
 
