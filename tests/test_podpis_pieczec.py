@@ -29,7 +29,7 @@ from pipeline.podpis.rodzaj import INNY, KWALIFIKOWANY, OSOBISTY, ZAUFANY, kind_
 from pipeline.podpis.weryfikacja import CLAIMED_TIME, verify
 from pipeline.podpis.zaufane import load_anchors
 from pipeline.scans import skany
-from pipeline.sprawa.register import Register, e_signed, family_dir
+from pipeline.sprawa.register import Entry, Register, e_signed, family_dir
 from pipeline.stages.convert import Converter
 
 PASSWORD = "hasło pieczęci"
@@ -52,12 +52,19 @@ def sealing(tmp_path_factory: pytest.TempPathFactory, converter: Converter) -> S
     settings = dataclasses.replace(settings, podpis=dataclasses.replace(
         settings.podpis, zaufane=pki.anchors(root / "zaufane"), pieczec=root / "pieczec.p12",
         pieczec_haslo_plik=root / "pieczec.haslo"))
-    path = settings.inbox / "zal06.yaml"
-    path.write_text(example(6).read_text(encoding="utf-8"), encoding="utf-8")
-    [outcome] = process_files([path], settings, converter)
-    assert outcome.status == "przyjety"
-    [entry] = Register.load(family_dir(settings.outbox, "K-2025-014")).current()
+    paths = []
+    for n in (1, 6):  # the assignment (for the court report) and the plan
+        path = settings.inbox / f"zal{n:02d}.yaml"
+        path.write_text(example(n).read_text(encoding="utf-8"), encoding="utf-8")
+        paths.append(path)
+    assert [o.status for o in process_files(paths, settings, converter)] == ["przyjety"] * 2
+    entry = plan_of(settings)
     return Sealing(settings, pki, family_dir(settings.outbox, "K-2025-014") / entry.pdf)
+
+
+def plan_of(settings: Settings) -> Entry:
+    register = Register.load(family_dir(settings.outbox, "K-2025-014"))
+    return next(e for e in register.current() if e.zalacznik == 6)
 
 
 def check_pdfa_kept(data: bytes) -> None:
@@ -126,8 +133,7 @@ def test_sealed_copy_comes_back_through_the_scan_folder(sealing: Sealing) -> Non
     path.write_bytes(sealed)
     [outcome] = skany.process_scans([path], sealing.settings)
     assert outcome.status == "przyjety", outcome.problems
-    [entry] = Register.load(family_dir(sealing.settings.outbox, "K-2025-014")).current()
-    [record] = e_signed(entry)
+    [record] = e_signed(plan_of(sealing.settings))
     assert [s.rola for s in record.podpisy] == ["pieczec"]
     assert record.brakuje == ("rodzina", "asystent")  # a plan needs the family and assistant
     kept = family_dir(sealing.settings.outbox, "K-2025-014") / record.plik
@@ -203,7 +209,6 @@ def test_sprawdz_reports_the_anchors_and_the_seal(sealing: Sealing) -> None:
 def test_register_record_round_trips_and_older_registers_read() -> None:
     from pipeline.sprawa.register import (
         E_SIGNED_KEY,
-        Entry,
         ESigned,
         Signer,
         complete_e_signed,
@@ -227,3 +232,25 @@ def test_register_record_round_trips_and_older_registers_read() -> None:
     odd = Entry.from_json({**entry.to_json(), E_SIGNED_KEY: [{"plik": 5}, "x",
                                                             {"plik": "b.pdf", "podpisy": "?"}]})
     assert e_signed(odd) == []
+
+
+def test_the_court_report_gets_a_sealed_copy(sealing: Sealing, tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    podpis = sealing.settings.podpis
+    config = tmp_path / "asysta.toml"
+    config.write_text(f'[osrodek]\nnazwa = "GOPS"\n[podpis]\npieczec = "{podpis.pieczec}"\n'
+                      f'pieczec_haslo_plik = "{podpis.pieczec_haslo_plik}"\n', encoding="utf-8")
+    code = main(["-k", str(config), "--inbox", str(sealing.settings.inbox), "--outbox",
+                 str(sealing.settings.outbox), "sad", "K-2025-014", "--od", "2025-04-01",
+                 "--do", "2025-06-30"])
+    captured = capsys.readouterr()
+    out = captured.out
+    assert code == 0, captured
+    folder = family_dir(sealing.settings.outbox, "K-2025-014")
+    report = folder / "sprawozdanie-sad_2025-06-30.pdf"
+    sealed = folder / "sprawozdanie-sad_2025-06-30_pieczec.pdf"
+    assert "z pieczęcią elektroniczną ośrodka" in out and sealed.is_file()
+    anchors = load_anchors(podpis.zaufane).certificates
+    result = verify(sealed.read_bytes(), report.read_bytes(), anchors, podpis)
+    assert result.ok, result.reasons
+    check_pdfa_kept(sealed.read_bytes())
