@@ -21,7 +21,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from conftest import example, make_settings, pdf_text
+from conftest import example, make_settings, pdf_text, squash
 from pki import Pki, build
 from pypdf import PdfReader, PdfWriter
 
@@ -30,7 +30,7 @@ from pipeline.core import journal
 from pipeline.core.config import Settings
 from pipeline.documents.overview import checklist_for
 from pipeline.documents.podpis_nota import NOTE_TITLE
-from pipeline.documents.teczka import build_teczka
+from pipeline.documents.teczka import E_SIGNED_NOTE, build_teczka
 from pipeline.flow.process import process_files
 from pipeline.flow.watch import Watcher
 from pipeline.podpis.weryfikacja import NO_REVOCATION
@@ -209,6 +209,7 @@ def test_teczka_prints_the_verification_note_and_eksport_has_the_signed_file(
     teczka = build_teczka(centre.settings, CASE)
     text = pdf_text(teczka.path)
     assert NOTE_TITLE in text
+    assert squash(E_SIGNED_NOTE) in squash(PdfReader(teczka.path).pages[1].extract_text())
     assert "Agnieszka Wójcik (rodzina)" in text and "usuwa podpis elektroniczny" in text
     assert b"pdfaid:part" in bytes(PdfReader(teczka.path).trailer["/Root"]["/Metadata"]
                                    .get_object().get_data())

@@ -57,6 +57,7 @@ from pipeline.sprawa.schemas import load_schema
 
 TECZKA_NAME = "teczka.pdf"
 SIGNED_NOTE = "(skan podpisanego dokumentu)"
+E_SIGNED_NOTE = "(podpisany elektronicznie, notatka z weryfikacji na końcu)"
 CLOSING = (12, 13)  # end of monitoring, or re-enrolment: either closes the case's cycle
 
 # Layout in points (A4 is 595 × 842). The documents print a header from 45 pt below the
@@ -423,13 +424,16 @@ def _read_documents(rodzina: str, folder: Path, settings: Settings) -> list[_Sou
             raise _unreadable(rodzina, name or "(brak nazwy PDF)") from None
         if not pages:
             raise TeczkaError(f"dokument {name} rodziny {rodzina} nie ma żadnej strony")
-        pages += verification_pages(entry)  # an electronically signed one: the printed note
+        note = verification_pages(entry)  # an electronically signed one: the printed note
+        pages += note
         own = settings.foldery.formularze
         tytul = (title(entry.rodzaj, own) if entry.rodzaj
                  else load_schema(entry.zalacznik, own).tytul)
         subject = entry.dane.get(SUBJECT_FIELD) if entry.rodzaj else None
         if isinstance(subject, str) and subject.strip():  # a note: which one
             tytul = f"{tytul}: {subject.strip()}"
+        if note:
+            tytul = f"{tytul} {E_SIGNED_NOTE}"
         doc = BinderDocument(entry.zalacznik, entry.data, entry.wersja, path, tytul,
                              dict(entry.dane), entry.rodzaj, signed)
         sources.append(_Source(doc, pages, reader))
