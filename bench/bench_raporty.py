@@ -41,7 +41,9 @@ sys.path.insert(0, str(ROOT))
 from docxtpl import DocxTemplate  # noqa: E402
 
 from pipeline.core.config import parse_config  # noqa: E402
-from pipeline.documents.raporty import Month, build_values, run_month  # noqa: E402
+from pipeline.documents.raport_miesieczny import Month, build_values  # noqa: E402
+from pipeline.flow.raporty import run_month  # noqa: E402
+from pipeline.sprawa.register import Register, family_dir  # noqa: E402
 from pipeline.sprawa.schemas import load_schema  # noqa: E402
 from pipeline.stages.convert import Converter, find_soffice  # noqa: E402
 from pipeline.stages.render import complete, jinja_env, template_path  # noqa: E402
@@ -91,7 +93,8 @@ def floor(settings, names: list[str], today: date, work: Path) -> float:  # type
     schema = load_schema(14).cerberus
     values = []
     for name in names:
-        v = build_values(name, MONTH, settings, today)
+        v = build_values(Register.load(family_dir(settings.outbox, name)), MONTH, settings, today)
+        assert v is not None
         for key in ("data",):
             v[key] = date.fromisoformat(v[key])
         for row in v["wizyty"]:

@@ -25,16 +25,6 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 
 # shrinking: the case-model work removes these
 ALLOWED: frozenset[str] = frozenset({
-    "cycle: pipeline.documents.dashboard -> pipeline.documents.overview -> pipeline.documents.dashboard",
-    "private: pipeline.documents.sad imports _hours from pipeline.documents.raporty",
-    "private: pipeline.documents.sad imports _slot from pipeline.stages.archive",
-    "private: pipeline.documents.sprawozdanie imports _write_versioned from pipeline.documents.raporty",
-    "upward: pipeline.documents.raporty imports pipeline.flow.process",
-    "size: pipeline.documents.dashboard",
-    "size: pipeline.documents.raporty",
-    "size: pipeline.documents.sprawozdanie",
-    "size: pipeline.documents.teczka",
-    "size: pipeline.sprawa.checklist",
     "size: pipeline.stages.convert",
 })
 

@@ -13,6 +13,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from rich.console import Console
@@ -73,6 +74,23 @@ def _name(n: int | str) -> str:
     return f"rodzaj „{n}”" if isinstance(n, str) else f"załącznik {n}"
 
 
+def _unaddressed(settings: Settings, console: Console) -> None:
+    """With e-mail set up: a warning for each assistant who would get no digest."""
+    if not settings.poczta.serwer:
+        return
+    from pipeline.notify.digest import address_book
+
+    missing, unmatched = address_book(settings, date.today())
+    for name in missing:
+        console.print("[yellow]![/] " + escape(f"powiadomienia: asystent rodziny {name} nie ma "
+                                               "adresu w [powiadomienia.asystenci] – nie "
+                                               "dostanie powiadomień"))
+    for name in unmatched:
+        console.print("[yellow]![/] " + escape(f"[powiadomienia.asystenci] {name}: nikt o tym "
+                                               "imieniu i nazwisku nie prowadzi teraz sprawy – "
+                                               "sprawdź pisownię (jak w przydzieleniu, zał. 1)"))
+
+
 def run_checks(settings: Settings, console: Console) -> int:
     problems = 0
 
@@ -92,6 +110,7 @@ def run_checks(settings: Settings, console: Console) -> int:
             console.print(f"[yellow]![/] {escape(text)}")
         else:
             report(level == "ok", text)
+    _unaddressed(settings, console)
 
     rendered: list[Path] = []
     work = Path(tempfile.mkdtemp(prefix="asysta-sprawdz-"))

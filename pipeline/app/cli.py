@@ -29,6 +29,7 @@ from pipeline.app.commands_batch import cmd_demo, cmd_raporty, cmd_sad, cmd_spra
 from pipeline.app.console import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, err, escape
 from pipeline.core.config import load_settings
 from pipeline.core.errors import AsystaError, ConfigError, os_reason, resource_failure
+from pipeline.ops.polecenia import add_commands as add_ops_commands
 from pipeline.podpis.polecenie import add_command as add_podpisz
 from pipeline.podpis.polecenie import run as run_podpisz
 
@@ -249,6 +250,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_demo, polling=False)
 
     add_podpisz(sub, run_podpisz)  # the centre's seal (pipeline/podpis/polecenie.py)
+    add_ops_commands(sub)  # stan, kopia, usluga (pipeline/ops)
+
+    from pipeline.notify.command import add_parser as add_powiadomienia
+
+    add_powiadomienia(sub, _iso_date)
     return parser
 
 

@@ -23,9 +23,10 @@ from datetime import datetime
 from pathlib import Path
 
 from pipeline.core import journal
-from pipeline.core.config import Settings, required_signers
+from pipeline.core.config import Settings
 from pipeline.core.errors import ConfigError, ResourceError
-from pipeline.core.fsutil import ensure_private_dir, fsync_dir, replace, write_new
+from pipeline.core.fsutil import ensure_private_dir, replace, write_new
+from pipeline.core.signers import required_signers
 from pipeline.pdf import kod
 from pipeline.podpis.rodzaj import KIND_NAMES
 from pipeline.podpis.weryfikacja import SignatureCheck, Verification, verify
@@ -33,7 +34,7 @@ from pipeline.podpis.zaufane import load_anchors
 from pipeline.scans.stan import entry_of, safe_stem
 from pipeline.scans.strony import decode
 from pipeline.sprawa.register import (
-    REGISTER_NAME,
+    E_SIGNED_KEY,
     Entry,
     ESigned,
     Register,
@@ -42,6 +43,7 @@ from pipeline.sprawa.register import (
     family_dir,
     with_e_signed,
 )
+from pipeline.stages import archive
 from pipeline.stages.archive import archive_lock
 
 E_SIGNED = "_podpisany_elektronicznie"
@@ -132,7 +134,7 @@ def _slot(folder: Path, entry: Entry, content: bytes) -> str:
     taken = {r.plik for r in e_signed(entry)}
     version = 1
     while True:
-        name = f"{stem}{E_SIGNED}.pdf" if version == 1 else f"{stem}{E_SIGNED}_v{version}.pdf"
+        name = f"{archive.versioned(stem + E_SIGNED, version)}.pdf"
         path = folder / name
         if name not in taken and (not path.exists() or path.read_bytes() == content):
             return name
@@ -150,12 +152,11 @@ def _file(settings: Settings, rodzina: str, entry: Entry, content: bytes, sha256
         if done is not None:
             return SignedFiled(rodzina, current, done, new=False)
         name = _slot(folder, current, content)
-        if not (folder / name).exists():
-            write_new(folder / name, content)
+        archive.write_family_file(settings.outbox, rodzina, name, content)
         record = _record(name, sha256, result.podpisy, current, settings)
         updated = with_e_signed(current, record)
-        replace(folder / REGISTER_NAME, register.with_entry(updated).to_bytes())
-        fsync_dir(folder)
+        archive.record_extra(settings.outbox, rodzina, {
+            current.plik_zrodlowy: {E_SIGNED_KEY: updated.extra[E_SIGNED_KEY]}})
         journal.log(settings.outbox, "podpis_przyjeto", plik=name, rodzina=rodzina,
                     wynik="przyjety", zalacznik=current.zalacznik, dokument=current.pdf,
                     podpisy=len(record.podpisy), rodzaje=[s.rodzaj for s in record.podpisy],
