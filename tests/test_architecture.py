@@ -25,7 +25,6 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 
 # shrinking: the case-model work removes these
 ALLOWED: frozenset[str] = frozenset({
-    "size: pipeline.scans.skany",
     "size: pipeline.stages.convert",
 })
 

@@ -44,6 +44,7 @@ from pipeline.core.config import Settings
 from pipeline.core.errors import AsystaError
 from pipeline.core.fsutil import replace
 from pipeline.core.polish import pl_count
+from pipeline.documents.podpis_nota import note_pdf
 from pipeline.documents.teczka_okladka import (
     SIGNED_NOTE,
     STAMP_NAME,
@@ -60,10 +61,11 @@ from pipeline.pdf.pdfa import PdfMeta, finish_joined, is_pdfa2, output_intent
 from pipeline.pdf.pdfutil import content_bytes, overlay_form, quiet_pypdf
 from pipeline.scans.skany import binder_pdf
 from pipeline.sprawa.kinds import title
-from pipeline.sprawa.register import REGISTER_NAME, SUBJECT_FIELD, Register, family_dir
+from pipeline.sprawa.register import REGISTER_NAME, SUBJECT_FIELD, Entry, Register, family_dir
 from pipeline.sprawa.schemas import load_schema
 
 TECZKA_NAME = "teczka.pdf"
+E_SIGNED_NOTE = "(podpisany elektronicznie, notatka z weryfikacji na końcu)"
 __all__ = ["SIGNED_NOTE", "BinderDocument", "CaseInfo", "Teczka", "TeczkaError", "build_teczka",
            "case_info", "pl_count"]
 
@@ -157,15 +159,25 @@ def _read_documents(rodzina: str, folder: Path, settings: Settings) -> list[_Sou
             raise _unreadable(rodzina, name or "(brak nazwy PDF)") from None
         if not pages:
             raise TeczkaError(f"dokument {name} rodziny {rodzina} nie ma żadnej strony")
+        note = verification_pages(entry)  # an electronically signed one: the printed note
+        pages += note
         own = settings.foldery.formularze
         tytul = (title(entry.rodzaj, own) if entry.rodzaj
                  else load_schema(entry.zalacznik, own).tytul)
         subject = entry.dane.get(SUBJECT_FIELD) if entry.rodzaj else None
         if isinstance(subject, str) and subject.strip():  # a note: which one
             tytul = f"{tytul}: {subject.strip()}"
+        if note:
+            tytul = f"{tytul} {E_SIGNED_NOTE}"
         doc = BinderDocument(entry, path, tytul, signed)
         sources.append(_Source(doc, pages, reader))
     return sources
+
+
+def verification_pages(entry: Entry) -> list[PageObject]:
+    """The note of an electronically signed document's verification, printed after it."""
+    note = note_pdf(entry)
+    return list(PdfReader(BytesIO(note)).pages) if note else []
 
 
 def _unreadable(rodzina: str, name: str) -> TeczkaError:
