@@ -1,0 +1,203 @@
+"""Joining many PDF/A documents into one, streaming (qpdf through pikepdf).
+
+The monthly reports of a whole centre (a thousand and more) become one PDF with a bookmark
+per assistant and family. qpdf copies only the objects the pages need (not the parts'
+structure trees) and reads the parts' streams from their files while it writes, so the
+memory of this process stays flat in the number of parts: at most `CHUNK_FILES` parts are
+open at once, joined into an intermediate file, and the intermediates are joined again.
+
+The result gets what `pdfa.finish_joined` gives a joined file: /Lang, the title shown by
+the viewer, the Info dictionary and — when every part is PDF/A-2 — PDF/A-2b's XMP and the
+parts' output intent; no two different font subsets share a tag (ISO 32000-1, 9.6.4).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from itertools import product
+from pathlib import Path
+from typing import Any
+
+from pipeline.core.fsutil import FILE_MODE, fsync_dir
+from pipeline.pdf.pdfa import CREATOR, LANG, PDFA_PART, PdfMeta, pdf_date, xmp_claim, xmp_packet
+
+CHUNK_FILES = 100  # parts open at once (each holds a file descriptor until saved)
+
+# (level, title, first page counted from 0): assistants at level 1, families under them
+Outline = list[tuple[int, str, int]]
+
+
+def join_versioned(parts: list[Path], folder: Path, stem: str, meta: PdfMeta,
+                   outline: Outline, now: datetime | None = None) -> Path:
+    """Join `parts` into `folder/<stem>.pdf`, or `_v2`, `_v3`… when that name is taken:
+    a second run never replaces the first. Owner-only, written through a temporary file."""
+    with tempfile.TemporaryDirectory(prefix=f".laczenie-{os.getpid()}-", dir=folder) as work:
+        joined = Path(work) / "razem.pdf"
+        join(parts, joined, meta, outline, Path(work), now)
+        return _place(joined, folder, stem)
+
+
+def join(parts: list[Path], out: Path, meta: PdfMeta, outline: Outline, work: Path,
+         now: datetime | None = None) -> None:
+    """Write the parts' pages, in order, to `out` with bookmarks and the document entries."""
+    import pikepdf
+
+    claim = all(_is_pdfa2(part) for part in parts)
+    sources = parts
+    level = 0
+    while len(sources) > CHUNK_FILES:  # intermediates: never more than CHUNK_FILES open
+        level += 1
+        sources = [_join_pages(chunk, work / f"czesc-{level}-{i}.pdf")
+                   for i, chunk in enumerate(_chunks(sources, CHUNK_FILES))]
+    with pikepdf.new() as pdf, contextlib.ExitStack() as stack:
+        for source in sources:
+            opened = stack.enter_context(pikepdf.open(source))
+            pdf.pages.extend(opened.pages)
+        _bookmarks(pdf, outline)
+        intent = stack.enter_context(pikepdf.open(parts[0])) if claim and parts else None
+        _finish(pdf, meta, intent, (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0))
+        _distinct_subset_tags(pdf)
+        pdf.save(out, fix_metadata_version=False)
+
+
+def page_count(path: Path) -> int:
+    """The number of pages of a PDF (qpdf: cheaper than a full parse); ValueError when it
+    cannot be read."""
+    import pikepdf
+
+    try:
+        with pikepdf.open(path, inherit_page_attributes=False) as pdf:
+            return len(pdf.pages)
+    except pikepdf.PdfError as exc:
+        raise ValueError("unreadable PDF") from exc
+
+
+def _join_pages(parts: list[Path], out: Path) -> Path:
+    import pikepdf
+
+    with pikepdf.new() as pdf, contextlib.ExitStack() as stack:
+        for part in parts:
+            pdf.pages.extend(stack.enter_context(pikepdf.open(part)).pages)
+        pdf.save(out, fix_metadata_version=False)
+    return out
+
+
+def _chunks(items: list[Path], size: int) -> Iterator[list[Path]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _is_pdfa2(path: Path) -> bool:
+    import pikepdf
+
+    try:
+        with pikepdf.open(path) as pdf:
+            metadata = pdf.Root.get("/Metadata")
+            text = metadata.read_bytes().decode("utf-8", "replace") if metadata is not None else ""
+    except Exception:  # a damaged part claims nothing
+        return False
+    claim = xmp_claim(text)
+    return claim is not None and claim[0] == PDFA_PART
+
+
+def _bookmarks(pdf: Any, outline: Outline) -> None:
+    import pikepdf
+
+    with pdf.open_outline() as tree:
+        parent: Any = None
+        for level, title, first in outline:
+            item = pikepdf.OutlineItem(title, first)
+            if level == 1 or parent is None:
+                tree.root.append(item)
+                parent = item
+            else:
+                parent.children.append(item)
+    pdf.Root.PageMode = pikepdf.Name.UseOutlines
+
+
+def _finish(pdf: Any, meta: PdfMeta, intent_source: Any, stamp: datetime) -> None:
+    """/Lang, the title in the window, Info, and PDF/A-2b's XMP and output intent when the
+    parts' first file (every part being PDF/A-2) gives the intent."""
+    import pikepdf
+
+    pdf.Root.Lang = pikepdf.String(LANG)
+    pdf.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
+    for key in ("/Metadata", "/OutputIntents"):
+        if key in pdf.Root:
+            del pdf.Root[key]
+    if intent_source is not None:
+        intents = intent_source.Root.get("/OutputIntents")
+        if intents is not None and len(intents) and "/DestOutputProfile" in intents[0]:
+            pdf.Root.OutputIntents = pikepdf.Array([pdf.copy_foreign(intents[0])])
+            pdf.Root.Metadata = pdf.make_stream(xmp_packet(meta, stamp), Type=pikepdf.Name.Metadata,
+                                                Subtype=pikepdf.Name.XML)
+    when = pdf_date(stamp)
+    pdf.trailer.Info = pdf.make_indirect(pikepdf.Dictionary({
+        "/Title": pikepdf.String(meta.title), "/Subject": pikepdf.String(meta.subject),
+        "/Author": pikepdf.String(meta.author), "/Keywords": pikepdf.String(meta.keywords),
+        "/Creator": pikepdf.String(CREATOR), "/Producer": pikepdf.String(CREATOR),
+        "/CreationDate": pikepdf.String(when), "/ModDate": pikepdf.String(when)}))
+
+
+_SUBSET = re.compile(r"^/([A-Z]{6})\+(.*)$")
+
+
+def _distinct_subset_tags(pdf: Any) -> None:
+    """Every part names its subsets BAAAAA+…, CAAAAA+…: each font object after the first
+    with a name gets a fresh tag (its descriptor's /FontName too)."""
+    import pikepdf
+
+    owners: dict[str, tuple[int, int]] = {}
+    seen: set[tuple[int, int]] = set()
+    fresh = ("".join(letters) for letters in product("ABCDEFGHIJKLMNOPQRSTUVWXYZ", repeat=6))
+
+    def font(obj: Any) -> None:
+        if not obj.is_indirect or obj.objgen in seen:
+            return
+        seen.add(obj.objgen)
+        for descendant in obj.get("/DescendantFonts") or []:
+            font(descendant)
+        match = _SUBSET.match(str(obj.get("/BaseFont", "")))
+        if match is None or owners.setdefault(str(obj.BaseFont), obj.objgen) == obj.objgen:
+            return
+        name = next(n for n in (f"/{t}+{match.group(2)}" for t in fresh) if n not in owners)
+        owners[name] = obj.objgen
+        obj.BaseFont = pikepdf.Name(name)
+        if "/FontDescriptor" in obj:
+            obj.FontDescriptor.FontName = pikepdf.Name(name)
+
+    def resources(res: Any, depth: int = 0) -> None:
+        if res is None or depth > 3 or (res.is_indirect and res.objgen in seen):
+            return
+        if res.is_indirect:
+            seen.add(res.objgen)
+        for ref in (res.get("/Font") or {}).values():
+            font(ref)
+        for xobject in (res.get("/XObject") or {}).values():
+            if xobject.get("/Subtype") == "/Form":
+                resources(xobject.get("/Resources"), depth + 1)
+
+    for page in pdf.pages:
+        resources(page.obj.get("/Resources"))
+
+
+def _place(source: Path, folder: Path, stem: str) -> Path:
+    """`source` under the first free name of `stem`, `stem_v2`…, durably and owner-only."""
+    os.chmod(source, FILE_MODE)
+    with open(source, "rb") as handle:
+        os.fsync(handle.fileno())
+    version = 1
+    while True:
+        path = folder / (f"{stem}.pdf" if version == 1 else f"{stem}_v{version}.pdf")
+        try:
+            os.link(source, path)  # never replaces an existing file
+        except FileExistsError:
+            version += 1
+            continue
+        fsync_dir(folder)
+        return path
