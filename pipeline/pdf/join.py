@@ -62,7 +62,7 @@ def join(parts: list[Path], out: Path, meta: PdfMeta, outline: Outline, work: Pa
         intent = stack.enter_context(pikepdf.open(parts[0])) if claim and parts else None
         _finish(pdf, meta, intent, (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0))
         _distinct_subset_tags(pdf)
-        pdf.save(out, fix_metadata_version=False)
+        pdf.save(out, min_version="1.7", fix_metadata_version=False)
 
 
 def page_count(path: Path) -> int:
@@ -83,7 +83,7 @@ def _join_pages(parts: list[Path], out: Path) -> Path:
     with pikepdf.new() as pdf, contextlib.ExitStack() as stack:
         for part in parts:
             pdf.pages.extend(stack.enter_context(pikepdf.open(part)).pages)
-        pdf.save(out, fix_metadata_version=False)
+        pdf.save(out, min_version="1.7", fix_metadata_version=False)
     return out
 
 
