@@ -125,7 +125,7 @@ def spread(values: list[float]) -> str:
 
 
 def command_bench(count: int, repeats: int, code: Path = ROOT, with_floor: bool = True,
-                  warmup: bool = True) -> dict[str, object]:
+                  warmup: bool = True, naive_sample: int = 0) -> dict[str, object]:
     root = Path(tempfile.mkdtemp(prefix="asysta-bench-raporty-"))
     pristine = root / "archiwum"
     synthetic_archive(pristine, count)
@@ -143,11 +143,11 @@ def command_bench(count: int, repeats: int, code: Path = ROOT, with_floor: bool 
             ours.append(seconds)
             floors.append(floor_s)
             peaks.append(peak)
-    shutil.rmtree(root, ignore_errors=True)
     mine = statistics.median(ours)
     result: dict[str, object] = {"rodziny": count, "przebiegi": repeats, "asysta_s": ours,
                                  "podloga_s": floors, "szczyt_mb": peaks}
-    line = (f"{count} rodzin, `asysta raporty` (mediana z {len(ours)}): {mine:.1f} s "
+    line = (f"{count} rodzin, polecenie `asysta raporty` (mediana z {len(ours)}, nieudanych 0): "
+            f"{mine:.1f} s "
             f"(rozrzut {spread(ours)} s); szczyt pamięci procesu asysta {max(peaks):.0f} MB")
     if with_floor:
         bare = statistics.median(floors)
@@ -156,9 +156,27 @@ def command_bench(count: int, repeats: int, code: Path = ROOT, with_floor: bool 
                  f"każdy PDF sprawdzony) {bare:.1f} s (rozrzut {spread(floors)} s); "
                  f"stosunek **{mine / bare:.2f}×** (w przebiegach "
                  f"{'–'.join(f'{r:.2f}' for r in (min(ratios), max(ratios)))}×)")
+    if naive_sample:
+        per_file = naive(files[:naive_sample], work)
+        line += (f"; osobny `soffice` na plik {per_file:.2f} s (próbka {naive_sample}) ≈ "
+                 f"{per_file * count:.0f} s dla {count}: asysta {per_file * count / mine:.1f}× szybsza")
+    shutil.rmtree(root, ignore_errors=True)
     print(line)
     result["wiersz"] = line
     return result
+
+
+def naive(files: list[Path], work: Path) -> float:
+    """A new `soffice` process per file (what a script would do): seconds per file."""
+    program = find_soffice()
+    out = work / "naiwnie"
+    out.mkdir(exist_ok=True)
+    started = time.perf_counter()
+    for f in files:
+        missing = convert_all(program, work / "profil-naiwnie", [f], out, 120.0)
+        if missing:
+            sys.exit(f"osobny soffice: {f.name} bez PDF")
+    return (time.perf_counter() - started) / max(1, len(files))
 
 
 def main() -> None:
@@ -169,10 +187,15 @@ def main() -> None:
                         help="bez podłogi i bez przebiegu rozgrzewkowego (sam czas i pamięć)")
     parser.add_argument("--kod", type=Path, default=ROOT,
                         help="katalog z kodem asysta do pomiaru (domyślnie to repozytorium)")
+    parser.add_argument("--naiwnie", type=int, default=0,
+                        help="próbka plików dla osobnego soffice na plik (0: bez tego pomiaru)")
+    parser.add_argument("--polecenie", action="store_true",
+                        help="(zgodność: całe polecenie mierzy się zawsze)")
     parser.add_argument("--json", type=Path, help="wynik także jako JSON (bench/run_all.py)")
     args = parser.parse_args()
     result = command_bench(args.rodziny, args.powtorzenia, args.kod.resolve(),
-                           with_floor=not args.bez_podlogi, warmup=not args.bez_podlogi)
+                           with_floor=not args.bez_podlogi, warmup=not args.bez_podlogi,
+                           naive_sample=args.naiwnie)
     if args.json:
         args.json.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
 

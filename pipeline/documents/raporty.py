@@ -277,15 +277,16 @@ def run_month(settings: Settings, converter: Converter, month: Month, *,
         # one batch: LibreOffice is kept busy from the first report to the last
         process_files([Path(work) / n for n in sorted(paths)], settings, converter, filed,
                       refresh=False)
-    # the after-batch steps, the checklists' PDFs left to the next refresh (a batch job)
-    checklists = after_batch(settings, converter, [r.rodzina for r in due], today, pdfs=False)
-    overdue = {c.rodzina: sum(c.counts()[s] for s in ("brak", "po_terminie")) for c in checklists}
-    for report in due:
-        report.overdue = overdue.get(report.rodzina, 0)
-    with ThreadPoolExecutor(1) as background:  # LibreOffice and the PDF tools side by side
-        summary = background.submit(_summary, settings, converter, result, today)
-        _combined(settings, result)
-        summary.result()
+    # the combined PDF needs only the reports: it is joined while the checklists and the
+    # summary are made (the after-batch steps, their PDFs left to the next refresh)
+    with ThreadPoolExecutor(1) as background:
+        combined = background.submit(_combined, settings, result)
+        checklists = after_batch(settings, converter, [r.rodzina for r in due], today, pdfs=False)
+        overdue = {c.rodzina: sum(c.counts()[s] for s in ("brak", "po_terminie")) for c in checklists}
+        for report in due:
+            report.overdue = overdue.get(report.rodzina, 0)
+        _summary(settings, converter, result, today)
+        combined.result()
     return result
 
 

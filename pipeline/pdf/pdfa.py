@@ -15,6 +15,7 @@ PDF/A-2b only when every part they were made of does.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import os
@@ -117,6 +118,7 @@ def describe_docx(path: Path, meta: PdfMeta) -> None:
         tmp.unlink(missing_ok=True)
 
 
+@functools.lru_cache(maxsize=64)  # a template's styles and headers: the same bytes each time
 def _polish(xml: bytes, defaults: bool) -> bytes:
     """Every w:lang of a part set to Polish; in styles.xml the document default too.
     A part lxml cannot read is left as it is (Word and LibreOffice may still cope)."""
