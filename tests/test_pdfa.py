@@ -71,58 +71,63 @@ def unescape(text: str) -> str:
 def unembedded_fonts(reader: PdfReader) -> tuple[int, list[str], dict[int, str]]:
     """(fonts seen, names of those without a font program, each font object's name),
     descendants and forms included."""
-    seen: set[int] = set()
-    missing: list[str] = []
-    names: dict[int, str] = {}
-    count = 0
-
-    def once(ref: Any) -> Any | None:
-        if isinstance(ref, IndirectObject):
-            if ref.idnum in seen:
-                return None
-            seen.add(ref.idnum)
-        return ref.get_object()
-
-    def font(ref: Any) -> None:
-        nonlocal count
-        obj = once(ref)
-        if obj is None:
-            return
-        count += 1
-        if isinstance(ref, IndirectObject):
-            names[ref.idnum] = str(obj.get("/BaseFont"))
-        subtype = obj.get("/Subtype")
-        if subtype == "/Type3":  # its glyphs are content streams in the file
-            resources(obj.get("/Resources"))
-            return
-        if subtype == "/Type0":
-            for descendant in obj["/DescendantFonts"]:
-                font(descendant)
-            return
-        descriptor = obj.get("/FontDescriptor")
-        if descriptor is None or not any(k in descriptor.get_object() for k in FONT_FILES):
-            missing.append(str(obj.get("/BaseFont")))
-
-    def resources(ref: Any) -> None:
-        obj = once(ref) if ref is not None else None
-        if obj is None:
-            return
-        for value in (obj.get("/Font") or {}).values():
-            font(value)
-        for value in (obj.get("/XObject") or {}).values():
-            xobject = value.get_object()
-            if xobject.get("/Subtype") == "/Form":
-                resources(xobject.get("/Resources"))
-
+    walk = _FontWalk()
     for page in reader.pages:
-        resources(page.get("/Resources"))
+        walk.resources(page.get("/Resources"))
         for annot in page.get("/Annots") or []:
             appearance = annot.get_object().get("/AP")
             if appearance is not None and "/N" in appearance:
                 normal = appearance["/N"].get_object()
                 if "/Resources" in normal:
-                    resources(normal["/Resources"])
-    return count, missing, names
+                    walk.resources(normal["/Resources"])
+    return walk.count, walk.missing, walk.names
+
+
+class _FontWalk:
+    """Every font of a resource dictionary, each object visited once."""
+
+    def __init__(self) -> None:
+        self.seen: set[int] = set()
+        self.missing: list[str] = []
+        self.names: dict[int, str] = {}
+        self.count = 0
+
+    def once(self, ref: Any) -> Any | None:
+        if isinstance(ref, IndirectObject):
+            if ref.idnum in self.seen:
+                return None
+            self.seen.add(ref.idnum)
+        return ref.get_object()
+
+    def font(self, ref: Any) -> None:
+        obj = self.once(ref)
+        if obj is None:
+            return
+        self.count += 1
+        if isinstance(ref, IndirectObject):
+            self.names[ref.idnum] = str(obj.get("/BaseFont"))
+        subtype = obj.get("/Subtype")
+        if subtype == "/Type3":  # its glyphs are content streams in the file
+            self.resources(obj.get("/Resources"))
+            return
+        if subtype == "/Type0":
+            for descendant in obj["/DescendantFonts"]:
+                self.font(descendant)
+            return
+        descriptor = obj.get("/FontDescriptor")
+        if descriptor is None or not any(k in descriptor.get_object() for k in FONT_FILES):
+            self.missing.append(str(obj.get("/BaseFont")))
+
+    def resources(self, ref: Any) -> None:
+        obj = self.once(ref) if ref is not None else None
+        if obj is None:
+            return
+        for value in (obj.get("/Font") or {}).values():
+            self.font(value)
+        for value in (obj.get("/XObject") or {}).values():
+            xobject = value.get_object()
+            if xobject.get("/Subtype") == "/Form":
+                self.resources(xobject.get("/Resources"))
 
 
 def structure_languages(reader: PdfReader) -> set[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Console
@@ -112,27 +113,38 @@ def run_checks(settings: Settings, console: Console) -> int:
                 report(True, f"{_name(n)}: schemat, szablon i przykład są zgodne")
             except AsystaError as exc:
                 report(False, f"{_name(n)}: przykład nie przechodzi: {exc}")
-        try:  # the PDF forms for staff: a font with Polish letters, each form read back
-            from pipeline.pdf.forms import build_form, font_paths, read_form
-
-            for n in ZALACZNIKI:
-                read_form(build_form(n, settings), settings.foldery.formularze)
-            report(True, f"formularze PDF: {len(ZALACZNIKI)} formularzy, czcionka "
-                         f"{font_paths()[0].name}")
-        except AsystaError as exc:
-            report(False, f"formularze PDF: {exc}")
-        try:
-            started = time.monotonic()
-            with Converter.from_settings(settings.przetwarzanie) as converter:
-                results = converter.convert(rendered, work)
-            failed = [d.name for d, r in results.items() if not isinstance(r, Path)]
-            elapsed = time.monotonic() - started
-            report(not failed and bool(results),
-                   f"LibreOffice ({converter.soffice}): {len(results) - len(failed)} z "
-                   f"{len(results)} dokumentów przekonwertowano do PDF w {elapsed:.1f} s"
-                   + (f"; nie udało się: {', '.join(failed)}" if failed else ""))
-        except AsystaError as exc:
-            report(False, str(exc))
+        _check_pdf_forms(settings, report)
+        _check_conversion(settings, rendered, work, report)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return problems
+
+
+def _check_pdf_forms(settings: Settings, report: Callable[[bool, str], None]) -> None:
+    """The PDF forms for staff: a font with Polish letters, each form read back."""
+    try:
+        from pipeline.pdf.forms import build_form, font_paths, read_form
+
+        for n in ZALACZNIKI:
+            read_form(build_form(n, settings), settings.foldery.formularze)
+        report(True, f"formularze PDF: {len(ZALACZNIKI)} formularzy, czcionka "
+                     f"{font_paths()[0].name}")
+    except AsystaError as exc:
+        report(False, f"formularze PDF: {exc}")
+
+
+def _check_conversion(settings: Settings, rendered: list[Path], work: Path,
+                      report: Callable[[bool, str], None]) -> None:
+    """The examples' documents through LibreOffice, timed."""
+    try:
+        started = time.monotonic()
+        with Converter.from_settings(settings.przetwarzanie) as converter:
+            results = converter.convert(rendered, work)
+        failed = [d.name for d, r in results.items() if not isinstance(r, Path)]
+        elapsed = time.monotonic() - started
+        report(not failed and bool(results),
+               f"LibreOffice ({converter.soffice}): {len(results) - len(failed)} z "
+               f"{len(results)} dokumentów przekonwertowano do PDF w {elapsed:.1f} s"
+               + (f"; nie udało się: {', '.join(failed)}" if failed else ""))
+    except AsystaError as exc:
+        report(False, str(exc))

@@ -213,34 +213,10 @@ def parse_config(data: dict[str, Any], base: Path, source: str = "") -> Settings
         if not isinstance(value, dict):
             problems.append(f"{section}: oczekiwano sekcji [{section}]")
             continue
-        cls = _SECTIONS[section]
-        names = {f.name for f in dataclasses.fields(cls)}
-        kwargs: dict[str, Any] = {}
-        for key, raw in value.items():
-            if key not in names:
-                problems.append(
-                    f"[{section}] {key}: nieznany klucz (dozwolone: {', '.join(sorted(names))})"
-                )
-                continue
-            expected = _expected_type(cls, key)
-            checked = _check_value(section, key, raw, expected, problems)
-            if checked is None:
-                continue
-            if expected is Path:
-                checked = (base / checked) if checked else None
-            kwargs[key] = checked
-        built[section] = kwargs
+        built[section] = _section(section, value, base, problems)
 
     terminy = built.get("terminy", {})
-    lo = terminy.get("monitoring_min_miesiace", Terminy.monitoring_min_miesiace)
-    hi = terminy.get("monitoring_max_miesiace", Terminy.monitoring_max_miesiace)
-    if lo > hi:
-        problems.append("[terminy] monitoring_min_miesiace jest większe niż monitoring_max_miesiace")
-    day = terminy.get("raport_miesieczny_dzien", Terminy.raport_miesieczny_dzien)
-    if not 1 <= day <= 28:
-        problems.append("[terminy] raport_miesieczny_dzien: podaj dzień miesiąca od 1 do 28")
-    if not 50 <= built.get("skany", {}).get("dpi", Skany.dpi) <= 600:
-        problems.append("[skany] dpi: podaj rozdzielczość od 50 do 600")
+    _check_ranges(built, problems)
     if problems:
         raise ConfigError(problems, source)
 
@@ -257,6 +233,41 @@ def parse_config(data: dict[str, Any], base: Path, source: str = "") -> Settings
         sprawozdanie=Sprawozdanie(**built.get("sprawozdanie", {})),
         asystenci=assistants,
     )
+
+
+def _section(section: str, value: dict[str, Any], base: Path, problems: list[str]) -> dict[str, Any]:
+    """One section's keys, checked against its dataclass; relative paths are taken from `base`."""
+    cls = _SECTIONS[section]
+    names = {f.name for f in dataclasses.fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, raw in value.items():
+        if key not in names:
+            problems.append(
+                f"[{section}] {key}: nieznany klucz (dozwolone: {', '.join(sorted(names))})"
+            )
+            continue
+        expected = _expected_type(cls, key)
+        checked = _check_value(section, key, raw, expected, problems)
+        if checked is None:
+            continue
+        if expected is Path:
+            checked = (base / checked) if checked else None
+        kwargs[key] = checked
+    return kwargs
+
+
+def _check_ranges(built: dict[str, Any], problems: list[str]) -> None:
+    """The values that must agree with each other or stay within a range."""
+    terminy = built.get("terminy", {})
+    lo = terminy.get("monitoring_min_miesiace", Terminy.monitoring_min_miesiace)
+    hi = terminy.get("monitoring_max_miesiace", Terminy.monitoring_max_miesiace)
+    if lo > hi:
+        problems.append("[terminy] monitoring_min_miesiace jest większe niż monitoring_max_miesiace")
+    day = terminy.get("raport_miesieczny_dzien", Terminy.raport_miesieczny_dzien)
+    if not 1 <= day <= 28:
+        problems.append("[terminy] raport_miesieczny_dzien: podaj dzień miesiąca od 1 do 28")
+    if not 50 <= built.get("skany", {}).get("dpi", Skany.dpi) <= 600:
+        problems.append("[skany] dpi: podaj rozdzielczość od 50 do 600")
 
 
 def _assistants(value: Any, problems: list[str]) -> dict[str, str]:

@@ -20,7 +20,6 @@ intent and /Lang. With an older document that is not PDF/A it claims nothing.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -37,12 +36,9 @@ from pypdf.generic import (
     IndirectObject,
     NameObject,
     NumberObject,
-    StreamObject,
 )
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import simpleSplit
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from pipeline.core import journal
@@ -50,9 +46,9 @@ from pipeline.core.config import Osrodek, Settings
 from pipeline.core.errors import AsystaError
 from pipeline.core.fsutil import replace
 from pipeline.core.polish import pl_count, pl_date
-from pipeline.pdf.fonts import font_paths
+from pipeline.pdf.fonts import FONT, FONT_BOLD, register_fonts
 from pipeline.pdf.pdfa import PdfMeta, finish_joined, is_pdfa2, output_intent
-from pipeline.pdf.pdfutil import overlay_form, quiet_pypdf
+from pipeline.pdf.pdfutil import content_bytes, overlay_form, quiet_pypdf
 from pipeline.scans.skany import binder_pdf
 from pipeline.sprawa.kinds import ZAKONCZENIE, title
 from pipeline.sprawa.register import REGISTER_NAME, SUBJECT_FIELD, Register, family_dir
@@ -61,8 +57,6 @@ from pipeline.sprawa.schemas import load_schema
 TECZKA_NAME = "teczka.pdf"
 SIGNED_NOTE = "(skan podpisanego dokumentu)"
 CLOSING = (12, 13)  # end of monitoring, or re-enrolment: either closes the case's cycle
-
-FONT, FONT_BOLD = "AsystaSans", "AsystaSans-Bold"  # reportlab's names for fonts.font_paths()
 
 # Layout in points (A4 is 595 × 842). The documents print a header from 45 pt below the
 # top edge and a centred footer at the bottom: the binder's number goes above the header.
@@ -155,18 +149,6 @@ def _text(value: Any) -> str | None:
 
 
 # -- fonts ---------------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=1)
-def register_fonts() -> tuple[str, str]:
-    """Register the first TrueType font found (regular and bold) with reportlab, once."""
-    try:
-        regular, bold = font_paths()
-    except AsystaError as exc:
-        raise TeczkaError(str(exc)) from None
-    pdfmetrics.registerFont(TTFont(FONT, str(regular)))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(bold)))
-    return str(regular), str(bold)
 
 
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
@@ -388,20 +370,11 @@ def _add(writer: PdfWriter, stream: DecodedStreamObject) -> IndirectObject:
     return writer._add_object(stream)
 
 
-def _content_bytes(page: PageObject) -> bytes:
-    """A page's content, decoded (the stamp's tiny page: cheaper than a parsed ContentStream)."""
-    if "/Contents" not in page:
-        return b""
-    value = page["/Contents"].get_object()
-    parts: list[Any] = list(value) if isinstance(value, ArrayObject) else [value]
-    return b"\n".join(cast(StreamObject, part.get_object()).get_data() for part in parts)
-
-
 def _attach_stamp(writer: PdfWriter, page: PageObject, stamp: PageObject,
                   head: IndirectObject, tail: IndirectObject, name: str = STAMP_NAME) -> None:
     """Draw `stamp` over `page` without touching the page's own content streams: they are
     wrapped in q…Q (so their graphics state cannot leak) and followed by `/AsystaTeczka Do`."""
-    form = overlay_form(page.cropbox, _content_bytes(stamp), stamp["/Resources"].clone(writer))
+    form = overlay_form(page.cropbox, content_bytes(stamp), stamp["/Resources"].clone(writer))
     # A copy of the resources: pages of one document often share a single dictionary.
     resources = DictionaryObject(cast(DictionaryObject, page["/Resources"].get_object())
                                  if "/Resources" in page else {})

@@ -1,1 +1,2 @@
-"""The orchestrator: one batch through the stages, and the watched inbox."""
+"""The orchestrator: one batch through the stages (process), whether a form may be filed
+(preflight), what follows a batch (derived), and the watched inbox (watch)."""

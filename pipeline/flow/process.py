@@ -4,9 +4,9 @@ convert → preflight → file, then the after-batch steps (checklists, their PD
 `process_files` takes a batch of inbox files. Each is read, parsed, validated
 and rendered on its own; the DOCX files go to LibreOffice in small chunks while
 the next files are rendered, and each converted chunk is filed, in input order,
-and leaves the inbox. The preflight checks (`PREFLIGHT`: case-number conflict,
-duplicate, the 15-family limit) decide whether a form may be filed; what follows
-a batch is `AFTER_BATCH`, run by `after_batch`. A file that fails at any stage is
+and leaves the inbox. The preflight checks (`preflight.PREFLIGHT`: case-number
+conflict, duplicate, the 15-family limit) decide whether a form may be filed; what follows
+a batch is `derived.AFTER_BATCH`, run by `after_batch`. A file that fails at any stage is
 moved to inbox/odrzucone/ with its explanation; one bad file never stops the
 rest, and an unexpected error is reported, not raised. A resource failure (disk full,
 quota, I/O error) anywhere is never the form's fault: the file stays in the inbox
@@ -22,8 +22,6 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 from pipeline.core import faults, journal
@@ -42,9 +40,9 @@ from pipeline.core.errors import (
 from pipeline.core.fsutil import ensure_private_dir, work_dir
 from pipeline.core.limits import Budget, total
 from pipeline.core.models import FormData, Outcome, RenderedDocument
-from pipeline.documents import overview
+from pipeline.flow.derived import after_batch
+from pipeline.flow.preflight import BEFORE_RENDER, preflight
 from pipeline.pdf import pdfa
-from pipeline.sprawa.checklist import Checklist
 from pipeline.sprawa.register import Entry
 from pipeline.sprawa.schemas import is_case_number
 from pipeline.stages import archive, holding, intake, parse, render, validate
@@ -219,49 +217,6 @@ def _safe_case(rodzina: str | None) -> str | None:
     return rodzina if is_case_number(rodzina) else None
 
 
-# -- preflight: may this form be filed? ----------------------------------------------------
-# Each check answers None (go on), a Problem (the form is rejected with it) or the register
-# entry of these very bytes (a duplicate). All of them run under the archive lock just before
-# filing; BEFORE_RENDER also before rendering, so nothing is rendered or converted for a form
-# that will not be filed. The family limit runs at filing only: an earlier form of the same
-# batch (another assignment, a closing request) may change its answer.
-
-
-def _case_conflict(form: FormData, settings: Settings) -> Problem | None:
-    conflict = archive.case_conflict(settings.outbox, form.rodzina)
-    if not conflict:
-        return None
-    return Problem(f"numer sprawy różni się od istniejącego „{conflict}” tylko wielkością liter – "
-                   "na dyskach sieciowych Windows to byłby ten sam folder; użyj dokładnie "
-                   "istniejącego numeru albo innego", "rodzina", "Numer sprawy rodziny")
-
-
-def _filed_before(form: FormData, settings: Settings) -> Entry | None:
-    return archive.find_duplicate(settings.outbox, form.rodzina, form.source.sha256)
-
-
-def _over_limit(form: FormData, settings: Settings) -> Problem | None:
-    if form.zalacznik != 1:
-        return None
-    return overview.limit_problem(settings, str(form.values.get("asystent", "")), form.rodzina,
-                                  form.data)
-
-
-Check = Callable[[FormData, Settings], Problem | Entry | None]
-PREFLIGHT: tuple[Check, ...] = (_case_conflict, _filed_before, _over_limit)
-BEFORE_RENDER: tuple[Check, ...] = (_case_conflict, _filed_before)
-
-
-def preflight(form: FormData, settings: Settings,
-              checks: tuple[Check, ...] = PREFLIGHT) -> Problem | Entry | None:
-    """The first check's objection, in order, or None when the form may be filed."""
-    for check in checks:
-        verdict = check(form, settings)
-        if verdict is not None:
-            return verdict
-    return None
-
-
 # -- the batch -----------------------------------------------------------------------------
 
 
@@ -405,63 +360,6 @@ def _tell_administrator(left: list[BaseException], settings: Settings) -> None:
     print(f"asysta: {os_reason(code)} ({settings.outbox}) – w folderze inbox pozostawiono {count} "
           "do ponownego przetworzenia przy następnym uruchomieniu (obserwator ponowi próbę "
           f"sam) – {advice}", file=sys.stderr)
-
-
-# -- after a batch: derived data, in order ----------------------------------------------------
-
-
-@dataclass
-class BatchEnd:
-    """What the after-batch steps share: the families a batch touched, and what the
-    earlier steps found for the later ones."""
-
-    settings: Settings
-    converter: Converter
-    rodziny: list[str]
-    today: date
-    pdfs: bool = True  # a batch job (raporty) leaves the checklists' PDFs to a later refresh
-    checklists: list[Checklist] = field(default_factory=list)
-    stale: list[Checklist] = field(default_factory=list)  # whose checklista.pdf is out of date
-
-
-def _checklists(end: BatchEnd) -> None:
-    for rodzina in end.rodziny:
-        checklist, stale = overview.write_checklist_json(end.settings, rodzina, end.today)
-        end.checklists.append(checklist)
-        if stale:
-            end.stale.append(checklist)
-
-
-def _checklist_pdfs(end: BatchEnd) -> None:
-    if end.pdfs:
-        overview.write_checklist_pdfs(end.settings, end.converter, end.stale)
-
-
-def _index(end: BatchEnd) -> None:
-    overview.write_index(end.settings, end.today)
-
-
-AFTER_BATCH: tuple[Callable[[BatchEnd], None], ...] = (_checklists, _checklist_pdfs, _index)
-
-
-def after_batch(settings: Settings, converter: Converter, rodziny: list[str],
-                today: date | None = None, pdfs: bool = True) -> list[Checklist]:
-    """The after-batch steps in order (the watcher, `przetworz` and `raporty` all run them);
-    the families' checklists are returned. It is derived data: a failing step is reported,
-    never loses a form, and the steps after it wait for the next run."""
-    end = BatchEnd(settings, converter, rodziny, today or date.today(), pdfs)
-    for step in AFTER_BATCH:
-        try:
-            step(end)
-        except Exception as exc:
-            code = resource_failure(exc)
-            with contextlib.suppress(ResourceError):  # a full disk must not stop the run here
-                journal.log(settings.outbox, "blad_listy_kontrolnej", wynik=type(exc).__name__)
-            why = os_reason(code) if code is not None else type(exc).__name__
-            print(f"asysta: nie udało się odświeżyć list kontrolnych ({why}); zostaną odświeżone "
-                  "przy następnym uruchomieniu", file=sys.stderr)
-            break
-    return end.checklists
 
 
 def _conversion_failed(path: Path, item: RenderedDocument, reason: str,

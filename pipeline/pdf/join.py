@@ -150,40 +150,50 @@ _SUBSET = re.compile(r"^/([A-Z]{6})\+(.*)$")
 def _distinct_subset_tags(pdf: Any) -> None:
     """Every part names its subsets BAAAAA+…, CAAAAA+…: each font object after the first
     with a name gets a fresh tag (its descriptor's /FontName too)."""
-    import pikepdf
+    renamer = _Renamer()
+    for page in pdf.pages:
+        renamer.resources(page.obj.get("/Resources"))
 
-    owners: dict[str, tuple[int, int]] = {}
-    seen: set[tuple[int, int]] = set()
-    fresh = ("".join(letters) for letters in product("ABCDEFGHIJKLMNOPQRSTUVWXYZ", repeat=6))
 
-    def font(obj: Any) -> None:
-        if not obj.is_indirect or obj.objgen in seen:
+class _Renamer:
+    def __init__(self) -> None:
+        self.owners: dict[str, tuple[int, int]] = {}  # a subset's name → the font that keeps it
+        self.seen: set[tuple[int, int]] = set()
+        self.fresh = ("".join(letters) for letters in product("ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+                                                               repeat=6))
+
+    def first_visit(self, obj: Any) -> bool:
+        if obj.is_indirect:
+            if obj.objgen in self.seen:
+                return False
+            self.seen.add(obj.objgen)
+        return True
+
+    def font(self, obj: Any) -> None:
+        import pikepdf
+
+        if not obj.is_indirect or not self.first_visit(obj):
             return
-        seen.add(obj.objgen)
         for descendant in obj.get("/DescendantFonts") or []:
-            font(descendant)
+            self.font(descendant)
         match = _SUBSET.match(str(obj.get("/BaseFont", "")))
-        if match is None or owners.setdefault(str(obj.BaseFont), obj.objgen) == obj.objgen:
+        if match is None or self.owners.setdefault(str(obj.BaseFont), obj.objgen) == obj.objgen:
             return
-        name = next(n for n in (f"/{t}+{match.group(2)}" for t in fresh) if n not in owners)
-        owners[name] = obj.objgen
+        name = next(n for n in (f"/{t}+{match.group(2)}" for t in self.fresh)
+                    if n not in self.owners)
+        self.owners[name] = obj.objgen
         obj.BaseFont = pikepdf.Name(name)
         if "/FontDescriptor" in obj:
             obj.FontDescriptor.FontName = pikepdf.Name(name)
 
-    def resources(res: Any, depth: int = 0) -> None:
-        if res is None or depth > 3 or (res.is_indirect and res.objgen in seen):
+    def resources(self, res: Any, depth: int = 0) -> None:
+        if res is None or depth > 3 or not self.first_visit(res):
             return
-        if res.is_indirect:
-            seen.add(res.objgen)
         for ref in (res.get("/Font") or {}).values():
-            font(ref)
+            self.font(ref)
         for xobject in (res.get("/XObject") or {}).values():
             if xobject.get("/Subtype") == "/Form":
-                resources(xobject.get("/Resources"), depth + 1)
-
-    for page in pdf.pages:
-        resources(page.obj.get("/Resources"))
+                self.resources(xobject.get("/Resources"), depth + 1)
 
 
 def _place(source: Path, folder: Path, stem: str) -> Path:

@@ -27,7 +27,7 @@ from io import BytesIO
 from typing import Any, cast
 
 from pipeline.core.polish import pl_date
-from pipeline.pdf.fonts import font_paths
+from pipeline.pdf.fonts import FONT, register_fonts
 from pipeline.pdf.pdfutil import startxref, update_section
 
 PREFIX = "AS1"
@@ -41,7 +41,6 @@ LINE_SIZE = 6.0
 LINE_X = QR_LEFT + 6.0  # the line runs upwards along the left edge, above the code
 LINE_GAP = 6.0
 STAMP_NAME = "/AsystaKod"
-_FONT = "AsystaKodSans"  # reportlab's name for the line's font
 
 _PAYLOAD = re.compile(r"\AAS1\|([A-Za-z0-9][A-Za-z0-9._-]{0,63})\|([a-z0-9_-]{1,40})\|(\d{8})\|"
                       r"(\d{1,4})\|(\d{1,4})/(\d{1,4})\|([0-9a-f]{6})\Z")
@@ -221,15 +220,12 @@ class _Font:
 def _font(extra: str) -> _Font:
     """reportlab's subset of the line font: ASCII, then `extra` in this order."""
     import pikepdf
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen.canvas import Canvas
 
-    if _FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(_FONT, str(font_paths()[0])))
+    register_fonts()
     buffer = BytesIO()
-    canvas = Canvas(buffer, pageCompression=1, initialFontName=_FONT)
-    canvas.setFont(_FONT, LINE_SIZE)
+    canvas = Canvas(buffer, pageCompression=1, initialFontName=FONT)
+    canvas.setFont(FONT, LINE_SIZE)
     canvas.drawString(0, 0, extra + string.printable[:95])
     canvas.showPage()
     canvas.save()

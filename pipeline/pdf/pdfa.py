@@ -293,7 +293,7 @@ def finish_joined(data: bytes, meta: PdfMeta, intent: DictionaryObject | None,
             ByteStringObject(hashlib.md5(data[-65536:] + meta.title.encode("utf-8"),
                                          usedforsecurity=False).digest())]),
     })
-    return data + _update(data, numbered, new_trailer)
+    return data + incremental_update(data, numbered, new_trailer)
 
 
 _SUBSET = re.compile(r"^/([A-Z]{6})\+(.*)$")
@@ -303,61 +303,72 @@ def _distinct_subset_tags(reader: PdfReader) -> dict[int, DictionaryObject]:
     """Font dictionaries (and their descriptors) renamed so that no two different font
     subsets share a tag: every part names its subsets BAAAAA+…, CAAAAA+…, but ISO 32000-1
     (9.6.4) wants distinct tags within a file, and some printers and viewers mix them up."""
-    owners: dict[str, int] = {}  # a subset's full name → the font object that keeps it
-    changed: dict[int, DictionaryObject] = {}
-    seen: set[int] = set()
-    fresh = (f"{a}{b}{c}{d}{e}{f}" for a in _LETTERS for b in _LETTERS for c in _LETTERS
-             for d in _LETTERS for e in _LETTERS for f in _LETTERS)
+    renamer = _SubsetRenamer()
+    for page in reader.pages:
+        renamer.resources(page.raw_get("/Resources") if "/Resources" in page else None)
+    return renamer.changed
 
-    def font(ref: Any) -> None:
-        if not isinstance(ref, IndirectObject) or ref.idnum in seen:
+
+class _SubsetRenamer:
+    """Walks the pages' resources (forms nested up to three deep) and renames each font
+    subset whose tag an earlier, different font already holds."""
+
+    def __init__(self) -> None:
+        self.owners: dict[str, int] = {}  # a subset's full name → the font object that keeps it
+        self.changed: dict[int, DictionaryObject] = {}
+        self.seen: set[int] = set()
+        self.fresh = (f"{a}{b}{c}{d}{e}{f}" for a in _LETTERS for b in _LETTERS for c in _LETTERS
+                      for d in _LETTERS for e in _LETTERS for f in _LETTERS)
+
+    def font(self, ref: Any) -> None:
+        if not isinstance(ref, IndirectObject) or ref.idnum in self.seen:
             return
-        seen.add(ref.idnum)
+        self.seen.add(ref.idnum)
         obj = cast(DictionaryObject, ref.get_object())
         for descendant in obj.get("/DescendantFonts") or []:
-            font(descendant)
+            self.font(descendant)
         match = _SUBSET.match(str(obj.get("/BaseFont", "")))
         if match is None:
             return
-        if owners.setdefault(str(obj["/BaseFont"]), ref.idnum) == ref.idnum:
+        if self.owners.setdefault(str(obj["/BaseFont"]), ref.idnum) == ref.idnum:
             return
-        name = next(n for n in (f"/{t}+{match.group(2)}" for t in fresh) if n not in owners)
-        owners[name] = ref.idnum
+        self.rename(ref.idnum, obj, match.group(2))
+
+    def rename(self, idnum: int, obj: DictionaryObject, base: str) -> None:
+        """A new tag for the font `idnum` (and its descriptor) whose subset of `base` clashes."""
+        name = next(n for n in (f"/{t}+{base}" for t in self.fresh) if n not in self.owners)
+        self.owners[name] = idnum
         renamed = DictionaryObject(obj)
         renamed[NameObject("/BaseFont")] = NameObject(name)
-        changed[ref.idnum] = renamed
+        self.changed[idnum] = renamed
         descriptor = obj.raw_get("/FontDescriptor") if "/FontDescriptor" in obj else None
-        if isinstance(descriptor, IndirectObject) and descriptor.idnum not in changed:
+        if isinstance(descriptor, IndirectObject) and descriptor.idnum not in self.changed:
             copy = DictionaryObject(cast(DictionaryObject, descriptor.get_object()))
             copy[NameObject("/FontName")] = NameObject(name)
-            changed[descriptor.idnum] = copy
+            self.changed[descriptor.idnum] = copy
 
-    def resources(value: Any, depth: int = 0) -> None:
+    def resources(self, value: Any, depth: int = 0) -> None:
         if value is None or depth > 3:
             return
         if isinstance(value, IndirectObject):
-            if value.idnum in seen:
+            if value.idnum in self.seen:
                 return
-            seen.add(value.idnum)
+            self.seen.add(value.idnum)
         res = value.get_object()
         for ref in (res.get("/Font") or {}).values():
-            font(ref)
+            self.font(ref)
         for ref in (res.get("/XObject") or {}).values():
             xobject = ref.get_object()
             if xobject.get("/Subtype") == "/Form":
-                resources(xobject.raw_get("/Resources") if "/Resources" in xobject else None,
-                          depth + 1)
-
-    for page in reader.pages:
-        resources(page.raw_get("/Resources") if "/Resources" in page else None)
-    return changed
+                self.resources(xobject.raw_get("/Resources") if "/Resources" in xobject else None,
+                               depth + 1)
 
 
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-def _update(data: bytes, numbered: Iterable[tuple[int, PdfObject]],
-            trailer: DictionaryObject) -> bytes:
+def incremental_update(data: bytes, numbered: Iterable[tuple[int, PdfObject]],
+                       trailer: DictionaryObject) -> bytes:
     """An incremental update section of pypdf objects (see `pdfutil.update_section`)."""
     def body(obj: PdfObject) -> bytes:
         out = io.BytesIO()

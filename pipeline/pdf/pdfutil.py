@@ -7,9 +7,17 @@ import io
 import logging
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
-from pypdf.generic import ArrayObject, DecodedStreamObject, FloatObject, NameObject, RectangleObject
+from pypdf import PageObject
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    FloatObject,
+    NameObject,
+    RectangleObject,
+    StreamObject,
+)
 
 
 @contextlib.contextmanager
@@ -85,3 +93,12 @@ def startxref(data: bytes) -> int:
     if not data[offset:offset + 4] == b"xref":
         raise ValueError("cross-reference stream")
     return offset
+
+
+def content_bytes(page: PageObject) -> bytes:
+    """A page's content, decoded (the stamp's tiny page: cheaper than a parsed ContentStream)."""
+    if "/Contents" not in page:
+        return b""
+    value = page["/Contents"].get_object()
+    parts: list[Any] = list(value) if isinstance(value, ArrayObject) else [value]
+    return b"\n".join(cast(StreamObject, part.get_object()).get_data() for part in parts)

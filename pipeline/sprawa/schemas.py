@@ -195,12 +195,7 @@ def _load(path: Path, n: int | str) -> Schema:
     problems: list[str] = []
     if not isinstance(doc, dict):
         raise ConfigError([f"schemat {describe(n)} nie jest słownikiem YAML"], where)
-    if isinstance(n, str):
-        if doc.get("rodzaj") != n or "zalacznik" in doc:
-            problems.append(f"{where}: schemat rodzaju dokumentu musi mieć klucz „rodzaj: {n}” "
-                            "(zgodny z nazwą pliku) i nie może mieć klucza „zalacznik”")
-    elif doc.get("zalacznik") != n:
-        problems.append(f"{where}: klucz „zalacznik” powinien mieć wartość {n}")
+    _check_identity(doc, n, where, problems)
     tytul = _require(doc, "tytul", str, where, problems)
     if isinstance(n, str) and "nazwa_pliku" not in doc:
         doc["nazwa_pliku"] = n.replace("_", "-")  # a kind's archive names start with its name
@@ -208,21 +203,9 @@ def _load(path: Path, n: int | str) -> Schema:
     wersja = _require(doc, "wersja", int, where, problems)
     pola = _require(doc, "pola", dict, where, problems)
     tresc = doc.get("tresc") or []
-    podpisy_raw = doc.get("podpisy") or []
-    podpisy = []
-    for item in podpisy_raw:
-        if not isinstance(item, dict) or not isinstance(item.get("podpis"), str):
-            problems.append(f"{where}: każdy podpis potrzebuje klucza „podpis”")
-            continue
-        podpisy.append(Signature(item["podpis"], item.get("osoba")))
+    podpisy = _signatures(doc.get("podpisy") or [], where, problems)
     if isinstance(pola, dict):
-        for key, rules in iter_fields(pola):
-            meta = rules.get("meta") if isinstance(rules, dict) else None
-            if not isinstance(meta, dict) or not meta.get("etykieta") or not meta.get("pomoc"):
-                problems.append(f"{where}: pole „{key}” potrzebuje meta.etykieta i meta.pomoc")
-        for key in (*HEADER_FIELDS, "rodzaj"):
-            if key in pola:
-                problems.append(f"{where}: pole „{key}” jest wspólne dla wszystkich załączników")
+        _check_fields(pola, where, problems)
     if problems:
         raise ConfigError(problems, where)
     sporzadza = str(doc.get("sporzadza") or "asystent rodziny")
@@ -230,6 +213,38 @@ def _load(path: Path, n: int | str) -> Schema:
         return Schema(0, tytul, slug, wersja, sporzadza, tuple(tresc), tuple(podpisy), pola,
                       path, rodzaj=n)
     return Schema(n, tytul, slug, wersja, sporzadza, tuple(tresc), tuple(podpisy), pola, path)
+
+
+def _check_identity(doc: dict[str, Any], n: int | str, where: str, problems: list[str]) -> None:
+    """The schema says which attachment (`zalacznik`) or kind (`rodzaj`) it is, as its file does."""
+    if isinstance(n, str):
+        if doc.get("rodzaj") != n or "zalacznik" in doc:
+            problems.append(f"{where}: schemat rodzaju dokumentu musi mieć klucz „rodzaj: {n}” "
+                            "(zgodny z nazwą pliku) i nie może mieć klucza „zalacznik”")
+    elif doc.get("zalacznik") != n:
+        problems.append(f"{where}: klucz „zalacznik” powinien mieć wartość {n}")
+
+
+def _signatures(raw: list[Any], where: str, problems: list[str]) -> list[Signature]:
+    """The signature lines (`podpisy`): each names what is signed, optionally by whom."""
+    podpisy = []
+    for item in raw:
+        if not isinstance(item, dict) or not isinstance(item.get("podpis"), str):
+            problems.append(f"{where}: każdy podpis potrzebuje klucza „podpis”")
+            continue
+        podpisy.append(Signature(item["podpis"], item.get("osoba")))
+    return podpisy
+
+
+def _check_fields(pola: dict[str, Any], where: str, problems: list[str]) -> None:
+    """Every field has a label and help (meta), and none takes a name of the common header."""
+    for key, rules in iter_fields(pola):
+        meta = rules.get("meta") if isinstance(rules, dict) else None
+        if not isinstance(meta, dict) or not meta.get("etykieta") or not meta.get("pomoc"):
+            problems.append(f"{where}: pole „{key}” potrzebuje meta.etykieta i meta.pomoc")
+    for key in (*HEADER_FIELDS, "rodzaj"):
+        if key in pola:
+            problems.append(f"{where}: pole „{key}” jest wspólne dla wszystkich załączników")
 
 
 def load_schema(n: int | str, override: Path | None = None) -> Schema:

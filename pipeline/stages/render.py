@@ -31,7 +31,7 @@ from pipeline.core.models import FormData, RenderedDocument
 from pipeline.core.polish import display
 from pipeline.core.polish import pl_count as pl_count  # process.py calls render.pl_count
 from pipeline.sprawa.schemas import HEADER_FIELDS, Schema, file_stem, form_kinds, package_data
-from pipeline.stages import tags
+from pipeline.stages import tag_places, tags
 
 
 def complete(values: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
@@ -59,13 +59,13 @@ class LiteralTemplate(DocxTemplate):  # type: ignore[misc]
     def render_xml_part(self, src_xml: str, part: Any, context: Any, jinja_env: Any = None) -> str:
         self.current_rendering_part = part
         compiled = _compiled(src_xml) if jinja_env is _ENV else \
-            jinja_env.from_string(tags.numbered(src_xml))
+            jinja_env.from_string(tag_places.numbered(src_xml))
         try:
             dst_xml = _NEWLINE_PARAGRAPH.sub(r"<w:p\1", compiled.render(context))
         except Exception as exc:  # anything jinja, a filter or a value's method raises
-            part = tags.Part(getattr(part, "partname", "/word/document.xml").lstrip("/"),
-                             tags.numbered(src_xml))
-            raise _fault(Path(self.template_file).name, part, exc, tags.runtime_line(exc)) from None
+            part = tag_places.Part(getattr(part, "partname", "/word/document.xml").lstrip("/"),
+                                   tag_places.numbered(src_xml))
+            raise _fault(Path(self.template_file).name, part, exc, tag_places.runtime_line(exc)) from None
         return _listing(self, dst_xml)
 
 
@@ -95,7 +95,7 @@ def jinja_env() -> Environment:
 @functools.lru_cache(maxsize=128)
 def _compiled(src_xml: str) -> Template:
     """A template part compiled once: a batch renders the same template many times."""
-    return jinja_env().from_string(tags.numbered(src_xml))
+    return jinja_env().from_string(tag_places.numbered(src_xml))
 
 
 class _Prepared:
@@ -139,8 +139,8 @@ class _Prepared:
             try:
                 _compiled(xml)  # a tag error shows now, and the first render does not compile
             except TemplateError as exc:
-                part = tags.Part(entry, tags.numbered(xml))
-                raise _fault(path.name, part, exc, *tags.syntax_error_at(part, exc)) from None
+                part = tag_places.Part(entry, tag_places.numbered(xml))
+                raise _fault(path.name, part, exc, *tag_places.syntax_error_at(part, exc)) from None
         self.template.docx = None  # the parsed package is not needed again; its memory is freed
 
     def sources(self) -> list[tuple[str, str]]:
@@ -187,14 +187,14 @@ class _Entry:
     partname: str
 
 
-def _fault(name: str, part: tags.Part, exc: BaseException, lineno: int | None,
+def _fault(name: str, part: tag_places.Part, exc: BaseException, lineno: int | None,
            needle: str = "") -> TemplateFault:
     """A tag error as the administrator sees it in Word: what, and in which paragraph."""
     what = "ma błąd w znacznikach" if isinstance(exc, TemplateSyntaxError) else \
         "nie daje się wypełnić"
     return TemplateFault(name, [
-        f"szablon {name} {what}: {tags.reason(exc, jinja_env().filters, needle)}"
-        f"{tags.where(part, lineno, needle, cut=True)} – popraw go w Wordzie/LibreOffice"])
+        f"szablon {name} {what}: {tag_places.reason(exc, jinja_env().filters, needle)}"
+        f"{tag_places.where(part, lineno, needle, cut=True)} – popraw go w Wordzie/LibreOffice"])
 
 
 def _has_tags(text: str) -> bool:
@@ -298,7 +298,7 @@ def _review(template: Path, mtime_ns: int, size: int, schema: Schema,
     if key not in _REVIEWS:
         try:
             document = prepared(template)
-            parts = [tags.Part(entry, tags.numbered(xml)) for entry, xml in document.sources()]
+            parts = [tag_places.Part(entry, tag_places.numbered(xml)) for entry, xml in document.sources()]
             printable = [p for p in tags.fields(schema.pola) if p] + [
                 (k,) for k in HEADER_FIELDS if k != "zalacznik"]
             result = tags.review(template.name, parts, context_schema(schema), printable, jinja_env())

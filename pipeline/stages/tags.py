@@ -1,212 +1,26 @@
-"""A DOCX template's tags as a person sees them in Word.
+"""What a DOCX template's tags use of the schema, as a person sees them in Word.
 
-What the tags use of the schema (a field the template never prints, a variable
-the schema lacks, a misspelled column of a table), which values they print raw
-(`2025-02-26`, `False`, `None` without the `pl` filter), and where each tag is:
-the text of its paragraph, never a line of XML. Messages are Polish; they name
+A field the template never prints, a variable the schema lacks, a misspelled column of a
+table, and the values printed raw (`2025-02-26`, `False`, `None` without the `pl` filter),
+each placed by the text of its paragraph (tag_places). Messages are Polish; they name
 templates, tags and fields, never a form's values.
-
-The template parts are compiled one paragraph a line (`numbered`), so a line
-number from jinja is a paragraph.
 """
 
 from __future__ import annotations
 
 import difflib
-import html
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from jinja2 import Environment, TemplateError, UndefinedError, nodes
+from jinja2 import Environment, nodes
 from jinja2 import meta as jinja_meta
 from jinja2.defaults import DEFAULT_FILTERS
 
-_PARAGRAPH = re.compile(r"<w:p([ >])")
-_NOT_TEXT = re.compile(r"<w:(instrText|delText)\b[^>]*>.*?</w:\1>", re.S)
-_XML_TAG = re.compile(r"<\?xml[^>]*\?>|</?[A-Za-z][\w.-]*:[^>]*>")
-_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
-_BLOCK = re.compile(r"\{%-?\s*(\w+)")
-_OPENERS = {"if", "for", "with", "macro", "call", "filter", "block", "raw", "autoescape"}
+from pipeline.stages.tag_places import Part, tag_in, where
+
 _DICT_METHODS = {"items", "keys", "values", "get"}
-EXCERPT = 90  # characters of a paragraph shown around a tag
-
-
-def numbered(src_xml: str) -> str:
-    """The source as compiled: every paragraph on its own line."""
-    return _PARAGRAPH.sub(r"\n<w:p\1", src_xml)
-
-
-@dataclass(frozen=True)
-class Part:
-    """One part of a template that is rendered: the body, a header or a footer."""
-
-    entry: str  # zip entry, e.g. "word/document.xml"
-    source: str  # as compiled (numbered)
-
-    @property
-    def where(self) -> str:
-        if "header" in self.entry:
-            return " w nagłówku"
-        if "footer" in self.entry:
-            return " w stopce"
-        return ""
-
-
-def paragraph_text(source: str, lineno: int | None, whole: bool = False) -> str:
-    """The text of paragraph `lineno` (tags included), as Word shows it; `whole` keeps the
-    bare row and paragraph tags docxtpl left after it."""
-    lines = source.split("\n")
-    if not lineno or not 1 <= lineno <= len(lines):
-        return ""
-    line = lines[lineno - 1]
-    end = line.rfind("</w:p>")
-    if end >= 0 and not whole:  # what follows is structure, and the bare row or paragraph tags of docxtpl
-        line = line[:end]
-    text = _XML_TAG.sub("", _NOT_TEXT.sub("", line))
-    return re.sub(r"\s+", " ", html.unescape(text)).strip()
-
-
-def excerpt(text: str, needle: str = "") -> str:
-    """A short piece of a paragraph around `needle` (or its first tag)."""
-    if len(text) <= EXCERPT:
-        return text
-    at = text.find(needle) if needle else -1
-    if at < 0:
-        found = _TAG.search(text)
-        at, needle = (found.start(), found.group()) if found else (0, "")
-    start = max(0, min(at - (EXCERPT - len(needle)) // 2, len(text) - EXCERPT))
-    end = start + max(EXCERPT, len(needle))
-    return ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")
-
-
-def where(part: Part, lineno: int | None, needle: str = "", cut: bool = False) -> str:
-    """` w stopce (akapit: „…”)`: where a tag is, for a message. A paragraph or row tag
-    (`{%p if … %}`, `{%tr for … %}`) lost its paragraph to docxtpl: the one after it is
-    shown. `cut`: after a broken tag docxtpl glued on what follows; show up to the tag."""
-    lines = part.source.split("\n")
-    line = lines[lineno - 1] if lineno and 1 <= lineno <= len(lines) else ""
-    if needle and line.rfind(needle) > max(line.rfind("</w:p>"), line.rfind("</w:tr>")) >= 0:
-        text = paragraph_text(part.source, (lineno or 0) + 1)
-        before = f" (akapit lub wiersz tabeli ze znacznikiem, tuż przed „{excerpt(text)}”)"
-        return part.where + (before if text else "")
-    text = paragraph_text(part.source, lineno)
-    at = text.find(needle) if needle and cut else -1
-    if at >= 0:
-        return part.where + f" (akapit: „{excerpt(text[:at + len(needle)], needle)}…”)"
-    return part.where + (f" (akapit: „{excerpt(text, needle)}”)" if text else "")
-
-
-def tag_in(part: Part, lineno: int | None, name: str) -> str:
-    """The tag on paragraph `lineno` that mentions `name`, e.g. `{{ data_przydzielenia }}`."""
-    for tag in _TAG.findall(paragraph_text(part.source, lineno, whole=True)):
-        if re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", tag):
-            return tag
-    return ""
-
-
-# -- errors from jinja, in Polish -------------------------------------------------------
-
-_END = {"if": "endif", "for": "endfor", "with": "endwith", "macro": "endmacro"}
-
-
-def reason(exc: BaseException, filters: Iterable[str] = (), tag: str = "") -> str:
-    """What is wrong with a tag, in Polish (jinja's messages are English); `tag` is the
-    tag found at fault, if any."""
-    message = str(getattr(exc, "message", None) or exc)
-    if isinstance(exc, UndefinedError):
-        if found := re.search(r"'([^']+)' is undefined", message):
-            return f"zmiennej „{found[1]}” nie ma w danych formularza"
-        if found := re.search(r"^'None' has no attribute '([^']+)'", message):
-            return (f"wartość jest w tym formularzu pusta, a znacznik używa na niej „{found[1]}” "
-                    "– obejmij go warunkiem {% if … %} albo użyj filtra |pl")
-        if found := re.search(r"has no attribute '([^']+)'", message):
-            return f"pola „{found[1]}” nie ma w danych formularza"
-        if found := re.search(r"has no element (\S+)", message):
-            return f"wiersza {found[1]} nie ma w danych formularza"
-        return "znacznik odwołuje się do czegoś, czego nie ma w danych formularza"
-    if not isinstance(exc, TemplateError):
-        return "znacznik nie daje się wypełnić danymi tego formularza"
-    if found := re.search(r"No filter named '([^']+)'", message):
-        known = ", ".join(sorted(set(filters) - set(DEFAULT_FILTERS))) or "pl"
-        return f"nieznany filtr „{found[1]}” (filtry programu: {known})"
-    if found := re.search(r"No test named '([^']+)'", message):
-        return f"nieznany test „{found[1]}”"
-    innermost = re.search(r"innermost block that needs to be closed is '(\w+)'", message)
-    if message.startswith("Unexpected end of template") and innermost:
-        block = innermost[1]
-        opener = f"„{tag}”" if tag else f"{{% {block} %}}"
-        return f"blok {opener} nie jest zamknięty – brakuje {{% {_END.get(block, 'end' + block)} %}}"
-    if found := re.search(r"Encountered unknown tag '(\w+)'", message):
-        if innermost:
-            block = innermost[1]
-            return (f"znacznik {{% {found[1]} %}} nie pasuje do otwartego bloku {{% {block} %}} "
-                    f"(brakuje {{% {_END.get(block, 'end' + block)} %}}?)")
-        if found[1].startswith("end"):
-            return f"znacznik {{% {found[1]} %}} zamyka blok, którego nie otwarto"
-        return f"nieznany znacznik {{% {found[1]} %}}"
-    if "end of template" in message or "unexpected" in message or "expected" in message:
-        which = f"znacznik „{tag}”" if tag else "znacznik"
-        return (f"{which} jest niedomknięty albo uszkodzony – sprawdź nawiasy {{{{ }}}} i {{% %}} "
-                "oraz cudzysłowy")
-    return "błędny znacznik {{ }} / {% %}"
-
-
-def unclosed_opener(source: str) -> tuple[int, str] | None:
-    """The innermost block tag left open at the end: (paragraph, tag). jinja reports the end
-    of the document, which says nothing to the person who forgot the `endif`."""
-    stack: list[tuple[int, str]] = []
-    for found in _TAG.finditer(source):
-        name = _BLOCK.match(found.group())
-        if not name:
-            continue
-        word = name[1]
-        if word in _OPENERS:
-            stack.append((source.count("\n", 0, found.start()) + 1, found.group()))
-        elif word.startswith("end") and stack:
-            stack.pop()
-    return stack[-1] if stack else None
-
-
-def syntax_error_at(part: Part, exc: TemplateError) -> tuple[int | None, str]:
-    """Where a syntax error is: the paragraph and the tag to show."""
-    message = str(getattr(exc, "message", "") or "")
-    if message.startswith("Unexpected end of template"):
-        opener = unclosed_opener(part.source)
-        if opener:
-            return opener
-    lineno = getattr(exc, "lineno", None)
-    return lineno, suspect(paragraph_text(part.source, lineno))
-
-
-def suspect(text: str) -> str:
-    """The first piece of a paragraph that is not a well-formed tag: `{{ x }`, `{{ x`, `x }}`."""
-    good = [m.span() for m in re.finditer(
-        r"\{\{(?:(?!\{\{|\{%|\}\}).)*\}\}|\{%(?:(?!\{\{|\{%|%\}).)*%\}", text)]
-    for found in re.finditer(r"\{\{|\{%|\}\}|%\}", text):
-        if not any(a <= found.start() < b for a, b in good):
-            if found.group()[0] == "{":  # up to the first closing brace: `{{ x }`
-                piece = text[found.start():found.start() + 60]
-                close = re.search(r"\}+|%\}", piece[2:])
-                return piece[:close.end() + 2] if close else piece[:40]
-            return text[max(0, found.start() - 30):found.end()]
-    return ""
-
-
-def runtime_line(exc: BaseException) -> int | None:
-    """The template line (paragraph) an error was raised at while rendering."""
-    line = None
-    tb = exc.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == "<template>":
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return line
-
-
-# -- what the tags use of the schema -------------------------------------------------------
-
 Path_ = tuple[str, ...]  # ("dokumenty", "[]", "data_dokumentu"); "[]" is a row of a list
 _MISSING: dict[str, Any] = {}
 
@@ -403,32 +217,10 @@ class _Walker:
                     self.printed(expr, scope, guarded)
             return
         if isinstance(node, nodes.For):
-            rows = self.resolve(node.iter, scope)
-            inner = dict(scope)
-            names = [n.name for n in node.target.find_all(nodes.Name)]
-            if isinstance(node.target, nodes.Name) and rows is not None:
-                inner[node.target.name] = rows + ("[]",)
-            else:
-                if rows is not None:
-                    self.found.whole.add(rows)
-                for name in names:
-                    inner.pop(name, None)
-            if node.test is not None:
-                self.refs(node.test, inner)
-            for child in node.body:
-                self.visit(child, inner, guarded)
-            for child in node.else_:
-                self.visit(child, scope, guarded)
+            self.visit_for(node, scope, guarded)
             return
         if isinstance(node, nodes.If):
-            positive = not isinstance(node.test, nodes.Not)
-            tested = frozenset(self.tested(node.test, scope))
-            for child in node.body:
-                self.visit(child, scope, guarded | tested if positive else guarded)
-            for child in node.elif_:
-                self.visit(child, scope, guarded)
-            for child in node.else_:
-                self.visit(child, scope, guarded if positive else guarded | tested)
+            self.visit_if(node, scope, guarded)
             return
         if isinstance(node, nodes.Assign | nodes.AssignBlock | nodes.With | nodes.Macro):
             for own in node.find_all(nodes.Name):  # a name the template sets is its own
@@ -439,6 +231,36 @@ class _Walker:
                 self.refs(child, scope)
             else:
                 self.visit(child, scope, guarded)
+
+    def visit_for(self, node: nodes.For, scope: dict[str, Path_], guarded: frozenset[Path_]) -> None:
+        """A loop: its name stands for a row of the list inside the body, not after it."""
+        rows = self.resolve(node.iter, scope)
+        inner = dict(scope)
+        names = [n.name for n in node.target.find_all(nodes.Name)]
+        if isinstance(node.target, nodes.Name) and rows is not None:
+            inner[node.target.name] = rows + ("[]",)
+        else:
+            if rows is not None:
+                self.found.whole.add(rows)
+            for name in names:
+                inner.pop(name, None)
+        if node.test is not None:
+            self.refs(node.test, inner)
+        for child in node.body:
+            self.visit(child, inner, guarded)
+        for child in node.else_:
+            self.visit(child, scope, guarded)
+
+    def visit_if(self, node: nodes.If, scope: dict[str, Path_], guarded: frozenset[Path_]) -> None:
+        """A condition: what it tests is guarded (may be empty) in the branch it holds for."""
+        positive = not isinstance(node.test, nodes.Not)
+        tested = frozenset(self.tested(node.test, scope))
+        for child in node.body:
+            self.visit(child, scope, guarded | tested if positive else guarded)
+        for child in node.elif_:
+            self.visit(child, scope, guarded)
+        for child in node.else_:
+            self.visit(child, scope, guarded if positive else guarded | tested)
 
 
 def analyse(parts: Iterable[Part], top: dict[str, Any], env: Environment) -> Findings:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import threading
 from collections.abc import Iterator
@@ -15,7 +14,6 @@ from cerberus import errors as cerrors
 from pipeline.core.errors import FormError, Problem
 from pipeline.core.limits import MAX_PROBLEMS, UNLIMITED, Budget, capped
 from pipeline.core.models import FormData, IncomingFile
-from pipeline.core.polish import pl_count
 from pipeline.sprawa.schemas import (
     HEADER_FIELDS,
     KIND_FIELD,
@@ -26,6 +24,7 @@ from pipeline.sprawa.schemas import (
     load_schema,
     windows_problem,
 )
+from pipeline.stages.reasons import SHOWN_CHARS, reason
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Characters an XML 1.0 document (and so a DOCX) cannot hold.
@@ -33,18 +32,6 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _PESEL_WEIGHTS = (1, 3, 7, 9, 1, 3, 7, 9, 1, 3)
 _TRUE = {"tak", "t", "yes", "true", "1", "x"}
 _FALSE = {"nie", "n", "no", "false", "0", ""}
-
-_TYPE_NAMES = {
-    "string": "tekst",
-    "integer": "liczba całkowita",
-    "float": "liczba",
-    "number": "liczba",
-    "boolean": "tak lub nie",
-    "date": "data RRRR-MM-DD",
-    "list": "lista pozycji (każda w nowym wierszu od „- ”)",
-    "dict": "sekcja pól",
-}
-
 
 def pesel_birth_date(pesel: str) -> date | None:
     """The birth date a PESEL encodes, or None when it encodes no real date."""
@@ -166,84 +153,6 @@ def _leaves(errors: Any) -> Iterator[Any]:
             yield error
 
 
-def _walk(schema: dict[str, Any], path: tuple[Any, ...]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(the field rules at the level of the path's last step, the rules of that step)."""
-    container: dict[str, Any] = schema
-    rules: dict[str, Any] = {}
-    for i, step in enumerate(path):
-        if isinstance(step, int):  # a list position: its rules are the list's item schema
-            item = rules.get("schema")
-            rules, container = (item if isinstance(item, dict) else {}), {}
-        else:
-            found = container.get(step)
-            rules = found if isinstance(found, dict) else {}
-        if i == len(path) - 1:
-            break
-        inner = rules.get("schema")
-        container = inner if rules.get("type") == "dict" and isinstance(inner, dict) else {}
-    return container, rules
-
-
-def _rules_at(schema: dict[str, Any], path: tuple[Any, ...]) -> dict[str, Any]:
-    return _walk(schema, path)[1]
-
-
-def _siblings(schema: dict[str, Any], path: tuple[Any, ...]) -> list[str]:
-    return [str(k) for k in _walk(schema, path)[0]]
-
-
-def _reason(error: Any, schema: dict[str, Any]) -> str:
-    rules = _rules_at(schema, error.document_path)
-    meta = rules.get("meta", {}) if isinstance(rules, dict) else {}
-    kind = rules.get("type") if isinstance(rules, dict) else None
-    code = error.code
-    if code == cerrors.REQUIRED_FIELD.code:
-        return "brak wymaganego pola"
-    if code == cerrors.UNKNOWN_FIELD.code:
-        name = str(error.document_path[-1])
-        near = difflib.get_close_matches(name, _siblings(schema, error.document_path), n=1) \
-            if len(name) <= _SHOWN_CHARS else []
-        hint = f" – czy chodziło o „{near[0]}”?" if near else ""
-        whose = "tego rodzaju dokumentu" if "rodzaj" in schema else "tego załącznika"
-        return f"nieznane pole – formularz {whose} go nie przewiduje{hint}"
-    if code == cerrors.COERCION_FAILED.code:
-        if kind == "boolean":
-            return "wpisz „tak” albo „nie”"
-        return ("to nie jest poprawna data – wpisz datę istniejącą w kalendarzu "
-                "w formacie RRRR-MM-DD, np. 2026-03-15 (w formularzu PDF: DD.MM.RRRR, "
-                "np. 15.03.2026)")
-    if code == cerrors.CUSTOM.code:
-        return str(error.info[0]) if error.info else "niepoprawna wartość"
-    rule = error.rule
-    constraint = error.constraint
-    if rule == "type":
-        kinds = constraint if isinstance(constraint, list) else [constraint]
-        expected = " lub ".join(_TYPE_NAMES.get(k, str(k)) for k in kinds)
-        hint = " (wpisz PESEL w cudzysłowie)" if rules.get("pesel") else ""
-        return f"zły rodzaj wartości – oczekiwano: {expected}{hint}"
-    if rule in ("empty", "nullable"):
-        return "pole nie może być puste"
-    if rule == "regex":
-        fmt = meta.get("format")
-        return f"niepoprawny zapis – oczekiwano: {fmt}" if fmt else "niepoprawny zapis"
-    if rule == "allowed":
-        allowed = "; ".join(f"„{a}”" for a in constraint)
-        return f"niedozwolona wartość – wybierz jedną z: {allowed}"
-    if rule == "minlength":
-        if kind == "list":
-            return f"podaj co najmniej {pl_count(constraint, 'pozycję', 'pozycje', 'pozycji')}"
-        return f"tekst jest za krótki (co najmniej {pl_count(constraint, 'znak', 'znaki', 'znaków')})"
-    if rule == "maxlength":
-        if kind == "list":
-            return f"za dużo pozycji (najwyżej {constraint})"
-        return f"tekst jest za długi (najwyżej {pl_count(constraint, 'znak', 'znaki', 'znaków')})"
-    if rule == "min":
-        return f"wartość jest za mała (najmniej {constraint})"
-    if rule == "max":
-        return f"wartość jest za duża (najwyżej {constraint})"
-    return f"niepoprawna wartość (reguła {rule})"
-
-
 def _xml_problems(value: Any, path: tuple[Any, ...], schema: dict[str, Any]) -> Iterator[Problem]:
     if isinstance(value, str):
         bad = _NOT_XML.search(value)
@@ -267,7 +176,6 @@ def _xml_problems(value: Any, path: tuple[Any, ...], schema: dict[str, Any]) -> 
 
 # A list whose schema names no maxlength (every shipped schema names one).
 MAX_LIST_ITEMS = 1000
-_SHOWN_CHARS = 100  # of a field name quoted in a problem (a hostile key may be 1 MB long)
 
 
 def _hollow(value: Any) -> Any:
@@ -332,7 +240,7 @@ class _Bounds:
 
 
 def _shown(text: str) -> str:
-    return text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…"
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
 
 
 _VALIDATORS = threading.local()
@@ -366,7 +274,7 @@ def _run(document: dict[str, Any], schema: dict[str, Any], allow_unknown: bool,
             if path in uncoerced and error.code != cerrors.COERCION_FAILED.code:
                 continue  # "not a date" already said it; "wrong type" would repeat it
             label = "" if error.code == cerrors.UNKNOWN_FIELD.code else label_of(schema, path)
-            problems.append(Problem(_reason(error, schema), _shown(key_of(path)), label))
+            problems.append(Problem(reason(error, schema), _shown(key_of(path)), label))
     return validator.document, problems
 
 

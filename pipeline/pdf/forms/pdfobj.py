@@ -55,6 +55,24 @@ def _text_string(text: str) -> bytes:
 
 
 def serialize(obj: Any) -> bytes:
+    scalar = _scalar(obj)
+    if scalar is not None:
+        return scalar
+    if isinstance(obj, list | tuple):
+        return b"[" + b" ".join(serialize(o) for o in obj) + b"]"
+    if isinstance(obj, dict):
+        return b"<<" + b"".join(b"/" + _name_bytes(k) + b" " + serialize(v)
+                                for k, v in obj.items()) + b">>"
+    if isinstance(obj, Stream):
+        data = zlib.compress(obj.data, 9)
+        head = serialize({**obj.entries, "Length": len(data), "Filter": Name("FlateDecode")})
+        return head + b"\nstream\n" + data + b"\nendstream"
+    raise TypeError(f"cannot write {type(obj).__name__} to PDF")
+
+
+def _scalar(obj: Any) -> bytes | None:
+    """A PDF object that holds no other (null, a boolean, name, reference, number, string);
+    None for anything else."""
     if obj is None:
         return b"null"
     if obj is True:
@@ -73,16 +91,7 @@ def serialize(obj: Any) -> bytes:
         return _text_string(obj)
     if isinstance(obj, bytes):
         return b"<" + obj.hex().upper().encode() + b">"
-    if isinstance(obj, list | tuple):
-        return b"[" + b" ".join(serialize(o) for o in obj) + b"]"
-    if isinstance(obj, dict):
-        return b"<<" + b"".join(b"/" + _name_bytes(k) + b" " + serialize(v)
-                                for k, v in obj.items()) + b">>"
-    if isinstance(obj, Stream):
-        data = zlib.compress(obj.data, 9)
-        head = serialize({**obj.entries, "Length": len(data), "Filter": Name("FlateDecode")})
-        return head + b"\nstream\n" + data + b"\nendstream"
-    raise TypeError(f"cannot write {type(obj).__name__} to PDF")
+    return None
 
 
 class Writer:

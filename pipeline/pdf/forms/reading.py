@@ -86,15 +86,24 @@ def _convert(raw: Any, rules: Mapping[str, Any]) -> Any:
             day, month, year = (int(g) for g in match.groups())
             return f"{year:04d}-{month:02d}-{day:02d}"  # an impossible date fails validation
         return text
+    if kind in ("integer", "float", "number"):
+        return _number(text, kind)
+    return _formatted(text, meta_of(rules).get("format"))
+
+
+def _number(text: str, kind: str) -> Any:
+    """An integer or a float as typed in Polish (spaces between thousands, a decimal comma);
+    the text itself when it is not one."""
+    bare = _SPACES_RE.sub("", text)
     if kind == "integer":
-        bare = _SPACES_RE.sub("", text)
         return int(bare) if _INT_RE.fullmatch(bare) else text
-    if kind in ("float", "number"):
-        bare = _SPACES_RE.sub("", text)
-        if "," in bare:
-            bare = bare.replace(".", "").replace(",", ".")
-        return float(bare) if _FLOAT_RE.fullmatch(bare) else text
-    fmt = meta_of(rules).get("format")
+    if "," in bare:
+        bare = bare.replace(".", "").replace(",", ".")
+    return float(bare) if _FLOAT_RE.fullmatch(bare) else text
+
+
+def _formatted(text: str, fmt: Any) -> str:
+    """A time (GG:MM) or a month (RRRR-MM, also typed MM.RRRR) in the form the schema wants."""
     if fmt == "GG:MM" and (match := _TIME_RE.fullmatch(text)):
         return f"{int(match.group(1)):02d}:{match.group(2)}"
     if fmt == "RRRR-MM":
