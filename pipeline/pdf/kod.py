@@ -124,7 +124,7 @@ def stamp(data: bytes, identity: Identity) -> bytes:
         total = len(pdf.pages)
         lines = [human_line(identity, n, total) for n in range(1, total + 1)]
         font = _font("".join(dict.fromkeys(c for c in "".join(lines) if not " " <= c <= "~")))
-        first = pdf.make_indirect(pikepdf.Dictionary()).objgen[0]  # the next free number
+        first = max(int(pdf.trailer.get("/Size", 0)), _table_end(data, previous))
         head, tail, font_ref, descriptor, file, tounicode = range(first, first + 6)
         objects = [
             (head, _stream(b"q\n")),
@@ -139,9 +139,23 @@ def stamp(data: bytes, identity: Identity) -> bytes:
             objects.append((page.obj.objgen[0], _page(page, head, tail, form)))
         trailer = pikepdf.Dictionary({k: pdf.trailer[k] for k in ("/Root", "/Info", "/ID")
                                       if k in pdf.trailer})
-        size = max(int(pdf.trailer.get("/Size", 0)), first + 6 + total)
+        size = first + 6 + total
         trailer_bytes = (trailer.unparse()[:-2] + f" /Size {size} /Prev {previous} >>".encode())
     return data + update_section(data, objects, trailer_bytes)
+
+
+_SUBSECTION = re.compile(rb"\s*(\d+) (\d+)[ \t]*\r?\n")
+
+
+def _table_end(data: bytes, offset: int) -> int:
+    """One past the highest object number the last cross-reference table lists (a /Size
+    that is too small must not make new objects overwrite old ones)."""
+    end, at = 0, offset + len(b"xref")
+    while (match := _SUBSECTION.match(data, at)) is not None:
+        start, count = int(match.group(1)), int(match.group(2))
+        end = max(end, start + count)
+        at = match.end() + 20 * count  # each entry is 20 bytes
+    return end
 
 
 def _stream(content: bytes, entries: bytes = b"") -> bytes:
