@@ -31,7 +31,6 @@ ALLOWED: frozenset[str] = frozenset({
     "private: pipeline.documents.sprawozdanie imports _write_versioned from pipeline.documents.raporty",
     "upward: pipeline.documents.raporty imports pipeline.flow.process",
     "size: pipeline.documents.dashboard",
-    "size: pipeline.documents.raporty",
     "size: pipeline.documents.sprawozdanie",
     "size: pipeline.documents.teczka",
     "size: pipeline.scans.skany",

@@ -19,6 +19,7 @@ import re
 import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from io import BytesIO
 from itertools import product
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,48 @@ def join(parts: list[Path], out: Path, meta: PdfMeta, outline: Outline, work: Pa
         _finish(pdf, meta, intent, (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0))
         _distinct_subset_tags(pdf)
         pdf.save(out, min_version="1.7", fix_metadata_version=False)
+
+
+def bind(front: bytes, documents: list[Path], numbers: bytes, outline: Outline,
+         links: list[tuple[int, tuple[float, float, float, float], int]], meta: PdfMeta,
+         now: datetime | None = None) -> bytes:
+    """A case binder: the `front` pages (cover, contents), then every page of `documents`,
+    each with its page of `numbers` drawn over it (its own content wrapped in q … Q, never
+    rewritten); bookmarks, the contents' links (page index, rectangle, target page) and
+    the document entries as `join` gives them. PDF/A-2b when every document is."""
+    import pikepdf
+
+    claim = all(_is_pdfa2(document) for document in documents)
+    with pikepdf.open(BytesIO(front)) as pdf, pikepdf.open(BytesIO(numbers)) as stamps, \
+            contextlib.ExitStack() as stack:
+        first = len(pdf.pages)
+        for document in documents:
+            pdf.pages.extend(stack.enter_context(pikepdf.open(document)).pages)
+        for index, stamp in enumerate(stamps.pages):
+            page = pdf.pages[first + index]
+            page.add_overlay(pdf.copy_foreign(stamp.as_form_xobject()), pikepdf.Rectangle(page.cropbox))
+        for index, rect, target in links:
+            _link(pdf, index, rect, target)
+        _bookmarks(pdf, outline)
+        intent = stack.enter_context(pikepdf.open(documents[0])) if claim and documents else None
+        _finish(pdf, meta, intent, (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0))
+        _distinct_subset_tags(pdf)
+        out = BytesIO()
+        pdf.save(out, min_version="1.7", fix_metadata_version=False)
+        return out.getvalue()
+
+
+def _link(pdf: Any, index: int, rect: tuple[float, float, float, float], target: int) -> None:
+    """A printable link (PDF/A wants every annotation so) to a page of the same file."""
+    import pikepdf
+
+    link = pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=list(rect), F=4,
+        Border=[0, 0, 0], Dest=[pdf.pages[target].obj, pikepdf.Name.Fit]))
+    page = pdf.pages[index].obj
+    if "/Annots" not in page:
+        page.Annots = pdf.make_indirect(pikepdf.Array())
+    page.Annots.append(link)
 
 
 def page_count(path: Path) -> int:
