@@ -149,8 +149,7 @@ def test_without_pdfunite_and_pdftk_the_bookmarks_are_the_same(
         pdf = _report_pdf(settings, report)
         parts.append((report, pdf, page))
         page += len(PdfReader(str(pdf)).pages)
-    join([pdf for _, pdf, _ in parts], tmp_path / "razem.pdf", PdfMeta("Razem"), _outline(parts),
-         tmp_path)
+    join([pdf for _, pdf, _ in parts], tmp_path / "razem.pdf", PdfMeta("Razem"), _outline(parts))
     reader = PdfReader(tmp_path / "razem.pdf")
     flat = []
     for item in reader.outline:

@@ -1,13 +1,9 @@
-"""Joining many PDF/A documents into one, streaming (qpdf through pikepdf).
+"""Joined PDFs for the archive: the monthly reports of a whole centre (`join_versioned`,
+streaming, `pipeline.pdf.concat`) and a family's case binder (`bind`, with qpdf through
+pikepdf: a binder is small, its pages get numbers drawn over them).
 
-The monthly reports of a whole centre (a thousand and more) become one PDF with a bookmark
-per assistant and family. qpdf copies only the objects the pages need (not the parts'
-structure trees) and reads the parts' streams from their files while it writes, so the
-memory of this process stays flat in the number of parts: at most `CHUNK_FILES` parts are
-open at once, joined into an intermediate file, and the intermediates are joined again.
-
-The result gets what `pdfa.finish_joined` gives a joined file: /Lang, the title shown by
-the viewer, the Info dictionary and — when every part is PDF/A-2 — PDF/A-2b's XMP and the
+Both get what `pdfa.finish_joined` gives a joined file: /Lang, the title shown by the
+viewer, the Info dictionary and — when every part is PDF/A-2 — PDF/A-2b's XMP and the
 parts' output intent; no two different font subsets share a tag (ISO 32000-1, 9.6.4).
 """
 
@@ -16,8 +12,8 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import tempfile
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from io import BytesIO
 from itertools import product
@@ -25,12 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.core.fsutil import FILE_MODE, fsync_dir
+from pipeline.pdf.concat import Outline, concatenate
 from pipeline.pdf.pdfa import CREATOR, LANG, PDFA_PART, PdfMeta, pdf_date, xmp_claim, xmp_packet
-
-CHUNK_FILES = 100  # parts open at once (each holds a file descriptor until saved)
-
-# (level, title, first page counted from 0): assistants at level 1, families under them
-Outline = list[tuple[int, str, int]]
 
 
 def join_versioned(parts: list[Path], folder: Path, stem: str, meta: PdfMeta,
@@ -39,31 +31,17 @@ def join_versioned(parts: list[Path], folder: Path, stem: str, meta: PdfMeta,
     a second run never replaces the first. Owner-only, written through a temporary file."""
     with tempfile.TemporaryDirectory(prefix=f".laczenie-{os.getpid()}-", dir=folder) as work:
         joined = Path(work) / "razem.pdf"
-        join(parts, joined, meta, outline, Path(work), now)
+        join(parts, joined, meta, outline, now)
         return _place(joined, folder, stem)
 
 
-def join(parts: list[Path], out: Path, meta: PdfMeta, outline: Outline, work: Path,
+def join(parts: list[Path], out: Path, meta: PdfMeta, outline: Outline,
          now: datetime | None = None) -> None:
-    """Write the parts' pages, in order, to `out` with bookmarks and the document entries."""
-    import pikepdf
-
-    claim = all(_is_pdfa2(part) for part in parts)
-    sources = parts
-    level = 0
-    while len(sources) > CHUNK_FILES:  # intermediates: never more than CHUNK_FILES open
-        level += 1
-        sources = [_join_pages(chunk, work / f"czesc-{level}-{i}.pdf")
-                   for i, chunk in enumerate(_chunks(sources, CHUNK_FILES))]
-    with pikepdf.new() as pdf, contextlib.ExitStack() as stack:
-        for source in sources:
-            opened = stack.enter_context(pikepdf.open(source))
-            pdf.pages.extend(opened.pages)
-        _bookmarks(pdf, outline)
-        intent = stack.enter_context(pikepdf.open(parts[0])) if claim and parts else None
-        _finish(pdf, meta, intent, (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0))
-        _distinct_subset_tags(pdf)
-        pdf.save(out, min_version="1.7", fix_metadata_version=False)
+    """Write the parts' pages, in order, to `out` with bookmarks and the document entries,
+    one part in memory at a time (`pipeline.pdf.concat`)."""
+    stamp = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    with open(out, "wb") as handle:
+        concatenate(parts, handle, meta, outline, stamp)
 
 
 def bind(front: bytes, documents: list[Path], numbers: bytes, outline: Outline,
@@ -118,21 +96,6 @@ def page_count(path: Path) -> int:
             return len(pdf.pages)
     except pikepdf.PdfError as exc:
         raise ValueError("unreadable PDF") from exc
-
-
-def _join_pages(parts: list[Path], out: Path) -> Path:
-    import pikepdf
-
-    with pikepdf.new() as pdf, contextlib.ExitStack() as stack:
-        for part in parts:
-            pdf.pages.extend(stack.enter_context(pikepdf.open(part)).pages)
-        pdf.save(out, min_version="1.7", fix_metadata_version=False)
-    return out
-
-
-def _chunks(items: list[Path], size: int) -> Iterator[list[Path]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def _is_pdfa2(path: Path) -> bool:
@@ -248,9 +211,29 @@ def _place(source: Path, folder: Path, stem: str) -> Path:
     while True:
         path = folder / (f"{stem}.pdf" if version == 1 else f"{stem}_v{version}.pdf")
         try:
-            os.link(source, path)  # never replaces an existing file
+            _link_or_copy(source, path)  # never replaces an existing file
         except FileExistsError:
             version += 1
             continue
         fsync_dir(folder)
         return path
+
+
+def _link_or_copy(source: Path, path: Path) -> None:
+    """A hard link; a copy where the file system has none (FileExistsError when taken)."""
+    try:
+        os.link(source, path)
+        return
+    except FileExistsError:
+        raise
+    except OSError:
+        pass
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    try:
+        with os.fdopen(fd, "wb") as out, open(source, "rb") as handle:
+            shutil.copyfileobj(handle, out, 1 << 20)
+            out.flush()
+            os.fsync(out.fileno())
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
