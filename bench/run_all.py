@@ -47,6 +47,8 @@ BENCHES = (
           "bench_raporty.py --rodziny 1000 --powtorzenia 3"),
     Bench("raporty-5000", "`asysta raporty`, 5000 rodzin: czas i pamięć (bez podłogi)",
           "bench_raporty.py --rodziny 5000 --powtorzenia 1 --bez-podlogi"),
+    Bench("laczenie", "wspólny PDF raportów miesięcznych: samo łączenie 5000 raportów, czas i pamięć",
+          "bench_laczenie.py --raporty 5000 --powtorzenia 3"),
     Bench("kod", "nadruk kodu QR i linii na stronach dokumentu (`kod.stamp`), sam",
           "bench_kod.py --dokumenty 200 --powtorzenia 3"),
     Bench("pipeline", "partia 16 przykładów, ciepła pula, `soffice`, obserwator",
