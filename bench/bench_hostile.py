@@ -95,7 +95,7 @@ def _pdf_long_value() -> bytes:
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import NameObject, TextStringObject
 
-    from pipeline.pdf.forms import build_form
+    from pipeline.forms import build_form
 
     settings = parse_config({}, Path(tempfile.gettempdir()))
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(build_form(8, settings))))

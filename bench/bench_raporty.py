@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.documents.raporty import Month  # noqa: E402
+from pipeline.documents.raport_miesieczny import Month  # noqa: E402
 from pipeline.stages.soffice import convert_all, find_soffice  # noqa: E402
 
 MONTH = Month.parse("2026-10")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from pypdf import PdfReader
 from pipeline.core.config import Settings, parse_config
 from pipeline.core.models import Outcome
 from pipeline.flow.process import process_files
+from pipeline.sprawa.register import Entry
 from pipeline.sprawa.schemas import package_data
 from pipeline.stages.convert import Converter
 
@@ -139,3 +141,9 @@ def other_family(settings: Settings, case: str = "K-2025-014", other: str = "K-2
         path.write_text(text, encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def entry(zalacznik: int, data: date, pdf: str, dane: dict[str, Any],
+          rodzaj: str = "", wersja: int = 1) -> Entry:
+    """A register entry as the archive would hold it (a case history in a test)."""
+    return Entry(zalacznik, data, wersja, pdf=pdf, dane=dane, rodzaj=rodzaj)

@@ -9,9 +9,11 @@ from datetime import date
 from typing import Any
 
 import pytest
+from conftest import entry
 
 from pipeline.core.config import Terminy
-from pipeline.sprawa.checklist import Doc, add_months, compute, earlier_cycles
+from pipeline.sprawa.checklist import add_months, compute, earlier_cycles
+from pipeline.sprawa.register import Entry
 
 T = Terminy()
 
@@ -20,30 +22,30 @@ def d(text: str) -> date:
     return date.fromisoformat(text)
 
 
-def doc(n: int, day: str, **dane: Any) -> Doc:
-    return Doc(n, d(day), f"zal{n:02d}_{day}.pdf", dane)
+def doc(n: int, day: str, **dane: Any) -> Entry:
+    return entry(n, d(day), f"zal{n:02d}_{day}.pdf", dane)
 
 
-def handover(day: str, interview: bool = True) -> Doc:
+def handover(day: str, interview: bool = True) -> Entry:
     rows = [{"nazwa": "Rodzinny wywiad środowiskowy" if interview else "Notatka służbowa"}]
     return doc(2, day, dokumenty=rows)
 
 
-def visits(day: str, *days: str) -> Doc:
+def visits(day: str, *days: str) -> Entry:
     return doc(8, day, wizyty=[{"data": v} for v in days])
 
 
-def items(docs: list[Doc], as_of: str, terminy: Terminy = T) -> list[tuple[Any, ...]]:
+def items(docs: list[Entry], as_of: str, terminy: Terminy = T) -> list[tuple[Any, ...]]:
     checklist = compute("K-1", docs, d(as_of), terminy)
     return [(i.zalacznik, i.okres, i.status, i.termin.isoformat() if i.termin else None)
             for i in checklist.pozycje]
 
 
-def of(docs: list[Doc], as_of: str, n: int) -> list[tuple[Any, ...]]:
+def of(docs: list[Entry], as_of: str, n: int) -> list[tuple[Any, ...]]:
     return [i for i in items(docs, as_of) if i[0] == n]
 
 
-def stage(docs: list[Doc], as_of: str) -> str:
+def stage(docs: list[Entry], as_of: str) -> str:
     return compute("K-1", docs, d(as_of), T).etap
 
 
@@ -214,9 +216,13 @@ def test_earlier_cycles_in_brief() -> None:
              doc(10, "2025-06-30"), doc(12, "2025-10-30"), doc(13, "2025-11-03")]
     assert earlier_cycles(first, d("2025-10-31")) == []  # (13) not yet written: one cycle
     [one] = earlier_cycles(first, d("2025-11-04"))
+    # the cycle ended with its first ending, the end of monitoring (12), as the checklist
+    # says (`zakonczono`); the request (13) after it opened the next cycle
     assert (one.numer, one.od, one.do, one.asystent, one.dokumentow) == (
-        1, d("2025-01-02"), d("2025-11-03"), "A", 6)
-    assert one.zakonczenie == "wniosek o ponowne objęcie rodziny wsparciem (13) z 03.11.2025"
+        1, d("2025-01-02"), d("2025-10-30"), "A", 6)
+    assert one.zakonczenie == ("wniosek o zakończenie monitoringu (12) z 30.10.2025; następnie "
+                               "wniosek o ponowne objęcie rodziny wsparciem (13) z 03.11.2025")
+    assert compute("K-1", first, d("2025-10-31"), T).zakonczono == one.do
     again = [*first, doc(1, "2025-11-20", asystent="B"), handover("2025-11-21"),
              doc(1, "2026-02-02", asystent="C")]  # another assistant: a cycle of its own
     cycles = earlier_cycles(again, d("2026-03-01"))
@@ -248,5 +254,5 @@ def test_stages_of_the_example_case(as_of: str, expected: str) -> None:
     for path in sorted(EXAMPLES.glob("zal*.yaml")):
         incoming = IncomingFile(path, path.read_bytes(), "")
         form = validate(parse(incoming), incoming)
-        docs.append(Doc(form.zalacznik, form.data, path.name, dict(form.values)))
+        docs.append(entry(form.zalacznik, form.data, path.name, dict(form.values)))
     assert compute("K-2025-014", sorted(docs, key=lambda x: x.data), d(as_of), T).etap == expected

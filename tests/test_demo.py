@@ -8,13 +8,15 @@ from collections import defaultdict
 from datetime import date
 
 import pytest
+from conftest import entry
 
 from pipeline.core.config import Settings, Terminy
 from pipeline.core.errors import FormError
 from pipeline.demo import centre as demo
 from pipeline.documents.overview import checklist_for
 from pipeline.flow.watch import Watcher
-from pipeline.sprawa.checklist import PROBLEM_STATUSES, Doc, compute
+from pipeline.sprawa.checklist import PROBLEM_STATUSES, compute
+from pipeline.sprawa.register import Entry
 from pipeline.stages.convert import Converter
 from pipeline.stages.parse import parse_text
 from pipeline.stages.validate import pesel_problem, validate_mapping
@@ -63,7 +65,7 @@ def test_all_valid_except_the_intended_bad_ones(centre: demo.Centre) -> None:
     for words in ("brak wymaganego pola", "cyfra kontrolna", "nieznane pole", "wcześniejsza niż",
                   "to nie jest poprawna data"):
         assert words in reasons
-    assert len(centre.files) > 600 and len(centre.families) == 30
+    assert len(centre.files) > 600 and len(centre.families) == 31  # issue 19: one waits after (13)
 
 
 def test_every_pesel_is_valid_and_matches_the_birth_date(centre: demo.Centre) -> None:
@@ -86,10 +88,10 @@ def test_the_limit_case(centre: demo.Centre) -> None:
 @pytest.mark.parametrize("today", [TODAY, date(2027, 2, 4), date(2026, 6, 28)])
 def test_checklists_show_what_the_generator_intended(today: date) -> None:
     centre = demo.build_centre(today)
-    docs: dict[str, list[Doc]] = defaultdict(list)
+    docs: dict[str, list[Entry]] = defaultdict(list)
     for f, (values, _) in zip(centre.files, _validated(centre).values(), strict=True):
         if values is not None and not f.odrzucony:
-            docs[f.rodzina].append(Doc(values.get("zalacznik", 0), values["data"], f.name, values,
+            docs[f.rodzina].append(entry(values.get("zalacznik", 0), values["data"], f.name, values,
                                        values.get("rodzaj", "")))
     stages = set()
     for family in centre.families:
@@ -98,7 +100,9 @@ def test_checklists_show_what_the_generator_intended(today: date) -> None:
         problems = {(i.zalacznik, i.okres) for i in checklist.pozycje if i.status in PROBLEM_STATUSES}
         assert (checklist.etap, problems) == (family.etap, family.problemy), family.opis
         stages.add(checklist.etap)
-    assert stages == {"start", "diagnoza i plan", "współpraca", "monitoring", "zakończona"}
+    # issue 19: every stage, a family waiting for a new assistant after (13) too
+    assert stages == {"kwalifikacja", "start", "diagnoza i plan", "współpraca", "monitoring",
+                      "zakończona"}
     assert {z for f in centre.families for z, _ in f.problemy} == {0, 2, 6, 8, 14}
     assert {f.zalacznik for f in centre.files} == set(range(0, 17))  # 0: the closings
 
@@ -114,7 +118,9 @@ def test_cases_closed_before_their_time(centre: demo.Centre) -> None:
     families = {f.rodzina: f for f in centre.families}
     assert {families[c].etap for c in closed} == {"zakończona"}
     told = {c for c in closed if demo.COURT_ITEM not in families[c].problemy}
-    assert len(told) == 2  # lack of cooperation (court informed) and moving out (no duty)
+    # lack of cooperation (court informed), moving out (no duty) and, issue 19, the refusal
+    # (telling the court is the kierownik's decision, not a BRAK)
+    assert len(told) == 3
 
 
 @pytest.mark.slow

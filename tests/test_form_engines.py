@@ -40,7 +40,7 @@ from test_pdfforms import (
     yaml_values,
 )
 
-from pipeline.pdf import forms as pdfforms
+from pipeline import forms as pdfforms
 from pipeline.sprawa.schemas import load_schema
 from pipeline.stages.convert import Converter
 

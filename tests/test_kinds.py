@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import EXAMPLES, docx_text, drop, leaf_values, make_settings, pdf_text, run, squash
+from conftest import EXAMPLES, docx_text, drop, entry, leaf_values, make_settings, pdf_text, run, squash
 from pypdf import PdfReader
 
 from pipeline.app.checks import template_mismatch
@@ -25,7 +25,7 @@ from pipeline.core.models import FiledDocument, IncomingFile
 from pipeline.core.polish import display
 from pipeline.documents.teczka import build_teczka
 from pipeline.sprawa import kinds
-from pipeline.sprawa.checklist import Checklist, Doc, Item, compute
+from pipeline.sprawa.checklist import Checklist, Item, compute
 from pipeline.sprawa.register import NOT_NUMBERED, Entry, Register, family_dir
 from pipeline.sprawa.schemas import iter_fields, load_schema
 from pipeline.stages.convert import Converter
@@ -221,25 +221,25 @@ ASSIGNED, CONSENT, CLOSED = date(2026, 1, 5), date(2026, 1, 12), date(2026, 3, 2
 LATER = date(2027, 1, 15)  # long after the closing: every clock would have run out
 
 
-def _case(*, consent: str = "wyrażamy zgodę na współpracę z asystentem rodziny") -> list[Doc]:
+def _case(*, consent: str = "wyrażamy zgodę na współpracę z asystentem rodziny") -> list[Entry]:
     """A case in cooperation: assignment, hand-over, consent, card, assessment, plan, weekly
     visits to the closing date and the monthly reports for January and February."""
     visits = [{"data": (CONSENT + timedelta(days=7 * i)).isoformat()} for i in range(10)]
     return [
-        Doc(1, ASSIGNED, "zal01.pdf", {"asystent": "Katarzyna Żak"}),
-        Doc(2, date(2026, 1, 7), "zal02.pdf", {"dokumenty": [{"nazwa": "wywiad środowiskowy"}]}),
-        Doc(3, CONSENT, "zal03.pdf", {"oswiadczenie": consent}),
-        Doc(4, date(2026, 1, 14), "zal04.pdf", {}),
-        Doc(5, date(2026, 2, 2), "zal05.pdf", {}),
-        Doc(6, date(2026, 2, 2), "zal06.pdf", {}),
-        Doc(8, date(2026, 3, 20), "zal08.pdf", {"wizyty": visits}),
-        Doc(14, date(2026, 2, 3), "zal14_01.pdf", {"miesiac": "2026-01"}),
-        Doc(14, date(2026, 3, 4), "zal14_02.pdf", {"miesiac": "2026-02"}),
+        entry(1, ASSIGNED, "zal01.pdf", {"asystent": "Katarzyna Żak"}),
+        entry(2, date(2026, 1, 7), "zal02.pdf", {"dokumenty": [{"nazwa": "wywiad środowiskowy"}]}),
+        entry(3, CONSENT, "zal03.pdf", {"oswiadczenie": consent}),
+        entry(4, date(2026, 1, 14), "zal04.pdf", {}),
+        entry(5, date(2026, 2, 2), "zal05.pdf", {}),
+        entry(6, date(2026, 2, 2), "zal06.pdf", {}),
+        entry(8, date(2026, 3, 20), "zal08.pdf", {"wizyty": visits}),
+        entry(14, date(2026, 2, 3), "zal14_01.pdf", {"miesiac": "2026-01"}),
+        entry(14, date(2026, 3, 4), "zal14_02.pdf", {"miesiac": "2026-02"}),
     ]
 
 
-def _closing(powod: str, on: date = CLOSED, told: date | None = None) -> Doc:
-    return Doc(0, on, "zakonczenie.pdf", {"powod": powod, "sad_poinformowany": told is not None,
+def _closing(powod: str, on: date = CLOSED, told: date | None = None) -> Entry:
+    return entry(0, on, "zakonczenie.pdf", {"powod": powod, "sad_poinformowany": told is not None,
                                           "data_poinformowania_sadu": told and told.isoformat()},
                rodzaj="zakonczenie")
 
@@ -299,7 +299,10 @@ def test_a_refusal_at_the_first_meeting_closes_the_cycle() -> None:
     assert not checklist.active
     assert {i.zalacznik for i in checklist.pozycje} == {1, 2, 3, 0}  # no card, plan, reports…
     [court] = _court_items(checklist)
-    assert court.status == "brak" and "odmowa współpracy" in court.opis
+    # issue 19 (seed 004 §6): after a refusal telling the court is the kierownik's decision,
+    # never a BRAK nor a problem
+    assert court.status == "decyzja" and "odmowa współpracy" in court.opis
+    assert court.termin is None and not checklist.has_problems
     # a closing document filed afterwards says the court was told
     told = compute(CASE, [*docs, _closing("brak współpracy rodziny", date(2026, 1, 15),
                                           told=date(2026, 1, 20))], LATER, Terminy())
@@ -312,14 +315,14 @@ def test_a_closing_before_the_first_meeting_and_a_new_assignment_after() -> None
     closed = compute(CASE, [*early, moved], LATER, Terminy())
     assert closed.etap == "zakończona" and not closed.active
     assert all(i.status != "brak" for i in closed.pozycje)
-    again = Doc(1, date(2026, 6, 1), "zal01_2.pdf", {"asystent": "Tomasz Ślęzak"})
+    again = entry(1, date(2026, 6, 1), "zal01_2.pdf", {"asystent": "Tomasz Ślęzak"})
     reopened = compute(CASE, [*early, moved, again], date(2026, 6, 2), Terminy())
     assert reopened.etap == "start" and reopened.active and reopened.cykl_od == date(2026, 6, 1)
 
 
 def test_notes_and_court_narratives_count_nowhere_in_the_checklist() -> None:
-    note = Doc(0, date(2026, 2, 10), "notatka.pdf", {"temat": "x"}, rodzaj="notatka")
-    narrative = Doc(0, date(2026, 2, 11), "sad.pdf", {}, rodzaj="sad")
+    note = entry(0, date(2026, 2, 10), "notatka.pdf", {"temat": "x"}, rodzaj="notatka")
+    narrative = entry(0, date(2026, 2, 11), "sad.pdf", {}, rodzaj="sad")
     plain = compute(CASE, _case(), date(2026, 3, 1), Terminy())
     assert compute(CASE, [*_case(), note, narrative], date(2026, 3, 1), Terminy()) == plain
 

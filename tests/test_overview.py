@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import copy_examples, example, make_settings, pdf_text, run, squash
+from conftest import copy_examples, entry, example, make_settings, pdf_text, run, squash
 from PIL import Image
 
 from pipeline.app.cli import main
@@ -198,7 +198,7 @@ def test_watcher_recomputes_after_midnight(tmp_path: Path, converter: Converter,
     import time
     from datetime import timedelta
 
-    import pipeline.flow.process
+    import pipeline.flow.derived
     import pipeline.flow.watch
     from pipeline.flow.watch import Watcher
 
@@ -224,7 +224,7 @@ def test_watcher_recomputes_after_midnight(tmp_path: Path, converter: Converter,
             return clock["today"]
 
     monkeypatch.setattr(pipeline.flow.watch, "date", FakeDate)
-    monkeypatch.setattr(pipeline.flow.process, "date", FakeDate)
+    monkeypatch.setattr(pipeline.flow.derived, "date", FakeDate)
     watcher = Watcher(settings, converter)
     ready = threading.Event()
     thread = threading.Thread(target=watcher.run, kwargs={"on_ready": ready.set}, daemon=True)
@@ -253,10 +253,10 @@ def test_the_list_horizon_is_a_setting(tmp_path: Path) -> None:
     both ends included, after every item BRAK or „po terminie” whatever its date."""
     from pipeline.core.config import parse_config
     from pipeline.documents.dashboard import todo_lines
-    from pipeline.sprawa.checklist import Doc, compute
+    from pipeline.sprawa.checklist import compute
 
-    docs = [Doc(1, date(2026, 3, 2), "zal01.pdf", {"asystent": "A"}),
-            Doc(2, date(2026, 3, 9), "zal02.pdf", {"dokumenty": [{"nazwa": "wywiad"}]})]
+    docs = [entry(1, date(2026, 3, 2), "zal01.pdf", {"asystent": "A"}),
+            entry(2, date(2026, 3, 9), "zal02.pdf", {"dokumenty": [{"nazwa": "wywiad"}]})]
     checklist = compute("K-1", docs, date(2026, 3, 9), make_settings(tmp_path).terminy)
     assert make_settings(tmp_path).terminy.do_zrobienia_dni == 14
     lines = todo_lines([checklist], date(2026, 3, 9), 14)

@@ -29,9 +29,9 @@ from pipeline.core.config import Settings, parse_config
 from pipeline.core.models import FiledDocument
 from pipeline.documents import raporty
 from pipeline.documents.overview import CHECKLIST_PDF
-from pipeline.documents.raporty import BatchResult, Month, run_month
 from pipeline.documents.teczka import build_teczka
 from pipeline.flow.process import process_files
+from pipeline.flow.raporty import BatchResult, Month, run_month
 from pipeline.pdf.pdfa import LANG, PdfMeta, _polish, describe_docx, finish_joined, output_intent
 from pipeline.sprawa.schemas import load_schema
 from pipeline.stages.convert import PDF_EXPORT, Converter, pdf_filter_options
@@ -281,7 +281,7 @@ def test_monthly_combined_pdf_without_the_tools_is_pdfa_too(
         archive: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(raporty.shutil, "which", lambda name: None)
     result = BatchResult(archive.month.month, archive.month.reports)
-    raporty._combined(archive.settings, result)
+    raporty.combined(archive.settings, result)
     assert result.combined is not None and result.combined != archive.month.combined
     read = check_joined(result.combined, "Miesięczne raporty asystentów rodziny – 2025-04", 1)
     assert read.reader.outline

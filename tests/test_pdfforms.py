@@ -32,16 +32,16 @@ from conftest import (
 from pypdf import PdfReader
 from pypdf.generic import ContentStream, DictionaryObject, IndirectObject
 
+from pipeline import forms as pdfforms
 from pipeline.core import journal
 from pipeline.core.config import Settings
 from pipeline.core.errors import FormError
 from pipeline.core.models import FiledDocument, IncomingFile
 from pipeline.core.polish import display
 from pipeline.flow.watch import Watcher
-from pipeline.pdf import forms as pdfforms
-from pipeline.pdf.forms import columns as form_columns
-from pipeline.pdf.forms import embed, spec
-from pipeline.pdf.forms import layout as form_layout
+from pipeline.forms import columns as form_columns
+from pipeline.forms import embed, spec
+from pipeline.forms import layout as form_layout
 from pipeline.sprawa.schemas import load_schema
 from pipeline.stages.archive import REGISTER_NAME, family_dir
 from pipeline.stages.convert import Converter

@@ -44,8 +44,8 @@ def test_parent_names_keep_the_members_order() -> None:
 
 def test_the_binder_and_the_forms_use_one_font_list() -> None:
     from pipeline.documents import teczka
+    from pipeline.forms import font_paths
     from pipeline.pdf import fonts
-    from pipeline.pdf.forms import font_paths
 
     assert font_paths is fonts.font_paths
     assert teczka.register_fonts() == tuple(str(p) for p in fonts.font_paths())
@@ -53,7 +53,7 @@ def test_the_binder_and_the_forms_use_one_font_list() -> None:
 
 @pytest.mark.parametrize(("module", "not_loaded"), [
     ("pipeline.stages.validate", "pipeline.stages.render"),  # validate needs only the Polish words
-    ("pipeline.documents.teczka", "pipeline.pdf.forms"),  # the binder needs only quiet_pypdf
+    ("pipeline.documents.teczka", "pipeline.forms"),  # the binder needs only quiet_pypdf
 ])
 def test_modules_import_only_what_they_use(module: str, not_loaded: str) -> None:
     code = f"import sys, {module}; print({not_loaded!r} in sys.modules)"

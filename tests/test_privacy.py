@@ -64,6 +64,8 @@ def test_delete_needs_confirmation_and_is_logged(archive: Settings,
     assert (entry["akcja"], entry["rodzina"], entry["wynik"]) == ("usunieto", CASE, "wykonano")
     assert journal.verify(archive.outbox)[1] is None
     assert CASE not in (archive.outbox / "index.html").read_text(encoding="utf-8")
+    calendars = list((archive.outbox / "kalendarze").glob("*.ics"))
+    assert calendars and all(CASE not in p.read_text(encoding="utf-8") for p in calendars)
     assert _cli(archive, "usun", "K-NIE-MA", "--potwierdzam", "K-NIE-MA") == 2
 
 
@@ -129,7 +131,7 @@ def test_delete_removes_every_copy_the_product_made(tmp_path: Path, converter: C
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     from pypdf import PdfReader
 
-    from pipeline.documents.raporty import Month, run_month
+    from pipeline.flow.raporty import Month, run_month
 
     settings = make_settings(tmp_path)
     outcomes = run(settings, converter, *copy_examples(settings), *other_family(settings))

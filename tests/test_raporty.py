@@ -15,7 +15,8 @@ from pypdf import PdfReader
 
 from pipeline.app.cli import main
 from pipeline.core.config import Settings
-from pipeline.documents.raporty import BatchResult, Month, run_month
+from pipeline.flow.raporty import BatchResult, Month, run_month
+from pipeline.sprawa.register import Register
 from pipeline.stages.convert import Converter
 
 CASE = "K-2025-014"
@@ -31,29 +32,20 @@ def april(tmp_path_factory: pytest.TempPathFactory, converter: Converter) -> tup
     return settings, run_month(settings, converter, Month.parse("2025-04"), today=TODAY)
 
 
-def test_report_counts_visits_hours_and_tasks_from_the_logs(april: tuple[Settings, BatchResult]) -> None:
+def test_the_assistants_own_report_stands(april: tuple[Settings, BatchResult]) -> None:
+    """Issue 19: one report per family and month. The assistant filed April's report (the
+    example 14): nothing is generated over it, it goes into the combined PDF as filed."""
     settings, result = april
     report = next(r for r in result.reports if r.rodzina == CASE)
+    assert report.wlasny and report.outcome is None and not report.error
+    assert report.pdf and report.pdf.name == "zal14_2025-05-05_raport-miesieczny.pdf"
     values = report.values
-    assert values["liczba_wizyt"] == 5
-    assert values["liczba_godzin"] == 14.5  # 3 + 3.5 + 3 + 2.5 + 2.5 hours
-    assert values["liczba_kontaktow"] == 4
-    assert [v["data"] for v in values["wizyty"]] == [
-        "2025-04-02", "2025-04-09", "2025-04-16", "2025-04-23", "2025-04-29"]
-    assert len(values["zadania"]) == 6 and len(values["cele_planu"]) == 4
-    assert values["etap"] == "współpraca"
-    filed = report.outcome.filed
-    assert filed and filed.pdf.name == "zal14_2025-05-04_raport-miesieczny.pdf"
-    docx = docx_text(filed.docx)
-    pdf = squash(pdf_text(filed.pdf))
-    for text in ("02.04.2025", "29.04.2025", "15:30", "18:30", "14,5",
-                 "Przygotować CV i zarejestrować się w Powiatowym Urzędzie Pracy",
-                 "Spłata zaległości czynszowych"):
-        assert text in docx
-        assert squash(text) in pdf
-    # the assistant's own April report (dropped earlier) is merged, not replaced
-    assert "W kwietniu zakończyłam diagnozę" in docx
-    assert "frekwencja Zofii w kwietniu wzrosła do 88%" in docx
+    assert (values["liczba_wizyt"], values["liczba_godzin"], values["liczba_kontaktow"]) == (
+        5, 14.5, 4)
+    register = Register.load(settings.outbox / "rodziny" / CASE)
+    assert [e.pdf for e in register.entries if e.zalacznik == 14] == [report.pdf.name]
+    pdf = squash(pdf_text(report.pdf))
+    assert squash("W kwietniu zakończyłam diagnozę") in pdf
 
 
 def test_a_family_without_visits_gets_a_report_that_says_so(april: tuple[Settings, BatchResult]) -> None:
@@ -73,7 +65,7 @@ def test_combined_pdf_has_a_bookmark_per_assistant_and_family(april: tuple[Setti
     titles = [item.title for item in outline if not isinstance(item, list)]
     assert titles == ["Katarzyna Żak", "Tomasz Ślęzak"]
     families = [[i.title for i in item] for item in outline if isinstance(item, list)]
-    # the first family's names come from the assistant's own report (merged), the other's
+    # the first family's names come from the assistant's own report, the other's
     # from the assignment (1)
     assert families == [[f"{CASE} – Agnieszka i Łukasz Wójcik"],
                         [f"{OTHER} – Agnieszka Wójcik, Łukasz Wójcik"]]
@@ -83,7 +75,7 @@ def test_combined_pdf_has_a_bookmark_per_assistant_and_family(april: tuple[Setti
     assert CASE in reader.pages[first].extract_text()
     assert OTHER in reader.pages[second].extract_text()
     assert len(reader.pages) == sum(
-        len(PdfReader(str(r.outcome.filed.pdf)).pages) for r in result.reports)
+        len(PdfReader(str(r.pdf)).pages) for r in result.reports)
 
 
 def test_summary_for_the_kierownik_as_pdf_and_xlsx(april: tuple[Settings, BatchResult]) -> None:
@@ -92,9 +84,12 @@ def test_summary_for_the_kierownik_as_pdf_and_xlsx(april: tuple[Settings, BatchR
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     assert rows[0][:7] == ["Asystent rodziny", "Nr sprawy", "Etap", "Wizyty", "Godziny",
                            "Kontakty z instytucjami", "Zaległe dokumenty"]
-    assert rows[1][:6] == ["Katarzyna Żak", CASE, "współpraca", 5, 14.5, 4]
+    assert rows[0][8] == "Raport"
+    # the assistant's own report: its figures; the other family's was made by the program
+    assert rows[1][:6] == ["Katarzyna Żak", CASE, "diagnoza i plan pracy", 5, 14.5, 4]
+    assert rows[1][8] == "złożony przez asystenta"
     assert rows[2][:4] == ["Tomasz Ślęzak", OTHER, "współpraca", 0]
-    assert rows[2][7] == "brak wizyt"
+    assert rows[2][7] == "brak wizyt" and rows[2][8] == "wygenerowany"
     overdue = json.loads((settings.outbox / "rodziny" / CASE / "checklista.json").read_text("utf-8"))
     assert rows[1][6] == sum(1 for i in overdue["pozycje"] if i["status"] in ("brak", "po_terminie"))
     text = squash(pdf_text(result.summary_pdf))
@@ -108,15 +103,22 @@ def test_running_the_month_again_replaces_nothing(april: tuple[Settings, BatchRe
     settings, first = april
     before = first.combined.read_bytes()
     again = run_month(settings, converter, Month.parse("2025-04"), today=TODAY)
-    assert {r.outcome.status for r in again.reports} == {"duplikat"}  # same data, same day
+    made = [r for r in again.reports if not r.wlasny]
+    assert [r.rodzina for r in made] == [OTHER]
+    assert {r.outcome.status for r in made} == {"duplikat"}  # same data, same day
     assert first.combined.read_bytes() == before
     assert again.combined.name in ("raporty_2025-04.pdf", "raporty_2025-04_v2.pdf")
     later = run_month(settings, converter, Month.parse("2025-04"), today=date(2025, 5, 6))
-    assert {r.outcome.status for r in later.reports} == {"przyjety"}
-    names = sorted(p.name for p in (settings.outbox / "rodziny" / CASE).glob("zal14_*.pdf"))
+    assert {r.outcome.status for r in later.reports if not r.wlasny} == {"przyjety"}
+    # the made report anew: a new version of the month's one report, never a second report
+    names = sorted(p.name for p in (settings.outbox / "rodziny" / OTHER).glob("zal14_*.pdf"))
     assert names == ["zal14_2025-05-04_raport-miesieczny.pdf",
-                     "zal14_2025-05-05_raport-miesieczny.pdf",
-                     "zal14_2025-05-06_raport-miesieczny.pdf"]
+                     "zal14_2025-05-06_raport-miesieczny_v2.pdf"]
+    [current] = Register.load(settings.outbox / "rodziny" / OTHER).for_month("2025-04")
+    assert (current.wersja, current.pdf) == (2, names[1])
+    # the assistant's own report is never made over
+    assert [p.name for p in (settings.outbox / "rodziny" / CASE).glob("zal14_*.pdf")] == [
+        "zal14_2025-05-05_raport-miesieczny.pdf"]
 
 
 def test_one_family_that_fails_never_stops_the_rest(tmp_path: Path, converter: Converter,
@@ -139,14 +141,14 @@ def test_one_family_that_fails_never_stops_the_rest(tmp_path: Path, converter: C
 
 def test_without_pdfunite_and_pdftk_the_bookmarks_are_the_same(
         april: tuple[Settings, BatchResult], tmp_path: Path) -> None:
-    from pipeline.documents.raporty import _outline, _report_pdf
+    from pipeline.documents.raporty import _outline, report_pdf
     from pipeline.pdf.join import join
     from pipeline.pdf.pdfa import PdfMeta
 
     settings, result = april
     parts, page = [], 0
     for report in sorted(result.reports, key=lambda r: (r.asystent.casefold(), r.rodzina)):
-        pdf = _report_pdf(settings, report)
+        pdf = report.pdf if report.wlasny else report_pdf(settings, report)
         parts.append((report, pdf, page))
         page += len(PdfReader(str(pdf)).pages)
     join([pdf for _, pdf, _ in parts], tmp_path / "razem.pdf", PdfMeta("Razem"), _outline(parts))
@@ -183,3 +185,33 @@ def test_a_month_on_an_outbox_not_yet_made_is_no_traceback(tmp_path: Path, conve
     result = run_month(settings, converter, Month.parse("2025-04"), today=date(2025, 5, 10))
     assert result.reports == [] and not result.failed
     assert settings.outbox.is_dir() and (settings.outbox.stat().st_mode & 0o777) == 0o700
+
+
+def test_a_report_filed_after_a_made_one_replaces_it(tmp_path: Path, converter: Converter) -> None:
+    """Issue 19: the program made April's report on 4 May; the assistant's own comes on 5 May.
+    It is the month's report from then on, as the next version of the same document: the
+    register, the checklist, the next run and the summary all show one report for April."""
+    from pipeline.documents.overview import checklist_for
+    from pipeline.sprawa.case import generated
+
+    settings = make_settings(tmp_path)
+    run(settings, converter, *copy_examples(settings, [1, 2, 3, 5, 6, 8]))
+    first = run_month(settings, converter, Month.parse("2025-04"), today=TODAY)
+    [made] = [r for r in first.reports if r.rodzina == CASE]
+    assert not made.wlasny and made.outcome.status == "przyjety"
+    folder = settings.outbox / "rodziny" / CASE
+    [entry] = Register.load(folder).for_month("2025-04")
+    assert generated(entry) and entry.wersja == 1
+    [own] = run(settings, converter, *copy_examples(settings, [14]))
+    assert own.status == "przyjety" and own.filed.version == 2
+    [current] = Register.load(folder).for_month("2025-04")
+    assert not generated(current) and current.pdf == "zal14_2025-05-05_raport-miesieczny_v2.pdf"
+    assert len([e for e in Register.load(folder).current() if e.zalacznik == 14]) == 1
+    checklist = checklist_for(settings.outbox, CASE, date(2025, 5, 20), settings)
+    april = [i for i in checklist.pozycje if i.zalacznik == 14 and i.okres == "2025-04"]
+    assert [(i.status, i.plik) for i in april] == [("jest", current.pdf)]  # counted from 4 May
+    again = run_month(settings, converter, Month.parse("2025-04"), today=date(2025, 5, 6))
+    [report] = [r for r in again.reports if r.rodzina == CASE]
+    assert report.wlasny and report.outcome is None and report.pdf == folder / current.pdf
+    rows = [[c.value for c in row] for row in load_workbook(again.summary_xlsx).active.iter_rows()]
+    assert [row[8] for row in rows if row[1] == CASE] == ["złożony przez asystenta"]

@@ -20,9 +20,9 @@ from conftest import example, make_settings, run
 
 from pipeline.app.cli import main
 from pipeline.core.errors import RegisterError
-from pipeline.documents.raporty import Month, build_values
-from pipeline.pdf.forms import known_values
-from pipeline.sprawa.checklist import compute, load_docs
+from pipeline.documents.raport_miesieczny import Month, build_values, own_report
+from pipeline.forms import known_values
+from pipeline.sprawa.checklist import compute
 from pipeline.sprawa.register import REGISTER_NAME, Entry, Register, families, family_dir
 from pipeline.stages.convert import Converter
 
@@ -54,7 +54,7 @@ def test_the_checklist_from_the_register_is_the_one_the_earlier_code_made(case: 
     folder = FIXTURE / "rodziny" / case
     made = json.loads((folder / "checklista_2025-06-01.json").read_text(encoding="utf-8"))
     settings = make_settings(FIXTURE.parent)  # only the default deadlines are read
-    fresh = compute(case, load_docs(folder), date(2025, 6, 1), settings.terminy).to_json()
+    fresh = compute(case, Register.load(folder), date(2025, 6, 1), settings.terminy).to_json()
     assert fresh == made
 
 
@@ -63,8 +63,13 @@ def test_binder_reports_and_forms_read_what_they_read_before(archive, case: str)
     expected = EXPECTED[case]
     current = Register.load(family_dir(archive.outbox, case)).current()
     assert [[e.zalacznik, e.data.isoformat(), e.wersja] for e in current] == expected["teczka"]
+    register = Register.load(family_dir(archive.outbox, case))
     for month, values in expected["raporty"].items():
-        assert build_values(case, Month.parse(month), archive, date(2025, 6, 2)) == values
+        if own_report(register, Month.parse(month)) is not None:
+            # issue 19: the assistant's own report stands; nothing is made (or merged) over it
+            assert month == "2025-04" and case == "K-2025-014"
+            continue
+        assert build_values(register, Month.parse(month), archive, date(2025, 6, 2)) == values
     assert known_values(archive.outbox, case) == expected["formularze"]
 
 

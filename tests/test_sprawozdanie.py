@@ -375,6 +375,34 @@ def test_a_second_court_report_is_a_version_and_the_same_one_is_not_filed_twice(
     assert "W okresie sprawozdawczym nie odbyło się spotkanie interdyscyplinarne." in text
 
 
+def test_a_court_report_carries_its_code_and_without_a_narrative_is_a_draft(
+        court: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 19: the page code on every page like every other generated document; without
+    the assistant's narrative (`rodzaj: sad`) every page says PROJEKT and the command says
+    which narrative is missing and how to add it."""
+    from pypdf import PdfReader
+
+    from pipeline.pdf import kod
+
+    base = ["--inbox", str(court.inbox), "--outbox", str(court.outbox), "sad", CASE]
+    assert main([*base, "--od", "2025-05-01", "--do", "2025-05-31"]) == 0
+    out = squash(capsys.readouterr().out)
+    assert "PROJEKTEM" in out and "rodzaj: sad" in out and "od: 2025-05-01" in out
+    assert "formularze/sad.yaml" in out
+    assert main([*base, "--od", "2025-04-01", "--do", "2025-06-30"]) == 0  # its narrative is filed
+    register = Register.load(family_dir(court.outbox, CASE))
+    reports = {e.dane["od"]: e for e in register.of_kind("sprawozdanie_sad")}
+    for od, draft in (("2025-05-01", True), ("2025-04-01", False)):
+        entry = reports[od]
+        pages = PdfReader(family_dir(court.outbox, CASE) / entry.pdf).pages
+        for number, page in enumerate(pages, 1):
+            text = page.extract_text()
+            assert kod.human_line(kod.Identity(CASE, 0, entry.data, entry.wersja, kod.check(
+                CASE, 0, entry.rodzaj, entry.data, entry.wersja, entry.sha256), entry.rodzaj),
+                number, len(pages)) in text
+            assert ("PROJEKT" in text) is draft
+
+
 def test_court_report_errors_are_polish(court: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     base = ["--inbox", str(court.inbox), "--outbox", str(court.outbox), "sad"]
     assert main([*base, "K-0000-000", "--od", "2025-04-01", "--do", "2025-04-30"]) == 2
@@ -444,9 +472,10 @@ def test_the_demo_centres_first_full_half_year() -> None:
     data = figures.to_json({})
     assert sorted(figures.asystenci) == sorted(["Katarzyna Żak", "Aleksandra Błaszczyk",
                                                 "Michał Głowacki", "Paweł Wróbel"])
+    # issue 19 added the family waiting after (13): Błaszczyk 460 (28.08.2025), in both halves
     assert (data["asystenci"], data["rodziny"], data["rodziny_sad"], data["rodziny_za_zyciem"]) \
-        == (4, 14, 0, 0)
-    assert data["czas_wspolpracy"] == {"do_1_roku": 14, "od_1_do_2_lat": 0, "powyzej_2_lat": 0}
+        == (4, 15, 0, 0)
+    assert data["czas_wspolpracy"] == {"do_1_roku": 15, "od_1_do_2_lat": 0, "powyzej_2_lat": 0}
     assert data["zakonczone"] == 4
     assert data["zakonczone_powody"] == {"cele_osiagniete": 0, "brak_wspolpracy": 2,
                                          "rezygnacja": 1, "zmiana_miejsca_zamieszkania": 1,
@@ -460,8 +489,8 @@ def test_the_demo_centres_first_full_half_year() -> None:
     # Over a year by 30 June: the assignments of 19.06.2025 (530) and 09.06.2025 (540).
     h1 = compute(_demo_registers(centre), half_year("2026-H1")).to_json({})
     assert (h1["asystenci"], h1["rodziny"], h1["rodziny_sad"], h1["rodziny_za_zyciem"],
-            h1["zakonczone"]) == (4, 18, 1, 0, 0)
-    assert h1["czas_wspolpracy"] == {"do_1_roku": 16, "od_1_do_2_lat": 2, "powyzej_2_lat": 0}
+            h1["zakonczone"]) == (4, 19, 1, 0, 0)
+    assert h1["czas_wspolpracy"] == {"do_1_roku": 17, "od_1_do_2_lat": 2, "powyzej_2_lat": 0}
 
 
 def test_the_assistants_section_of_the_config(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from rich.console import Console
@@ -72,6 +73,23 @@ def _name(n: int | str) -> str:
     return f"rodzaj „{n}”" if isinstance(n, str) else f"załącznik {n}"
 
 
+def _unaddressed(settings: Settings, console: Console) -> None:
+    """With e-mail set up: a warning for each assistant who would get no digest."""
+    if not settings.poczta.serwer:
+        return
+    from pipeline.notify.digest import address_book
+
+    missing, unmatched = address_book(settings, date.today())
+    for name in missing:
+        console.print("[yellow]![/] " + escape(f"powiadomienia: asystent rodziny {name} nie ma "
+                                               "adresu w [powiadomienia.asystenci] – nie "
+                                               "dostanie powiadomień"))
+    for name in unmatched:
+        console.print("[yellow]![/] " + escape(f"[powiadomienia.asystenci] {name}: nikt o tym "
+                                               "imieniu i nazwisku nie prowadzi teraz sprawy – "
+                                               "sprawdź pisownię (jak w przydzieleniu, zał. 1)"))
+
+
 def run_checks(settings: Settings, console: Console) -> int:
     problems = 0
 
@@ -86,6 +104,7 @@ def run_checks(settings: Settings, console: Console) -> int:
     if not settings.osrodek.adres:  # a warning: documents are still made, with a blank address
         console.print("[yellow]![/] uzupełnij dane ośrodka w asysta.toml "
                       "([osrodek] nazwa, adres, miejscowosc, kierownik)")
+    _unaddressed(settings, console)
 
     rendered: list[Path] = []
     work = Path(tempfile.mkdtemp(prefix="asysta-sprawdz-"))
@@ -123,7 +142,7 @@ def run_checks(settings: Settings, console: Console) -> int:
 def _check_pdf_forms(settings: Settings, report: Callable[[bool, str], None]) -> None:
     """The PDF forms for staff: a font with Polish letters, each form read back."""
     try:
-        from pipeline.pdf.forms import build_form, font_paths, read_form
+        from pipeline.forms import build_form, font_paths, read_form
 
         for n in ZALACZNIKI:
             read_form(build_form(n, settings), settings.foldery.formularze)

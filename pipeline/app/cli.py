@@ -29,6 +29,7 @@ from pipeline.app.commands_batch import cmd_demo, cmd_raporty, cmd_sad, cmd_spra
 from pipeline.app.console import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, err, escape
 from pipeline.core.config import load_settings
 from pipeline.core.errors import AsystaError, ConfigError, os_reason, resource_failure
+from pipeline.ops.polecenia import add_commands as add_ops_commands
 
 __all__ = ["EXIT_OK", "EXIT_REJECTED", "EXIT_USAGE", "build_parser", "main"]
 
@@ -245,6 +246,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ziarno", type=int, default=2026, metavar="N",
                    help="ziarno generatora (inne ziarno – inne nazwiska i szczegóły; domyślnie 2026)")
     p.set_defaults(func=cmd_demo, polling=False)
+    add_ops_commands(sub)  # stan, kopia, usluga (pipeline/ops)
+
+    from pipeline.notify.command import add_parser as add_powiadomienia
+
+    add_powiadomienia(sub, _iso_date)
     return parser
 
 

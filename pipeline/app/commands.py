@@ -157,7 +157,7 @@ def cmd_checklista(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_formularze(settings: Settings, args: argparse.Namespace) -> int:
     """Blank (or, with --rodzina, pre-filled) fillable PDF forms, one per attachment."""
-    from pipeline.pdf.forms import write_forms
+    from pipeline.forms import write_forms
     from pipeline.sprawa.schemas import ZALACZNIKI
 
     numbers = sorted(set(args.zalaczniki)) if args.zalaczniki else list(ZALACZNIKI)

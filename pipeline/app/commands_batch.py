@@ -35,9 +35,9 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     from pipeline.core.polish import month_name, pl_count
     from pipeline.demo.centre import build_centre, drop_in_waves
     from pipeline.documents.overview import families
-    from pipeline.documents.raporty import Month, run_month
     from pipeline.documents.teczka import build_teczka
     from pipeline.flow.process import after_batch
+    from pipeline.flow.raporty import Month, run_month
     from pipeline.flow.watch import Watcher
     from pipeline.sprawa.checklist import add_months, month_key
     from pipeline.stages.convert import Converter
@@ -126,7 +126,7 @@ def cmd_raporty(settings: Settings, args: argparse.Namespace) -> int:
     with Converter.from_settings(settings.przetwarzanie) as converter:
         from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
-        from pipeline.documents.raporty import Month, run_month
+        from pipeline.flow.raporty import Month, run_month
 
         month = Month.parse(args.miesiac)
         with Progress(
@@ -237,6 +237,6 @@ def cmd_sad(settings: Settings, args: argparse.Namespace) -> int:
         console.print(f"[green]✓ sprawozdanie dla sądu[/] rodziny {escape(args.rodzina)} za okres "
                       f"{pl_date(args.od)} – {pl_date(args.do)}: {escape(str(report.pdf))}")
     if not report.values["narracja"]:
-        console.print("  (bez opisu asystenta: w archiwum nie ma dokumentu „rodzaj: sad” za ten "
-                      "okres)")
+        from pipeline.documents.sad import missing_narrative
+        console.print(f"[yellow]  {escape(missing_narrative(args.rodzina, args.od, args.do))}[/]")
     return EXIT_OK

@@ -31,6 +31,7 @@ from pipeline.core.config import Settings
 from pipeline.core.errors import AsystaError
 from pipeline.core.fsutil import ensure_private_dir, replace, write_new
 from pipeline.documents.overview import Expired, all_checklists, expired_cases, write_index
+from pipeline.notify.kalendarz import write_calendars
 from pipeline.stages.archive import archive_lock, family_dir
 from pipeline.stages.intake import REJECTED_DIR
 
@@ -99,6 +100,7 @@ def delete_family(settings: Settings, rodzina: str) -> Deletion:
                 plikow=result.files, usunieto_kopie=result.removed, zmieniono=result.edited,
                 do_sprawdzenia=[name for name, _ in result.listed])
     write_index(settings, date.today())
+    write_calendars(settings, date.today())  # its deadlines leave the calendars too
     return result
 
 

@@ -8,7 +8,9 @@ directory when there is no file).
 from __future__ import annotations
 
 import dataclasses
+import email.utils
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -125,6 +127,70 @@ class Sprawozdanie:
     koszty: str = "Koszty zatrudnienia asystentów rodziny (zł)"
 
 
+SZYFROWANIE = ("starttls", "ssl", "brak")  # [poczta] szyfrowanie
+
+
+@dataclass(frozen=True)
+class Poczta:
+    """The centre's mail server for the daily digests (`asysta powiadomienia`). The password
+    is never in this file: `haslo_plik` (readable by the service account only) or the
+    environment variable ASYSTA_POCZTA_HASLO."""
+
+    serwer: str = ""  # empty: e-mail is not set up
+    port: int = 0  # 0: 587 for starttls, 465 for ssl, 25 for brak
+    szyfrowanie: str = "starttls"  # starttls | ssl | brak (a relay on this machine, no login)
+    ca_plik: Path | None = None  # the centre's own CA certificate (PEM); system CAs when not set
+    uzytkownik: str = ""
+    haslo_plik: Path | None = None
+    nadawca: str = ""  # From: e.g. "asysta <asysta@ops.example.pl>"
+    limit_czasu_s: float = 30.0  # waiting for the server, per step
+    ponowienie_min: float = 15.0  # after a failed run, wait this long (doubling) before retrying
+
+    @property
+    def port_or_default(self) -> int:
+        return self.port or {"ssl": 465, "brak": 25}.get(self.szyfrowanie, 587)
+
+
+@dataclass(frozen=True)
+class Powiadomienia:
+    """Who gets the morning digest (`asysta powiadomienia`)."""
+
+    kierownik: str = ""  # the kierownik's address; empty: no summary is sent
+    nic_zaleglego: bool = False  # a short „nic zaległego” note when there is nothing to do
+    # [powiadomienia.asystenci]: the assistant's name as in attachment 1 → address
+    asystenci: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Kopia:
+    """Backups with restic (`pipeline.ops.kopia`) and the mass-change guard (`pipeline.ops.straz`)."""
+
+    repozytorium: str = ""  # restic's repository: a folder, sftp:…, rest:…; empty = no backups
+    haslo_plik: Path | None = None  # the password file (else $ASYSTA_KOPIA_HASLO)
+    restic: str = ""  # path to restic; found on PATH when empty
+    zachowaj_dzienne: int = 7  # retention: daily snapshots kept …
+    zachowaj_tygodniowe: int = 5
+    zachowaj_miesieczne: int = 12
+    max_wiek_h: float = 26.0  # `stan` warns when the newest backup is older (critical at 3x)
+    # the guard: this share of archive files changed or gone between two scans stops filing
+    prog_zmian_procent: float = 30.0
+
+
+@dataclass(frozen=True)
+class Stan:
+    """Thresholds of the health check `asysta stan` (`pipeline.ops.stan`)."""
+
+    obserwator_cisza_s: float = 180.0  # a heartbeat older than this: the watcher is dead
+    dysk_ostrzezenie_mb: int = 2048  # free space on the archive's disk below this: warning
+    dysk_krytyczny_mb: int = 500  # … below this: critical
+    inbox_czeka_min: float = 15.0  # a form waiting in inbox/ longer than this: warning
+    odrzucone_ostrzezenie: int = 20  # this many files in odrzucone/: warning
+    libreoffice_timeout_s: float = 60.0  # the conversion probe's time limit
+    # a form whose conversion failed alone on a fresh LibreOffice this many times is set
+    # aside for the administrator (inbox/awaria-konwersji/); until then it is retried
+    proby_konwersji: int = 3
+
+
 @dataclass(frozen=True)
 class Settings:
     osrodek: Osrodek = field(default_factory=Osrodek)
@@ -141,6 +207,10 @@ class Settings:
     sprawozdanie: Sprawozdanie = field(default_factory=Sprawozdanie)
     # [asystenci]: assistant's name → form of employment (the figures by form of employment)
     asystenci: Mapping[str, str] = field(default_factory=dict)
+    kopia: Kopia = field(default_factory=Kopia)
+    stan: Stan = field(default_factory=Stan)
+    poczta: Poczta = field(default_factory=Poczta)
+    powiadomienia: Powiadomienia = field(default_factory=Powiadomienia)
 
     @property
     def inbox(self) -> Path:
@@ -161,21 +231,32 @@ _SECTIONS: dict[str, type] = {
     "przetwarzanie": Przetwarzanie,
     "skany": Skany,
     "sprawozdanie": Sprawozdanie,
+    "kopia": Kopia,
+    "stan": Stan,
+    "poczta": Poczta,
+    "powiadomienia": Powiadomienia,
 }
+MAIL_ASSISTANTS = "asystenci"  # the table [powiadomienia.asystenci]: name → address
 ASSISTANTS_SECTION = "asystenci"  # free keys: an assistant's name → form of employment
 
-_TYPE_NAMES = {int: "liczba całkowita", float: "liczba", str: "tekst", Path: "ścieżka (tekst)"}
+_TYPE_NAMES = {int: "liczba całkowita", float: "liczba", str: "tekst", Path: "ścieżka (tekst)",
+               bool: "true albo false"}
 
 
 def _expected_type(cls: type, name: str) -> type:
     hint = str(next(f.type for f in dataclasses.fields(cls) if f.name == name))
     if "Path" in hint:
         return Path
-    return {"int": int, "float": float, "str": str}[hint]
+    return {"int": int, "float": float, "str": str, "bool": bool}[hint]
 
 
 def _check_value(section: str, key: str, value: Any, expected: type, problems: list[str]) -> Any:
     where = f"[{section}] {key}"
+    if expected is bool:
+        if not isinstance(value, bool):
+            problems.append(f"{where}: oczekiwano true albo false")
+            return None
+        return value
     if expected is int:
         if isinstance(value, bool) or not isinstance(value, int):
             problems.append(f"{where}: oczekiwano liczby całkowitej")
@@ -198,6 +279,30 @@ def _check_value(section: str, key: str, value: Any, expected: type, problems: l
     return value
 
 
+def _section(section: str, value: dict[str, Any], base: Path, problems: list[str]) -> dict[str, Any]:
+    """One section's keys, checked against its dataclass; relative paths are taken from `base`."""
+    cls = _SECTIONS[section]
+    names = {f.name for f in dataclasses.fields(cls)}
+    kwargs: dict[str, Any] = {}
+    if section == "powiadomienia":  # its one table: [powiadomienia.asystenci]
+        value = dict(value)
+        kwargs[MAIL_ASSISTANTS] = mail_assistants(value.pop(MAIL_ASSISTANTS, {}), problems)
+    for key, raw in value.items():
+        if key not in names:
+            problems.append(
+                f"[{section}] {key}: nieznany klucz (dozwolone: {', '.join(sorted(names))})"
+            )
+            continue
+        expected = _expected_type(cls, key)
+        checked = _check_value(section, key, raw, expected, problems)
+        if checked is None:
+            continue
+        if expected is Path:
+            checked = (base / checked) if checked else None
+        kwargs[key] = checked
+    return kwargs
+
+
 def parse_config(data: dict[str, Any], base: Path, source: str = "") -> Settings:
     """Build Settings from a parsed TOML mapping; report every problem at once."""
     problems: list[str] = []
@@ -217,6 +322,7 @@ def parse_config(data: dict[str, Any], base: Path, source: str = "") -> Settings
 
     terminy = built.get("terminy", {})
     _check_ranges(built, problems)
+    problems += mail_problems(built.get("poczta", {}), built.get("powiadomienia", {}))
     if problems:
         raise ConfigError(problems, source)
 
@@ -232,28 +338,11 @@ def parse_config(data: dict[str, Any], base: Path, source: str = "") -> Settings
         skany=Skany(**built.get("skany", {})),
         sprawozdanie=Sprawozdanie(**built.get("sprawozdanie", {})),
         asystenci=assistants,
+        kopia=Kopia(**built.get("kopia", {})),
+        stan=Stan(**built.get("stan", {})),
+        poczta=Poczta(**built.get("poczta", {})),
+        powiadomienia=Powiadomienia(**built.get("powiadomienia", {})),
     )
-
-
-def _section(section: str, value: dict[str, Any], base: Path, problems: list[str]) -> dict[str, Any]:
-    """One section's keys, checked against its dataclass; relative paths are taken from `base`."""
-    cls = _SECTIONS[section]
-    names = {f.name for f in dataclasses.fields(cls)}
-    kwargs: dict[str, Any] = {}
-    for key, raw in value.items():
-        if key not in names:
-            problems.append(
-                f"[{section}] {key}: nieznany klucz (dozwolone: {', '.join(sorted(names))})"
-            )
-            continue
-        expected = _expected_type(cls, key)
-        checked = _check_value(section, key, raw, expected, problems)
-        if checked is None:
-            continue
-        if expected is Path:
-            checked = (base / checked) if checked else None
-        kwargs[key] = checked
-    return kwargs
 
 
 def _check_ranges(built: dict[str, Any], problems: list[str]) -> None:
@@ -283,6 +372,57 @@ def _assistants(value: Any, problems: list[str]) -> dict[str, str]:
             continue
         out[" ".join(name.split())] = " ".join(form.split())
     return out
+
+
+# an e-mail address as a centre writes it: no spaces, one @, a dot in the domain
+_ADDRESS = re.compile(r"\A[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9.-]+\.[A-Za-z0-9-]+\Z")
+
+
+def is_address(text: str) -> bool:
+    return _ADDRESS.match(text) is not None
+
+
+def sender_address(nadawca: str) -> str:
+    """The address in `nadawca`: "asysta <asysta@ops.pl>" or "asysta@ops.pl"."""
+    return email.utils.parseaddr(nadawca)[1] if "<" in nadawca else nadawca.strip()
+
+
+def mail_assistants(value: Any, problems: list[str]) -> dict[str, str]:
+    """[powiadomienia.asystenci]: every key an assistant's name, every value an address."""
+    where = f"[powiadomienia.{MAIL_ASSISTANTS}]"
+    if not isinstance(value, dict):
+        problems.append(f"{where}: oczekiwano tabeli „Imię Nazwisko” = \"adres\"")
+        return {}
+    out = {}
+    for name, address in value.items():
+        if not isinstance(address, str) or not is_address(address.strip()):
+            problems.append(f"{where} {name}: to nie jest poprawny adres e-mail "
+                            "(np. \"a.nowak@ops.example.pl\")")
+            continue
+        out[" ".join(name.split())] = address.strip()
+    return out
+
+
+def mail_problems(poczta: dict[str, Any], powiadomienia: dict[str, Any]) -> list[str]:
+    """The [poczta] and [powiadomienia] values that cannot work together."""
+    problems = []
+    kierownik = powiadomienia.get("kierownik", "")
+    if kierownik and not is_address(kierownik.strip()):
+        problems.append("[powiadomienia] kierownik: to nie jest poprawny adres e-mail "
+                        "(np. \"kierownik@ops.example.pl\")")
+    nadawca = poczta.get("nadawca", "")
+    if nadawca and not is_address(sender_address(nadawca)):
+        problems.append("[poczta] nadawca: to nie jest poprawny adres e-mail "
+                        "(np. \"asysta <asysta@ops.example.pl>\")")
+    mode = poczta.get("szyfrowanie", Poczta.szyfrowanie)
+    if mode not in SZYFROWANIE:
+        problems.append(f"[poczta] szyfrowanie: podaj jedno z: {', '.join(SZYFROWANIE)}")
+    elif mode == "brak" and poczta.get("uzytkownik"):
+        problems.append("[poczta] szyfrowanie: logowanie (uzytkownik) wymaga szyfrowania "
+                        "starttls albo ssl – hasło nie może iść otwartym tekstem")
+    if poczta.get("port", 0) > 65535:
+        problems.append("[poczta] port: podaj numer portu od 1 do 65535")
+    return problems
 
 
 def load_settings(path: Path | None = None, cwd: Path | None = None) -> Settings:

@@ -58,7 +58,12 @@ class RenderError(AsystaError):
 
 
 class ConversionError(AsystaError):
-    """LibreOffice failed to turn a DOCX into a PDF."""
+    """LibreOffice failed to turn a DOCX into a PDF. `reason`: "hang", "crash", "start" or
+    "closed" when the machine failed, not the document (`pipeline.stages.machine`)."""
+
+    def __init__(self, message: str = "", reason: str = "") -> None:
+        self.reason = reason
+        super().__init__(message)
 
 
 # What the operating system says when the machine, not the form, is at fault.
@@ -133,3 +138,21 @@ class TemplateCheckError(AsystaError):
             "szablony dokumentów nie pasują do schematów, więc formularze nie będą przyjmowane "
             f"(dane by przepadły albo każdy formularz zostałby odrzucony):\n{lines}\n"
             "Popraw szablony (folder [foldery] szablony w asysta.toml) i sprawdź: asysta sprawdz")
+
+
+class BackupError(AsystaError):
+    """A backup, a restore drill or a restore failed (restic, its repository or password):
+    the archive itself is untouched."""
+
+
+class ServiceError(AsystaError):
+    """The service could not be installed or removed (not root, no systemd…)."""
+
+
+class MailError(AsystaError):
+    """The mail server could not be reached, refused the login or the certificate did not
+    verify: the message names the [poczta] setting to look at; nothing was marked as sent."""
+
+    def __init__(self, message: str, setting: str = "") -> None:
+        self.setting = setting  # e.g. "[poczta] serwer"
+        super().__init__(message)

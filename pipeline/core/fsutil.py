@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 
@@ -123,3 +124,25 @@ def sweep(outbox: Path) -> int:
                 path.unlink(missing_ok=True)
             removed += 1
     return removed
+
+
+def make_private_file(path: Path) -> None:
+    """0600 for a file moved into one of the service's folders, whatever mode it was dropped
+    with. A file that also lives elsewhere (a hard link) or belongs to another account (a
+    staff member's, on a share) is replaced by a private copy of its bytes: its other name
+    keeps its own mode, and no chmod is needed on a file that is not ours. Links and other
+    non-regular files are left as they are."""
+    info = os.lstat(path)
+    if not stat.S_ISREG(info.st_mode):
+        return
+    if info.st_nlink == 1 and info.st_uid == os.geteuid():
+        os.chmod(path, FILE_MODE)
+        return
+    with open(path, "rb") as handle:
+        data = handle.read()
+    tmp = _write_temp(path.parent, data)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -6,10 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pipeline.core.errors import Problem
-from pipeline.sprawa.schemas import Schema
+
+if TYPE_CHECKING:  # only a type: the schemas live higher up, in sprawa
+    from pipeline.sprawa.schemas import Schema
 
 
 @dataclass(frozen=True)

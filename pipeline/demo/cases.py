@@ -82,6 +82,7 @@ class Spec:
     ending_day: int | None = None  # days before today of that closing
     court_told: bool = True  # the closing says the court was informed (if its reason needs it)
     refuse: bool = False  # the family refuses consent (3) at the first meeting
+    waiting: bool = False  # `closing` is a re-enrolment request (13) with no new assignment yet
 
 
 SPECS = (
@@ -121,8 +122,8 @@ SPECS = (
     Spec(3, 380, "współpraca ponad rok; aktualizacje planu po ocenach okresowych"),
     Spec(3, 140, "współpraca od kilku miesięcy"),
 )
-# Cases closed before their time; numbered after SPECS, so the families above keep their
-# case numbers and details whatever is added here.
+# Cases closed before their time, and one waiting for a new assistant; numbered after SPECS,
+# so the families above keep their case numbers and details whatever is added here.
 CLOSED_SPECS = (
     Spec(3, 520, "współpraca zakończona: brak współpracy rodziny; sąd poinformowany",
           ending=BRAK_WSPOLPRACY, ending_day=400),
@@ -131,5 +132,9 @@ CLOSED_SPECS = (
     Spec(1, 490, "współpraca zakończona: rodzina wyprowadziła się poza gminę",
           ending=WYPROWADZKA, ending_day=350),
     Spec(1, 475, "rodzina nie wyraziła zgody na współpracę na pierwszym spotkaniu (3); "
-                  "sądu nie poinformowano", refuse=True),
+                  "o poinformowaniu sądu decyduje kierownik", refuse=True),
+    # after its monitoring the family asked to be supported again (13): it waits for a new
+    # assistant (stage „kwalifikacja”, issue 19)
+    Spec(2, 460, "po monitoringu wniosek (13) o wsparcie; rodzina czeka na nowego asystenta",
+          end_support=200, closing=25, waiting=True),
 )

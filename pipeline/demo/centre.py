@@ -2,11 +2,12 @@
 
 `build_centre(today, seed)` writes the forms a real centre would have dropped in its inbox
 over about eighteen months up to `today` (every date is relative to it, so the demo never
-ages): 30 families in every stage of the procedure, with on-time and late documents, gaps
+ages): 31 families in every stage of the procedure, with on-time and late documents, gaps
 in visits, a court-ordered and a „Za życiem” case, monitoring, a closed and a re-enrolled
-case, cooperation ended early (`rodzaj: zakonczenie`: lack of cooperation, a written
-resignation, moving out of the gmina) and a family refusing consent (3), one assistant at
-the statutory limit of 15 families (a 16th assignment is rejected) and a few broken files.
+case, one waiting for a new assistant after its request (13), cooperation ended early
+(`rodzaj: zakonczenie`: lack of cooperation, a written resignation, moving out of the
+gmina) and a family refusing consent (3), one assistant at the statutory limit of 15
+families (a 16th assignment is rejected) and a few broken files.
 Everything is invented: names from common Polish name lists, streets made up for the
 fictional gmina, PESEL numbers with valid checksums on invented serials. No I/O here:
 `generate()` returns (file name, YAML text) pairs in filing order.
@@ -40,6 +41,8 @@ __all__ = ["COURT_ITEM", "LIMIT_ASSISTANT", "ODMOWA", "SEED", "Centre", "DemoFam
 def _stage(spec: Spec, today: date) -> str:
     if spec.ending is not None or spec.refuse:
         return "zakończona"
+    if spec.waiting:
+        return "kwalifikacja"
     if spec.reenrol is not None:
         return "współpraca"
     if spec.closing is not None:

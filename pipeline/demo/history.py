@@ -10,7 +10,6 @@ from typing import Any
 
 from pipeline.demo.forms import FamilyForms
 from pipeline.demo.people import (
-    COURT_ITEM,
     LIMIT_ASSISTANT,
     ODMOWA,
     OSRODEK,
@@ -45,10 +44,11 @@ class Family(FamilyForms):
             return
         end = today - timedelta(days=spec.end_support) if spec.end_support else None
         self.cycle(a1, end, first=True)
-        if spec.reenrol is not None and end is not None and spec.closing is not None:
+        if (spec.reenrol is not None or spec.waiting) and end and spec.closing is not None:
             r13 = today - timedelta(days=spec.closing)
             self.monitoring(end, r13, close_with=13)
-            self.cycle(today - timedelta(days=spec.reenrol), None, first=False)
+            if spec.reenrol is not None:  # else the family waits for a new assignment
+                self.cycle(today - timedelta(days=spec.reenrol), None, first=False)
         elif end is not None:
             closing = today - timedelta(days=spec.closing) if spec.closing else None
             self.monitoring(end, closing, close_with=12 if closing else None)
@@ -130,7 +130,7 @@ class Family(FamilyForms):
                              "uwagi_rodziny": "Rodzice uważają, że radzą sobie sami, i nie "
                                               "chcą wizyt asystenta.",
                              "czlonkowie": short})
-            self.problemy.add(COURT_ITEM)  # nobody told the court of the refusal
+            # telling the court of a refusal is the kierownik's decision: no problem (issue 19)
             return False
         self.add(start, {**self.head(3, start), "pracownik_socjalny": self.pracownik,
                          "adres": self.adres, "miejsce_spotkania": "mieszkanie rodziny",

@@ -22,34 +22,29 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from pipeline.core.config import Settings
+from pipeline.core.errors import RegisterError
 from pipeline.core.polish import pl_count, pl_date, typeset
-from pipeline.documents.overview import CHECKLIST_JSON, CHECKLIST_PDF, SHOWN_STATUSES, person_key, status_look
-from pipeline.sprawa.checklist import (
-    DIAGNOZA,
-    KWALIFIKACJA,
-    MONITORING,
-    START,
-    STATUSES,
-    WSPOLPRACA,
-    ZAKONCZONA,
-    Checklist,
-    Item,
+from pipeline.documents.banner import banner_html  # `asysta stan` not ok: one line
+from pipeline.documents.looks import (
+    CHECKLIST_JSON,
+    CHECKLIST_PDF,
+    SHOWN_STATUSES,
+    STAGE_WORDS,
+    is_reenrolment,
+    next_step,
+    stage_words,
+    status_look,
+    waiting_for,
 )
-from pipeline.sprawa.register import FAMILIES_DIR, REGISTER_NAME, family_dir
+from pipeline.documents.page_assets import CSS, SCRIPT
+from pipeline.sprawa.checklist import STATUSES, ZAKONCZONA, Checklist, Item
+from pipeline.sprawa.family import person_key
+from pipeline.sprawa.register import FAMILIES_DIR, REGISTER_NAME, Register, family_dir
 
 esc = html.escape
 NO_ASSISTANT = "bez asystenta"
 # Statuses that put an item on the „Do zrobienia” list whatever its date, in the list's order.
 TODO_STATUSES = ("brak", "po_terminie", "niepodpisany")
-STAGE_WORDS = {
-    KWALIFIKACJA: "kwalifikacja – przed przydzieleniem asystenta",
-    START: "start – przekazanie dokumentów i pierwsze spotkanie",
-    DIAGNOZA: "diagnoza i plan pracy",
-    WSPOLPRACA: "współpraca z rodziną",
-    MONITORING: "monitoring po zakończeniu wsparcia",
-    ZAKONCZONA: "sprawa zakończona",
-}
-REENROLMENT_WORDS = "oczekuje na ponowne przydzielenie asystenta (po wniosku 13)"
 
 
 @dataclass(frozen=True)
@@ -57,39 +52,6 @@ class TodoLine:
     checklist: Checklist
     item: Item
     soon: bool  # due within the horizon (not a problem yet)
-
-
-def is_reenrolment(c: Checklist) -> bool:
-    """A case waiting for a new assignment after (13): the checklist names the last cycle's
-    assistant while the current cycle has none (`cykl_od`)."""
-    return c.etap == KWALIFIKACJA and c.cykl_od is None and bool(c.asystent)
-
-
-def stage_words(c: Checklist) -> str:
-    if is_reenrolment(c):
-        return REENROLMENT_WORDS
-    if c.etap == ZAKONCZONA and c.zakonczono:
-        return f"sprawa zakończona {pl_date(c.zakonczono)}"
-    return STAGE_WORDS.get(c.etap, c.etap)
-
-
-def waiting_for(item: Item) -> str:
-    """What a dateless item waits for: the „czeka na …” part of its description."""
-    at = item.opis.find("czeka na ")
-    return item.opis[at:] if at >= 0 else "bez terminu"
-
-
-def next_step(c: Checklist) -> str:
-    """The family's next deadline, or what its case waits for: never an empty cell."""
-    nxt = c.next_deadline
-    if nxt is not None and nxt.termin is not None:
-        return f"{pl_date(nxt.termin)} – {nxt.opis}"
-    waiting = next((i for i in c.pozycje if i.status == "oczekuje"), None)
-    if waiting is not None:
-        return waiting_for(waiting)
-    if c.etap == ZAKONCZONA:
-        return "brak – sprawa zakończona"
-    return "brak terminów w toku"
 
 
 def todo_lines(checklists: Iterable[Checklist], as_of: date, days: int) -> list[TodoLine]:
@@ -107,145 +69,6 @@ def todo_lines(checklists: Iterable[Checklist], as_of: date, days: int) -> list[
 
 
 # -- the page ---------------------------------------------------------------------------------
-
-_CSS = """
-:root { --jest:#d9ead3; --po_terminie:#fce5cd; --brak:#f4cccc; --oczekuje:#eeeeee;
-        --niepodpisany:#fff2cc; --line:#c9c9c9; --muted:#5a5a5a; --link:#1a4d8f; }
-* { box-sizing: border-box; }
-[hidden] { display: none !important; }
-html { -webkit-text-size-adjust: 100%; }
-body { font-family: "Liberation Sans", Arial, Helvetica, sans-serif; margin: 0 auto;
-       padding: 1.2rem 1.5rem 2rem; max-width: 1500px; color: #222; font-size: 14px;
-       line-height: 1.4; overflow-wrap: break-word; }
-h1 { font-size: 1.35rem; margin: 0 0 .15rem; }
-h2 { font-size: 1.12rem; margin: 1.6rem 0 .5rem; border-bottom: 2px solid #333;
-     padding-bottom: .15rem; }
-h3 { font-size: 1rem; margin: .9rem 0 .3rem; }
-p.meta { color: var(--muted); margin: 0 0 .8rem; }
-a { color: var(--link); }
-code { font-size: .92em; }
-.s-jest { background: var(--jest); } .s-po_terminie { background: var(--po_terminie); }
-.s-brak { background: var(--brak); } .s-oczekuje { background: var(--oczekuje); }
-.s-niepodpisany { background: var(--niepodpisany); } .s-inny { background: #e8e8e8; }
-.badge { display: inline-block; min-width: 6.2em; padding: .05rem .4rem; border-radius: 3px;
-         font-size: .8rem; font-weight: bold; text-align: center; white-space: nowrap; }
-.badge.soon { background: #e3ecf7; font-weight: normal; }
-.totals { display: flex; flex-wrap: wrap; gap: .5rem; margin: .4rem 0 0; padding: 0;
-          list-style: none; }
-.totals li { border: 1px solid var(--line); border-radius: 6px; padding: .35rem .7rem;
-             min-width: 7.5rem; }
-.totals b { display: block; font-size: 1.3rem; font-variant-numeric: tabular-nums; }
-.totals span { color: var(--muted); font-size: .85rem; }
-#filtry { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: flex-end;
-          margin: 1rem 0 .2rem; padding: .6rem .8rem; background: #f4f4f4; border-radius: 6px; }
-#filtry label { display: flex; flex-direction: column; font-size: .85rem; color: var(--muted);
-                gap: .15rem; max-width: 100%; }
-#filtry select, #filtry input { font: inherit; padding: .25rem .35rem; max-width: 100%;
-                                 min-width: 12rem; }
-#filtry button { font: inherit; padding: .3rem .8rem; }
-#wynik { color: var(--muted); font-size: .85rem; margin: 0; }
-.grupa { margin-bottom: .8rem; }
-.grupa h3 .ile { color: var(--muted); font-weight: normal; }
-ul.todo { list-style: none; margin: 0; padding: 0; border-top: 1px solid var(--line); }
-ul.todo li { display: grid; grid-template-columns: 7rem 7.5rem minmax(0, 1fr) 16.5rem;
-             gap: .2rem .7rem; align-items: baseline; padding: .3rem .2rem;
-             border-bottom: 1px solid var(--line); break-inside: avoid; }
-ul.todo .kiedy { font-variant-numeric: tabular-nums; }
-ul.todo .zal { color: var(--muted); white-space: nowrap; }
-ul.todo .plik { display: block; font-size: .8rem; color: var(--muted); overflow-wrap: anywhere; }
-p.pusto { color: var(--muted); font-style: italic; }
-table { border-collapse: collapse; width: 100%; margin-bottom: 1rem; }
-th, td { border: 1px solid var(--line); padding: .3rem .45rem; text-align: left;
-         vertical-align: top; }
-th { background: #e7e6e6; font-size: .9rem; }
-td.n { text-align: center; font-variant-numeric: tabular-nums; width: 5.2rem; }
-td.n.s-brak, td.n.s-po_terminie, td.n.s-niepodpisany { font-weight: bold; }
-td.rodzina { white-space: nowrap; font-weight: bold; }
-td.dokumenty { width: 17rem; }
-td.etap { width: 11rem; }
-td.asystent { white-space: nowrap; }
-tr:target td { outline: 2px solid var(--link); outline-offset: -2px; }
-tr { break-inside: avoid; }
-details summary { cursor: pointer; color: var(--link); }
-ul.docs { margin: .3rem 0 0; padding-left: 1rem; font-size: .8rem; overflow-wrap: anywhere; }
-.poprzedni { color: var(--muted); font-size: .85rem; }
-.pasek { display: inline-block; vertical-align: middle; width: 9rem; max-width: 40%;
-         height: .7rem; background: #eee; border: 1px solid var(--line); margin-right: .5rem; }
-.pasek i { display: block; height: 100%; background: #8fb3d9; }
-.pelny .pasek i { background: #e0a84f; } .ponad .pasek i { background: #c0392b; }
-.ponad .stan { font-weight: bold; color: #a01f12; }
-@media screen and (max-width: 760px) {
-  body { padding: .8rem .7rem 1.5rem; font-size: 15px; }
-  h1 { font-size: 1.15rem; }
-  ul.todo li { grid-template-columns: auto minmax(0, 1fr); }
-  .totals li { flex: 1 1 28%; min-width: 0; padding: .3rem .5rem; }
-  .totals b { font-size: 1.15rem; }
-  td.asystent { white-space: normal; }
-  ul.todo .opis, ul.todo .kiedy { grid-column: 1 / -1; }
-  #filtry label, #filtry select, #filtry input { width: 100%; min-width: 0; }
-  table.karty, table.karty tbody, table.karty tr, table.karty td { display: block; width: auto; }
-  table.karty thead { display: none; }
-  table.karty tr { border: 1px solid var(--line); border-radius: 6px; margin-bottom: .6rem;
-                   padding: .35rem .6rem; }
-  table.karty td { border: none; padding: .12rem 0; }
-  table.karty td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); }
-  table.karty td.n { display: inline-block; width: auto; margin-right: .1rem;
-                     padding: 0 .3rem; border-radius: 3px; }
-  table.karty td.rodzina { font-size: 1.05rem; }
-  .pasek { width: 6rem; }
-}
-@media print {
-  @page { size: A4 landscape; margin: 10mm 12mm; }
-  body { padding: 0; max-width: none; font-size: 9.5pt; }
-  #filtry, #wynik, .totals, details, .tylko-ekran { display: none !important; }
-  h2 { margin-top: .8rem; break-after: avoid; }
-  h3 { break-after: avoid; }
-  a { color: #000; text-decoration: none; }
-  ul.todo li { grid-template-columns: 6.5rem 6.5rem minmax(0, 1fr) 16rem; padding: .15rem .1rem; }
-  .s-jest, .s-po_terminie, .s-brak, .s-oczekuje, .s-niepodpisany, .badge, .pasek i {
-    -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-}
-"""
-
-_SCRIPT = """
-(function () {
-  var form = document.getElementById('filtry');
-  if (!form) return;
-  var who = form.elements.asystent, stage = form.elements.etap, search = form.elements.szukaj;
-  var rows = document.querySelectorAll('#rodziny tbody tr[data-rodzina]');
-  var lines = document.querySelectorAll('#do-zrobienia li[data-rodzina]');
-  var groups = document.querySelectorAll('#do-zrobienia .grupa');
-  var none = document.getElementById('nic-do-zrobienia');
-  var result = document.getElementById('wynik');
-  function fits(el) {
-    var q = search.value.trim().toLowerCase();
-    return (!who.value || el.getAttribute('data-asystent') === who.value) &&
-           (!stage.value || el.getAttribute('data-etap') === stage.value) &&
-           (!q || el.getAttribute('data-rodzina').toLowerCase().indexOf(q) >= 0);
-  }
-  function apply() {
-    var shown = 0, todo = 0, i;
-    for (i = 0; i < rows.length; i++) { rows[i].hidden = !fits(rows[i]); if (!rows[i].hidden) shown++; }
-    for (i = 0; i < lines.length; i++) { lines[i].hidden = !fits(lines[i]); if (!lines[i].hidden) todo++; }
-    for (i = 0; i < groups.length; i++) {
-      groups[i].hidden = !groups[i].querySelector('li[data-rodzina]:not([hidden])');
-    }
-    if (none) none.hidden = todo > 0 || lines.length === 0;
-    result.textContent = 'Pokazano rodzin: ' + shown + ' z ' + rows.length +
-                         '; pozycji do zrobienia: ' + todo + ' z ' + lines.length + '.';
-  }
-  form.addEventListener('input', apply);
-  form.addEventListener('change', apply);
-  form.addEventListener('reset', function () { setTimeout(apply, 0); });
-  form.addEventListener('submit', function (e) { e.preventDefault(); });
-  window.addEventListener('hashchange', function () {
-    var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
-    if (target && target.hidden) { form.reset(); apply(); target.scrollIntoView(); }
-  });
-  apply();
-})();
-"""
-
 
 def _when(line: TodoLine, as_of: date) -> str:
     termin = line.item.termin
@@ -327,14 +150,30 @@ def _count_cells(c: Checklist) -> str:
     return "".join(cells)
 
 
+def _documents(outbox: Path, rodzina: str) -> list[str]:
+    """The family's documents as its register holds them now: the current version of each
+    (one monthly report a month), its signed scan where one stands in, and the teczka."""
+    from pipeline.documents.teczka import TECZKA_NAME  # reportlab: only when the page is made
+    from pipeline.scans.skany import binder_pdf
+
+    folder = family_dir(outbox, rodzina)
+    try:
+        entries = Register.load(folder).current()
+    except RegisterError:
+        entries = []
+    names = {Path(binder_pdf(e)[0]).name for e in entries}
+    if (folder / TECZKA_NAME).is_file():
+        names.add(TECZKA_NAME)
+    return sorted(n for n in names if (folder / n).is_file())
+
+
 def _family_row(c: Checklist, outbox: Path, folder: str) -> str:
     key = person_key(c.asystent) or NO_ASSISTANT
     text = next_step(c)
     assistant = esc(c.asystent or "—")
     if is_reenrolment(c):
         assistant += ' <span class="poprzedni">(poprzedni cykl)</span>'
-    docs = sorted(p.name for p in family_dir(outbox, c.rodzina).glob("*.pdf")
-                  if p.name != CHECKLIST_PDF and not p.name.endswith(".formularz.pdf"))
+    docs = _documents(outbox, c.rodzina)
     links = "".join(f'<li><a href="{esc(folder)}/{esc(d)}">{esc(d)}</a></li>' for d in docs)
     return (
         f'<tr id="r-{esc(c.rodzina)}" data-rodzina="{esc(c.rodzina)}" data-asystent="{esc(key)}" '
@@ -460,8 +299,8 @@ def render_page(settings: Settings, checklists: list[Checklist], unreadable: lis
 <html lang="pl"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>asysta – przegląd rodzin na dzień {pl_date(as_of)}</title>
-<style>{_CSS}</style></head>
-<body>
+<style>{CSS}</style></head>
+<body>{banner_html(outbox)}
 <header><h1>{esc(typeset(settings.osrodek.nazwa, words=True))} – dokumentacja asystentów rodziny</h1>
 <p class="meta">Stan na dzień {pl_date(as_of)} (wygenerowano
 {datetime.now().strftime("%d.%m.%Y %H:%M")}).</p>
@@ -481,6 +320,6 @@ def render_page(settings: Settings, checklists: list[Checklist], unreadable: lis
 <th>Okres przechowywania minął</th></tr></thead>
 <tbody>{retention_rows or '<tr><td colspan="3">Brak takich spraw.</td></tr>'}</tbody></table>
 </section></main>
-<script>{_SCRIPT}</script>
+<script>{SCRIPT}</script>
 </body></html>
 """

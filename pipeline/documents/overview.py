@@ -17,58 +17,38 @@ from pipeline.core.config import Settings
 from pipeline.core.errors import ConversionError, Problem, RegisterError
 from pipeline.core.fsutil import ensure_private_dir, replace, work_dir
 from pipeline.core.polish import pl_date
-from pipeline.pdf.pdfa import PdfMeta, describe_docx
+from pipeline.documents.kierownik import render_described
+from pipeline.documents.looks import (
+    CHECKLIST_JSON,
+    CHECKLIST_PDF,
+    SHOWN_STATUSES,
+    STATUS_LABELS,
+    STATUS_LOOK,
+    is_reenrolment,
+    next_step,
+    stage_words,
+    status_look,
+    waiting_for,
+)
+from pipeline.pdf.pdfa import PdfMeta
+from pipeline.sprawa.case import Case, holds
 from pipeline.sprawa.checklist import (
     STATUSES,
     ZAKONCZONA,
     Checklist,
-    Cycle,
+    HistoryCycle,
     Item,
     add_years,
     compute,
     earlier_cycles,
-    load_docs,
 )
 from pipeline.sprawa.register import Register, families, family_dir
 from pipeline.stages.convert import Converter
-from pipeline.stages.render import named_template, render_docx
 
-CHECKLIST_JSON = "checklista.json"
-CHECKLIST_PDF = "checklista.pdf"
 INDEX_HTML = "index.html"
-
-
-@dataclass(frozen=True)
-class StatusLook:
-    """How a checklist status shows: its Polish label, its CSS class on index.html, its cell
-    colour on checklista.pdf and what it means (the legend)."""
-
-    label: str
-    css: str
-    colour: str
-    meaning: str
-
-
-# THE mapping of checklist statuses to what people read, for the page, the PDF and the terminal
-# ("niepodpisany": a document without its signed scan, once the checklist gives it).
-STATUS_LOOK = {
-    "brak": StatusLook("BRAK", "s-brak", "F4CCCC", "dokumentu nie ma, a termin minął"),
-    "po_terminie": StatusLook("po terminie", "s-po_terminie", "FCE5CD",
-                              "dokument jest, ale powstał po terminie"),
-    "niepodpisany": StatusLook("niepodpisany", "s-niepodpisany", "FFF2CC",
-                               "w archiwum nie ma jeszcze skanu podpisanego dokumentu"),
-    "oczekuje": StatusLook("oczekuje", "s-oczekuje", "FFFFFF",
-                           "termin jeszcze nie minął albo dokument czeka na wcześniejszy"),
-    "jest": StatusLook("jest", "s-jest", "D9EAD3", "dokument jest i powstał w terminie"),
-}
-SHOWN_STATUSES = tuple(STATUS_LOOK)  # the order of the counts on the page
-STATUS_LABELS = {s: v.label for s, v in STATUS_LOOK.items()}
-STATUS_COLOURS = {s: v.colour for s, v in STATUS_LOOK.items()}
-
-
-def status_look(status: str) -> StatusLook:
-    """A status's look; one this version does not know shows its own name, uncoloured."""
-    return STATUS_LOOK.get(status) or StatusLook(status.replace("_", " "), "s-inny", "FFFFFF", "")
+# where the checklist shows, as other modules name it
+__all__ = ["CHECKLIST_JSON", "CHECKLIST_PDF", "STATUS_LABELS", "all_checklists", "checklist_for",
+           "expired_cases", "families", "limit_problem", "write_checklists", "write_index"]
 
 
 @dataclass(frozen=True)
@@ -94,7 +74,7 @@ def checklist_for(outbox: Path, rodzina: str, as_of: date, settings: Settings) -
     from pipeline.scans.skany import add_unsigned, scanning
 
     folder = family_dir(outbox, rodzina)
-    checklist = compute(rodzina, load_docs(folder), as_of, settings.terminy)
+    checklist = compute(rodzina, Register.load(folder), as_of, settings.terminy)
     if not scanning(outbox):  # no scan has come yet: nothing is `niepodpisany`
         return checklist
     return add_unsigned(checklist, Register.load(folder), as_of, settings.skany.dni_na_podpis)
@@ -112,17 +92,21 @@ def all_checklists(settings: Settings, as_of: date) -> list[Checklist]:
     return out
 
 
-def person_key(name: str | None) -> str:
-    """An assistant's name as a key: spacing and letter case do not make another person."""
-    return re.sub(r"\s+", " ", (name or "").strip()).casefold()
-
+def _cases(settings: Settings) -> list[Case]:
+    """Every readable family's case (an unreadable register is listed on the page)."""
+    out = []
+    for rodzina in families(settings.outbox):
+        try:
+            out.append(Case.of(Register.load(family_dir(settings.outbox, rodzina))))
+        except (OSError, RegisterError):
+            continue
+    return out
 
 
 def limit_problem(settings: Settings, asystent: str, rodzina: str, on: date) -> Problem | None:
     """An assignment (1) that would give an assistant more families than the statutory limit."""
     limit = settings.terminy.limit_rodzin
-    active = [c.rodzina for c in all_checklists(settings, on)
-              if c.active and c.rodzina != rodzina and person_key(c.asystent) == person_key(asystent)]
+    active = [r for r in holds(_cases(settings), asystent, on) if r != rodzina]
     if len(active) < limit:
         return None
     return Problem(
@@ -132,10 +116,9 @@ def limit_problem(settings: Settings, asystent: str, rodzina: str, on: date) -> 
         "asystent", "Asystent rodziny")
 
 
-def _context(checklist: Checklist, settings: Settings, history: list[Cycle]) -> dict[str, Any]:
+def _context(checklist: Checklist, settings: Settings,
+             history: list[HistoryCycle]) -> dict[str, Any]:
     """What checklista.docx prints: the current cycle item by item, the earlier ones briefly."""
-    from pipeline.documents.dashboard import is_reenrolment, next_step, stage_words, waiting_for
-
     counts = checklist.counts()
     numer = len(history) + 1
     if checklist.cykl_od:
@@ -179,7 +162,8 @@ def _context(checklist: Checklist, settings: Settings, history: list[Cycle]) -> 
         } for h in history],
         "legenda": "Statusy: " + "; ".join(
             f"{status_look(s).label} – {status_look(s).meaning}"
-            for s in SHOWN_STATUSES if s in STATUSES) + ".",
+            for s in STATUS_LOOK if (s in SHOWN_STATUSES and s in STATUSES)
+            or any(i.status == s for i in checklist.pozycje)) + ".",
         "osrodek": dataclasses.asdict(settings.osrodek),
     }
 
@@ -229,13 +213,12 @@ def write_checklist_pdfs(settings: Settings, converter: Converter,
         for checklist in checklists:
             rodzina = checklist.rodzina
             docx = staging / f"{rodzina}.docx"
-            history = earlier_cycles(load_docs(family_dir(outbox, rodzina)), checklist.na_dzien)
-            render_docx(named_template("checklista.docx", settings),
-                        _context(checklist, settings, history), docx)
-            describe_docx(docx, PdfMeta(
-                f"Lista kontrolna dokumentów rodziny – nr sprawy {rodzina}",
-                f"Stan na dzień {checklist.na_dzien:%d.%m.%Y}", settings.osrodek.nazwa,
-                f"asystent rodziny; lista kontrolna; {rodzina}"))
+            history = earlier_cycles(Register.load(family_dir(outbox, rodzina)), checklist.na_dzien)
+            meta = PdfMeta(f"Lista kontrolna dokumentów rodziny – nr sprawy {rodzina}",
+                           f"Stan na dzień {checklist.na_dzien:%d.%m.%Y}", settings.osrodek.nazwa,
+                           f"asystent rodziny; lista kontrolna; {rodzina}")
+            render_described(settings, "checklista.docx", _context(checklist, settings, history),
+                             meta, docx)
             docx_files[docx] = family_dir(outbox, rodzina) / CHECKLIST_PDF
         results = converter.convert(list(docx_files), staging)
         for docx, target in docx_files.items():

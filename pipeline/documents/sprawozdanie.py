@@ -6,21 +6,19 @@ family-assistant part is computed here from the families' registers, as pure fun
 (`compute`); `write_report` makes the XLSX (row by row: number, label, value, definition,
 so the numbers can be typed into the official form) and the kierownik's PDF.
 
-A case is split into cycles (`cycles`): each assignment (1) opens one; it ends at the
-earliest of a closing (`rodzaj: zakonczenie`, its `powod` the reason), a consent form (3)
-recording refusal (reason: lack of cooperation), an end of monitoring (12, goals
-achieved), a re-enrolment request (13, no ending: the family continues) or the next
-assignment (a change of assistant, no ending); a closing that follows a re-enrolment
-request before any new assignment gives the cycle its reason and date of ending. The
-definitions of the figures are
-`DEFINITIONS`; they are printed with the figures and in the README.
+A case's cycles, their endings and reasons, its children and its assistant are the case
+model's (`pipeline/sprawa/case.py`): a cycle served in the period runs from its assignment
+(1) to its ending or, when a new assignment follows without one, to the day before it; the
+cooperation ended on the ending's date, or on a closing's date while the family waited
+after a re-enrolment request (13). Children are counted by age on the period's last day.
+The definitions of the figures are `DEFINITIONS` (wskazniki.py); they are printed with the
+figures and in the README.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import io
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -28,238 +26,101 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.core.config import Settings
-from pipeline.core.errors import AsystaError
-from pipeline.core.polish import pl_date
-from pipeline.sprawa.checklist import add_years, as_date
-from pipeline.sprawa.kinds import ODMOWA, POWODY, ZAKONCZENIE
-from pipeline.sprawa.register import Entry, Register, families, family_dir
+from pipeline.documents.wskazniki import (
+    BAND_DEFINITIONS,
+    DEFINITIONS,
+    REASON_DEFINITIONS,
+    Period,
+    PeriodError,
+    half_year,
+    whole_year,
+)
+from pipeline.sprawa.case import Case, Cycle, Ending
+from pipeline.sprawa.checklist import add_years
+from pipeline.sprawa.family import Member, members, person_key
+from pipeline.sprawa.register import Register, families, family_dir
+
+__all__ = ["DEFINITIONS", "Figures", "Period", "PeriodError", "Row", "compute", "from_archive",
+           "half_year", "rows", "whole_year", "write_report"]
 
 REPORTS_DIR = "sprawozdania"
-CLOSING_KIND = ZAKONCZENIE
-REFUSAL = ODMOWA
-REASONS = POWODY  # the closing's `powod` → the figure's reason key
 REASON_KEYS = ("cele_osiagniete", "brak_wspolpracy", "rezygnacja", "zmiana_miejsca_zamieszkania",
                "inne")
 BANDS = ("do_1_roku", "od_1_do_2_lat", "powyzej_2_lat")
 UNKNOWN_FORM = "do uzupełnienia"
-# members counted as children (the first word of `pokrewienstwo`, any case)
-CHILD_RELATIONS = ("syn", "córka", "dziecko", "pasierb", "pasierbica", "wnuk", "wnuczka",
-                   "wychowanek", "wychowanka")
-
-DEFINITIONS = {
-    "asystenci": "Osoby wpisane jako asystent rodziny w przydzieleniu (zał. 1), które otwiera "
-                 "cykl sprawy trwający choć jeden dzień okresu. Forma zatrudnienia: sekcja "
-                 "[asystenci] pliku asysta.toml; kogo tam nie ma – „do uzupełnienia”.",
-    "rodziny": "Rodziny (numery spraw), których cykl – od przydzielenia asystenta (zał. 1) do "
-               "jego końca: zakończenia współpracy (dokument „zakończenie”), odmowy zgody "
-               "(zał. 3), zakończenia monitoringu (zał. 12), wniosku o ponowne objęcie "
-               "wsparciem (zał. 13) albo nowego przydzielenia – obejmuje choć jeden dzień "
-               "okresu. Rodzina z kilkoma cyklami liczy się raz.",
-    "rodziny_sad": "Spośród rodzin z wiersza „rodziny”: te, których przydzielenie (zał. 1) "
-                   "cyklu trwającego w okresie zaznacza postanowienie sądu.",
-    "rodziny_za_zyciem": "Spośród rodzin z wiersza „rodziny”: te, których przydzielenie "
-                         "(zał. 1) cyklu trwającego w okresie zaznacza ustawę „Za życiem”.",
-    "dzieci": "Dzieci (pokrewieństwo: syn, córka, dziecko, pasierb, wnuk…) wymienione "
-              "w przydzieleniu (zał. 1) lub karcie informacyjnej (zał. 4) cykli trwających "
-              "w okresie; każde dziecko liczy się w rodzinie raz, także przez kilka cykli "
-              "(rozpoznawane po imieniu, nazwisku i dacie urodzenia, inaczej po numerze PESEL).",
-    "czas_wspolpracy": "Rodziny z wiersza „rodziny” według czasu od przydzielenia (zał. 1) "
-                       "ich ostatniego cyklu trwającego w okresie do końca tego cyklu albo, gdy "
-                       "trwa dalej, do ostatniego dnia okresu: do 1 roku, powyżej 1 roku do "
-                       "2 lat, powyżej 2 lat.",
-    "zakonczone": "Rodziny, których cykl zakończył się w okresie (data dokumentu kończącego): "
-                  "dokument „zakończenie” (powód z pola „powód”), zgoda (zał. 3) z odmową "
-                  "współpracy (brak współpracy) albo wniosek o zakończenie monitoringu "
-                  "(zał. 12; osiągnięcie celów). Wniosek o ponowne objęcie wsparciem (zał. 13) "
-                  "nie kończy współpracy, chyba że po nim, przed nowym przydzieleniem, "
-                  "sporządzono dokument „zakończenie” (liczą się wtedy jego data i powód). "
-                  "Liczą się rodziny z wiersza „rodziny”, każda raz, z powodem ostatniego "
-                  "zakończenia w okresie.",
-    "koszty": "Archiwum nie zna kosztów – do uzupełnienia przez ośrodek.",
-}
-BAND_DEFINITIONS = {
-    "do_1_roku": "Jak w wierszu 4: koniec najpóźniej w rocznicę przydzielenia.",
-    "od_1_do_2_lat": "Jak w wierszu 4: po pierwszej, najpóźniej w drugą rocznicę przydzielenia.",
-    "powyzej_2_lat": "Jak w wierszu 4: po drugiej rocznicy przydzielenia.",
-}
-REASON_DEFINITIONS = {
-    "cele_osiagniete": "Jak w wierszu 5: „zakończenie” z powodem „osiągnięcie celów planu” "
-                       "albo wniosek o zakończenie monitoringu (zał. 12).",
-    "brak_wspolpracy": "Jak w wierszu 5: „zakończenie” z powodem „brak współpracy rodziny” "
-                       "albo zgoda (zał. 3) z odmową współpracy.",
-    "rezygnacja": "Jak w wierszu 5: „zakończenie” z powodem „rezygnacja rodziny złożona "
-                  "pisemnie”.",
-    "zmiana_miejsca_zamieszkania": "Jak w wierszu 5: „zakończenie” z powodem „zmiana miejsca "
-                                   "zamieszkania poza gminę”.",
-    "inne": "Jak w wierszu 5: „zakończenie” z powodem „inny powód” (lub bez znanego powodu).",
-}
 
 
-class PeriodError(AsystaError):
-    """A period the command cannot read."""
+# -- cycles served -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Period:
-    od: date
-    do: date
-    key: str  # 2026-H1, 2026
+class Served:
+    """An assigned cycle as the figures see it: its last day and the ending that closed the
+    family's cooperation (its own, or a closing while waiting after its 13)."""
+
+    cycle: Cycle
+    end: date | None  # None: still running
+    outcome: Ending | None
 
     @property
-    def label(self) -> str:
-        if self.key.endswith(("H1", "H2")):
-            half = "I" if self.key.endswith("H1") else "II"
-            return f"{half} półrocze {self.od.year} r. ({pl_date(self.od)} – {pl_date(self.do)})"
-        return f"rok {self.od.year} ({pl_date(self.od)} – {pl_date(self.do)})"
-
-    def overlaps(self, start: date, end: date | None) -> bool:
-        return start <= self.do and (end is None or end >= self.od)
-
-    def __contains__(self, day: object) -> bool:
-        return isinstance(day, date) and self.od <= day <= self.do
-
-
-def half_year(text: str) -> Period:
-    """`RRRR-H1` (1 January – 30 June) or `RRRR-H2` (1 July – 31 December)."""
-    match = re.fullmatch(r"(\d{4})-[Hh]([12])", text.strip())
-    if not match or int(match[1]) < 1900:
-        raise PeriodError(f"niepoprawny okres „{text}” – podaj półrocze jako RRRR-H1 "
-                          "(styczeń–czerwiec) albo RRRR-H2 (lipiec–grudzień), np. 2026-H1")
-    year = int(match[1])
-    if match[2] == "1":
-        return Period(date(year, 1, 1), date(year, 6, 30), f"{year}-H1")
-    return Period(date(year, 7, 1), date(year, 12, 31), f"{year}-H2")
-
-
-def whole_year(text: str) -> Period:
-    if not re.fullmatch(r"\d{4}", text.strip()) or int(text) < 1900:
-        raise PeriodError(f"niepoprawny rok „{text}” – podaj rok jako RRRR, np. 2026")
-    year = int(text)
-    return Period(date(year, 1, 1), date(year, 12, 31), str(year))
-
-
-# -- cycles ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Cycle:
-    """One assignment (1) of a case and how it ended (if it did)."""
-
-    start: date
-    assignment: Entry
-    end: date | None = None
-    reason: str | None = None  # a key of REASON_KEYS; None: no ending (13, a new assignment)
-    documents: tuple[Entry, ...] = ()  # the cycle's documents, assignment included
-    closed: date | None = None  # the date of the ending with a reason (a closing after a 13)
+    def start(self) -> date:
+        assert self.cycle.start is not None
+        return self.cycle.start
 
     @property
     def ended_on(self) -> date | None:
-        """When the cooperation ended for the figures (None: it did not end, or went on)."""
-        return (self.closed or self.end) if self.reason is not None else None
+        return self.outcome.data if self.outcome else None
 
     @property
-    def court(self) -> bool:
-        return bool(self.assignment.dane.get("postanowienie_sadu"))
-
-    @property
-    def za_zyciem(self) -> bool:
-        return bool(self.assignment.dane.get("za_zyciem"))
-
-    @property
-    def asystent(self) -> str:
-        return " ".join(str(self.assignment.dane.get("asystent") or "").split())
+    def reason(self) -> str | None:
+        return self.outcome.reason_key if self.outcome else None
 
 
-def _ending(entry: Entry) -> tuple[str | None] | None:
-    """(reason,) when the document ends a cycle, None when it does not."""
-    if entry.rodzaj == CLOSING_KIND:
-        return (REASONS.get(str(entry.dane.get("powod", "")).strip(), "inne"),)
-    if entry.rodzaj:
-        return None
-    if entry.zalacznik == 3 and entry.dane.get("oswiadczenie") == REFUSAL:
-        return ("brak_wspolpracy",)
-    if entry.zalacznik == 12:
-        return ("cele_osiagniete",)
-    if entry.zalacznik == 13:
-        return (None,)
-    return None
-
-
-def _closing_date(entry: Entry) -> date:
-    """A closing's date of ending cooperation: its `data` field, else the document's date."""
-    return as_date(entry.dane.get("data")) or entry.data if entry.rodzaj == CLOSING_KIND \
-        else entry.data
-
-
-def cycles(register: Register) -> list[Cycle]:
-    """The case's cycles, oldest first (see the module's text)."""
-    current = sorted(register.current(), key=lambda e: (e.data, e.zalacznik == 1, e.wersja))
-    assignments = sorted((e for e in current if e.zalacznik == 1 and not e.rodzaj),
-                         key=lambda e: (e.data, e.wersja))
+def served(case: Case) -> list[Served]:
+    """The case's assigned cycles, oldest first."""
+    cycles = case.cycles()
     out = []
-    for i, assignment in enumerate(assignments):
-        following = assignments[i + 1].data if i + 1 < len(assignments) else None
-        inside = [e for e in current
-                  if e.data >= assignment.data and (following is None or e.data < following)]
-        end, reason, closed = None, None, None
-        for entry in inside:
-            ending = _ending(entry)
-            if ending is None or entry is assignment:
-                continue
-            if end is None:
-                end, reason = _closing_date(entry), ending[0]
-                if reason is not None:
-                    break
-            elif entry.rodzaj == CLOSING_KIND:  # closed while waiting after a re-enrolment (13)
-                reason, closed = ending[0], _closing_date(entry)
-                break
-        if end is None and following is not None:
-            end = following - timedelta(days=1)  # a new assignment: the family goes on
-        documents = tuple(e for e in inside if end is None or e.data <= end)
-        out.append(Cycle(assignment.data, assignment, end, reason, documents, closed))
+    for cycle, following in zip(cycles, [*cycles[1:], None], strict=True):
+        if cycle.assignment is None:
+            continue
+        end = cycle.ending.data if cycle.ending else None
+        if end is None and following is not None and following.start is not None:
+            end = following.start - timedelta(days=1)  # a new assignment: the family goes on
+        out.append(Served(cycle, end, case.outcome(cycle)))
     return out
 
 
-# -- children --------------------------------------------------------------------------
+# -- children ----------------------------------------------------------------------------
 
 
-def is_child(relation: Any) -> bool:
-    words = str(relation or "").lower().split()
-    return bool(words) and words[0] in CHILD_RELATIONS
-
-
-def _child_key(member: Mapping[str, Any]) -> tuple[str, ...] | None:
-    name = " ".join(str(member.get("imie_nazwisko") or "").casefold().split())
-    born = as_date(member.get("data_urodzenia"))
-    pesel = str(member.get("pesel") or "").strip()
-    if name and born:
-        return ("n", name, born.isoformat())
-    if pesel:  # the PESEL holds the birth date: the same child as name + date elsewhere
-        return ("p", pesel)
-    return ("n", name) if name else None
-
-
-def children(cycle_list: Iterable[Cycle]) -> set[tuple[str, ...]]:
-    """The children of a family's cycles, each once (internal keys, never printed)."""
-    keys: set[tuple[str, ...]] = set()
-    pesels: dict[str, tuple[str, ...]] = {}
-    for cycle in cycle_list:
-        for entry in cycle.documents:
+def _people(cycles: Iterable[Served]) -> dict[tuple[str, ...], Member]:
+    """The members of a family's cycles (assignment 1 and card 4), each once: known by name
+    and birth date, else PESEL (which joins the two), the birth date from wherever given."""
+    people: dict[tuple[str, ...], Member] = {}
+    by_pesel: dict[str, tuple[str, ...]] = {}
+    for item in cycles:
+        for entry in item.cycle.entries:
             if entry.rodzaj or entry.zalacznik not in (1, 4):
                 continue
-            for member in entry.dane.get("czlonkowie") or []:
-                if not isinstance(member, Mapping) or not is_child(member.get("pokrewienstwo")):
-                    continue
-                key = _child_key(member)
-                pesel = str(member.get("pesel") or "").strip()
+            for member in members(entry.dane):
+                key = member.key
                 if key is None:
                     continue
-                if pesel and pesel in pesels:
-                    key = pesels[pesel]  # known by its PESEL under another spelling
-                elif pesel:
-                    pesels[pesel] = key
-                keys.add(key)
-    return keys
+                if member.pesel and member.pesel in by_pesel:
+                    key = by_pesel[member.pesel]  # known by its PESEL under another spelling
+                elif member.pesel:
+                    by_pesel[member.pesel] = key
+                held = people.get(key)
+                if held is None or (held.urodzony is None and member.urodzony is not None):
+                    people[key] = member
+    return people
+
+
+def children(cycles: Iterable[Served], on: date) -> tuple[int, bool]:
+    """How many children the family's cycles name on a day (under 18 then; a member without a
+    birth date by relation), and whether any member lacks a birth date."""
+    people = list(_people(cycles).values())
+    return sum(1 for m in people if m.child_on(on)), any(not m.dated for m in people)
 
 
 # -- the figures -----------------------------------------------------------------------
@@ -277,6 +138,7 @@ def band(start: date, end: date) -> str:
 class Figures:
     okres: Period
     asystenci: dict[str, set[str]] = field(default_factory=dict)  # name → case numbers
+    osoby: dict[str, str] = field(default_factory=dict)  # person_key → the name first seen
     rodziny: set[str] = field(default_factory=set)
     rodziny_sad: set[str] = field(default_factory=set)
     rodziny_za_zyciem: set[str] = field(default_factory=set)
@@ -284,12 +146,19 @@ class Figures:
     czas: dict[str, set[str]] = field(default_factory=lambda: {b: set() for b in BANDS})
     zakonczone: dict[str, str] = field(default_factory=dict)  # case → reason key
     bledy: list[str] = field(default_factory=list)  # case numbers whose register is damaged
+    bez_daty_urodzenia: set[str] = field(default_factory=set)  # a member without a birth date
+
+    def add_assistant(self, name: str, case: str) -> None:
+        """One person however the name is typed (`family.person_key`)."""
+        shown = self.osoby.setdefault(person_key(name), name)
+        self.asystenci.setdefault(shown, set()).add(case)
 
     def forms(self, employment: Mapping[str, str]) -> dict[str, int]:
         """Assistants by form of employment ([asystenci]); unknown ones „do uzupełnienia”."""
         counts: dict[str, int] = {}
+        forms = {person_key(name): form for name, form in employment.items()}
         for name in sorted(self.asystenci):
-            form = employment.get(name, UNKNOWN_FORM)
+            form = forms.get(person_key(name), UNKNOWN_FORM)
             counts[form] = counts.get(form, 0) + 1
         return counts
 
@@ -328,27 +197,30 @@ class Figures:
             "zakonczone": sorted(self.zakonczone),
             "zakonczone_powody": {r: sorted(c for c, v in self.zakonczone.items() if v == r)
                                   for r in REASON_KEYS},
+            "bez_daty_urodzenia": sorted(self.bez_daty_urodzenia),
         }
 
 
 def add_family(figures: Figures, register: Register) -> None:
     """Count one family's register into the figures."""
     period = figures.okres
-    active = [c for c in cycles(register) if period.overlaps(c.start, c.end)]
+    active = [c for c in served(Case.of(register)) if period.overlaps(c.start, c.end)]
     if not active:
         return
     case = register.rodzina
     figures.rodziny.add(case)
-    for cycle in active:
-        if cycle.asystent:
-            figures.asystenci.setdefault(cycle.asystent, set()).add(case)
-        if cycle.court:
+    for item in active:
+        if item.cycle.asystent:
+            figures.add_assistant(item.cycle.asystent, case)
+        if item.cycle.court_order:
             figures.rodziny_sad.add(case)
-        if cycle.za_zyciem:
+        if item.cycle.za_zyciem:
             figures.rodziny_za_zyciem.add(case)
-        if cycle.ended_on in period and cycle.reason is not None:
-            figures.zakonczone[case] = cycle.reason  # the latest ending in the period wins
-    figures.dzieci[case] = len(children(active))
+        if item.ended_on in period and item.reason is not None:
+            figures.zakonczone[case] = item.reason  # the latest ending in the period wins
+    figures.dzieci[case], undated = children(active, period.do)
+    if undated:
+        figures.bez_daty_urodzenia.add(case)
     last = active[-1]
     until = min(last.end, period.do) if last.end is not None else period.do
     figures.czas[band(last.start, until)].add(case)
@@ -410,7 +282,9 @@ def rows(figures: Figures, settings: Settings) -> list[Row]:
         Row("2.2", labels.rodziny_za_zyciem, len(figures.rodziny_za_zyciem),
             DEFINITIONS["rodziny_za_zyciem"], listed(cases["rodziny_za_zyciem"])),
         Row("3", labels.dzieci, sum(figures.dzieci.values()), DEFINITIONS["dzieci"],
-            listed(f"{c} ({n})" for c, n in cases["dzieci"].items())),
+            listed(f"{c} ({n})" for c, n in cases["dzieci"].items()) + (
+                "; do uzupełnienia daty urodzenia: " + listed(cases["bez_daty_urodzenia"])
+                if cases["bez_daty_urodzenia"] else "")),
     ]
     out.append(Row("4", labels.czas_wspolpracy, len(figures.rodziny),
                    DEFINITIONS["czas_wspolpracy"]))
@@ -482,21 +356,21 @@ def write_report(settings: Settings, converter: Any, figures: Figures,
                  today: date | None = None) -> Written:
     """`outbox/sprawozdania/<okres>/sprawozdanie_<okres>.xlsx` and `.pdf` (a second, different
     run is `_v2`)."""
-    from pipeline.documents.raporty import _write_versioned, template_pdf
+    from pipeline.documents.kierownik import write_document
     from pipeline.pdf.pdfa import PdfMeta
+    from pipeline.stages.archive import write_versioned
 
     today = today or date.today()
     table = rows(figures, settings)
     folder = settings.outbox / REPORTS_DIR / figures.okres.key
     stem = f"sprawozdanie_{figures.okres.key}"
-    xlsx = _write_versioned(folder, stem, ".xlsx", _xlsx(figures, table, settings, today))
+    xlsx = write_versioned(folder, stem, ".xlsx", _xlsx(figures, table, settings, today))
     context = {"osrodek": dataclasses.asdict(settings.osrodek), "okres": figures.okres.label,
                "na_dzien": today.strftime("%d.%m.%Y"),
                "wiersze": [dataclasses.asdict(r) | {"wartosc": str(r.wartosc)} for r in table],
                "bledy": ", ".join(sorted(figures.bledy))}
-    pdf = template_pdf(settings, converter, "sprawozdanie.docx", context, PdfMeta(
+    pdf_path = write_document(settings, converter, "sprawozdanie.docx", context, PdfMeta(
         f"Asystenci rodziny – dane do sprawozdania za {figures.okres.key}",
         f"Stan na dzień {today:%d.%m.%Y}", settings.osrodek.nazwa,
-        f"asystent rodziny; sprawozdanie rzeczowo-finansowe; {figures.okres.key}"))
-    pdf_path = None if pdf is None else _write_versioned(folder, stem, ".pdf", pdf)
+        f"asystent rodziny; sprawozdanie rzeczowo-finansowe; {figures.okres.key}"), folder, stem)
     return Written(xlsx, pdf_path)

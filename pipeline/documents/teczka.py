@@ -25,88 +25,40 @@ from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
 from pathlib import Path
-from typing import Any
 
 from pypdf import PageObject, PdfReader
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from pipeline.core import journal
-from pipeline.core.config import Osrodek, Settings
+from pipeline.core.config import Settings
 from pipeline.core.errors import AsystaError
 from pipeline.core.fsutil import replace
-from pipeline.core.polish import pl_count, pl_date
-from pipeline.pdf.fonts import FONT, FONT_BOLD, register_fonts
+from pipeline.core.polish import pl_count
+from pipeline.documents.teczka_okladka import (
+    SIGNED_NOTE,
+    BinderDocument,
+    CaseInfo,
+    case_info,
+    draw_stamp,
+    front_matter,
+    stamp_text,
+    toc_pages,
+)
+from pipeline.pdf.fonts import FONT, register_fonts
 from pipeline.pdf.join import bind
 from pipeline.pdf.pdfa import PdfMeta
 from pipeline.pdf.pdfutil import quiet_pypdf
 from pipeline.scans.skany import binder_pdf
-from pipeline.sprawa.kinds import ZAKONCZENIE, title
+from pipeline.sprawa.kinds import title
 from pipeline.sprawa.register import REGISTER_NAME, SUBJECT_FIELD, Register, family_dir
 from pipeline.sprawa.schemas import load_schema
 
 TECZKA_NAME = "teczka.pdf"
-SIGNED_NOTE = "(skan podpisanego dokumentu)"
-CLOSING = (12, 13)  # end of monitoring, or re-enrolment: either closes the case's cycle
-
-# Layout in points (A4 is 595 × 842). The documents print a header from 45 pt below the
-# top edge and a centred footer at the bottom: the binder's number goes above the header.
-MARGIN = 62.0
-TOP = 72.0
-BOTTOM = 64.0
-STAMP_SIZE = 8.0
-STAMP_RIGHT = 28.0  # from the right edge to the end of the number
-STAMP_TOP = 24.0  # from the top edge to the number's baseline
-GREY = 0.35
-
-TOC_SIZE, TOC_LEADING, TOC_PAD = 10.0, 12.5, 5.0
-TOC_COL_NR = 40.0  # attachment number
-TOC_COL_DATE = 64.0
-TOC_COL_PAGE = 46.0
-
+__all__ = ["SIGNED_NOTE", "BinderDocument", "CaseInfo", "Teczka", "TeczkaError", "build_teczka",
+           "case_info", "pl_count"]
 
 class TeczkaError(AsystaError):
     """A family's binder could not be made (no documents, an unreadable PDF…)."""
-
-
-@dataclass(frozen=True)
-class BinderDocument:
-    """One document of the binder: the newest version of an attachment of one date."""
-
-    zalacznik: int
-    data: date
-    wersja: int
-    pdf: Path
-    tytul: str
-    dane: dict[str, Any]
-    rodzaj: str = ""  # a kind beyond the sixteen (zalacznik 0)
-    podpisany: bool = False  # the signed scan stands in for the unsigned PDF (`skany`)
-
-    @property
-    def label(self) -> str:
-        if self.rodzaj:
-            return f"{self.tytul} – {pl_date(self.data)}"
-        return f"Zał. {self.zalacznik} – {self.tytul} – {pl_date(self.data)}"
-
-
-@dataclass(frozen=True)
-class CaseInfo:
-    """What the cover says about the case."""
-
-    rodzina: str
-    osrodek: Osrodek
-    asystent: str | None
-    adres: str | None
-    czlonkowie: tuple[str, ...]
-    od: date | None
-    do: date | None  # None: the case is still open
-
-    @property
-    def okres(self) -> str:
-        if self.od is None:
-            return "—"
-        return f"{pl_date(self.od)} – {pl_date(self.do) if self.do else 'w toku'}"
 
 
 @dataclass(frozen=True)
@@ -115,224 +67,6 @@ class Teczka:
     path: Path
     documents: int
     pages: int
-
-
-def case_info(rodzina: str, docs: Sequence[BinderDocument], osrodek: Osrodek) -> CaseInfo:
-    """Family, address and assistant from the newest assignment (1); the case runs from the
-    first assignment to the closing request (12 or 13) that follows the newest one."""
-    assignments = sorted((d for d in docs if d.zalacznik == 1), key=lambda d: (d.data, d.wersja))
-    newest = assignments[-1].dane if assignments else {}
-    members = tuple(
-        str(m["imie_nazwisko"]) + (f" ({m['pokrewienstwo']})" if m.get("pokrewienstwo") else "")
-        for m in newest.get("czlonkowie") or [] if isinstance(m, dict) and m.get("imie_nazwisko"))
-    start = assignments[0].data if assignments else min((d.data for d in docs), default=None)
-    closings = [d.data for d in docs if d.zalacznik in CLOSING or d.rodzaj == ZAKONCZENIE]
-    end = max(closings) if closings else None
-    if end is not None and assignments and end < assignments[-1].data:
-        end = None  # a new cycle started after the last closing request
-    return CaseInfo(rodzina, osrodek, _text(newest.get("asystent")), _text(newest.get("adres")),
-                    members, start, end)
-
-
-def _text(value: Any) -> str | None:
-    text = "" if value is None else str(value).strip()
-    return text or None
-
-
-# -- fonts ---------------------------------------------------------------------------
-
-
-def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    lines: list[str] = []
-    for paragraph in text.splitlines() or [""]:
-        lines.extend(simpleSplit(paragraph, font, size, width) or [""])
-    return lines
-
-
-def _stamp_text(rodzina: str, page: int, total: int) -> str:
-    return f"Teczka {rodzina} · strona {page} z {total}"
-
-
-def _draw_stamp(canvas: Canvas, width: float, height: float, text: str) -> None:
-    canvas.setFont(FONT, STAMP_SIZE)
-    canvas.setFillGray(GREY)
-    canvas.drawRightString(width - STAMP_RIGHT, height - STAMP_TOP, text)
-    canvas.setFillGray(0)
-
-
-# -- table of contents ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _TocRow:
-    doc: int  # index into the binder's documents
-    lines: tuple[str, ...]  # the title, wrapped
-
-    @property
-    def height(self) -> float:
-        return 2 * TOC_PAD + len(self.lines) * TOC_LEADING
-
-
-def _toc_title_width() -> float:
-    return A4[0] - 2 * MARGIN - TOC_COL_NR - TOC_COL_DATE - TOC_COL_PAGE - 8
-
-
-def _toc_heading_height() -> float:
-    return 46.0 + 22.0  # title and subtitle, then the column names
-
-
-def _toc_pages(docs: Sequence[BinderDocument]) -> list[list[_TocRow]]:
-    """The contents laid out in pages; its length must be known before any page number."""
-    width = _toc_title_width()
-    available = A4[1] - TOP - BOTTOM - _toc_heading_height()
-    pages: list[list[_TocRow]] = [[]]
-    used = 0.0
-    for i, doc in enumerate(docs):
-        title = doc.tytul + (f" (wersja {doc.wersja})" if doc.wersja > 1 else "") + (
-            f" {SIGNED_NOTE}" if doc.podpisany else "")
-        row = _TocRow(i, tuple(_wrap(title, FONT, TOC_SIZE, width)))
-        if pages[-1] and used + row.height > available:
-            pages.append([])
-            used = 0.0
-        pages[-1].append(row)
-        used += row.height
-    return pages
-
-
-# -- the cover and the contents as one PDF ---------------------------------------------
-
-LinkSpec = tuple[int, tuple[float, float, float, float], int]  # (page, rect, target page)
-
-
-def _front_matter(info: CaseInfo, docs: Sequence[BinderDocument], toc: list[list[_TocRow]],
-                  starts: Sequence[int], total: int, today: date) -> tuple[bytes, list[LinkSpec]]:
-    buffer = BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=FONT)
-    canvas.setTitle(f"Teczka sprawy {info.rodzina}")
-    _draw_cover(canvas, info, len(docs), total, today)
-    width, height = A4
-    _draw_stamp(canvas, width, height, _stamp_text(info.rodzina, 1, total))
-    canvas.showPage()
-    links: list[LinkSpec] = []
-    for index, rows in enumerate(toc):
-        page = 1 + index
-        links.extend(_draw_toc_page(canvas, info, docs, rows, starts, page, index > 0))
-        _draw_stamp(canvas, width, height, _stamp_text(info.rodzina, page + 1, total))
-        canvas.showPage()
-    canvas.save()
-    return buffer.getvalue(), links
-
-
-def _draw_cover(canvas: Canvas, info: CaseInfo, documents: int, total: int, today: date) -> None:
-    width, height = A4
-    right = width - MARGIN
-    centre = info.osrodek
-    y = height - TOP - 6
-    canvas.setFont(FONT_BOLD, 13)
-    for line in _wrap(centre.nazwa, FONT_BOLD, 13, right - MARGIN):
-        canvas.drawString(MARGIN, y, line)
-        y -= 16
-    if centre.adres:
-        canvas.setFont(FONT, 10)
-        canvas.setFillGray(GREY)
-        canvas.drawString(MARGIN, y, centre.adres)
-        canvas.setFillGray(0)
-        y -= 14
-    canvas.setLineWidth(0.8)
-    canvas.line(MARGIN, y, right, y)
-
-    y = height - 250
-    canvas.setFont(FONT_BOLD, 28)
-    canvas.drawCentredString(width / 2, y, "TECZKA SPRAWY")
-    y -= 26
-    canvas.setFont(FONT, 13)
-    canvas.drawCentredString(width / 2, y, "Dokumentacja pracy asystenta rodziny")
-    y -= 44
-    canvas.setFont(FONT_BOLD, 18)
-    canvas.drawCentredString(width / 2, y, f"Numer sprawy: {info.rodzina}")
-
-    label_width = 132.0
-    value_width = right - MARGIN - label_width
-    members = list(info.czlonkowie) if len(info.czlonkowie) <= 8 else [", ".join(info.czlonkowie)]
-    rows = [
-        ("Rodzina", members or ["—"]),
-        ("Adres", [info.adres or "—"]),
-        ("Asystent rodziny", [info.asystent or "—"]),
-        ("Okres sprawy", [info.okres]),
-        ("Zawartość", [f"{pl_count(documents, 'dokument', 'dokumenty', 'dokumentów')}, "
-                       f"{pl_count(total, 'strona', 'strony', 'stron')}"]),
-    ]
-    y -= 62
-    canvas.line(MARGIN, y + 22, right, y + 22)
-    for label, values in rows:
-        canvas.setFont(FONT_BOLD, 11)
-        canvas.drawString(MARGIN, y, label)
-        canvas.setFont(FONT, 11)
-        for value in values:
-            for line in _wrap(value, FONT, 11, value_width):
-                canvas.drawString(MARGIN + label_width, y, line)
-                y -= 15
-        y -= 9
-    canvas.line(MARGIN, y + 13, right, y + 13)
-
-    canvas.setFont(FONT, 9)
-    canvas.setFillGray(GREY)
-    foot = [f"Dokumenty w kolejności procedury (numer załącznika, potem data): {centre.procedura}; "
-            "po nich, według daty, dokumenty spoza szesnastu załączników (np. notatki służbowe, "
-            "zakończenie współpracy).",
-            f"Teczkę sporządzono {pl_date(today)} (program asysta)."]
-    y = BOTTOM + 12 * sum(len(_wrap(t, FONT, 9, right - MARGIN)) for t in foot)
-    for text in foot:
-        for line in _wrap(text, FONT, 9, right - MARGIN):
-            canvas.drawString(MARGIN, y, line)
-            y -= 12
-    canvas.setFillGray(0)
-
-
-def _draw_toc_page(canvas: Canvas, info: CaseInfo, docs: Sequence[BinderDocument],
-                   rows: list[_TocRow], starts: Sequence[int], page: int,
-                   continued: bool) -> list[LinkSpec]:
-    width, height = A4
-    right = width - MARGIN
-    x_title = MARGIN + TOC_COL_NR
-    x_date = right - TOC_COL_PAGE  # dates end here (right-aligned)
-    y = height - TOP - 10
-    canvas.setFont(FONT_BOLD, 18)
-    canvas.drawString(MARGIN, y, "Spis treści (cd.)" if continued else "Spis treści")
-    y -= 18
-    canvas.setFont(FONT, 10)
-    canvas.setFillGray(GREY)
-    subtitle = f"Teczka sprawy {info.rodzina} · {info.osrodek.nazwa}"
-    canvas.drawString(MARGIN, y, _wrap(subtitle, FONT, 10, right - MARGIN)[0])
-    canvas.setFillGray(0)
-    y = height - TOP - _toc_heading_height() + 8
-    canvas.setFont(FONT_BOLD, 9)
-    canvas.drawString(MARGIN, y, "Zał.")
-    canvas.drawString(x_title, y, "Dokument")
-    canvas.drawRightString(x_date, y, "Data")
-    canvas.drawRightString(right, y, "Strona")
-    y -= 5
-    canvas.setLineWidth(0.8)
-    canvas.line(MARGIN, y, right, y)
-    canvas.setLineWidth(0.3)
-    canvas.setStrokeGray(0.7)
-    links: list[LinkSpec] = []
-    for row in rows:
-        doc = docs[row.doc]
-        top = y
-        baseline = top - TOC_PAD - TOC_SIZE * 0.85
-        canvas.setFont(FONT_BOLD, TOC_SIZE)
-        canvas.drawString(MARGIN + 4, baseline, "—" if doc.rodzaj else str(doc.zalacznik))
-        canvas.setFont(FONT, TOC_SIZE)
-        for i, line in enumerate(row.lines):
-            canvas.drawString(x_title, baseline - i * TOC_LEADING, line)
-        canvas.drawRightString(x_date, baseline, pl_date(doc.data))
-        canvas.drawRightString(right, baseline, str(starts[row.doc] + 1))
-        y = top - row.height
-        canvas.line(MARGIN, y, right, y)
-        links.append((page, (MARGIN, y, right, top), starts[row.doc]))
-    canvas.setStrokeGray(0)
-    return links
 
 
 # -- page numbers for the documents' pages ---------------------------------------------
@@ -344,7 +78,7 @@ def _stamps(rodzina: str, sizes: Sequence[tuple[float, float]], first: int, tota
     canvas = Canvas(buffer, pageCompression=1, initialFontName=FONT)
     for offset, (width, height) in enumerate(sizes):
         canvas.setPageSize((width, height))
-        _draw_stamp(canvas, width, height, _stamp_text(rodzina, first + offset, total))
+        draw_stamp(canvas, width, height, stamp_text(rodzina, first + offset, total))
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()
@@ -388,8 +122,7 @@ def _read_documents(rodzina: str, folder: Path, settings: Settings) -> list[_Sou
         subject = entry.dane.get(SUBJECT_FIELD) if entry.rodzaj else None
         if isinstance(subject, str) and subject.strip():  # a note: which one
             tytul = f"{tytul}: {subject.strip()}"
-        doc = BinderDocument(entry.zalacznik, entry.data, entry.wersja, path, tytul,
-                             dict(entry.dane), entry.rodzaj, signed)
+        doc = BinderDocument(entry, path, tytul, signed)
         sources.append(_Source(doc, pages, reader))
     return sources
 
@@ -439,9 +172,9 @@ def _build(settings: Settings, rodzina: str, today: date) -> Teczka:
     folder = family_dir(settings.outbox, rodzina)
     sources = _read_documents(rodzina, folder, settings)
     docs = [s.doc for s in sources]
-    info = case_info(rodzina, docs, settings.osrodek)
+    info = case_info(rodzina, Register.load(folder), settings.osrodek)
 
-    toc = _toc_pages(docs)
+    toc = toc_pages(docs)
     front_pages = 1 + len(toc)
     starts: list[int] = []  # 0-based index of each document's first page in the binder
     position = front_pages
@@ -450,7 +183,7 @@ def _build(settings: Settings, rodzina: str, today: date) -> Teczka:
         position += len(source.pages)
     total = position
 
-    front, links = _front_matter(info, docs, toc, starts, total, today)
+    front, links = front_matter(info, docs, toc, starts, total, today)
     sizes = [(float(p.cropbox.width), float(p.cropbox.height)) for s in sources for p in s.pages]
     outline = [(1, "Okładka", 0), (1, "Spis treści", 1),
                *((1, s.doc.label, start) for s, start in zip(sources, starts, strict=True))]

@@ -1,5 +1,6 @@
 """After a batch: the derived data of the families it touched, in order — their checklists,
-the checklists' PDFs, the centre's index.html. A failing step never loses a form."""
+the checklists' PDFs, the centre's index.html, the deadline calendars (outbox/kalendarze/).
+A failing step never loses a form."""
 
 from __future__ import annotations
 
@@ -50,7 +51,14 @@ def _index(end: BatchEnd) -> None:
     overview.write_index(end.settings, end.today)
 
 
-AFTER_BATCH: tuple[Callable[[BatchEnd], None], ...] = (_checklists, _checklist_pdfs, _index)
+def _calendars(end: BatchEnd) -> None:
+    from pipeline.notify.kalendarz import write_calendars  # icalendar: only when a batch ends
+
+    write_calendars(end.settings, end.today)
+
+
+AFTER_BATCH: tuple[Callable[[BatchEnd], None], ...] = (_checklists, _checklist_pdfs, _index,
+                                                       _calendars)
 
 
 def after_batch(settings: Settings, converter: Converter, rodziny: list[str],

@@ -46,7 +46,7 @@ from pipeline.flow.preflight import BEFORE_RENDER, preflight
 from pipeline.pdf import pdfa
 from pipeline.sprawa.register import Entry
 from pipeline.sprawa.schemas import is_case_number
-from pipeline.stages import archive, holding, intake, parse, render, validate
+from pipeline.stages import archive, holding, intake, machine, parse, render, validate
 from pipeline.stages.convert import Converter
 
 Report = Callable[[Outcome], None]
@@ -68,7 +68,7 @@ class _Conversion:
         try:
             self.pdfs = converter.convert([r.docx for r in self.chunk], outdir)
         except Exception as exc:  # reported per document when filed
-            failure = ConversionError(f"błąd konwersji ({type(exc).__name__})")
+            failure = ConversionError(f"błąd konwersji ({type(exc).__name__})", "crash")
             failure.__cause__ = exc  # a full disk below it keeps the forms waiting
             self.pdfs = {r.docx: failure for r in self.chunk}
 
@@ -308,6 +308,11 @@ class _Batch:
     def file(self, item: RenderedDocument, pdf: Path | ConversionError) -> None:
         path = item.form.source.path
         try:
+            if isinstance(pdf, ConversionError) and machine.is_machine_fault(pdf):  # not the form's
+                again = machine.handle(path, item, pdf, item.docx.parent, self.settings)
+                if isinstance(again, Outcome):
+                    return self.done(again)
+                pdf = again
             if not isinstance(pdf, Path):
                 if resource_failure(pdf) is not None:  # the disk was full, not the document bad
                     self.leave(path, item.form.rodzina, pdf)
@@ -316,6 +321,7 @@ class _Batch:
                 return
             with archive.archive_lock(self.settings.outbox):
                 outcome = _file(path, item, pdf, self.settings)
+            machine.forget(self.settings, item.form.source.sha256)  # its machine faults are over
             self.done(outcome)
         except Exception as exc:
             if resource_failure(exc) is not None:  # the input stays: not the form's fault

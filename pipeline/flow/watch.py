@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import signal
 import stat
 import threading
 import time
@@ -27,6 +28,8 @@ from pipeline.core.errors import AsystaError, ResourceError
 from pipeline.core.fsutil import make_private_dirs, sweep
 from pipeline.core.models import Outcome
 from pipeline.flow.process import Report, after_batch, process_files
+from pipeline.ops import stan, straz
+from pipeline.ops.heartbeat import Heartbeat
 from pipeline.scans import skany
 from pipeline.sprawa.register import families
 from pipeline.stages import holding, render
@@ -39,6 +42,7 @@ RECENT_OUTCOMES = 1000
 MAX_BATCH = 64  # files handed to the pipeline at once (LibreOffice gets them together)
 RETRY_FIRST_S = 30.0  # a file left in the inbox for a full disk is taken again after this,
 RETRY_MAX_S = 600.0  # and the wait doubles up to this while the failure lasts
+HEALTH_EVERY_S = 60.0  # `asysta stan` (without LibreOffice) for index.html's banner
 
 
 @dataclass
@@ -96,6 +100,8 @@ class Watcher:
         self.retry_s = RETRY_FIRST_S
         self.scan_report: skany.ScanReport | None = None
         self.scan_outcomes: deque[skany.ScanOutcome] = deque(maxlen=RECENT_OUTCOMES)
+        self.heartbeat = Heartbeat(settings.outbox)  # read by `asysta stan`
+        self._health_at = 0.0
 
     # -- state -------------------------------------------------------------------------
 
@@ -191,6 +197,8 @@ class Watcher:
             self._lock_fd = None
 
     def _process(self, paths: list[Path]) -> None:
+        if self._guarded():  # a mass change (ransomware?): nothing is filed; the files wait
+            return
         scans = [p for p in paths if p.parent == self.settings.scans]
         if scans:
             self._process_scans(scans)
@@ -227,6 +235,19 @@ class Watcher:
         self._back_off([self.settings.inbox / o.name for o in outcomes
                         if o.status == "pozostawiony"])
 
+    def _health(self) -> None:
+        """The health check for index.html's banner, at most once a minute."""
+        if time.monotonic() < self._health_at:
+            return
+        self._health_at = time.monotonic() + HEALTH_EVERY_S
+        with contextlib.suppress(Exception):
+            stan.run(self.settings, libreoffice=False)
+
+    def _guarded(self) -> bool:
+        with contextlib.suppress(OSError):
+            straz.check(self.settings.outbox, self.settings.kopia.prog_zmian_procent)
+        return straz.blocked(self.settings.outbox) is not None
+
     def _back_off(self, left: list[Path]) -> None:
         """Files left for a full disk wait `retry_s` (doubling while it lasts): retrying at
         once would only fail again and fill the screen; a batch that fits resets the wait."""
@@ -261,7 +282,8 @@ class Watcher:
                 else:
                     time.sleep(min(0.1, self.settle))
             # checklists a killed earlier run never refreshed, and the passing of time
-            after_batch(self.settings, self.converter, families(self.settings.outbox))
+            if not self._guarded():
+                after_batch(self.settings, self.converter, families(self.settings.outbox))
         finally:
             self._release_inbox()
         return self.outcomes
@@ -269,12 +291,15 @@ class Watcher:
     def run(self, on_ready: Callable[[], None] | None = None) -> None:
         """Watch until `stop()` (or Ctrl+C in the CLI)."""
         self._claim_inbox()
+        if threading.current_thread() is threading.main_thread():  # systemctl stop: a clean end
+            signal.signal(signal.SIGTERM, lambda *_: self.stop())
         cfg = self.settings.przetwarzanie
         observer = PollingObserver(timeout=cfg.polling_co_s) if self.polling else Observer()
         observer.schedule(_Handler(self), str(self.settings.inbox), recursive=False)
         if self.settings.scans.resolve() != self.settings.inbox.resolve():
             observer.schedule(_Handler(self), str(self.settings.scans), recursive=False)
         observer.start()
+        self.heartbeat.start()
         with contextlib.suppress(ResourceError):  # a full disk must not stop the watcher
             journal.log(self.settings.outbox, "start_obserwacji",
                         wynik="polling" if self.polling else "zdarzenia")
@@ -291,10 +316,11 @@ class Watcher:
                 if ready:
                     self._process(ready)
                     continue
-                if date.today() != today and not self.pending:  # time alone turns "oczekuje" into "brak"
-                    today = date.today()
+                if date.today() != today and not self.pending and not self._guarded():
+                    today = date.today()  # time alone turns "oczekuje" into "brak"
                     after_batch(self.settings, self.converter, families(self.settings.outbox))
                 if time.monotonic() >= next_rescan:
+                    self._health()
                     self.rescan()
                     next_rescan = time.monotonic() + cfg.przeglad_s
                 self.wake.wait(timeout=0.05 if self.pending else 1.0)
@@ -302,6 +328,7 @@ class Watcher:
         finally:
             observer.stop()
             observer.join(timeout=5)
+            self.heartbeat.stop()
             with contextlib.suppress(ResourceError):
                 journal.log(self.settings.outbox, "koniec_obserwacji")
             self._release_inbox()

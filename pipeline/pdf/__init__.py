@@ -1,1 +1,1 @@
-"""PDF machinery: PDF/A metadata, overlays, fonts, the page code, the fillable forms."""
+"""PDF machinery: PDF/A metadata, overlays, fonts, the page code."""

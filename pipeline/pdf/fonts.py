@@ -1,6 +1,6 @@
 """The TrueType fonts with Polish letters that asysta's own PDFs use.
 
-One list for the PDF forms (`pipeline.pdf.forms`, which embed the font with fontTools) and
+One list for the PDF forms (`pipeline.forms`, which embed the font with fontTools) and
 the case binder (`pipeline.documents.teczka`, which draws with reportlab): Debian's
 fonts-liberation2 (Arial metrics, compact) first, then the older fonts-liberation,
 then fonts-dejavu.

@@ -47,6 +47,7 @@ from pipeline.pdf.pdfutil import quiet_pypdf
 from pipeline.sprawa.checklist import Checklist, Item
 from pipeline.sprawa.register import REGISTER_NAME, Entry, Register, family_dir
 from pipeline.sprawa.schemas import is_case_number
+from pipeline.stages import archive
 from pipeline.stages.archive import archive_lock
 from pipeline.stages.intake import is_ignored, open_regular
 
@@ -430,7 +431,7 @@ def _slot(folder: Path, entry: Entry) -> str:
     recorded = {s.plik for s in scans_of(entry)}
     version = 1
     while True:
-        name = f"{stem}{SIGNED}.pdf" if version == 1 else f"{stem}{SIGNED}_v{version}.pdf"
+        name = f"{archive.versioned(stem + SIGNED, version)}.pdf"
         if name not in recorded:
             return name
         version += 1
@@ -462,21 +463,16 @@ def _file_documents(settings: Settings, documents: list[Document], sha256: str,
         name = _slot(folder, named)
         meta, intent = _meta_of(folder, entry)
         data = _signed_pdf([doc.pages[n] for n in numbers], dpi, meta, intent)
-        replace_file(folder / name, data)
+        archive.write_family_file(settings.outbox, rodzina, name, data)
         faults.point("skan_w_trakcie_zapisu")
         scan = SignedScan(name, numbers, doc.stron, sha256, now)
         pending.append(scan)
         filed.append(Filed(rodzina, entry, scan, new=True))
     for rodzina, by_source in updates.items():
-        folder = family_dir(settings.outbox, rodzina)
-        register = Register.load(folder)
-        for entry in register.entries:
-            if entry.plik_zrodlowy in by_source:
-                scans = [*scans_of(entry), *by_source[entry.plik_zrodlowy]]
-                register = register.with_entry(replace(entry, extra={
-                    **entry.extra, SCANS_KEY: [s.to_json() for s in scans]}))
-        replace_file(folder / REGISTER_NAME, register.to_bytes())
-        fsync_dir(folder)
+        register = Register.load(family_dir(settings.outbox, rodzina))
+        archive.record_extra(settings.outbox, rodzina, {
+            e.plik_zrodlowy: {SCANS_KEY: [s.to_json() for s in (*scans_of(e), *by_source[
+                e.plik_zrodlowy])]} for e in register.entries if e.plik_zrodlowy in by_source})
         faults.point("skan_po_rejestrze")
     return filed, set_aside
 

@@ -3,7 +3,8 @@
 Every feature reads the archive through this module: the checklist, the binder,
 the monthly reports, the pre-filled forms, the duplicate check. It holds the one
 rule for „the newest version of a document” (`Register.current`): a document is
-an attachment of one date (a monthly report, 14, also of one month); a second
+an attachment of one date (a monthly report, 14, is one per month, whatever its date:
+the assistant's report filed after a generated one is its new version); a second
 form for it is a new version (`_v2`, `_v3`…) and the highest version is the
 current one. A register that cannot be read is a `RegisterError` naming the
 family, never a traceback. Writing stays the archive's commit (`archive.file_document`
@@ -13,6 +14,7 @@ not know (added by a later one) are kept as they are.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -64,7 +66,7 @@ class Entry:
     extra: Mapping[str, Any] = field(default_factory=dict)  # keys of a later version
     rodzaj: str = ""  # the kind of a document that is not a numbered attachment
 
-    @property
+    @functools.cached_property  # asked for many times by the checklist: its values never change
     def document(self) -> tuple[int, date, str]:
         """What the versions are versions of: an attachment of one date (and month), or a
         document of one kind, date (and subject, `temat`, for a kind that has one: two notes
@@ -75,7 +77,9 @@ class Entry:
                 return self.zalacznik, self.data, f"{self.rodzaj}:{' '.join(subject.split()).casefold()}"
             return self.zalacznik, self.data, self.rodzaj
         month = self.dane.get("miesiac") if self.zalacznik == MONTHLY_REPORT else None
-        return self.zalacznik, self.data, month if isinstance(month, str) else ""
+        if isinstance(month, str) and month:  # one report per family and month, whatever its date
+            return self.zalacznik, date.min, month
+        return self.zalacznik, self.data, ""
 
     @property
     def files(self) -> tuple[str, str, str]:
@@ -194,11 +198,17 @@ class Register:
         return next((e for e in self.entries if e.sha256 == sha256), None)
 
 
+def _recency(entry: Entry) -> tuple[int, date, str]:
+    # the version first; two entries of one version (filed before reports were one document
+    # per month) by date and time of filing
+    return entry.wersja, entry.data, entry.przyjeto or ""
+
+
 def newest_versions(entries: Iterable[Entry]) -> list[Entry]:
     """See `Register.current`."""
     newest: dict[tuple[int, date, str], Entry] = {}
     for entry in entries:
         held = newest.get(entry.document)
-        if held is None or entry.wersja > held.wersja:
+        if held is None or _recency(entry) > _recency(held):
             newest[entry.document] = entry
     return [newest[key] for key in sorted(newest)]

@@ -11,12 +11,11 @@ filed once its entry is there (read and written through `register.Register`).
 
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 import fcntl
 import hashlib
 import os
-import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -24,10 +23,11 @@ from typing import Any
 
 from pipeline.core import faults
 from pipeline.core.errors import FilingError, Problem, os_reason
-from pipeline.core.fsutil import FILE_MODE, ensure_private_dir, fsync_dir, replace, write_new
+from pipeline.core.fsutil import ensure_private_dir, fsync_dir, make_private_file, replace, write_new
 from pipeline.core.limits import MoreProblems, total
 from pipeline.core.models import FiledDocument, FormData
 from pipeline.pdf import kod
+from pipeline.sprawa.case import GENERATED_KEY
 from pipeline.sprawa.kinds import archive_stem
 from pipeline.sprawa.register import FAMILIES_DIR, REGISTER_NAME, Entry, Register, family_dir
 from pipeline.stages.intake import REJECTED_DIR
@@ -77,12 +77,22 @@ def original_name(stem: str, suffix: str) -> str:
     return f"{stem}.formularz.pdf" if suffix == ".pdf" else f"{stem}{suffix}"
 
 
-def _slot(folder: Path, base: str, suffix: str, content: bytes) -> tuple[int, str]:
-    """The first free version of a document name; a slot holding these very bytes is reused
-    (an earlier run stopped before it could record them)."""
-    version = 1
+def versioned(base: str, version: int) -> str:
+    """THE `_vN` rule: version 1 is the base name, a later one `<base>_v<N>`."""
+    return base if version == 1 else f"{base}_v{version}"
+
+
+def next_version(register: Register, document: tuple[int, date, str]) -> int:
+    """One above the newest version of a document the register holds (1 for a new one)."""
+    return 1 + max((e.wersja for e in register.entries if e.document == document), default=0)
+
+
+def slot(folder: Path, base: str, suffix: str, content: bytes, start: int = 1) -> tuple[int, str]:
+    """The first free version of a document name from `start`; a slot holding these very
+    bytes is reused (an earlier run stopped before it could record them)."""
+    version = start
     while True:
-        stem = base if version == 1 else f"{base}_v{version}"
+        stem = versioned(base, version)
         original = folder / original_name(stem, suffix)
         taken = [p for p in (folder / f"{stem}.docx", folder / f"{stem}.pdf", original) if p.exists()]
         if not taken:
@@ -90,6 +100,26 @@ def _slot(folder: Path, base: str, suffix: str, content: bytes) -> tuple[int, st
         if original.exists() and original.read_bytes() == content:
             return version, stem
         version += 1
+
+
+def write_versioned(folder: Path, stem: str, suffix: str, data: bytes) -> Path:
+    """A kierownik's file outside the family folders (reports, figures): a new file, or
+    `_v2`, `_v3`… (`versioned`): a second run never silently replaces the first; the same
+    bytes again are the file already there."""
+    ensure_private_dir(folder)
+    version = 1
+    while True:
+        path = folder / f"{versioned(stem, version)}{suffix}"
+        if path.exists():
+            if path.read_bytes() == data:
+                return path
+            version += 1
+            continue
+        try:
+            write_new(path, data)
+            return path
+        except FileExistsError:
+            version += 1
 
 
 def file_document(form: FormData, docx: Path, pdf: Path, outbox: Path) -> FiledDocument:
@@ -103,7 +133,11 @@ def file_document(form: FormData, docx: Path, pdf: Path, outbox: Path) -> FiledD
     try:
         ensure_private_dir(outbox / FAMILIES_DIR)
         ensure_private_dir(folder)
-        version, stem = _slot(folder, base, suffix, form.source.content)
+        register = Register.load(folder)
+        document = Entry(form.zalacznik, form.data, 0, "", dane=form.values,
+                         rodzaj=form.rodzaj).document
+        version, stem = slot(folder, base, suffix, form.source.content,
+                             next_version(register, document))
         # the original first: its bytes mark the slot as this form's, so a run that is
         # killed half-way reuses the slot instead of leaving a half-filled one behind
         targets = {
@@ -117,7 +151,7 @@ def file_document(form: FormData, docx: Path, pdf: Path, outbox: Path) -> FiledD
             else:
                 write_new(path, data)
             faults.point("w_trakcie_zapisu")
-        register = Register.load(folder).with_entry(Entry(
+        register = register.with_entry(Entry(
             form.zalacznik, form.data, version, pdf=f"{stem}.pdf", docx=f"{stem}.docx",
             plik_zrodlowy=original_name(stem, suffix), sha256=form.source.sha256,
             wersja_schematu=form.schema.wersja,
@@ -133,6 +167,68 @@ def file_document(form: FormData, docx: Path, pdf: Path, outbox: Path) -> FiledD
         ) from None
     return FiledDocument(form, folder, targets[".docx"][0], targets[".pdf"][0],
                          targets["zrodlo"][0], version)
+
+
+def file_made(outbox: Path, rodzina: str, base: str, source: bytes, docx: bytes, pdf: bytes,
+              entry: Entry) -> Entry:
+    """File a document the program made (a court report) like a form: its values (`.json`),
+    DOCX and PDF with its page code on every page under the next free version of `base`,
+    and its register entry (`entry` gives attachment, kind, date, hash and values)."""
+    folder = family_dir(outbox, rodzina)
+    with archive_lock(outbox):
+        ensure_private_dir(outbox / FAMILIES_DIR)
+        ensure_private_dir(folder)
+        register = Register.load(folder)
+        version, stem = slot(folder, base, ".json", source, next_version(register, entry.document))
+        identity = kod.Identity(rodzina, entry.zalacznik, entry.data, version,
+                                kod.check(rodzina, entry.zalacznik, entry.rodzaj, entry.data,
+                                          version, entry.sha256), entry.rodzaj)
+        targets = ((folder / f"{stem}.json", source), (folder / f"{stem}.docx", docx),
+                   (folder / f"{stem}.pdf", kod.stamp(pdf, identity)))
+        for path, data in targets:
+            (replace if path.exists() else write_new)(path, data)
+        filed = dataclasses.replace(
+            entry, wersja=version, pdf=f"{stem}.pdf", docx=f"{stem}.docx",
+            plik_zrodlowy=f"{stem}.json",
+            przyjeto=datetime.now().astimezone().isoformat(timespec="seconds"))
+        replace(folder / REGISTER_NAME, register.with_entry(filed).to_bytes())
+        fsync_dir(folder)
+    return filed
+
+
+def write_family_file(outbox: Path, rodzina: str, name: str, data: bytes) -> Path:
+    """A file the program adds to a family's folder beside a filed document (a signed scan),
+    replaced whole; the caller holds the archive's lock and records it (`record_extra`)."""
+    path = family_dir(outbox, rodzina) / Path(name).name  # never outside the family's folder
+    replace(path, data)
+    return path
+
+
+def record_extra(outbox: Path, rodzina: str, changes: Mapping[str, Mapping[str, Any]]) -> None:
+    """Add keys to entries of a family's register, found by their original file
+    (`plik_zrodlowy` → keys); the caller holds the archive's lock."""
+    folder = family_dir(outbox, rodzina)
+    register = Register.load(folder)
+    for entry in register.entries:
+        if entry.plik_zrodlowy in changes:
+            register = register.with_entry(dataclasses.replace(
+                entry, extra={**entry.extra, **changes[entry.plik_zrodlowy]}))
+    replace(folder / REGISTER_NAME, register.to_bytes())
+    fsync_dir(folder)
+
+
+def mark_generated(outbox: Path, rodzina: str, sha256: str) -> None:
+    """Record in the register that the program made the document filed with these bytes
+    (a monthly report of `asysta raporty`: `case.generated`), under the archive's lock."""
+    folder = family_dir(outbox, rodzina)
+    with archive_lock(outbox):
+        register = Register.load(folder)
+        entry = register.find(sha256)
+        if entry is None or entry.extra.get(GENERATED_KEY) is True:
+            return
+        marked = dataclasses.replace(entry, extra={**entry.extra, GENERATED_KEY: True})
+        replace(folder / REGISTER_NAME, register.with_entry(marked).to_bytes())
+        fsync_dir(folder)
 
 
 def _coded(pdf: Path, form: FormData, version: int) -> bytes:
@@ -222,18 +318,6 @@ def explanation(name: str, problems: list[Problem] | tuple[Problem, ...],
     return "\n".join(lines) + "\n"
 
 
-def _make_private(path: Path) -> None:
-    """0600 for a file moved into odrzucone/, if it is ours to change: never through a link,
-    never for a file that also lives elsewhere (its other name would change too); the folder
-    is 0700 in any case."""
-    info = os.lstat(path)
-    if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1:
-        return
-    # a file owned by the staff member's account may not be ours to change
-    with contextlib.suppress(PermissionError):
-        os.chmod(path, FILE_MODE)
-
-
 def reject(path: Path, problems: list[Problem] | tuple[Problem, ...], inbox: Path) -> Path:
     """Move the file unchanged to inbox/odrzucone/ with a Polish explanation beside it; a
     name too long to have `.txt` added is kept shortened (the text says so)."""
@@ -251,7 +335,7 @@ def reject(path: Path, problems: list[Problem] | tuple[Problem, ...], inbox: Pat
     except OSError:
         described.unlink(missing_ok=True)  # no explanation of a file that is not there
         raise
-    _make_private(target)
+    make_private_file(target)
     return target
 
 

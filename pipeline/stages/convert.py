@@ -354,7 +354,7 @@ class Converter:
 
     def _failure(self, reason: str) -> ConversionError:
         text = _FAILURES[reason].format(timeout=self.document_timeout)
-        return ConversionError(text + ("" if reason == "closed" else _ADVICE))
+        return ConversionError(text + ("" if reason == "closed" else _ADVICE), reason)
 
     @staticmethod
     def _finish(task: _Task, result: Path | ConversionError) -> None:

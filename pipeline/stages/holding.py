@@ -20,6 +20,7 @@ from pathlib import Path
 from pipeline.core import journal
 from pipeline.core.config import Settings
 from pipeline.core.errors import TemplateFault
+from pipeline.core.fsutil import ensure_private_dir, make_private_file, replace
 from pipeline.sprawa.schemas import is_kind_name, schema_path
 from pipeline.stages import render
 from pipeline.stages.intake import is_ignored
@@ -63,7 +64,7 @@ def note(name: str, fault: TemplateFault) -> str:
 def hold(path: Path, fault: TemplateFault, zalacznik: int | str, settings: Settings) -> Path:
     """Move the file unchanged to inbox/blad-szablonu/ with the note and what it waits for."""
     folder = settings.inbox / HOLD_DIR
-    folder.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(folder)
     target = folder / path.name
     stem, suffix = os.path.splitext(path.name)
     n = 1
@@ -71,10 +72,10 @@ def hold(path: Path, fault: TemplateFault, zalacznik: int | str, settings: Setti
         n += 1
         target = folder / f"{stem} ({n}){suffix}"
     state = {"plik": path.name, "zalacznik": zalacznik, **_fingerprint(zalacznik, settings)}
-    _state_path(folder, target.name).write_text(json.dumps(state, ensure_ascii=False),
-                                                encoding="utf-8")
-    (folder / f"{target.name}.txt").write_text(note(path.name, fault), encoding="utf-8")
+    replace(_state_path(folder, target.name), json.dumps(state, ensure_ascii=False).encode())
+    replace(folder / f"{target.name}.txt", note(path.name, fault).encode("utf-8"))
     os.rename(path, target)
+    make_private_file(target)  # 0600 whatever mode it was dropped with
     return target
 
 

@@ -306,7 +306,7 @@ def parse(incoming: IncomingFile, formularze: Path | None = None,
             "przyjmowane są formularze .yaml, .yml, .json i formularze PDF (.pdf)"
         )])
     if suffix == ".pdf":  # a filled PDF form (pipeline/forms/): the same kind of mapping
-        from pipeline.pdf.forms import read_form
+        from pipeline.forms import read_form
 
         form = read_form(incoming.content, formularze)
         budget.check()

@@ -1,0 +1,100 @@
+"""The kierownik's summary of a month's reports (`asysta raporty`): per assistant and family,
+the stage, contacts, hours, overdue items and whether the assistant filed the report or
+the program made it; as XLSX and as PDF (`kierownik.write_document`)."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from pipeline.core.config import Settings
+from pipeline.core.polish import display
+from pipeline.documents.kierownik import write_document
+from pipeline.pdf.pdfa import PdfMeta
+from pipeline.sprawa.family import person_key
+from pipeline.stages.archive import write_versioned
+from pipeline.stages.convert import Converter
+
+if TYPE_CHECKING:
+    from pipeline.documents.raporty import BatchResult
+
+REPORTS_DIR = "raporty"
+FILED, MADE = "złożony przez asystenta", "wygenerowany"
+
+
+def rows(result: BatchResult) -> list[dict[str, Any]]:
+    out = []
+    for r in sorted(result.reports, key=lambda r: (person_key(r.asystent), r.rodzina)):
+        v = r.values
+        out.append({
+            "asystent": r.asystent, "rodzina": r.rodzina, "etap": v.get("etap", "—"),
+            "wizyty": v.get("liczba_wizyt", 0), "godziny": v.get("liczba_godzin", 0.0),
+            "kontakty": v.get("liczba_kontaktow", 0), "zaleglosci": r.overdue,
+            "uwagi": "błąd: " + r.error if r.error else ("brak wizyt" if not v.get("liczba_wizyt") else ""),
+            "raport": FILED if r.wlasny else MADE,
+        })
+    return out
+
+
+HEADERS = ["Asystent rodziny", "Nr sprawy", "Etap", "Wizyty", "Godziny", "Kontakty z instytucjami",
+           "Zaległe dokumenty", "Uwagi", "Raport"]
+KEYS = ["asystent", "rodzina", "etap", "wizyty", "godziny", "kontakty", "zaleglosci", "uwagi",
+        "raport"]
+
+
+def _xlsx(table: list[dict[str, Any]], month: str, today: date) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = f"Raporty {month}"
+    sheet.append(HEADERS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="E7E6E6")
+    for row in table:
+        sheet.append([row[k] for k in KEYS])
+    for column, width in zip("ABCDEFGHI", (28, 16, 22, 9, 9, 12, 12, 30, 24), strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.properties.creator = "asysta"
+    workbook.properties.created = datetime(today.year, today.month, today.day)
+    workbook.properties.modified = workbook.properties.created
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def summary(settings: Settings, converter: Converter, result: BatchResult, today: date) -> None:
+    """The kierownik's summary: per assistant and family, contacts, hours, overdue items and
+    who made the report."""
+    table = rows(result)
+    folder = settings.outbox / REPORTS_DIR / result.month.key
+    stem = f"zestawienie_{result.month.key}"
+    result.summary_xlsx = write_versioned(folder, stem, ".xlsx",
+                                          _xlsx(table, result.month.key, today))
+    per_assistant: dict[str, dict[str, float]] = {}
+    for row in table:
+        total = per_assistant.setdefault(row["asystent"], {"rodziny": 0, "wizyty": 0, "godziny": 0.0,
+                                                           "zaleglosci": 0})
+        total["rodziny"] += 1
+        total["wizyty"] += row["wizyty"]
+        total["godziny"] += row["godziny"]
+        total["zaleglosci"] += row["zaleglosci"]
+    context = {
+        "miesiac": result.month.key, "na_dzien": today.strftime("%d.%m.%Y"),
+        "osrodek": dataclasses.asdict(settings.osrodek),
+        "rodziny": [{**r, "godziny": display(float(r["godziny"])),
+                     "uwagi": "; ".join(t for t in (f"raport {r['raport']}", r["uwagi"]) if t)}
+                    for r in table],
+        "asystenci": [{"asystent": name, "rodziny": int(t["rodziny"]), "wizyty": int(t["wizyty"]),
+                       "godziny": display(float(t["godziny"])), "zaleglosci": int(t["zaleglosci"])}
+                      for name, t in sorted(per_assistant.items())],
+    }
+    result.summary_pdf = write_document(settings, converter, "zestawienie.docx", context, PdfMeta(
+        f"Zestawienie miesięcznych raportów asystentów rodziny – {result.month.key}",
+        f"Stan na dzień {today:%d.%m.%Y}", settings.osrodek.nazwa,
+        f"asystent rodziny; raport miesięczny; {result.month.key}"), folder, stem)
