@@ -93,10 +93,11 @@ def _command(row: str) -> str:
 
 def rewrite(text: str, results: dict[Bench, str]) -> str:
     """README with the rows of these benchmarks replaced (or appended), others kept."""
-    if START not in text or END not in text:
-        sys.exit(f"README.md nie ma znaczników {START} … {END}")
-    head, rest = text.split(START, 1)
-    table, tail = rest.split(END, 1)
+    start, end = f"\n{START}\n", f"\n{END}\n"  # the markers on lines of their own
+    if start not in text or end not in text:
+        sys.exit(f"README.md nie ma znaczników {START} … {END} (w osobnych wierszach)")
+    head, rest = text.split(start, 1)
+    table, tail = rest.split(end, 1)
     lines = table.strip("\n").split("\n")
     header, rows = lines[:2], lines[2:]
     by_command = {bench.command: bench for bench in results}
@@ -118,7 +119,7 @@ def rewrite(text: str, results: dict[Bench, str]) -> str:
     for bench, result in results.items():
         if bench.command not in replaced:
             out.append(f"| {bench.label} | {result} | `{bench.command}` |")
-    return head + START + "\n" + "\n".join(header + out) + "\n" + END + tail
+    return head + start + "\n".join(header + out) + end + tail
 
 
 def main() -> None:
