@@ -1,22 +1,21 @@
 """Benchmark: a month of reports for N synthetic families (not a test: timings are noisy).
 
-    .venv/bin/python bench/bench_raporty.py [--rodziny 1000] [--naiwnie 20]
-    .venv/bin/python bench/bench_raporty.py --polecenie --rodziny 40 [--powtorzenia 3]
+    .venv/bin/python bench/bench_raporty.py --rodziny 1000 --powtorzenia 3
+    .venv/bin/python bench/bench_raporty.py --rodziny 5000 --powtorzenia 1 --bez-podlogi
 
-Measured in one run on the same machine (the default):
-1. asysta: `run_month` — every family's attachment 14 (validated, DOCX, PDF, archived
-   with its original), the combined PDF with bookmarks and the kierownik's summary
-   (PDF and XLSX); peak memory of the Python process (ru_maxrss).
-2. the floor: a plain script that renders the same N reports with docxtpl and converts
-   them with two parallel one-call `soffice --convert-to pdf` batches.
-3. naive: a new `soffice` process per file, timed on a sample and scaled to N.
+What a centre waits for: the whole command `asysta raporty` in a new process (imports, the
+pool's start, every family's attachment 14 validated, rendered, converted, stamped and
+archived, the combined PDF, the kierownik's summary), against the floor: converting the
+same N report DOCX files (those the command archived) with the product's own export
+(PDF/A-2b, tagged: `soffice.PDF_EXPORT`) by two parallel `soffice --convert-to` processes,
+each called again for what it left unconverted until every PDF exists (one call stops
+silently after about 247 files). The floor checks that every PDF exists; a run where
+asysta archived fewer than N reports stops the benchmark.
 
-With `--polecenie`, what a centre waits for instead: the whole command `asysta raporty`
-in a new process (imports, the pool's start, the reports, the combined PDF, the summary)
-against the floor of converting the same N report DOCX files (those the command archived)
-with two parallel `soffice --convert-to pdf` processes; medians of `--powtorzenia` runs,
-each on a fresh copy of the archive, after one run of each not counted (warm profiles and
-disk cache for both).
+Each repetition runs both on a fresh copy of the archive, one after the other, after one
+run of each not counted (warm profiles and disk cache for both). Reported: medians, the
+spread (min–max), the ratio of the medians and asysta's own peak memory (its process
+only, ru_maxrss: LibreOffice runs in processes of its own).
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -38,15 +36,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from docxtpl import DocxTemplate  # noqa: E402
-
-from pipeline.core.config import parse_config  # noqa: E402
-from pipeline.documents.raport_miesieczny import Month, build_values  # noqa: E402
-from pipeline.flow.raporty import run_month  # noqa: E402
-from pipeline.sprawa.register import Register, family_dir  # noqa: E402
-from pipeline.sprawa.schemas import load_schema  # noqa: E402
-from pipeline.stages.convert import Converter, find_soffice  # noqa: E402
-from pipeline.stages.render import complete, jinja_env, template_path  # noqa: E402
+from pipeline.documents.raport_miesieczny import Month  # noqa: E402
+from pipeline.stages.soffice import convert_all, find_soffice  # noqa: E402
 
 MONTH = Month.parse("2026-10")
 
@@ -88,146 +79,125 @@ def synthetic_archive(outbox: Path, count: int) -> None:
                                              encoding="utf-8")
 
 
-def floor(settings, names: list[str], today: date, work: Path) -> float:  # type: ignore[no-untyped-def]
-    """docxtpl for every report, then two parallel one-call soffice batches."""
-    schema = load_schema(14).cerberus
-    values = []
-    for name in names:
-        v = build_values(Register.load(family_dir(settings.outbox, name)), MONTH, settings, today)
-        assert v is not None
-        for key in ("data",):
-            v[key] = date.fromisoformat(v[key])
-        for row in v["wizyty"]:
-            row["data"] = date.fromisoformat(row["data"])
-        values.append(v)
-    started = time.perf_counter()
-    halves: list[list[Path]] = [[], []]
-    for i, v in enumerate(values):
-        doc = DocxTemplate(str(template_path(14, settings)))
-        doc.render({**complete(v, schema), "osrodek": {"nazwa": "", "adres": "", "miejscowosc": "",
-                                                      "procedura": ""}},
-                   jinja_env=jinja_env(), autoescape=True)
-        out = work / f"f{i:04d}.docx"
-        doc.save(str(out))
-        halves[i % 2].append(out)
-    soffice = find_soffice()
-
-    def batch(k: int) -> None:
-        profile = (work / f"profil{k}").as_uri()
-        subprocess.run([soffice, "--headless", f"-env:UserInstallation={profile}", "--convert-to",
-                        "pdf", "--outdir", str(work / f"pdf{k}"), *map(str, halves[k])],
-                       check=True, capture_output=True)
-
-    with ThreadPoolExecutor(2) as pool:
-        list(pool.map(batch, [0, 1]))
-    return time.perf_counter() - started
-
-
-def naive(work: Path, sample: int) -> float:
-    files = sorted(work.glob("f*.docx"))[:sample]
-    soffice = find_soffice()
-    started = time.perf_counter()
-    for f in files:
-        subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir",
-                        str(work / "naiwnie"), str(f)], check=True, capture_output=True)
-    return (time.perf_counter() - started) / max(1, len(files))
-
-
-def command_run(pristine: Path, run: Path, code: Path = ROOT) -> tuple[float, list[Path]]:
+def command_run(pristine: Path, run: Path, code: Path = ROOT) -> tuple[float, list[Path], float]:
     """`asysta raporty` in a new process on a fresh copy of the archive: (seconds, the
-    report DOCX files it archived)."""
+    report DOCX files it archived, the peak memory of its own process in MB)."""
     shutil.rmtree(run, ignore_errors=True)
     shutil.copytree(pristine, run / "outbox")
     (run / "inbox").mkdir()
     env = {k: v for k, v in os.environ.items() if k != "ASYSTA_CONFIG"}
     env["PYTHONPATH"] = str(code)
+    peak = run / "szczyt.txt"
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "pipeline.app.cli", "--inbox", str(run / "inbox"),
-                    "--outbox", str(run / "outbox"), "raporty", "--miesiac", MONTH.key],
+    subprocess.run([sys.executable, str(Path(__file__).with_name("peak.py")), str(peak),
+                    "--inbox", str(run / "inbox"), "--outbox", str(run / "outbox"),
+                    "raporty", "--miesiac", MONTH.key],
                    cwd=run, env=env, check=True, stdout=subprocess.DEVNULL)
     seconds = time.perf_counter() - started
-    return seconds, sorted((run / "outbox" / "rodziny").glob("*/zal14_*.docx"))
+    return (seconds, sorted((run / "outbox" / "rodziny").glob("*/zal14_*.docx")),
+            float(peak.read_text()))
 
 
 def soffice_floor(files: list[Path], work: Path) -> float:
-    """The same DOCX files through two parallel one-call `soffice --convert-to pdf`."""
-    soffice = find_soffice()
+    """The same DOCX files through two parallel `soffice --convert-to` processes with the
+    product's PDF/A-2b export; every PDF must exist at the end."""
+    program = find_soffice()
     halves = [files[0::2], files[1::2]]
+    missing: list[Path] = []
 
     def batch(k: int) -> None:
         out = work / f"pdf{k}"
         shutil.rmtree(out, ignore_errors=True)
-        subprocess.run([soffice, "--headless", f"-env:UserInstallation={(work / f'profil{k}').as_uri()}",
-                        "--convert-to", "pdf", "--outdir", str(out), *map(str, halves[k])],
-                       check=True, capture_output=True)
+        out.mkdir(parents=True)
+        missing.extend(convert_all(program, work / f"profil{k}", halves[k], out, 120.0))
 
     started = time.perf_counter()
     with ThreadPoolExecutor(2) as pool:
         list(pool.map(batch, [0, 1]))
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    if missing:
+        sys.exit(f"podłoga: {len(missing)} z {len(files)} plików bez PDF")
+    return seconds
 
 
-def command_bench(count: int, repeats: int, code: Path = ROOT) -> None:
-    root = Path(tempfile.mkdtemp(prefix="asysta-bench-polecenie-"))
+def spread(values: list[float]) -> str:
+    return f"{min(values):.1f}–{max(values):.1f}" if len(values) > 1 else f"{values[0]:.1f}"
+
+
+def command_bench(count: int, repeats: int, code: Path = ROOT, with_floor: bool = True,
+                  warmup: bool = True, naive_sample: int = 0) -> dict[str, object]:
+    root = Path(tempfile.mkdtemp(prefix="asysta-bench-raporty-"))
     pristine = root / "archiwum"
     synthetic_archive(pristine, count)
     work = root / "podloga"
     work.mkdir()
-    ours, floors = [], []
-    for i in range(repeats + 1):  # the first run of each is not counted
-        seconds, files = command_run(pristine, root / "przebieg", code)
+    ours: list[float] = []
+    floors: list[float] = []
+    peaks: list[float] = []
+    for i in range(repeats + (1 if warmup else 0)):
+        seconds, files, peak = command_run(pristine, root / "przebieg", code)
         if len(files) != count:
             sys.exit(f"asysta raporty zapisało {len(files)} raportów DOCX zamiast {count}")
-        floor_s = soffice_floor(files, work)
-        if i:
+        floor_s = soffice_floor(files, work) if with_floor else 0.0
+        if i or not warmup:
             ours.append(seconds)
             floors.append(floor_s)
-    mine, bare = statistics.median(ours), statistics.median(floors)
-    print(f"{count} rodzin, polecenie `asysta raporty` (mediana z {repeats}): {mine:.1f} s; "
-          f"podłoga (te same {count} plików DOCX, 2 równoległe soffice --convert-to pdf) "
-          f"{bare:.1f} s; stosunek {mine / bare:.2f}× "
-          f"(przebiegi: {', '.join(f'{s:.1f}' for s in ours)} s / "
-          f"{', '.join(f'{s:.1f}' for s in floors)} s)")
+            peaks.append(peak)
+    mine = statistics.median(ours)
+    result: dict[str, object] = {"rodziny": count, "przebiegi": repeats, "asysta_s": ours,
+                                 "podloga_s": floors, "szczyt_mb": peaks}
+    line = (f"{count} rodzin, polecenie `asysta raporty` (mediana z {len(ours)}, nieudanych 0): "
+            f"{mine:.1f} s "
+            f"(rozrzut {spread(ours)} s); szczyt pamięci procesu asysta {max(peaks):.0f} MB")
+    if with_floor:
+        bare = statistics.median(floors)
+        ratios = [a / b for a, b in zip(ours, floors, strict=True)]
+        line += (f"; podłoga (te same {count} DOCX, eksport PDF/A-2b, 2 równoległe soffice, "
+                 f"każdy PDF sprawdzony) {bare:.1f} s (rozrzut {spread(floors)} s); "
+                 f"stosunek **{mine / bare:.2f}×** (w przebiegach "
+                 f"{'–'.join(f'{r:.2f}' for r in (min(ratios), max(ratios)))}×)")
+    if naive_sample:
+        per_file = naive(files[:naive_sample], work)
+        line += (f"; osobny `soffice` na plik {per_file:.2f} s (próbka {naive_sample}) ≈ "
+                 f"{per_file * count:.0f} s dla {count}: asysta {per_file * count / mine:.1f}× szybsza")
     shutil.rmtree(root, ignore_errors=True)
+    print(line)
+    result["wiersz"] = line
+    return result
+
+
+def naive(files: list[Path], work: Path) -> float:
+    """A new `soffice` process per file (what a script would do): seconds per file."""
+    program = find_soffice()
+    out = work / "naiwnie"
+    out.mkdir(exist_ok=True)
+    started = time.perf_counter()
+    for f in files:
+        missing = convert_all(program, work / "profil-naiwnie", [f], out, 120.0)
+        if missing:
+            sys.exit(f"osobny soffice: {f.name} bez PDF")
+    return (time.perf_counter() - started) / max(1, len(files))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Pomiar raportów miesięcznych.")
     parser.add_argument("--rodziny", type=int, default=1000)
-    parser.add_argument("--naiwnie", type=int, default=20, help="próbka dla soffice na plik")
-    parser.add_argument("--polecenie", action="store_true",
-                        help="całe polecenie `asysta raporty` w nowym procesie wobec samego soffice")
-    parser.add_argument("--powtorzenia", type=int, default=3, help="przebiegi (z --polecenie)")
+    parser.add_argument("--powtorzenia", type=int, default=3, help="przebiegi liczone")
+    parser.add_argument("--bez-podlogi", action="store_true",
+                        help="bez podłogi i bez przebiegu rozgrzewkowego (sam czas i pamięć)")
     parser.add_argument("--kod", type=Path, default=ROOT,
-                        help="katalog z kodem asysta do pomiaru (z --polecenie; domyślnie to repozytorium)")
+                        help="katalog z kodem asysta do pomiaru (domyślnie to repozytorium)")
+    parser.add_argument("--naiwnie", type=int, default=0,
+                        help="próbka plików dla osobnego soffice na plik (0: bez tego pomiaru)")
+    parser.add_argument("--polecenie", action="store_true",
+                        help="(zgodność: całe polecenie mierzy się zawsze)")
+    parser.add_argument("--json", type=Path, help="wynik także jako JSON (bench/run_all.py)")
     args = parser.parse_args()
-    if args.polecenie:
-        command_bench(args.rodziny, args.powtorzenia, args.kod.resolve())
-        return
-    root = Path(tempfile.mkdtemp(prefix="asysta-bench-raporty-"))
-    settings = parse_config({}, root)
-    synthetic_archive(settings.outbox, args.rodziny)
-    today = date(2026, 11, 3)
-    names = sorted(p.name for p in (settings.outbox / "rodziny").iterdir())
-    work = root / "podloga"
-    work.mkdir()
-    with Converter() as converter:  # asysta first: the peak memory is then its own
-        converter.warm(60)
-        started = time.perf_counter()
-        result = run_month(settings, converter, MONTH, today=today)
-        ours = time.perf_counter() - started
-    failed = len(result.failed)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    floor_s = floor(settings, names, today, work)
-    per_file = naive(work, args.naiwnie) if args.naiwnie else 0.0
-    n = args.rodziny
-    print(f"{n} rodzin: asysta {ours:.1f} s ({ours / n:.3f} s na raport, nieudanych {failed}); "
-          f"podłoga (docxtpl + 2 równoległe wywołania soffice) {floor_s:.1f} s; "
-          f"stosunek {ours / floor_s:.2f}×; szczyt pamięci procesu Pythona {peak_mb:.0f} MB")
-    if per_file:
-        print(f"osobny proces soffice na plik: {per_file:.2f} s na plik (próbka {args.naiwnie}) "
-              f"≈ {per_file * n:.0f} s dla {n}; asysta szybsza {per_file * n / ours:.1f}×")
-    shutil.rmtree(root, ignore_errors=True)
+    result = command_bench(args.rodziny, args.powtorzenia, args.kod.resolve(),
+                           with_floor=not args.bez_podlogi, warmup=not args.bez_podlogi,
+                           naive_sample=args.naiwnie)
+    if args.json:
+        args.json.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
 
 
 if __name__ == "__main__":

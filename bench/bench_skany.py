@@ -36,7 +36,7 @@ from PIL import Image  # noqa: E402
 
 from pipeline.flow.process import process_files  # noqa: E402
 from pipeline.pdf import kod  # noqa: E402
-from pipeline.scans import skany  # noqa: E402
+from pipeline.scans import skany, strony  # noqa: E402
 from pipeline.sprawa.register import Register, family_dir  # noqa: E402
 from pipeline.stages.convert import Converter  # noqa: E402
 
@@ -113,7 +113,7 @@ def main() -> None:
         for dpi in DPIS:
             lowest = None
             for quality in sorted(QUALITIES, reverse=True):
-                codes = [skany._decode(Image.open(io.BytesIO(copier(img, dpi, quality, 2.0))))[0]
+                codes = [strony.decode(Image.open(io.BytesIO(copier(img, dpi, quality, 2.0))))[0]
                          for img in pages[dpi]]
                 if all(codes):
                     lowest = quality

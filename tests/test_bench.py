@@ -60,3 +60,13 @@ def test_start_benchmark_runs() -> None:
     assert result.returncode == 0, result.stderr
     assert "asysta --help: importy" in result.stdout
     assert "`import pipeline.app.cli` ładuje: żadnej z ciężkich" in result.stdout
+
+
+def test_signature_benchmark_runs_with_small_n() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "bench_podpis.py"), "--powtorzenia", "1",
+         "--dokumenty", "2"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "ms na dokument" in result.stdout

@@ -21,6 +21,7 @@ from conftest import OSRODEK, example, make_settings, run
 
 from pipeline.core import journal
 from pipeline.core.config import Settings, parse_config
+from pipeline.documents.banner import STATE_DIR
 from pipeline.documents.overview import checklist_for
 from pipeline.stages.convert import Converter
 
@@ -84,7 +85,8 @@ def check_archive(settings: Settings, inputs: dict[str, str]) -> None:
         assert checklist["pozycje"] == fresh["pozycje"]
     # every input filed exactly once
     assert sorted(e["sha256"] for e in entries) == sorted(inputs.values())
-    hidden = [p for p in settings.outbox.rglob(".*") if p.name not in (".archiwum.lock",)]
+    # the archive lock and the health state (`asysta stan`, the watcher's heartbeat) belong there
+    hidden = [p for p in settings.outbox.rglob(".*") if p.name not in (".archiwum.lock", STATE_DIR)]
     assert hidden == [], hidden
     # the audit log: intact, and exactly one "przyjeto" per filed form
     assert journal.verify(settings.outbox)[1] is None

@@ -3,6 +3,7 @@ systemd's own `systemd-analyze verify`; installing where systemd is not PID 1 sa
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import stat
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from ops_archive import cli, ops_settings
 
+from pipeline.core.config import Poczta
 from pipeline.ops import usluga
 
 
@@ -28,8 +30,13 @@ def test_units_are_written_and_verify(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "{" not in service  # every placeholder filled
     morning = (folder / "asysta-poranek.service").read_text(encoding="utf-8")
     assert f"-k {config} kopia\n" in morning and f"-k {config} kopia sprawdz\n" in morning
+    assert "powiadomienia" not in morning  # no mail server: no digests in the morning
     exe = usluga.executable()[0]
     assert Path(exe).is_absolute() and Path(exe).exists()
+    mail = dataclasses.replace(settings, poczta=Poczta(serwer="poczta.example.pl"))
+    morning = usluga.render_units(mail)["asysta-poranek.service"]
+    digests = morning.index(f"ExecStart=-{exe} -k {config} powiadomienia\n")
+    assert digests < morning.index(f"-k {config} kopia\n")  # mail first, a failure ignored
 
     analyze = shutil.which("systemd-analyze")
     if analyze is None:

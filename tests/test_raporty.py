@@ -141,8 +141,10 @@ def test_one_family_that_fails_never_stops_the_rest(tmp_path: Path, converter: C
 
 
 def test_without_pdfunite_and_pdftk_the_bookmarks_are_the_same(
-        april: tuple[Settings, BatchResult]) -> None:
-    from pipeline.documents.raporty import _join_with_pypdf, _outline, report_pdf
+        april: tuple[Settings, BatchResult], tmp_path: Path) -> None:
+    from pipeline.documents.raporty import _outline, report_pdf
+    from pipeline.pdf.join import join
+    from pipeline.pdf.pdfa import PdfMeta
 
     settings, result = april
     parts, page = [], 0
@@ -150,9 +152,8 @@ def test_without_pdfunite_and_pdftk_the_bookmarks_are_the_same(
         pdf = report.pdf if report.wlasny else report_pdf(settings, report)
         parts.append((report, pdf, page))
         page += len(PdfReader(str(pdf)).pages)
-    from io import BytesIO
-
-    reader = PdfReader(BytesIO(_join_with_pypdf(parts)))
+    join([pdf for _, pdf, _ in parts], tmp_path / "razem.pdf", PdfMeta("Razem"), _outline(parts))
+    reader = PdfReader(tmp_path / "razem.pdf")
     flat = []
     for item in reader.outline:
         if isinstance(item, list):

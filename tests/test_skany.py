@@ -35,6 +35,7 @@ from pipeline.app.privacy import export_family
 from pipeline.core import journal
 from pipeline.core.config import Settings, parse_config
 from pipeline.core.errors import ConfigError
+from pipeline.documents.banner import STATE_DIR
 from pipeline.documents.overview import checklist_for
 from pipeline.documents.teczka import SIGNED_NOTE, build_teczka
 from pipeline.flow.process import process_files
@@ -645,6 +646,7 @@ def test_killed_in_the_middle_of_a_batch_then_restarted(
     accepted = [e["plik"] for e in log if e["akcja"] == "skan_przyjeto"]
     assert sorted(accepted) == sorted(s[0][2] for s in expected.values())
     assert journal.verify(settings.outbox)[1] is None
-    hidden = [p for p in settings.outbox.rglob(".*") if p.name != ".archiwum.lock"]
+    # the archive lock and the health state (`asysta stan`, the watcher's heartbeat) belong there
+    hidden = [p for p in settings.outbox.rglob(".*") if p.name not in (".archiwum.lock", STATE_DIR)]
     assert hidden == []
 

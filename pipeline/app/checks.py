@@ -22,6 +22,7 @@ from rich.markup import escape
 from pipeline.core.config import Settings
 from pipeline.core.errors import AsystaError, TemplateCheckError
 from pipeline.core.models import IncomingFile
+from pipeline.podpis.polecenie import check_lines
 from pipeline.sprawa.schemas import ZALACZNIKI, file_stem, form_kinds, load_schema, package_data
 from pipeline.stages import render
 from pipeline.stages.convert import Converter
@@ -104,6 +105,11 @@ def run_checks(settings: Settings, console: Console) -> int:
     if not settings.osrodek.adres:  # a warning: documents are still made, with a blank address
         console.print("[yellow]![/] uzupełnij dane ośrodka w asysta.toml "
                       "([osrodek] nazwa, adres, miejscowosc, kierownik)")
+    for level, text in check_lines(settings):  # trust anchors and the seal (pipeline/podpis)
+        if level == "uwaga":
+            console.print(f"[yellow]![/] {escape(text)}")
+        else:
+            report(level == "ok", text)
     _unaddressed(settings, console)
 
     rendered: list[Path] = []

@@ -30,6 +30,8 @@ from pipeline.app.console import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, err, escape
 from pipeline.core.config import load_settings
 from pipeline.core.errors import AsystaError, ConfigError, os_reason, resource_failure
 from pipeline.ops.polecenia import add_commands as add_ops_commands
+from pipeline.podpis.polecenie import add_command as add_podpisz
+from pipeline.podpis.polecenie import run as run_podpisz
 
 __all__ = ["EXIT_OK", "EXIT_REJECTED", "EXIT_USAGE", "build_parser", "main"]
 
@@ -247,6 +249,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ziarno", type=int, default=2026, metavar="N",
                    help="ziarno generatora (inne ziarno – inne nazwiska i szczegóły; domyślnie 2026)")
     p.set_defaults(func=cmd_demo, polling=False)
+
+    add_podpisz(sub, run_podpisz)  # the centre's seal (pipeline/podpis/polecenie.py)
     add_ops_commands(sub)  # stan, kopia, usluga (pipeline/ops)
 
     from pipeline.notify.command import add_parser as add_powiadomienia

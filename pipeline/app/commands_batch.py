@@ -22,6 +22,7 @@ from pipeline.app.console import (
     summary,
 )
 from pipeline.core.errors import AsystaError
+from pipeline.podpis.polecenie import sealed_copy_line
 
 if TYPE_CHECKING:
     from pipeline.core.config import Settings
@@ -212,6 +213,8 @@ def cmd_sprawozdanie(settings: Settings, args: argparse.Namespace) -> int:
     console.print(f"  tabela (XLSX): {escape(str(written.xlsx))}")
     if written.pdf:
         console.print(f"  zestawienie (PDF): {escape(str(written.pdf))}")
+        if line := sealed_copy_line(written.pdf, settings):
+            console.print(escape(line))
     else:
         console.print("[red]  nie udało się utworzyć PDF[/]")
     return EXIT_OK if written.pdf and not figures.bledy else EXIT_REJECTED
@@ -236,6 +239,8 @@ def cmd_sad(settings: Settings, args: argparse.Namespace) -> int:
     else:
         console.print(f"[green]✓ sprawozdanie dla sądu[/] rodziny {escape(args.rodzina)} za okres "
                       f"{pl_date(args.od)} – {pl_date(args.do)}: {escape(str(report.pdf))}")
+    if line := sealed_copy_line(report.pdf, settings):
+        console.print(escape(line))
     if not report.values["narracja"]:
         from pipeline.documents.sad import missing_narrative
         console.print(f"[yellow]  {escape(missing_narrative(args.rodzina, args.od, args.do))}[/]")

@@ -81,6 +81,8 @@ def print_scan(outcome: ScanOutcome) -> None:
                 "strony " + ", ".join(map(str, item.scan.strony)) + f" z {item.scan.stron}")
             console.print(f"[green]✓ skan[/] {escape(outcome.name)} → {escape(item.rodzina)}/"
                           f"{escape(item.scan.plik)} ({pages})")
+    for note in outcome.notes:  # a signed PDF, verified and filed
+        console.print(f"[green]✓ podpis elektroniczny[/] {escape(outcome.name)} → {escape(note)}")
     if outcome.status == "duplikat":
         console.print(f"[cyan]= pominięto skan[/] {escape(outcome.name)}: już jest w archiwum")
     if outcome.set_aside:

@@ -248,6 +248,18 @@ def _list_leftovers(settings: Settings, rodzina: str, result: Deletion) -> None:
             result.listed.append((f"inbox/{REJECTED_DIR}/{name}", (
                 "odrzucony formularz z tym numerem sprawy – sprawdź i usuń go ręcznie "
                 "(razem z opisem .txt)")))
+        result.listed += _signed_set_aside(settings, entry, seen)
+
+
+def _signed_set_aside(settings: Settings, entry: dict[str, Any], seen: set[str]) -> list[tuple[str, str]]:
+    """A signed PDF of this family set aside in the scan folder (`pipeline.scans.elektroniczne`)."""
+    kept = str(entry.get("zapisano_jako") or "")
+    path = settings.scans / "nierozpoznane" / kept
+    if entry.get("akcja") != "podpis_odrzucono" or not kept or kept in seen or not path.is_file():
+        return []
+    seen.add(kept)
+    return [(str(path), "odłożony plik podpisany elektronicznie z tym numerem sprawy – sprawdź "
+                        "i usuń go ręcznie (razem z opisem .txt)")]
 
 
 def expired(settings: Settings, as_of: date) -> list[Expired]:

@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.core.config_values import check_value, expected_type
 from pipeline.core.errors import ConfigError
+from pipeline.core.signers import required_problems
 
 CONFIG_NAME = "asysta.toml"
 CONFIG_ENV = "ASYSTA_CONFIG"
@@ -102,6 +104,23 @@ class Skany:
     dpi: int = 200  # pages are read, and the signed copy kept, at this resolution
     max_rozmiar_mb: int = 500  # a scan batch larger than this is set aside unread
     max_stron: int = 500  # … and one with more pages
+
+
+@dataclass(frozen=True)
+class Podpis:
+    """Electronic signatures (`pipeline.podpis`): trust anchors, required signers (`core.signers`),
+    the kinds by issuer-name fragments or policy OIDs, and the centre's optional seal."""
+
+    zaufane: Path | None = None  # folder of trust anchors (PEM/DER); unset: nothing is trusted
+    wymagane: str = "3=rodzina+asystent, 6=rodzina+asystent, 7=rodzina+asystent"
+    zaufany_wystawcy: str = "podpis zaufany, profil zaufany"
+    zaufany_polityki: str = ""
+    osobisty_wystawcy: str = "podpis osobisty, podpisu osobistego, e-dowód, dowód osobisty"
+    osobisty_polityki: str = ""
+    kwalifikowany_polityki: str = "0.4.0.194112.1.2, 0.4.0.194112.1.0, 0.4.0.1456.1.1"
+    pieczec: Path | None = None  # PKCS#12; password: pieczec_haslo_plik or $ASYSTA_PIECZEC_HASLO
+    pieczec_haslo_plik: Path | None = None
+    tsa: str = ""  # a time-stamping authority's URL: the seal becomes PAdES B-T
 
 
 @dataclass(frozen=True)
@@ -205,6 +224,7 @@ class Settings:
         """The watched folder of the copier's scans."""
         return self.foldery.skany or self.foldery.inbox / "skany"
     sprawozdanie: Sprawozdanie = field(default_factory=Sprawozdanie)
+    podpis: Podpis = field(default_factory=Podpis)
     # [asystenci]: assistant's name → form of employment (the figures by form of employment)
     asystenci: Mapping[str, str] = field(default_factory=dict)
     kopia: Kopia = field(default_factory=Kopia)
@@ -231,6 +251,7 @@ _SECTIONS: dict[str, type] = {
     "przetwarzanie": Przetwarzanie,
     "skany": Skany,
     "sprawozdanie": Sprawozdanie,
+    "podpis": Podpis,
     "kopia": Kopia,
     "stan": Stan,
     "poczta": Poczta,
@@ -238,46 +259,6 @@ _SECTIONS: dict[str, type] = {
 }
 MAIL_ASSISTANTS = "asystenci"  # the table [powiadomienia.asystenci]: name → address
 ASSISTANTS_SECTION = "asystenci"  # free keys: an assistant's name → form of employment
-
-_TYPE_NAMES = {int: "liczba całkowita", float: "liczba", str: "tekst", Path: "ścieżka (tekst)",
-               bool: "true albo false"}
-
-
-def _expected_type(cls: type, name: str) -> type:
-    hint = str(next(f.type for f in dataclasses.fields(cls) if f.name == name))
-    if "Path" in hint:
-        return Path
-    return {"int": int, "float": float, "str": str, "bool": bool}[hint]
-
-
-def _check_value(section: str, key: str, value: Any, expected: type, problems: list[str]) -> Any:
-    where = f"[{section}] {key}"
-    if expected is bool:
-        if not isinstance(value, bool):
-            problems.append(f"{where}: oczekiwano true albo false")
-            return None
-        return value
-    if expected is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            problems.append(f"{where}: oczekiwano liczby całkowitej")
-            return None
-        if value < 0:
-            problems.append(f"{where}: wartość nie może być ujemna")
-            return None
-        return value
-    if expected is float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            problems.append(f"{where}: oczekiwano liczby")
-            return None
-        if value < 0:
-            problems.append(f"{where}: wartość nie może być ujemna")
-            return None
-        return float(value)
-    if not isinstance(value, str):
-        problems.append(f"{where}: oczekiwano tekstu ({_TYPE_NAMES[expected]})")
-        return None
-    return value
-
 
 def _section(section: str, value: dict[str, Any], base: Path, problems: list[str]) -> dict[str, Any]:
     """One section's keys, checked against its dataclass; relative paths are taken from `base`."""
@@ -293,8 +274,8 @@ def _section(section: str, value: dict[str, Any], base: Path, problems: list[str
                 f"[{section}] {key}: nieznany klucz (dozwolone: {', '.join(sorted(names))})"
             )
             continue
-        expected = _expected_type(cls, key)
-        checked = _check_value(section, key, raw, expected, problems)
+        expected = expected_type(cls, key)
+        checked = check_value(section, key, raw, expected, problems)
         if checked is None:
             continue
         if expected is Path:
@@ -322,6 +303,7 @@ def parse_config(data: dict[str, Any], base: Path, source: str = "") -> Settings
 
     terminy = built.get("terminy", {})
     _check_ranges(built, problems)
+    problems += required_problems(built.get("podpis", {}).get("wymagane", Podpis.wymagane))
     problems += mail_problems(built.get("poczta", {}), built.get("powiadomienia", {}))
     if problems:
         raise ConfigError(problems, source)
@@ -338,6 +320,7 @@ def parse_config(data: dict[str, Any], base: Path, source: str = "") -> Settings
         skany=Skany(**built.get("skany", {})),
         sprawozdanie=Sprawozdanie(**built.get("sprawozdanie", {})),
         asystenci=assistants,
+        podpis=Podpis(**built.get("podpis", {})),
         kopia=Kopia(**built.get("kopia", {})),
         stan=Stan(**built.get("stan", {})),
         poczta=Poczta(**built.get("poczta", {})),

@@ -46,6 +46,9 @@ STATUS_LOOK = {
     "oczekuje": StatusLook("oczekuje", "s-oczekuje", "FFFFFF",
                            "termin jeszcze nie minął albo dokument czeka na wcześniejszy"),
     "jest": StatusLook("jest", "s-jest", "D9EAD3", "dokument jest i powstał w terminie"),
+    "podpisany_elektronicznie": StatusLook(
+        "podpisany elektronicznie", "s-podpisany_elektronicznie", "CFE2F3",
+        "dokument jest, w terminie, z zweryfikowanymi podpisami elektronicznymi"),
 }
 # the counts on the page, in order; `decyzja` (rare, never a problem) shows on its item only
 SHOWN_STATUSES = tuple(s for s in STATUS_LOOK if s != "decyzja")

@@ -71,13 +71,11 @@ def expired_cases(checklists: list[Checklist], as_of: date, years: int) -> list[
 
 
 def checklist_for(outbox: Path, rodzina: str, as_of: date, settings: Settings) -> Checklist:
-    from pipeline.scans.skany import add_unsigned, scanning
+    from pipeline.scans.stan import add_signatures
 
-    folder = family_dir(outbox, rodzina)
-    checklist = compute(rodzina, Register.load(folder), as_of, settings.terminy)
-    if not scanning(outbox):  # no scan has come yet: nothing is `niepodpisany`
-        return checklist
-    return add_unsigned(checklist, Register.load(folder), as_of, settings.skany.dni_na_podpis)
+    register = Register.load(family_dir(outbox, rodzina))
+    checklist = compute(rodzina, register, as_of, settings.terminy)
+    return add_signatures(checklist, outbox, register, as_of, settings.skany.dni_na_podpis)
 
 
 def all_checklists(settings: Settings, as_of: date) -> list[Checklist]:

@@ -21,6 +21,7 @@ code { font-size: .92em; }
 .s-jest { background: var(--jest); } .s-po_terminie { background: var(--po_terminie); }
 .s-brak { background: var(--brak); } .s-oczekuje { background: var(--oczekuje); }
 .s-niepodpisany { background: var(--niepodpisany); } .s-inny { background: #e8e8e8; }
+.s-podpisany_elektronicznie { background: #cfe2f3; }
 .s-decyzja { background: #ddebf7; }
 .badge { display: inline-block; min-width: 6.2em; padding: .05rem .4rem; border-radius: 3px;
          font-size: .8rem; font-weight: bold; text-align: center; white-space: nowrap; }

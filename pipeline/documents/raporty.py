@@ -12,36 +12,29 @@ is the month's report from then on, as its next version. Then `outbox/raporty/RR
 gets one PDF of all the month's reports with a bookmark per assistant and family, and the
 kierownik's summary as PDF and XLSX (`zestawienie.py`), which says per family whether the
 assistant filed the report or the program made it. Every report and the summary are
-PDF/A-2b; so is the combined PDF when all its reports are (`pdfa.finish_joined`).
+PDF/A-2b; so is the combined PDF when all its reports are (`pipeline.pdf.join`).
 """
 
 from __future__ import annotations
 
-import io
 import json
-import os
-import shutil
-import subprocess
-import tempfile
+import shutil  # noqa: F401  (tests patch raporty.shutil.which: no outside tools needed)
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.errors import PdfReadError
-from pypdf.generic import DictionaryObject
-
 from pipeline.core.config import Settings
 from pipeline.core.errors import AsystaError, RegisterError
+from pipeline.core.fsutil import ensure_private_dir
 from pipeline.core.models import Outcome
 from pipeline.core.polish import month_name
 from pipeline.documents.raport_miesieczny import Month, build_values, own_report, stage_in
 from pipeline.documents.zestawienie import REPORTS_DIR
-from pipeline.pdf.pdfa import PdfMeta, finish_joined, is_pdfa2, output_intent
+from pipeline.pdf.join import join_versioned, page_count
+from pipeline.pdf.pdfa import PdfMeta
 from pipeline.sprawa.family import person_key
 from pipeline.sprawa.register import Register, families, family_dir
-from pipeline.stages.archive import write_versioned
 
 __all__ = ["REPORTS_DIR", "BatchResult", "FamilyReport", "Month", "combined", "count_pages",
            "form_bytes", "plan_month", "report_pdf"]
@@ -99,8 +92,8 @@ def _family(settings: Settings, rodzina: str, month: Month, today: date) -> Fami
 def count_pages(report: FamilyReport, pdf: Path | None) -> None:
     try:
         report.pdf = pdf
-        report.pages = len(PdfReader(str(pdf)).pages) if pdf else 0
-    except (OSError, ValueError, PdfReadError) as exc:
+        report.pages = page_count(pdf) if pdf else 0
+    except (OSError, ValueError) as exc:
         report.pdf = None
         report.error = f"nie można odczytać PDF raportu ({type(exc).__name__})"
 
@@ -136,10 +129,8 @@ def report_pdf(settings: Settings, report: FamilyReport) -> Path | None:
 
 
 def combined(settings: Settings, result: BatchResult) -> None:
-    """All reports in one PDF: a bookmark per assistant, under it one per family.
-
-    Joined by poppler's `pdfunite` and bookmarked by `pdftk` when they are installed, so a
-    thousand reports never sit in this process's memory; otherwise by pypdf here."""
+    """All reports in one PDF: a bookmark per assistant, under it one per family. Joined
+    streaming (`pipeline.pdf.join`): a thousand reports never sit in this process's memory."""
     ordered = sorted((r for r in result.reports if not r.error),
                      key=lambda r: (person_key(r.asystent), r.rodzina))
     parts: list[tuple[FamilyReport, Path, int]] = []
@@ -150,20 +141,13 @@ def combined(settings: Settings, result: BatchResult) -> None:
             page += report.pages
     if not parts:
         return
-    tools = shutil.which("pdfunite") and shutil.which("pdftk")
-    data = _join_with_tools(settings, parts) if tools else _join_with_pypdf(parts)
-    data = finish_joined(data, PdfMeta(
+    folder = settings.outbox / REPORTS_DIR / result.month.key
+    ensure_private_dir(folder)
+    result.combined = join_versioned([pdf for _, pdf, _ in parts], folder,
+                                     f"raporty_{result.month.key}", PdfMeta(
         f"Miesięczne raporty asystentów rodziny – {month_name(result.month.key)}",
         f"Raporty z pracy z rodzinami za {month_name(result.month.key)} r.", settings.osrodek.nazwa,
-        f"asystent rodziny; raport miesięczny; {month_name(result.month.key)}"), _joint_intent(parts))
-    folder = settings.outbox / REPORTS_DIR / result.month.key
-    result.combined = write_versioned(folder, f"raporty_{result.month.key}", ".pdf", data)
-
-
-def _joint_intent(parts: list[tuple[FamilyReport, Path, int]]) -> DictionaryObject | None:
-    """The reports' output intent when every report is PDF/A-2 (then so is the whole)."""
-    readers = [PdfReader(str(pdf)) for _, pdf, _ in parts]
-    return output_intent(readers[0]) if all(is_pdfa2(r) for r in readers) else None
+        f"asystent rodziny; raport miesięczny; {month_name(result.month.key)}"), _outline(parts))
 
 
 def _outline(parts: list[tuple[FamilyReport, Path, int]]) -> list[tuple[int, str, int]]:
@@ -176,40 +160,3 @@ def _outline(parts: list[tuple[FamilyReport, Path, int]]) -> list[tuple[int, str
             marks.append((1, report.asystent, first))
         marks.append((2, f"{report.rodzina} – {report.rodzice}", first))
     return marks
-
-
-def _join_with_tools(settings: Settings, parts: list[tuple[FamilyReport, Path, int]]) -> bytes:
-    with tempfile.TemporaryDirectory(prefix=f".laczenie-{os.getpid()}-",
-                                     dir=settings.outbox) as work:
-        merged, marked, info = (Path(work) / n for n in ("razem.pdf", "gotowe.pdf", "zakladki"))
-        files = [str(pdf) for _, pdf, _ in parts]
-        if len(files) == 1:
-            shutil.copyfile(files[0], merged)
-        else:
-            subprocess.run(["pdfunite", *files, str(merged)], check=True,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        info.write_text("".join(
-            f"BookmarkBegin\nBookmarkTitle: {title}\nBookmarkLevel: {level}\n"
-            f"BookmarkPageNumber: {first + 1}\n" for level, title, first in _outline(parts)),
-            encoding="utf-8")
-        subprocess.run(["pdftk", str(merged), "update_info_utf8", str(info), "output",
-                        str(marked)], check=True, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
-        return marked.read_bytes()
-
-
-def _join_with_pypdf(parts: list[tuple[FamilyReport, Path, int]]) -> bytes:
-    writer = PdfWriter()
-    for _, pdf, _ in parts:
-        writer.append(PdfReader(str(pdf)), import_outline=False)
-    parent: Any = None
-    for level, title, first in _outline(parts):
-        item = writer.add_outline_item(title=title, page_number=first,
-                                       parent=None if level == 1 else parent)
-        if level == 1:
-            parent = item
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
-

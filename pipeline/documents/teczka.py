@@ -25,18 +25,8 @@ from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
 from pathlib import Path
-from typing import Any, cast
 
-from pypdf import PageObject, PdfReader, PdfWriter
-from pypdf.annotations import Link
-from pypdf.generic import (
-    ArrayObject,
-    DecodedStreamObject,
-    DictionaryObject,
-    IndirectObject,
-    NameObject,
-    NumberObject,
-)
+from pypdf import PageObject, PdfReader
 from reportlab.pdfgen.canvas import Canvas
 
 from pipeline.core import journal
@@ -44,9 +34,9 @@ from pipeline.core.config import Settings
 from pipeline.core.errors import AsystaError
 from pipeline.core.fsutil import replace
 from pipeline.core.polish import pl_count
+from pipeline.documents.podpis_nota import note_pdf
 from pipeline.documents.teczka_okladka import (
     SIGNED_NOTE,
-    STAMP_NAME,
     BinderDocument,
     CaseInfo,
     case_info,
@@ -56,14 +46,16 @@ from pipeline.documents.teczka_okladka import (
     toc_pages,
 )
 from pipeline.pdf.fonts import FONT, register_fonts
-from pipeline.pdf.pdfa import PdfMeta, finish_joined, is_pdfa2, output_intent
-from pipeline.pdf.pdfutil import content_bytes, overlay_form, quiet_pypdf
+from pipeline.pdf.join import bind
+from pipeline.pdf.pdfa import PdfMeta
+from pipeline.pdf.pdfutil import quiet_pypdf
 from pipeline.scans.skany import binder_pdf
 from pipeline.sprawa.kinds import title
-from pipeline.sprawa.register import REGISTER_NAME, SUBJECT_FIELD, Register, family_dir
+from pipeline.sprawa.register import REGISTER_NAME, SUBJECT_FIELD, Entry, Register, family_dir
 from pipeline.sprawa.schemas import load_schema
 
 TECZKA_NAME = "teczka.pdf"
+E_SIGNED_NOTE = "(podpisany elektronicznie, notatka z weryfikacji na końcu)"
 __all__ = ["SIGNED_NOTE", "BinderDocument", "CaseInfo", "Teczka", "TeczkaError", "build_teczka",
            "case_info", "pl_count"]
 
@@ -92,37 +84,6 @@ def _stamps(rodzina: str, sizes: Sequence[tuple[float, float]], first: int, tota
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()
-
-
-def _stream(writer: PdfWriter, data: bytes) -> IndirectObject:
-    stream = DecodedStreamObject()
-    stream.set_data(data)
-    return _add(writer, stream)
-
-
-def _add(writer: PdfWriter, stream: DecodedStreamObject) -> IndirectObject:
-    # pypdf has no public call that adds a free-standing stream object to a writer
-    return writer._add_object(stream)
-
-
-def _attach_stamp(writer: PdfWriter, page: PageObject, stamp: PageObject,
-                  head: IndirectObject, tail: IndirectObject, name: str = STAMP_NAME) -> None:
-    """Draw `stamp` over `page` without touching the page's own content streams: they are
-    wrapped in q…Q (so their graphics state cannot leak) and followed by `/AsystaTeczka Do`."""
-    form = overlay_form(page.cropbox, content_bytes(stamp), stamp["/Resources"].clone(writer))
-    # A copy of the resources: pages of one document often share a single dictionary.
-    resources = DictionaryObject(cast(DictionaryObject, page["/Resources"].get_object())
-                                 if "/Resources" in page else {})
-    xobjects = DictionaryObject(cast(DictionaryObject, resources["/XObject"].get_object())
-                                if "/XObject" in resources else {})
-    xobjects[NameObject(name)] = _add(writer, form)
-    resources[NameObject("/XObject")] = xobjects
-    page[NameObject("/Resources")] = resources
-    contents: list[Any] = []
-    if "/Contents" in page:
-        value = page["/Contents"].get_object()
-        contents = list(value) if isinstance(value, ArrayObject) else [page.raw_get("/Contents")]
-    page[NameObject("/Contents")] = ArrayObject([head, *contents, tail])
 
 
 # -- the binder ------------------------------------------------------------------------
@@ -157,15 +118,25 @@ def _read_documents(rodzina: str, folder: Path, settings: Settings) -> list[_Sou
             raise _unreadable(rodzina, name or "(brak nazwy PDF)") from None
         if not pages:
             raise TeczkaError(f"dokument {name} rodziny {rodzina} nie ma żadnej strony")
+        note = verification_pages(entry)  # an electronically signed one: the printed note
+        pages += note
         own = settings.foldery.formularze
         tytul = (title(entry.rodzaj, own) if entry.rodzaj
                  else load_schema(entry.zalacznik, own).tytul)
         subject = entry.dane.get(SUBJECT_FIELD) if entry.rodzaj else None
         if isinstance(subject, str) and subject.strip():  # a note: which one
             tytul = f"{tytul}: {subject.strip()}"
+        if note:
+            tytul = f"{tytul} {E_SIGNED_NOTE}"
         doc = BinderDocument(entry, path, tytul, signed)
         sources.append(_Source(doc, pages, reader))
     return sources
+
+
+def verification_pages(entry: Entry) -> list[PageObject]:
+    """The note of an electronically signed document's verification, printed after it."""
+    note = note_pdf(entry)
+    return list(PdfReader(BytesIO(note)).pages) if note else []
 
 
 def _unreadable(rodzina: str, name: str) -> TeczkaError:
@@ -174,6 +145,18 @@ def _unreadable(rodzina: str, name: str) -> TeczkaError:
                        "formularza leży obok w archiwum rodziny)")
 
 
+
+
+def _damaged(sources: list[_Source]) -> str:
+    """The name of the first document qpdf cannot read whole (else of the first document)."""
+    from pipeline.pdf.join import page_count
+
+    for source in sources:
+        try:
+            page_count(source.doc.pdf)
+        except ValueError:
+            return source.doc.pdf.name
+    return sources[0].doc.pdf.name
 
 
 def teczka_meta(info: CaseInfo) -> PdfMeta:
@@ -214,38 +197,13 @@ def _build(settings: Settings, rodzina: str, today: date) -> Teczka:
 
     front, links = front_matter(info, docs, toc, starts, total, today)
     sizes = [(float(p.cropbox.width), float(p.cropbox.height)) for s in sources for p in s.pages]
-    stamps = PdfReader(BytesIO(_stamps(rodzina, sizes, front_pages + 1, total))).pages
-
-    writer = PdfWriter()
-    for page in PdfReader(BytesIO(front)).pages:
-        writer.add_page(page)
-    head = _stream(writer, b"q\n")
-    tail = _stream(writer, f"\nQ\nq {STAMP_NAME} Do Q\n".encode("ascii"))
-    number = 0
-    for source in sources:
-        try:  # the page's objects are read here: damage deep inside a file shows up now
-            for page in source.pages:
-                _attach_stamp(writer, writer.add_page(page), stamps[number], head, tail)
-                number += 1
-        except Exception:
-            raise _unreadable(rodzina, source.doc.pdf.name) from None
-    writer.add_outline_item(title="Okładka", page_number=0)
-    writer.add_outline_item(title="Spis treści", page_number=1)
-    for source, start in zip(sources, starts, strict=True):
-        writer.add_outline_item(title=source.doc.label, page_number=start)
-    for page_index, rect, target in links:
-        link = Link(rect=rect, target_page_index=target)
-        link[NameObject("/F")] = NumberObject(4)  # printable: PDF/A wants every annotation so
-        writer.add_annotation(page_index, link)
-    writer.page_mode = "/UseOutlines"
-    writer.pdf_header = b"%PDF-1.7"
-
-    buffer = BytesIO()
-    writer.write(buffer)
-    # PDF/A-2b when every document is: the cover's fonts are embedded, its colours are grey
-    intent = (output_intent(sources[0].reader)
-              if all(is_pdfa2(s.reader) for s in sources) else None)
-    data = finish_joined(buffer.getvalue(), teczka_meta(info), intent)
+    outline = [(1, "Okładka", 0), (1, "Spis treści", 1),
+               *((1, s.doc.label, start) for s, start in zip(sources, starts, strict=True))]
+    try:  # joined by qpdf: the documents' pages are copied as they are, each numbered
+        data = bind(front, [s.doc.pdf for s in sources], _stamps(rodzina, sizes, front_pages + 1, total),
+                    outline, links, teczka_meta(info))
+    except Exception:  # damage deep inside a file shows up only now
+        raise _unreadable(rodzina, _damaged(sources)) from None
     target_path = folder / TECZKA_NAME
     replace(target_path, data)
     return Teczka(rodzina, target_path, len(docs), total)

@@ -22,6 +22,7 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from pipeline.core import faults, journal
@@ -231,11 +232,18 @@ class _Batch:
         self.converting: deque[_Conversion] = deque()
         self.chunk: list[RenderedDocument] = []
         self.staged = 0  # documents rendered into the staging folder, for their names
+        # Filing (stamp, durable writes, register, journal) runs in one thread of its own, in
+        # input order, while this one renders the next documents: its waits for the disk
+        # (fsync) overlap with rendering and converting instead of adding to them.
+        self.filing = ThreadPoolExecutor(1, thread_name_prefix="asysta-archiwum")
+        self.filed: deque[Future[None]] = deque()
+        self.lock = threading.Lock()
 
     def done(self, outcome: Outcome) -> None:
-        self.outcomes.append(outcome)
-        if self.report:
-            self.report(outcome)
+        with self.lock:  # from this thread and the filing thread
+            self.outcomes.append(outcome)
+            if self.report:
+                self.report(outcome)
 
     def leave(self, path: Path, rodzina: str | None, exc: BaseException) -> None:
         self.left.append(exc)
@@ -288,7 +296,14 @@ class _Batch:
             conversion.join()
             faults.point("po_konwersji")
             for item in conversion.chunk:
-                self.file(item, conversion.pdfs[item.docx])
+                self.filed.append(self.filing.submit(self.file, item, conversion.pdfs[item.docx]))
+        self.collect(everything)
+
+    def collect(self, everything: bool = False) -> None:
+        """Wait for filed documents: all of them, or enough that at most a few chunks wait."""
+        while self.filed and (everything or self.filed[0].done()
+                              or len(self.filed) > CONVERT_CHUNK * CHUNKS_AHEAD):
+            self.filed.popleft().result()
 
     def file(self, item: RenderedDocument, pdf: Path | ConversionError) -> None:
         path = item.form.source.path
@@ -347,6 +362,7 @@ def process_files(paths: Iterable[Path], settings: Settings, converter: Converte
             batch.file_converted(staging, everything=True)
             waiting = twins  # now duplicates of what was filed (or new, if their twin failed)
     finally:
+        batch.filing.shutdown(wait=True)  # nothing still reads the staging folder
         shutil.rmtree(staging, ignore_errors=True)
     _tell_administrator(batch.left, settings)
     touched = batch.touched()

@@ -72,14 +72,15 @@ def run_month(settings: Settings, converter: Converter, month: Month, *,
         # one batch: LibreOffice is kept busy from the first report to the last
         process_files([Path(work) / n for n in sorted(paths)], settings, converter, filed,
                       refresh=False)
-    # the after-batch steps, the checklists' PDFs left to the next refresh (a batch job)
-    listed = [r for r in result.reports if not r.error or r in due]
-    checklists = after_batch(settings, converter, [r.rodzina for r in listed], today, pdfs=False)
-    overdue = {c.rodzina: sum(c.counts()[s] for s in ("brak", "po_terminie")) for c in checklists}
-    for report in listed:
-        report.overdue = overdue.get(report.rodzina, 0)
-    with ThreadPoolExecutor(1) as background:  # LibreOffice and the PDF tools side by side
-        made = background.submit(summary, settings, converter, result, today)
-        combined(settings, result)
-        made.result()
+    # the combined PDF needs only the reports: it is joined while the checklists and the
+    # summary are made (the after-batch steps, their PDFs left to the next refresh)
+    with ThreadPoolExecutor(1) as background:
+        joined = background.submit(combined, settings, result)
+        listed = [r for r in result.reports if not r.error or r in due]
+        checklists = after_batch(settings, converter, [r.rodzina for r in listed], today, pdfs=False)
+        overdue = {c.rodzina: sum(c.counts()[s] for s in ("brak", "po_terminie")) for c in checklists}
+        for report in listed:
+            report.overdue = overdue.get(report.rodzina, 0)
+        summary(settings, converter, result, today)
+        joined.result()
     return result

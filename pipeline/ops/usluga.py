@@ -47,6 +47,15 @@ def executable() -> list[str]:
     return [sys.executable, "-m", "pipeline.app.cli"]
 
 
+def _digests_line(settings: Settings, config: Path) -> str:
+    """The morning digests (`asysta powiadomienia`) first, when the centre has a mail server:
+    `-` so that a mail server that is down never keeps the backup from running (the digests
+    retry by themselves on the next run)."""
+    if not settings.poczta.serwer:
+        return ""
+    return f"ExecStart=-{' '.join(executable())} -k {config} powiadomienia\n"
+
+
 def render_units(settings: Settings, user: str = DEFAULT_USER) -> dict[str, str]:
     if settings.source is None:
         raise ServiceError("usługa potrzebuje pliku konfiguracji: podaj go opcją -k (np. "
@@ -57,7 +66,8 @@ def render_units(settings: Settings, user: str = DEFAULT_USER) -> dict[str, str]
         writable.add(Path(settings.kopia.repozytorium))
     values = {"user": user, "group": user, "workdir": str(config.parent), "config": str(config),
               "exe": " ".join(executable()),
-              "writable": " ".join(f"-{p}" for p in sorted(writable))}
+              "writable": " ".join(f"-{p}" for p in sorted(writable)),
+              "powiadomienia": _digests_line(settings, config)}
     folder = resources.files("pipeline.ops") / "units"
     return {name: (folder / name).read_text(encoding="utf-8").format(**values) for name in UNITS}
 

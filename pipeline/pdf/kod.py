@@ -16,30 +16,19 @@ The DOCX carries no code: it is the editable copy, the PDF is the one printed an
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
+import string
+import zlib
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
 from typing import Any, cast
 
-import segno
-from pypdf import PdfReader
-from pypdf.generic import (
-    ArrayObject,
-    DecodedStreamObject,
-    DictionaryObject,
-    IndirectObject,
-    NameObject,
-    NullObject,
-    NumberObject,
-    PdfObject,
-    StreamObject,
-)
-
 from pipeline.core.polish import pl_date
-from pipeline.pdf.pdfa import incremental_update, startxref
-from pipeline.pdf.pdfutil import overlay_form
+from pipeline.pdf.fonts import FONT, register_fonts
+from pipeline.pdf.pdfutil import startxref, update_section
 
 PREFIX = "AS1"
 CHECK_LENGTH = 6
@@ -130,135 +119,214 @@ def human_line(identity: Identity, page: int, pages: int) -> str:
             f"strona {page} z {pages} · {identity.kontrola}")
 
 
-def _draw(canvas: object, identity: Identity, page: int, pages: int) -> None:
+def stamp(data: bytes, identity: Identity) -> bytes:
+    """The PDF with the code on every page, appended as an incremental update (a classic
+    section, as `pdfa.finish_joined` appends): only the pages' dictionaries are new, each
+    with `q … Q /AsystaKod Do` around its own content streams, which are never rewritten.
+    The document is parsed once (qpdf); the code's objects are written as bytes."""
+    import pikepdf
+
+    previous = startxref(data)  # a classic cross-reference table, or ValueError
+    with pikepdf.open(BytesIO(data), inherit_page_attributes=False) as pdf:
+        total = len(pdf.pages)
+        lines = [human_line(identity, n, total) for n in range(1, total + 1)]
+        font = _font("".join(dict.fromkeys(c for c in "".join(lines) if not " " <= c <= "~")))
+        first = max(int(pdf.trailer.get("/Size", 0)), _table_end(data, previous))
+        head, tail, font_ref, descriptor, file, tounicode = range(first, first + 6)
+        objects = [
+            (head, _stream(b"q\n")),
+            (tail, _stream(f"\nQ\n/Artifact BMC q {STAMP_NAME} Do Q EMC\n".encode("ascii"))),
+            (font_ref, font.font.format(descriptor=descriptor, tounicode=tounicode).encode("latin-1")),
+            (descriptor, font.descriptor.format(file=file).encode("latin-1")),
+            (file, font.file), (tounicode, font.tounicode)]
+        for number, (page, line) in enumerate(zip(pdf.pages, lines, strict=True), 1):
+            form = first + 5 + number
+            drawing = _drawing(payload(identity, number, total), font.encode(line), font.resource)
+            objects.append((form, _form(page, drawing, f"<< /Font << {font.resource} {font_ref} 0 R >> >>")))
+            objects.append((page.obj.objgen[0], _page(page, head, tail, form)))
+        trailer = pikepdf.Dictionary({k: pdf.trailer[k] for k in ("/Root", "/Info", "/ID")
+                                      if k in pdf.trailer})
+        size = first + 6 + total
+        trailer_bytes = (trailer.unparse()[:-2] + f" /Size {size} /Prev {previous} >>".encode())
+    return data + update_section(data, objects, trailer_bytes)
+
+
+_SUBSECTION = re.compile(rb"\s*(\d+) (\d+)[ \t]*\r?\n")
+
+
+def _table_end(data: bytes, offset: int) -> int:
+    """One past the highest object number the last cross-reference table lists (a /Size
+    that is too small must not make new objects overwrite old ones)."""
+    end, at = 0, offset + len(b"xref")
+    while (match := _SUBSECTION.match(data, at)) is not None:
+        start, count = int(match.group(1)), int(match.group(2))
+        end = max(end, start + count)
+        at = match.end() + 20 * count  # each entry is 20 bytes
+    return end
+
+
+def _stream(content: bytes, entries: bytes = b"") -> bytes:
+    packed = zlib.compress(content)
+    return (b"<< " + entries + b" /Filter /FlateDecode /Length " + str(len(packed)).encode()
+            + b" >>\nstream\n" + packed + b"\nendstream")
+
+
+def _form(page: Any, drawing: bytes, resources: str) -> bytes:
+    """A Form XObject of the page's size holding the code, drawn over the page."""
+    left, bottom, right, top = (float(v) for v in page.cropbox)
+    entries = (f"/Type /XObject /Subtype /Form /BBox [0 0 {_num(right - left)} {_num(top - bottom)}] "
+               f"/Matrix [1 0 0 1 {_num(left)} {_num(bottom)}] /Resources {resources}")
+    return _stream(drawing, entries.encode("ascii"))
+
+
+def _page(page: Any, head: int, tail: int, form: int) -> bytes:
+    """The page's dictionary again, with the stamp among its XObjects (a copy: pages of one
+    document often share one resource dictionary) and its content wrapped in q … Q."""
+    import pikepdf
+
+    new = pikepdf.Dictionary({k: v for k, v in page.obj.items()})
+    resources = _inherited(page.obj, "/Resources")
+    resources = pikepdf.Dictionary({k: v for k, v in resources.items()} if resources else {})
+    xobjects = resources.get("/XObject")
+    xobjects = pikepdf.Dictionary({k: v for k, v in xobjects.items()} if xobjects else {})
+    xobjects[STAMP_NAME] = pikepdf.Name("/AsystaRefForm")
+    resources.XObject = xobjects
+    new.Resources = resources
+    contents = page.obj.get("/Contents")
+    parts = (list(contents) if isinstance(contents, pikepdf.Array)
+             else [] if contents is None else [contents])
+    new.Contents = pikepdf.Array([pikepdf.Name("/AsystaRefHead"), *parts,
+                                  pikepdf.Name("/AsystaRefTail")])
+    body = new.unparse()
+    for name, number in ((b"Form", form), (b"Head", head), (b"Tail", tail)):
+        body = body.replace(b"/AsystaRef" + name, f"{number} 0 R".encode())
+    return body
+
+
+def _inherited(node: Any, key: str) -> Any:
+    """A page attribute, from the page or the nearest page-tree node above it."""
+    for _ in range(64):
+        if key in node:
+            return node[key]
+        if "/Parent" not in node:
+            return None
+        node = node.Parent
+    return None
+
+
+# -- drawing the code ----------------------------------------------------------------------
+
+# What `human_line` can print: ASCII (the case number, the kind, digits, the check) and the
+# two letters beyond it, in the order a line first uses them (reportlab numbers them so).
+_LINE_EXTRA = "·ł"
+
+
+@dataclass(frozen=True)
+class _Font:
+    """The line's font, as reportlab embeds it (a TrueType subset), made once per process:
+    its objects' bodies with the numbers of the objects they point to left as `{}` fields."""
+
+    resource: str  # its name in the form's /Font dictionary
+    codes: dict[str, int]  # a character's code in the subset
+    font: str  # refers to {descriptor} and {tounicode}
+    descriptor: str  # refers to {file}
+    file: bytes
+    tounicode: bytes
+
+    def encode(self, text: str) -> bytes:
+        return bytes(self.codes[c] for c in text).hex().encode("ascii")
+
+
+@functools.lru_cache(maxsize=8)
+def _font(extra: str) -> _Font:
+    """reportlab's subset of the line font: ASCII, then `extra` in this order."""
+    import pikepdf
     from reportlab.pdfgen.canvas import Canvas
-
-    from pipeline.pdf.fonts import FONT
-
-    assert isinstance(canvas, Canvas)
-    qr = segno.make(payload(identity, page, pages), error="m", micro=False)
-    matrix = [list(row) for row in qr.matrix]
-    module = QR_SIZE / len(matrix)
-    canvas.saveState()
-    canvas.setFillGray(0)
-    path = canvas.beginPath()
-    top = QR_BOTTOM + QR_SIZE
-    for y, row in enumerate(matrix):
-        x = 0
-        while x < len(row):  # a run of dark modules is one rectangle
-            if not row[x]:
-                x += 1
-                continue
-            start = x
-            while x < len(row) and row[x]:
-                x += 1
-            path.rect(QR_LEFT + start * module, top - (y + 1) * module, (x - start) * module,
-                      module)
-    canvas.drawPath(path, stroke=0, fill=1)
-    canvas.setFillGray(0.3)
-    canvas.setFont(FONT, LINE_SIZE)
-    canvas.translate(LINE_X, top + LINE_GAP)
-    canvas.rotate(90)
-    canvas.drawString(0, 0, human_line(identity, page, pages))
-    canvas.restoreState()
-
-
-def _stamps(identity: Identity, sizes: list[tuple[float, float]]) -> bytes:
-    """One PDF holding only the codes, one page per document page."""
-    from reportlab.pdfgen.canvas import Canvas
-
-    from pipeline.pdf.fonts import FONT, register_fonts
 
     register_fonts()
     buffer = BytesIO()
     canvas = Canvas(buffer, pageCompression=1, initialFontName=FONT)
-    for number, size in enumerate(sizes, 1):
-        canvas.setPageSize(size)
-        _draw(canvas, identity, number, len(sizes))
-        canvas.showPage()
+    canvas.setFont(FONT, LINE_SIZE)
+    canvas.drawString(0, 0, extra + string.printable[:95])
+    canvas.showPage()
     canvas.save()
-    return buffer.getvalue()
+    with pikepdf.open(BytesIO(buffer.getvalue())) as pdf:
+        [(name, font)] = pdf.pages[0].obj.Resources.Font.items()
+        descriptor = font.FontDescriptor
+        mapping = font.ToUnicode.read_bytes().decode("ascii")
+        codes = {chr(int(uni, 16)): int(code, 16) for code, uni in
+                 re.findall(r"<([0-9A-Fa-f]{2})> <([0-9A-Fa-f]{4})>", mapping) if int(uni, 16)}
+        body = _refs_as_fields(font, {"/FontDescriptor": "descriptor", "/ToUnicode": "tounicode"})
+        return _Font(str(name), codes, body,
+                     _refs_as_fields(descriptor, {"/FontFile2": "file"}),
+                     _raw_stream(descriptor.FontFile2), _raw_stream(font.ToUnicode))
 
 
-def stamp(data: bytes, identity: Identity) -> bytes:
-    """The PDF with the code on every page, appended as an incremental update (a classic
-    section, as `pdfa.finish_joined` appends): only the pages' dictionaries are new, each
-    with `q … Q /AsystaKod Do` around its own content streams, which are never rewritten."""
-    from pipeline.pdf.pdfutil import content_bytes, quiet_pypdf
+def _refs_as_fields(obj: Any, fields: dict[str, str]) -> str:
+    """A dictionary's body with the named entries as `{field} 0 R` (braces doubled)."""
+    import pikepdf
 
-    with quiet_pypdf():
-        reader = PdfReader(BytesIO(data))
-        pages = list(reader.pages)
-        sizes = [(float(p.cropbox.width), float(p.cropbox.height)) for p in pages]
-        codes = PdfReader(BytesIO(_stamps(identity, sizes)))
-        trailer: Any = reader.trailer
-        first_new = max([int(trailer["/Size"]), *(n + 1 for section in reader.xref.values()
-                                                   for n in section),
-                         *(n + 1 for n in reader.xref_objStm)])
-        objects: list[PdfObject] = []
-
-        def add(obj: PdfObject) -> IndirectObject:
-            objects.append(obj)
-            return IndirectObject(first_new + len(objects) - 1, 0, reader)
-
-        copied: dict[int, IndirectObject] = {}
-
-        def imported(value: Any) -> Any:
-            """An object of the codes' PDF, with its references renumbered into this one."""
-            if isinstance(value, IndirectObject):
-                if value.idnum not in copied:
-                    copied[value.idnum] = add(NullObject())  # its number first: cycles end here
-                    objects[copied[value.idnum].idnum - first_new] = imported(value.get_object())
-                return copied[value.idnum]
-            if isinstance(value, StreamObject):
-                stream = DecodedStreamObject()
-                stream.set_data(value.get_data())
-                for key, item in value.items():
-                    if key not in ("/Filter", "/DecodeParms", "/Length"):
-                        stream[NameObject(key)] = imported(item)
-                return stream.flate_encode()
-            if isinstance(value, DictionaryObject):
-                return DictionaryObject({NameObject(k): imported(v) for k, v in value.items()})
-            if isinstance(value, ArrayObject):
-                return ArrayObject([imported(v) for v in value])
-            return value
-
-        head = add(_plain_stream(b"q\n"))
-        tail = add(_plain_stream(f"\nQ\n/Artifact BMC q {STAMP_NAME} Do Q EMC\n".encode("ascii")))
-        changed: list[tuple[int, PdfObject]] = []
-        for page, code in zip(pages, codes.pages, strict=True):
-            form = overlay_form(page.cropbox, content_bytes(code),
-                                imported(code.raw_get("/Resources")))
-            form_ref = add(form.flate_encode())
-            new_page = DictionaryObject(page)
-            resources = DictionaryObject(cast(DictionaryObject, page["/Resources"].get_object())
-                                         if "/Resources" in page else {})
-            xobjects = DictionaryObject(cast(DictionaryObject, resources["/XObject"].get_object())
-                                        if "/XObject" in resources else {})
-            xobjects[NameObject(STAMP_NAME)] = form_ref
-            resources[NameObject("/XObject")] = xobjects
-            new_page[NameObject("/Resources")] = resources
-            contents: list[Any] = []
-            if "/Contents" in page:
-                raw = page.raw_get("/Contents")
-                target = raw.get_object()
-                contents = list(target) if isinstance(target, ArrayObject) else [raw]
-            new_page[NameObject("/Contents")] = ArrayObject([head, *contents, tail])
-            assert page.indirect_reference is not None
-            changed.append((page.indirect_reference.idnum, new_page))
-    numbered = [(first_new + i, obj) for i, obj in enumerate(objects)] + changed
-    update = DictionaryObject({
-        NameObject("/Size"): NumberObject(max(n for n, _ in numbered) + 1),
-        NameObject("/Root"): trailer.raw_get("/Root"),
-        NameObject("/Prev"): NumberObject(startxref(data)),
-    })
-    for key in ("/Info", "/ID"):
-        if key in trailer:
-            update[NameObject(key)] = trailer.raw_get(key)
-    return data + incremental_update(data, numbered, update)
+    copy = pikepdf.Dictionary({k: v for k, v in obj.items() if k not in fields})
+    for key, field_name in fields.items():
+        copy[key] = pikepdf.Name(f"/AsystaPole{field_name}")
+    text = copy.unparse().replace(b"{", b"{{").replace(b"}", b"}}")
+    for field_name in fields.values():
+        text = text.replace(f"/AsystaPole{field_name}".encode(), f"{{{field_name}}} 0 R".encode())
+    return text.decode("latin-1")
 
 
-def _plain_stream(data: bytes) -> DecodedStreamObject:
-    stream = DecodedStreamObject()
-    stream.set_data(data)
-    return stream
+def _raw_stream(stream: Any) -> bytes:
+    """A stream object's body as stored (its filter and data kept)."""
+    import pikepdf
+
+    data = stream.read_raw_bytes()
+    head = pikepdf.Dictionary({k: v for k, v in stream.stream_dict.items() if k != "/Length"})
+    head.Length = len(data)
+    return head.unparse() + b"\nstream\n" + data + b"\nendstream"
+
+
+def _modules(text: str) -> list[bytes]:
+    """The QR code's rows (1 = dark), error correction M, by zxing-cpp's encoder."""
+    import zxingcpp
+
+    code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, options="ecLevel=M")
+    image = code.to_image(scale=1, add_quiet_zones=False)
+    height, width = image.shape[:2]
+    pixels = bytes(memoryview(cast(Any, image))).translate(_DARK)
+    return [pixels[y * width:(y + 1) * width] for y in range(height)]
+
+
+_DARK = bytes([1] + [0] * 255)  # zxing's black pixel (0) is a dark module
+
+
+@functools.lru_cache(maxsize=16)
+def _grid(size: int) -> tuple[list[str], list[str], list[str]]:
+    """Module coordinates as PDF numbers: (left edge of column i, bottom of row i,
+    "width height" of a run of i modules)."""
+    module = QR_SIZE / size
+    top = QR_BOTTOM + QR_SIZE
+    return ([_num(QR_LEFT + i * module) for i in range(size + 1)],
+            [_num(top - (i + 1) * module) for i in range(size)],
+            [f"{_num(i * module)} {_num(module)}" for i in range(size + 1)])
+
+
+def _num(value: float) -> str:
+    return f"{value:.4f}".rstrip("0").rstrip(".")
+
+
+def _drawing(text: str, line: bytes, resource: str) -> bytes:
+    """The content of one page's stamp: the code as rectangles, the line turned upwards."""
+    rows = _modules(text)
+    xs, ys, widths = _grid(len(rows))
+    ops = ["q 0 g"]
+    for y, row in enumerate(rows):
+        x = row.find(1)
+        while x >= 0:  # a run of dark modules is one rectangle
+            end = row.find(0, x)
+            end = len(row) if end < 0 else end
+            ops.append(f"{xs[x]} {ys[y]} {widths[end - x]} re")
+            x = row.find(1, end)
+    ops.append("f .3 g")
+    ops.append(f"0 1 -1 0 {_num(LINE_X)} {_num(QR_BOTTOM + QR_SIZE + LINE_GAP)} cm")
+    ops.append(f"BT {resource} {_num(LINE_SIZE)} Tf 0 0 Td <{line.decode('ascii')}> Tj ET Q")
+    return "\n".join(ops).encode("ascii")

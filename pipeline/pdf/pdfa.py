@@ -15,6 +15,7 @@ PDF/A-2b only when every part they were made of does.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import os
@@ -45,6 +46,7 @@ from pypdf.generic import (
 from pipeline.core.config import Osrodek
 from pipeline.core.models import FormData
 from pipeline.core.polish import keyword_phrases, meta_date
+from pipeline.pdf.pdfutil import startxref, update_section
 
 LANG = "pl-PL"
 NO_LANGUAGE = "zxx"  # a run without language: never hyphenated (names, places, case numbers)
@@ -118,6 +120,7 @@ def describe_docx(path: Path, meta: PdfMeta) -> None:
         tmp.unlink(missing_ok=True)
 
 
+@functools.lru_cache(maxsize=64)  # a template's styles and headers: the same bytes each time
 def _polish(xml: bytes, defaults: bool) -> bytes:
     """Every w:lang of a part set to Polish; in styles.xml the document default too. A run
     marked „no language” (zxx: a name, which is never hyphenated) keeps its mark. A part
@@ -193,6 +196,11 @@ def pdfa_part(reader: PdfReader) -> tuple[str, str] | None:
         xmp = metadata.get_object().get_data().decode("utf-8", "replace") if metadata else ""
     except Exception:  # a damaged metadata stream claims nothing
         return None
+    return xmp_claim(xmp)
+
+
+def xmp_claim(xmp: str) -> tuple[str, str] | None:
+    """The PDF/A part and conformance an XMP packet claims, e.g. ("2", "B"); None if none."""
     part = re.search(r"pdfaid:part(?:>|=\")\s*(\d)", xmp)
     conformance = re.search(r"pdfaid:conformance(?:>|=\")\s*([ABU])", xmp, re.I)
     if not part:
@@ -269,8 +277,8 @@ def finish_joined(data: bytes, meta: PdfMeta, intent: DictionaryObject | None,
         NameObject("/Keywords"): TextStringObject(meta.keywords),
         NameObject("/Creator"): TextStringObject(CREATOR),
         NameObject("/Producer"): TextStringObject(CREATOR),
-        NameObject("/CreationDate"): TextStringObject(_pdf_date(stamp)),
-        NameObject("/ModDate"): TextStringObject(_pdf_date(stamp)),
+        NameObject("/CreationDate"): TextStringObject(pdf_date(stamp)),
+        NameObject("/ModDate"): TextStringObject(pdf_date(stamp)),
     })
     info_ref = add(info)
     numbered = [(first_new + i, obj) for i, obj in enumerate(objects)]
@@ -365,57 +373,32 @@ _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 def incremental_update(data: bytes, numbered: Iterable[tuple[int, PdfObject]],
                        trailer: DictionaryObject) -> bytes:
-    """An incremental update section: the objects, a classic xref table, the trailer."""
-    out = io.BytesIO()
-    base = len(data) + (0 if data.endswith(b"\n") else 1)
-    if not data.endswith(b"\n"):
-        out.write(b"\n")
-    offsets: dict[int, int] = {}
-    for number, obj in sorted(numbered, key=lambda item: item[0]):
-        offsets[number] = base + out.tell()
-        out.write(f"{number} 0 obj\n".encode("ascii"))
+    """An incremental update section of pypdf objects (see `pdfutil.update_section`)."""
+    def body(obj: PdfObject) -> bytes:
+        out = io.BytesIO()
         obj.write_to_stream(out)
-        out.write(b"\nendobj\n")
-    xref = base + out.tell()
-    # the free list's head first, as Acrobat writes updates (readers guess less)
-    out.write(b"xref\n0 1\n0000000000 65535 f\r\n")
-    numbers = sorted(offsets)
-    runs: list[list[int]] = []
-    for number in numbers:
-        if runs and number == runs[-1][-1] + 1:
-            runs[-1].append(number)
-        else:
-            runs.append([number])
-    for run in runs:
-        out.write(f"{run[0]} {len(run)}\n".encode("ascii"))
-        for number in run:
-            out.write(f"{offsets[number]:010d} 00000 n\r\n".encode("ascii"))
-    out.write(b"trailer\n")
-    trailer.write_to_stream(out)
-    out.write(f"\nstartxref\n{xref}\n%%EOF\n".encode("ascii"))
-    return out.getvalue()
+        return out.getvalue()
+
+    trailer_out = io.BytesIO()
+    trailer.write_to_stream(trailer_out)
+    return update_section(data, [(n, body(obj)) for n, obj in numbered], trailer_out.getvalue())
 
 
-def startxref(data: bytes) -> int:
-    """The offset of a PDF's last cross-reference section (its `startxref` value)."""
-    at = data.rfind(b"startxref")
-    match = re.match(rb"startxref\s+(\d+)", data[at:])
-    if at < 0 or not match:
-        raise ValueError("no startxref")
-    offset = int(match.group(1))
-    if not data[offset:offset + 4] == b"xref":
-        # an xref stream: a classic update section may not follow it (ISO 32000-1, 7.5.8)
-        raise ValueError("cross-reference stream")
-    return offset
-
-
-def _pdf_date(stamp: datetime) -> str:
+def pdf_date(stamp: datetime) -> str:
     return stamp.strftime("D:%Y%m%d%H%M%S+00'00'")
 
 
 def _xmp_stream(meta: PdfMeta, stamp: datetime) -> DecodedStreamObject:
+    stream = DecodedStreamObject()
+    stream.set_data(xmp_packet(meta, stamp))
+    stream[NameObject("/Type")] = NameObject("/Metadata")
+    stream[NameObject("/Subtype")] = NameObject("/XML")
+    return stream
+
+
+def xmp_packet(meta: PdfMeta, stamp: datetime) -> bytes:
     """XMP for PDF/A-2b: the same title, author, subject, keywords, tools and dates as the
-    Info dictionary (ISO 19005-2, 6.6.2.3), unfiltered (6.6.2.1)."""
+    Info dictionary (ISO 19005-2, 6.6.2.3), to be stored unfiltered (6.6.2.1)."""
     when = stamp.strftime("%Y-%m-%dT%H:%M:%S+00:00")
     xmp = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
@@ -440,8 +423,4 @@ def _xmp_stream(meta: PdfMeta, stamp: datetime) -> DecodedStreamObject:
  </rdf:RDF>
 </x:xmpmeta>
 <?xpacket end="w"?>"""
-    stream = DecodedStreamObject()
-    stream.set_data(xmp.encode("utf-8"))
-    stream[NameObject("/Type")] = NameObject("/Metadata")
-    stream[NameObject("/Subtype")] = NameObject("/XML")
-    return stream
+    return xmp.encode("utf-8")

@@ -1,9 +1,11 @@
-"""Small helpers for reading PDFs with pypdf, shared by the forms and the case binder."""
+"""Small helpers for PDFs: reading with pypdf quietly, overlays, incremental updates."""
 
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any, cast
 
@@ -46,6 +48,51 @@ def overlay_form(box: RectangleObject, content: bytes, resources: Any) -> Decode
         NameObject("/Resources"): resources,
     })
     return form
+
+
+def update_section(data: bytes, numbered: list[tuple[int, bytes]], trailer: bytes) -> bytes:
+    """An incremental update section appended to `data`: the objects (number, serialized
+    body), a classic xref table, the trailer dictionary (which names /Prev)."""
+    out = io.BytesIO()
+    base = len(data) + (0 if data.endswith(b"\n") else 1)
+    if not data.endswith(b"\n"):
+        out.write(b"\n")
+    offsets: dict[int, int] = {}
+    for number, body in sorted(numbered, key=lambda item: item[0]):
+        offsets[number] = base + out.tell()
+        out.write(b"%d 0 obj\n" % number)
+        out.write(body)
+        out.write(b"\nendobj\n")
+    xref = base + out.tell()
+    # the free list's head first, as Acrobat writes updates (readers guess less)
+    out.write(b"xref\n0 1\n0000000000 65535 f\r\n")
+    runs: list[list[int]] = []
+    for number in sorted(offsets):
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    for run in runs:
+        out.write(b"%d %d\n" % (run[0], len(run)))
+        for number in run:
+            out.write(b"%010d 00000 n\r\n" % offsets[number])
+    out.write(b"trailer\n")
+    out.write(trailer)
+    out.write(b"\nstartxref\n%d\n%%%%EOF\n" % xref)
+    return out.getvalue()
+
+
+def startxref(data: bytes) -> int:
+    """The offset of the last cross-reference section; ValueError unless it is a classic
+    table (a classic update section may not follow an xref stream, ISO 32000-1, 7.5.8)."""
+    at = data.rfind(b"startxref")
+    match = re.match(rb"startxref\s+(\d+)", data[at:])
+    if at < 0 or not match:
+        raise ValueError("no startxref")
+    offset = int(match.group(1))
+    if not data[offset:offset + 4] == b"xref":
+        raise ValueError("cross-reference stream")
+    return offset
 
 
 def content_bytes(page: PageObject) -> bytes:

@@ -17,6 +17,10 @@ Crash safety is the inbox's: the batch's original is stored first, the signed PD
 (a slot left by a killed run is reused), the register entries are the commit, the journal
 follows, and the input leaves the scan folder last; a run after a kill files nothing twice.
 The same batch dropped again creates nothing new.
+
+A PDF that carries an electronic signature is no scan: it goes to
+`pipeline.scans.elektroniczne` (verified, filed untouched). The pages are read and split
+in `pipeline.scans.strony`; what the register says about signatures is `pipeline.scans.stan`.
 """
 
 from __future__ import annotations
@@ -25,335 +29,46 @@ import contextlib
 import hashlib
 import io
 import os
-import re
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
-
-from PIL import Image, ImageOps, ImageSequence
 
 from pipeline.core import faults, journal
 from pipeline.core.config import Settings
 from pipeline.core.errors import FormError, Problem, ResourceError, resource_failure
 from pipeline.core.fsutil import ensure_private_dir, fsync_dir, write_new
 from pipeline.core.fsutil import replace as replace_file
-from pipeline.core.polish import pl_count, pl_date
-from pipeline.pdf import kod
+from pipeline.core.polish import pl_count
 from pipeline.pdf.pdfa import PdfMeta, finish_joined, is_pdfa2, output_intent
 from pipeline.pdf.pdfutil import quiet_pypdf
-from pipeline.sprawa.checklist import Checklist, Item
-from pipeline.sprawa.register import REGISTER_NAME, Entry, Register, family_dir
-from pipeline.sprawa.schemas import is_case_number
+from pipeline.podpis.weryfikacja import is_signed
+from pipeline.scans.stan import (  # noqa: F401 - the archive's view, re-exported for callers
+    ORIGINALS_DIR,
+    SCANS_KEY,
+    SignedScan,
+    add_unsigned,
+    binder_pdf,
+    complete_scan,
+    document_name,
+    entry_of,
+    safe_stem,
+    scanning,
+    scans_of,
+)
+from pipeline.scans.strony import Document, Page, SetAside, read_pages, split
+from pipeline.sprawa.register import Entry, Register, family_dir
 from pipeline.stages import archive
 from pipeline.stages.archive import archive_lock
 from pipeline.stages.intake import is_ignored, open_regular
 
-SCANS_KEY = "skany"  # the key of a register entry that lists its signed scans
-ORIGINALS_DIR = "skany"  # outbox/skany/: every batch, byte for byte
 UNREAD_DIR = "nierozpoznane"  # inbox/skany/nierozpoznane/: pages set aside
 SIGNED = "_podpisany"
 SUFFIXES = (".pdf", ".tif", ".tiff", ".jpg", ".jpeg", ".png")
-JPEG_QUALITY = 75  # the signed copy's pages
-THUMBNAIL_WIDTH = 400
-BLANK_INK = 0.002  # a page with less dark area than this is blank
 
 Status = Literal["przyjety", "czesciowo", "nierozpoznany", "duplikat", "odrzucony", "pozostawiony"]
-
-
-# -- what the register says ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SignedScan:
-    """One signed scan of a document, as its register entry records it."""
-
-    plik: str
-    strony: tuple[int, ...]  # the document's pages it holds, in order
-    stron: int  # how many pages the document has
-    partia: str  # SHA-256 of the batch it came from
-    przyjeto: str = ""
-
-    @property
-    def komplet(self) -> bool:
-        return set(self.strony) == set(range(1, self.stron + 1))
-
-    def to_json(self) -> dict[str, Any]:
-        return {"plik": self.plik, "strony": list(self.strony), "stron": self.stron,
-                "komplet": self.komplet, "partia": self.partia, "przyjeto": self.przyjeto}
-
-    @classmethod
-    def from_json(cls, raw: Any) -> SignedScan | None:
-        if not isinstance(raw, dict):
-            return None
-        plik, strony, stron = raw.get("plik"), raw.get("strony"), raw.get("stron")
-        if not (isinstance(plik, str) and isinstance(stron, int) and isinstance(strony, list)
-                and all(isinstance(s, int) for s in strony)):
-            return None
-        return cls(plik, tuple(strony), stron, str(raw.get("partia", "")),
-                   str(raw.get("przyjeto", "")))
-
-
-def scans_of(entry: Entry) -> list[SignedScan]:
-    """The signed scans of a document, oldest first (none for a register without them)."""
-    raw = entry.extra.get(SCANS_KEY)
-    if not isinstance(raw, list):
-        return []
-    return [s for s in (SignedScan.from_json(r) for r in raw) if s is not None]
-
-
-def complete_scan(entry: Entry) -> SignedScan | None:
-    """The newest scan holding every page of the document, if there is one."""
-    complete = [s for s in scans_of(entry) if s.komplet]
-    return complete[-1] if complete else None
-
-
-def binder_pdf(entry: Entry) -> tuple[str, bool]:
-    """The PDF of a document for the binder: its complete signed scan where there is one
-    (and True), else the unsigned PDF."""
-    scan = complete_scan(entry)
-    return (scan.plik, True) if scan else (entry.pdf, False)
-
-
-def _document_name(entry: Entry) -> str:
-    return f"dokument „{entry.rodzaj}”" if entry.rodzaj else f"załącznik nr {entry.zalacznik}"
-
-
-def scanning(outbox: Path) -> bool:
-    """Has the archive received a scan batch? Until the copier's folder is in use, no document
-    is `niepodpisany` (an archive that does not scan is not flooded with them)."""
-    try:
-        with os.scandir(outbox / ORIGINALS_DIR) as entries:
-            return any(e.is_file() and not e.name.startswith(".") for e in entries)
-    except OSError:
-        return False
-
-
-def add_unsigned(checklist: Checklist, register: Register, as_of: date, days: int) -> Checklist:
-    """The checklist with a `niepodpisany` item for each current document dated `days` or
-    more before `as_of` that has no complete signed scan."""
-    items = []
-    for entry in register.current():
-        due = entry.data + timedelta(days=days)
-        if entry.data > as_of or due > as_of or complete_scan(entry) is not None:
-            continue
-        scans = scans_of(entry)
-        have = sorted({n for s in scans for n in s.strony})
-        stron = scans[-1].stron if scans else 0
-        missing = [n for n in range(1, stron + 1) if n not in have]
-        detail = (f"skan niepełny – brak stron {', '.join(map(str, missing))}" if scans
-                  else "brak skanu podpisanego dokumentu")
-        items.append(Item(entry.zalacznik, None, "niepodpisany", due, entry.pdf,
-                          f"{_document_name(entry).capitalize()} z {pl_date(entry.data)}: "
-                          f"{detail} (wrzuć skan do folderu skanów)"))
-    if not items:
-        return checklist
-    return replace(checklist, pozycje=(*checklist.pozycje, *items))
-
-
-# -- reading a batch ---------------------------------------------------------------------
-
-
-@dataclass
-class Page:
-    """One page of a batch: its place in the batch, its code, and its image (upright when
-    the code says how)."""
-
-    number: int  # 1-based, in the batch
-    code: kod.PageCode | None
-    blank: bool
-    jpeg: bytes
-    size: tuple[int, int]  # pixels
-    thumbnail: bytes = b""  # PNG, only for pages set aside
-    rotation: int = 0  # degrees turned to make it upright
-    foreign: bool = False  # a QR code that is not one of ours
-
-
-def _images(content: bytes, suffix: str, dpi: int, limit: int) -> Iterator[Image.Image]:
-    """The batch's pages as greyscale images at `dpi`."""
-    if suffix == ".pdf":
-        import pypdfium2
-
-        document = pypdfium2.PdfDocument(content)
-        try:
-            if len(document) > limit:
-                raise FormError([Problem(f"partia ma {len(document)} stron; dopuszczalne {limit} "
-                                         "– podziel skan na mniejsze pliki")])
-            for index in range(len(document)):
-                page = document[index]
-                bitmap = page.render(scale=dpi / 72, grayscale=True)
-                yield bitmap.to_pil().convert("L")
-                page.close()
-        finally:
-            document.close()
-        return
-    with Image.open(io.BytesIO(content)) as image:
-        for count, frame in enumerate(ImageSequence.Iterator(image), 1):
-            if count > limit:
-                raise FormError([Problem(f"partia ma więcej niż {limit} stron – podziel skan na "
-                                         "mniejsze pliki")])
-            grey = ImageOps.exif_transpose(frame).convert("L")
-            source_dpi = frame.info.get("dpi", (dpi, dpi))[0] or dpi
-            if source_dpi > dpi * 1.2:
-                scale = dpi / float(source_dpi)
-                grey = grey.resize((round(grey.width * scale), round(grey.height * scale)),
-                                   Image.Resampling.LANCZOS)
-            yield grey
-
-
-QR_ONLY: Any = None  # zxingcpp.BarcodeFormats, made on first use (the import is slow)
-
-
-def _decode(image: Image.Image) -> tuple[kod.PageCode | None, int, bool]:
-    """(our code, the degrees the page is turned, whether a foreign QR code is there)."""
-    global QR_ONLY
-    import zxingcpp
-
-    foreign = False
-    if QR_ONLY is None:
-        QR_ONLY = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
-    for attempt in (image, ImageOps.autocontrast(image, cutoff=1)):
-        for result in zxingcpp.read_barcodes(attempt, formats=QR_ONLY):
-            code = kod.parse(result.text)
-            if code is not None:
-                return code, int(result.orientation), False
-            foreign = True
-    return None, 0, foreign
-
-
-def _is_blank(image: Image.Image) -> bool:
-    small = image.reduce(4)
-    width, height = small.size
-    inner = small.crop((width // 20, height // 20, width - width // 20, height - height // 20))
-    histogram = inner.histogram()
-    dark = sum(histogram[:128])
-    return dark < BLANK_INK * inner.width * inner.height
-
-
-def _upright(image: Image.Image, orientation: int) -> tuple[Image.Image, int]:
-    """The image turned so that the code (and so the page) reads upright."""
-    turn = round(orientation / 90) * 90 % 360
-    return (image.rotate(turn, expand=True) if turn else image), turn
-
-
-def _jpeg(image: Image.Image) -> bytes:
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
-    return out.getvalue()
-
-
-def _png(image: Image.Image) -> bytes:
-    small = image.copy()
-    small.thumbnail((THUMBNAIL_WIDTH, THUMBNAIL_WIDTH * 2))
-    out = io.BytesIO()
-    small.save(out, "PNG", optimize=True)
-    return out.getvalue()
-
-
-def read_pages(content: bytes, suffix: str, dpi: int, limit: int) -> list[Page]:
-    """Every page of a batch, read (codes decoded, blanks found), in batch order."""
-    pages: list[Page] = []
-    for number, image in enumerate(_images(content, suffix, dpi, limit), 1):
-        code, orientation, foreign = _decode(image)
-        blank = code is None and not foreign and _is_blank(image)
-        turn = 0
-        if code is not None:
-            image, turn = _upright(image, orientation)
-        elif pages and pages[-1].rotation and not blank:  # a page of the same document, likely
-            image, turn = _upright(image, pages[-1].rotation)
-        pages.append(Page(number, code, blank, _jpeg(image), image.size,
-                          b"" if code is not None else _png(image), turn, foreign))
-    return pages
-
-
-# -- splitting it into documents ---------------------------------------------------------
-
-
-@dataclass
-class Document:
-    """The pages of a batch that belong to one document, in the document's order."""
-
-    identity: kod.Identity
-    stron: int
-    pages: dict[int, Page] = field(default_factory=dict)  # document page number → page
-    guessed: list[int] = field(default_factory=list)  # numbers given to pages without a code
-
-
-@dataclass
-class SetAside:
-    page: Page
-    reason: str
-
-
-@dataclass
-class Split:
-    documents: list[Document]
-    set_aside: list[SetAside]
-    blank: list[int]
-
-
-def split(pages: list[Page]) -> Split:
-    """The pages grouped by document. A page without a code follows the page before it when
-    that page's document has more pages and this one's number is not held by a coded page."""
-    documents: dict[tuple[str, str, date, int], Document] = {}
-    set_aside: list[SetAside] = []
-    blank: list[int] = []
-    for page in pages:
-        if page.code is None:
-            continue
-        identity = page.code.identity
-        doc = documents.setdefault(identity.key, Document(identity, page.code.stron))
-        if page.code.strona in doc.pages or page.code.stron != doc.stron:
-            set_aside.append(SetAside(page, f"strona {page.code.strona} tego dokumentu jest już "
-                                            "w tej partii (zeskanowana drugi raz)"))
-            continue
-        doc.pages[page.code.strona] = page
-    previous: tuple[Document, int] | None = None
-    for page in pages:
-        if page.code is not None:
-            doc = documents[page.code.identity.key]
-            previous = (doc, page.code.strona) if doc.pages.get(page.code.strona) is page else None
-            continue
-        if page.blank:
-            blank.append(page.number)
-            continue
-        if previous is not None:
-            doc, number = previous
-            if number < doc.stron and number + 1 not in doc.pages:
-                doc.pages[number + 1] = page
-                doc.guessed.append(number + 1)
-                previous = (doc, number + 1)
-                continue
-        why = ("na stronie jest kod QR, ale nie pochodzi z programu asysta (strona spoza "
-               "archiwum?)" if page.foreign else "nie udało się odczytać kodu QR (strona spoza "
-               "archiwum albo kod zasłonięty, zabrudzony lub ucięty)")
-        set_aside.append(SetAside(page, why))
-        previous = None
-    return Split(list(documents.values()), set_aside, blank)
-
-
-def _entry_of(settings: Settings, identity: kod.Identity) -> tuple[Entry | None, str]:
-    """The register entry a code names, or the reason it cannot be filed."""
-    what = (f"dokument „{identity.rodzaj}”" if identity.rodzaj
-            else f"załącznik nr {identity.zalacznik}")
-    named = f"{what} z {pl_date(identity.data)}, wersja {identity.wersja}"
-    if not is_case_number(identity.rodzina) or not (
-            family_dir(settings.outbox, identity.rodzina) / REGISTER_NAME).is_file():
-        return None, f"kod wskazuje sprawę {identity.rodzina}, której nie ma w archiwum ({named})"
-    register = Register.load(family_dir(settings.outbox, identity.rodzina))
-    for entry in register.entries:
-        if ((entry.rodzaj or str(entry.zalacznik)) == identity.document
-                and entry.data == identity.data and entry.wersja == identity.wersja):
-            expected = kod.check(identity.rodzina, entry.zalacznik, entry.rodzaj, entry.data,
-                                 entry.wersja, entry.sha256)
-            if expected != identity.kontrola:
-                return None, (f"kod kontrolny nie zgadza się z dokumentem w archiwum sprawy "
-                              f"{identity.rodzina} ({named}) – to nie jest wydruk dokumentu "
-                              "z tego archiwum")
-            return entry, ""
-    return None, f"w archiwum sprawy {identity.rodzina} nie ma dokumentu: {named}"
 
 
 # -- filing ------------------------------------------------------------------------------
@@ -379,10 +94,12 @@ class ScanOutcome:
     blank: list[int] = field(default_factory=list)
     explanation: Path | None = None  # in nierozpoznane/
     problems: tuple[Problem, ...] = ()
+    notes: tuple[str, ...] = ()  # what was filed from a signed PDF (no names)
+    signed_in: str = ""  # the family a signed PDF was filed in
 
     @property
     def rodziny(self) -> list[str]:
-        return sorted({f.rodzina for f in self.filed})
+        return sorted({f.rodzina for f in self.filed} | ({self.signed_in} - {""}))
 
 
 def _signed_pdf(pages: list[Page], dpi: int, meta: PdfMeta, intent: Any) -> bytes:
@@ -416,10 +133,10 @@ def _meta_of(folder: Path, entry: Entry) -> tuple[PdfMeta, Any]:
             reader = PdfReader(folder / Path(entry.pdf).name)
             info: Any = reader.metadata or {}
             intent = output_intent(reader) if is_pdfa2(reader) else None
-            title = str(info.get("/Title") or _document_name(entry))
+            title = str(info.get("/Title") or document_name(entry))
             subject, author = str(info.get("/Subject") or ""), str(info.get("/Author") or "")
     except Exception:  # the unsigned PDF is damaged or gone: the scan is still filed
-        title, subject, author, intent = _document_name(entry), "", "", None
+        title, subject, author, intent = document_name(entry), "", "", None
     return (PdfMeta(f"{title} – skan podpisanego dokumentu", subject, author,
                     f"skan podpisanego dokumentu; {entry.pdf}"), intent)
 
@@ -445,7 +162,7 @@ def _file_documents(settings: Settings, documents: list[Document], sha256: str,
     now = datetime.now().astimezone().isoformat(timespec="seconds")
     updates: dict[str, dict[str, list[SignedScan]]] = {}  # rodzina → source file → new scans
     for doc in documents:
-        entry, reason = _entry_of(settings, doc.identity)
+        entry, reason = entry_of(settings, doc.identity)
         if entry is None:
             set_aside.extend(SetAside(p, reason) for _, p in sorted(doc.pages.items()))
             continue
@@ -477,17 +194,12 @@ def _file_documents(settings: Settings, documents: list[Document], sha256: str,
     return filed, set_aside
 
 
-def _safe_stem(name: str) -> str:
-    """A batch's name as part of a file name: letters, digits, dots and dashes."""
-    return re.sub(r"[^\w.-]+", "_", Path(name).stem)[:60] or "skan"
-
-
 def _keep_original(settings: Settings, name: str, content: bytes, sha256: str) -> Path:
     """The batch, byte for byte, in outbox/skany/ (named by its hash: stored once)."""
     folder = settings.outbox / ORIGINALS_DIR
     ensure_private_dir(folder)
     suffix = Path(name).suffix.lower()
-    stem = _safe_stem(name)
+    stem = safe_stem(name)
     target = folder / f"{datetime.now():%Y-%m-%d}_{sha256[:12]}_{stem}{suffix}"
     earlier = sorted(folder.glob(f"*_{sha256[:12]}_*"))
     for path in earlier:
@@ -503,7 +215,7 @@ def _explain(settings: Settings, name: str, sha256: str, original: Path,
     """inbox/skany/nierozpoznane/<batch>_<hash>.txt and a PNG of each page set aside."""
     folder = settings.scans / UNREAD_DIR
     ensure_private_dir(folder)
-    base = f"{_safe_stem(name)}_{sha256[:8]}"
+    base = f"{safe_stem(name)}_{sha256[:8]}"
     lines = [f"Skan „{name}” ({datetime.now():%Y-%m-%d %H:%M}): "
              f"{pl_count(len(set_aside), 'strona nie została przypisana', 'strony nie zostały przypisane', 'stron nie zostało przypisanych')} "  # noqa: E501
              "do żadnego dokumentu.", ""]
@@ -558,6 +270,8 @@ def process_batch(path: Path, settings: Settings) -> ScanOutcome:
         content = _read_batch(path, settings)
         sha256 = hashlib.sha256(content).hexdigest()
         suffix = path.suffix.lower()
+        if suffix == ".pdf" and is_signed(content):
+            return _signed_outcome(path, content, settings)
         try:
             pages = read_pages(content, suffix, settings.skany.dpi, settings.skany.max_stron)
         except FormError:
@@ -572,6 +286,27 @@ def process_batch(path: Path, settings: Settings) -> ScanOutcome:
         return _reject(path, settings, list(exc.problems))
     if not pages:
         return _reject(path, settings, [Problem("plik nie ma żadnej strony")])
+    return _file_batch(path, settings, content, sha256, pages)
+
+
+def _signed_outcome(path: Path, content: bytes, settings: Settings) -> ScanOutcome:
+    """A PDF with an electronic signature: verified and filed untouched, or set aside."""
+    from pipeline.scans.elektroniczne import process_signed, summary
+
+    result = process_signed(path.name, content, settings)
+    with contextlib.suppress(OSError):  # the input leaves last, unless replaced meanwhile
+        if path.read_bytes() == content:
+            path.unlink()
+    if result.filed is None:
+        return ScanOutcome(path.name, "nierozpoznany", explanation=result.explanation,
+                           problems=tuple(Problem(r) for r in result.reasons))
+    status: Status = "przyjety" if result.filed.new else "duplikat"
+    return ScanOutcome(path.name, status, notes=(summary(result.filed),),
+                       signed_in=result.filed.rodzina)
+
+
+def _file_batch(path: Path, settings: Settings, content: bytes, sha256: str,
+                pages: list[Page]) -> ScanOutcome:
     parts = split(pages)
     with archive_lock(settings.outbox):
         original = _keep_original(settings, path.name, content, sha256)

@@ -16,11 +16,14 @@ from pipeline.sprawa.family import as_date
 from pipeline.sprawa.register import Entry
 
 # niepodpisany: filed, but no complete signed scan came in time (`skany.add_unsigned`);
-# decyzja: the kierownik decides whether to tell the court (a refusal at the first meeting)
-Status = Literal["jest", "po_terminie", "brak", "oczekuje", "niepodpisany", "decyzja"]
+# decyzja: the kierownik decides whether to tell the court (a refusal at the first meeting);
+# podpisany_elektronicznie: filed, every required electronic signature verified (`scans.stan`)
+Status = Literal["jest", "po_terminie", "brak", "oczekuje", "niepodpisany", "decyzja",
+                 "podpisany_elektronicznie"]
 # the statuses counted (`Checklist.counts`); `decyzja` is shown on its item, never counted
-STATUSES: tuple[Status, ...] = ("jest", "po_terminie", "brak", "oczekuje", "niepodpisany")
-OPTIONAL_STATUSES = ("niepodpisany",)  # counted in the JSON only when present
+STATUSES: tuple[Status, ...] = ("jest", "po_terminie", "brak", "oczekuje", "niepodpisany",
+                                "podpisany_elektronicznie")
+OPTIONAL_STATUSES = ("niepodpisany", "podpisany_elektronicznie")  # in the JSON only when present
 
 
 def add_months(day: date, months: int) -> date:

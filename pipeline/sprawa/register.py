@@ -212,3 +212,88 @@ def newest_versions(entries: Iterable[Entry]) -> list[Entry]:
         if held is None or _recency(entry) > _recency(held):
             newest[entry.document] = entry
     return [newest[key] for key in sorted(newest)]
+
+
+# -- electronic signatures (`pipeline.podpis`): a record of each verified signed file --------
+
+E_SIGNED_KEY = "podpisy_elektroniczne"  # the key of an entry that lists its signed files
+
+
+@dataclass(frozen=True)
+class Signer:
+    """One verified signature of a signed file: who (from the certificate), in what role,
+    which kind, when, and what the verification could not check."""
+
+    podpisujacy: str
+    rola: str  # rodzina / asystent / pracownik / kierownik
+    rodzaj: str  # zaufany / osobisty / kwalifikowany / inny
+    czas: str  # ISO; the time-stamp's, else the signer's own claim
+    wynik: str  # "ważny"
+    niesprawdzone: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"podpisujacy": self.podpisujacy, "rola": self.rola, "rodzaj": self.rodzaj,
+                "czas": self.czas, "wynik": self.wynik, "niesprawdzone": list(self.niesprawdzone)}
+
+    @classmethod
+    def from_json(cls, raw: Any) -> Signer | None:
+        if not isinstance(raw, dict):
+            return None
+        texts = [raw.get(k) for k in ("podpisujacy", "rola", "rodzaj", "czas", "wynik")]
+        notes = raw.get("niesprawdzone", [])
+        if not all(isinstance(t, str) for t in texts) or not isinstance(notes, list):
+            return None
+        who, role, kind, when, result = (str(t) for t in texts)
+        return cls(who, role, kind, when, result, tuple(str(n) for n in notes))
+
+
+@dataclass(frozen=True)
+class ESigned:
+    """A signed PDF of a document, kept byte for byte beside it, and its verification."""
+
+    plik: str
+    sha256: str
+    przyjeto: str
+    podpisy: tuple[Signer, ...]
+    brakuje: tuple[str, ...] = ()  # required roles no signature stands for
+
+    @property
+    def komplet(self) -> bool:
+        return not self.brakuje
+
+    def to_json(self) -> dict[str, Any]:
+        return {"plik": self.plik, "sha256": self.sha256, "przyjeto": self.przyjeto,
+                "podpisy": [s.to_json() for s in self.podpisy], "komplet": self.komplet,
+                "brakuje": list(self.brakuje)}
+
+    @classmethod
+    def from_json(cls, raw: Any) -> ESigned | None:
+        if not isinstance(raw, dict) or not isinstance(raw.get("plik"), str):
+            return None
+        signers = raw.get("podpisy", [])
+        missing = raw.get("brakuje", [])
+        if not isinstance(signers, list) or not isinstance(missing, list):
+            return None
+        return cls(raw["plik"], str(raw.get("sha256", "")), str(raw.get("przyjeto", "")),
+                   tuple(s for s in (Signer.from_json(r) for r in signers) if s is not None),
+                   tuple(str(m) for m in missing))
+
+
+def e_signed(entry: Entry) -> list[ESigned]:
+    """The verified signed files of a document, oldest first (none in an older register)."""
+    raw = entry.extra.get(E_SIGNED_KEY)
+    if not isinstance(raw, list):
+        return []
+    return [s for s in (ESigned.from_json(r) for r in raw) if s is not None]
+
+
+def complete_e_signed(entry: Entry) -> ESigned | None:
+    """The newest signed file with every signature the attachment requires, if any."""
+    done = [s for s in e_signed(entry) if s.komplet]
+    return done[-1] if done else None
+
+
+def with_e_signed(entry: Entry, record: ESigned) -> Entry:
+    """The entry with one more signed file (one of the same name is replaced)."""
+    kept = [s.to_json() for s in e_signed(entry) if s.plik != record.plik]
+    return replace(entry, extra={**entry.extra, E_SIGNED_KEY: [*kept, record.to_json()]})

@@ -5,7 +5,7 @@ form, so the converter keeps a small pool of warm LibreOffice instances, one per
 CPU core by default. Each instance is driven by a worker process
 (`lo_worker.py`, run by a Python that has python3-uno) over UNO, owns a private
 profile (never shared with a desktop LibreOffice or another asysta process) and
-lives in its own process group, so it can be killed whole.
+lives in its own process group, so it can be killed whole (`pipeline.stages.lo_instance`).
 
 A batch is split across the instances through a shared queue. Each document has
 a time limit; an instance that hangs or crashes is killed and restarted, and
@@ -14,8 +14,9 @@ An instance is replaced after `recycle_after` documents, so LibreOffice's memory
 cannot grow without bound. The pool starts in the background when the converter
 is created, so the first form dropped in a watched inbox does not wait for it.
 
-Without python3-uno the converter falls back to one `soffice --convert-to` call
-per batch (start-up paid once per batch), retrying failed files one by one.
+Without python3-uno the converter falls back to `soffice --convert-to` calls
+(`pipeline.stages.soffice`): start-up paid once per chunk of a batch, and no document is
+ever silently left unconverted (one call stops after about 247 files).
 
 Both paths export with the same options, `PDF_EXPORT`: PDF/A-2b, tagged. The
 document's title, subject, author and language come from the DOCX itself
@@ -25,18 +26,9 @@ document's title, subject, author and language come from the DOCX itself
 from __future__ import annotations
 
 import atexit
-import contextlib
 import errno
-import fcntl
-import hashlib
-import json
 import os
 import queue
-import select
-import shutil
-import signal
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -46,36 +38,19 @@ from pathlib import Path
 
 from pipeline.core.config import Przetwarzanie
 from pipeline.core.errors import RESOURCE_ERRNOS, ConversionError, ResourceError, os_reason
+from pipeline.stages.lo_instance import QUIT_TIMEOUT_S, Slot, Worker, WorkerFailed, find_uno_python
+from pipeline.stages.lo_instance import kill_strays as kill_strays
+from pipeline.stages.soffice import PDF_EXPORT as PDF_EXPORT
+from pipeline.stages.soffice import convert_all, find_soffice, is_pdf
+from pipeline.stages.soffice import pdf_filter_options as pdf_filter_options
 
-PROFILE_SLOTS = 32
 MAX_DEFAULT_WORKERS = 4  # each warm LibreOffice holds 100–200 MB
-START_TIMEOUT_S = 60.0  # a LibreOffice that is not listening by then is killed
-QUIT_TIMEOUT_S = 5.0  # a graceful exit; then the process group is killed
 MAX_START_FAILURES = 3  # consecutive failed starts before the pool gives up for good
 ATTEMPTS = 2  # per document: the first try and one retry
 IDLE_CHECK_S = 5.0  # an idle instance that died is replaced within this time
-WORKER_SCRIPT = Path(__file__).with_name("lo_worker.py")
 # Less room than this where the PDF goes, after a failed export: the disk failed, not the
 # document (LibreOffice only says that it could not store the file).
 LOW_SPACE_BYTES = 1 << 20
-
-# LibreOffice's writer_pdf_Export options for every PDF, in the pool and in the fallback.
-PDF_EXPORT: dict[str, bool | int] = {
-    "SelectPdfVersion": 2,  # PDF/A-2b (ISO 19005-2, level B): XMP, sRGB output intent, fonts
-    "UseTaggedPDF": True,  # structure tree, reading order, headings for screen readers
-    "ExportBookmarks": True,  # heading styles become bookmarks
-    "DisplayPDFDocumentTitle": True,  # the window shows the title, not the file name
-    "ExportFormFields": False,  # an archived document is not a form to fill
-    "ExportNotes": False,  # comments left in a centre's template stay out of the archive
-}
-
-
-def pdf_filter_options() -> str:
-    """`PDF_EXPORT` in LibreOffice's JSON form: {"Name": {"type": "long", "value": "2"}}."""
-    typed = {name: {"type": "boolean", "value": str(value).lower()} if isinstance(value, bool)
-             else {"type": "long", "value": str(value)} for name, value in PDF_EXPORT.items()}
-    return json.dumps(typed, separators=(",", ":"))
-
 
 _FAILURES = {
     "hang": "LibreOffice nie przekonwertował dokumentu w wyznaczonym czasie ({timeout:g} s, "
@@ -123,68 +98,6 @@ def classify(failure: ConversionError, folder: Path, need: int = LOW_SPACE_BYTES
     return classified
 
 
-def kill_strays(profile: Path) -> int:
-    """Kill what still runs on this profile: we hold its slot lock, so any such process is
-    left over from an asysta that was killed (its LibreOffice would break ours)."""
-    needle = profile.as_uri().encode()
-    killed = 0
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            if int(entry.name) == os.getpid() or needle not in (entry / "cmdline").read_bytes():
-                continue
-            os.kill(int(entry.name), signal.SIGKILL)
-            killed += 1
-        except (OSError, ValueError):
-            continue
-    return killed
-
-
-def find_soffice(configured: str = "") -> str:
-    candidates = [configured] if configured else ["soffice", "libreoffice"]
-    for name in candidates:
-        found = shutil.which(name)
-        if found:
-            return found
-    for path in ("/usr/bin/soffice", "/usr/lib/libreoffice/program/soffice",
-                 "/opt/libreoffice/program/soffice"):
-        if os.access(path, os.X_OK):
-            return path
-    raise ConversionError(
-        "nie znaleziono LibreOffice (soffice) – zainstaluj pakiet libreoffice-writer-nogui "
-        "albo podaj ścieżkę w asysta.toml: [przetwarzanie] soffice = \"…\""
-    )
-
-
-_UNO_CHECK = "import uno; from com.sun.star.beans import PropertyValue"
-_uno_pythons: dict[str, str | None] = {}
-_uno_lock = threading.Lock()
-
-
-def find_uno_python(soffice: str) -> str | None:
-    """A Python that can `import uno` (LibreOffice's own, Debian's python3-uno), or None.
-
-    The application's Python usually cannot: pyuno is built for the system Python.
-    """
-    with _uno_lock:
-        if soffice not in _uno_pythons:
-            program = Path(soffice).resolve().parent
-            candidates = [str(program / "python"), sys.executable, "/usr/bin/python3",
-                          shutil.which("python3") or ""]
-            _uno_pythons[soffice] = None
-            for python in dict.fromkeys(c for c in candidates if c and os.access(c, os.X_OK)):
-                try:
-                    # PropertyValue too: PyPI has an unrelated package called "uno"
-                    check = subprocess.run([python, "-I", "-c", _UNO_CHECK], timeout=30,
-                                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                           stderr=subprocess.DEVNULL)
-                except (OSError, subprocess.TimeoutExpired):
-                    continue
-                if check.returncode == 0:
-                    _uno_pythons[soffice] = python
-                    break
-        return _uno_pythons[soffice]
-
-
 def default_workers() -> int:
     try:
         cores = len(os.sched_getaffinity(0))
@@ -193,220 +106,12 @@ def default_workers() -> int:
     return max(1, min(cores, MAX_DEFAULT_WORKERS))
 
 
-def _cache_root() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "asysta" / "libreoffice"
-
-
-@dataclass
-class _Slot:
-    """A LibreOffice profile folder that no other running converter uses."""
-
-    profile: Path
-    lock_fd: int | None  # flock held for our lifetime; None for a temporary profile
-    temporary: bool
-
-    @classmethod
-    def claim(cls) -> _Slot:
-        try:
-            root = _cache_root()
-            root.mkdir(parents=True, exist_ok=True, mode=0o700)
-        except OSError:
-            return cls(Path(tempfile.mkdtemp(prefix="asysta-lo-")), None, True)
-        for slot in range(PROFILE_SLOTS):
-            try:
-                fd = os.open(root / f"profil-{slot}.lock", os.O_CREAT | os.O_RDWR, 0o600)
-            except OSError:
-                break
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                os.close(fd)
-                continue
-            return cls(root / f"profil-{slot}", fd, False)
-        return cls(Path(tempfile.mkdtemp(prefix="asysta-lo-")), None, True)
-
-    def release(self) -> None:
-        if self.lock_fd is not None:
-            os.close(self.lock_fd)
-            self.lock_fd = None
-        if self.temporary:
-            shutil.rmtree(self.profile, ignore_errors=True)
-
-
 def _need(docx: Path) -> int:
     """Room a PDF of this DOCX surely fits in (a form's PDF is a few times its DOCX)."""
     try:
         return max(LOW_SPACE_BYTES, 4 * docx.stat().st_size)
     except OSError:
         return LOW_SPACE_BYTES
-
-
-def _is_pdf(pdf: Path) -> bool:
-    try:
-        with pdf.open("rb") as handle:
-            if handle.read(5) != b"%PDF-":
-                return False
-            handle.seek(-1024, os.SEEK_END) if pdf.stat().st_size > 1024 else handle.seek(0)
-            return b"%%EOF" in handle.read()
-    except OSError:
-        return False
-
-
-def _group_members(pgid: int, name: str = "") -> list[int]:
-    """Live (not zombie) processes of a process group whose name starts with `name`."""
-    pids: list[int] = []
-    try:
-        entries = os.listdir("/proc")
-    except OSError:
-        return pids
-    for entry in entries:
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            continue
-        comm, _, rest = stat.partition(" (")[2].rpartition(") ")
-        fields = rest.split()
-        if fields and fields[0] != "Z" and int(fields[2]) == pgid and comm.startswith(name):
-            pids.append(int(entry))
-    return pids
-
-
-class _WorkerFailed(Exception):
-    def __init__(self, reason: str) -> None:  # "start", "hang" or "crash"
-        super().__init__(reason)
-        self.reason = reason
-
-
-class _Worker:
-    """Parent side of one `lo_worker.py` process and its LibreOffice."""
-
-    def __init__(self, python: str, soffice: str, slot: _Slot, index: int) -> None:
-        self.python = python
-        self.soffice = soffice
-        self.slot = slot
-        self.index = index
-        self.process: subprocess.Popen[bytes] | None = None
-        self.documents = 0  # converted since the last start
-        self.ready = False  # started and listening
-        self._buffer = b""
-
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def start(self) -> None:
-        """Start the worker and its LibreOffice; a broken profile is wiped and tried once more."""
-        # A worker that exited on its own (its LibreOffice died while idle) is reaped, with
-        # what is left of its group, and is not "ready" until its successor says so.
-        self.kill()
-        for attempt in range(2):
-            if attempt:
-                shutil.rmtree(self.slot.profile, ignore_errors=True)
-            # One name per profile: LibreOffice reuses a stale socket left by a killed
-            # instance, so /tmp holds at most one per profile slot.
-            digest = hashlib.sha256(str(self.slot.profile).encode()).hexdigest()[:16]
-            pipe = f"asysta-{self.slot.profile.name}-{digest}"
-            kill_strays(self.slot.profile)
-            self.process = subprocess.Popen(
-                [self.python, "-I", str(WORKER_SCRIPT), "--soffice", self.soffice,
-                 "--profile", self.slot.profile.as_uri(), "--pipe", pipe,
-                 "--start-timeout", str(START_TIMEOUT_S),
-                 "--filter-options", pdf_filter_options()],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                start_new_session=True,  # its own process group: killed whole, LibreOffice too
-            )
-            self._buffer = b""
-            self.documents = 0
-            try:
-                if self._read(START_TIMEOUT_S + 5).get("ready"):
-                    self.ready = True
-                    return
-            except _WorkerFailed:
-                pass
-            self.kill()
-        raise _WorkerFailed("start")
-
-    def request(self, message: dict[str, object], timeout: float) -> dict[str, object]:
-        assert self.process is not None and self.process.stdin is not None
-        try:
-            self.process.stdin.write((json.dumps(message) + "\n").encode("utf-8"))
-            self.process.stdin.flush()
-        except (OSError, ValueError):  # a dead worker, or its input closed by close()
-            self.kill()
-            raise _WorkerFailed("crash") from None
-        return self._read(timeout)
-
-    def _read(self, timeout: float) -> dict[str, object]:
-        """One reply line; a hang or an exit kills the worker and raises."""
-        assert self.process is not None and self.process.stdout is not None
-        fd = self.process.stdout.fileno()
-        deadline = time.monotonic() + timeout
-        while b"\n" not in self._buffer:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                self.kill()
-                raise _WorkerFailed("hang")
-            readable, _, _ = select.select([fd], [], [], remaining)
-            if readable:
-                chunk = os.read(fd, 65536)
-                if not chunk:
-                    self.kill()
-                    raise _WorkerFailed("crash")
-                self._buffer += chunk
-        line, _, self._buffer = self._buffer.partition(b"\n")
-        try:
-            reply = json.loads(line)
-        except ValueError:
-            reply = None
-        if not isinstance(reply, dict):
-            self.kill()
-            raise _WorkerFailed("crash")
-        return reply
-
-    def ask_to_quit(self) -> None:
-        stdin = self.process.stdin if self.process is not None else None
-        if stdin is not None and not stdin.closed:
-            try:
-                stdin.write(b'{"quit": true}\n')
-                stdin.close()  # end of input: it quits after the current document
-            except (OSError, ValueError):
-                pass
-
-    def stop(self, deadline: float) -> None:
-        """Graceful exit until `deadline` (monotonic), then the whole group is killed."""
-        self.ready = False
-        self.ask_to_quit()
-        if self.process is not None:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(max(0.0, deadline - time.monotonic()))
-        self.kill()
-
-    def kill(self) -> None:
-        """Kill the worker's process group (LibreOffice included) and reap the worker."""
-        if self.process is None:
-            return
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-        # A successor must not meet a dying LibreOffice on the same profile and pipe.
-        deadline = time.monotonic() + QUIT_TIMEOUT_S
-        while _group_members(self.process.pid) and time.monotonic() < deadline:
-            time.sleep(0.01)
-        for stream in (self.process.stdin, self.process.stdout):
-            try:
-                if stream:
-                    stream.close()
-            except OSError:
-                pass
-        self.process = None
-        self.ready = False
-        self._buffer = b""
-
-    def soffice_pids(self) -> list[int]:
-        process = self.process
-        return _group_members(process.pid, "soffice") if process is not None else []
 
 
 @dataclass
@@ -453,14 +158,14 @@ class Converter:
         self._pool_wanted = pool
         self._lock = threading.Lock()
         self._queue: queue.SimpleQueue[_Task | None] = queue.SimpleQueue()
-        self._pool: list[_Worker] = []
+        self._pool: list[Worker] = []
         self._threads: list[threading.Thread] = []
         self._starter: threading.Thread | None = None
         self._decided = threading.Event()  # the pool exists, or we know it cannot
         self._start_failures = 0
         self._broken = False
         self._closed = False
-        self._fallback_slot: _Slot | None = None
+        self._fallback_slot: Slot | None = None
         _live.add(self)
         if pool:
             self.warm()
@@ -510,7 +215,7 @@ class Converter:
                 if self._closed:
                     return
                 for index in range(self.workers):
-                    worker = _Worker(python, self.soffice, _Slot.claim(), index)
+                    worker = Worker(python, self.soffice, Slot.claim(), index)
                     thread = threading.Thread(target=self._serve, args=(worker,), daemon=True,
                                               name=f"asysta-lo-{index}")
                     self._pool.append(worker)
@@ -580,7 +285,7 @@ class Converter:
             results.update(self._convert_with_soffice(leftover, outdir))
         return {f: results[f] for f in files}
 
-    def _serve(self, worker: _Worker) -> None:
+    def _serve(self, worker: Worker) -> None:
         """One thread per instance: keep it warm, take documents from the shared queue."""
         while not self._closed:
             if not worker.alive() and not self._broken:
@@ -597,10 +302,10 @@ class Converter:
                 worker.kill()
                 self._finish(task, self._failure("crash"))
 
-    def _try_start(self, worker: _Worker) -> bool:
+    def _try_start(self, worker: Worker) -> bool:
         try:
             worker.start()
-        except (_WorkerFailed, OSError):
+        except (WorkerFailed, OSError):
             with self._lock:
                 self._start_failures += 1
                 if self._start_failures >= MAX_START_FAILURES:
@@ -610,7 +315,7 @@ class Converter:
             self._start_failures = 0
         return True
 
-    def _attempt(self, worker: _Worker, task: _Task) -> None:
+    def _attempt(self, worker: Worker, task: _Task) -> None:
         task.attempts += 1
         if self._closed:
             return self._finish(task, self._failure("closed"))
@@ -621,9 +326,9 @@ class Converter:
         try:
             reply = worker.request({"src": str(task.src), "dst": str(task.dst)},
                                    self.document_timeout)
-        except _WorkerFailed as exc:  # hung or died: the worker is already killed
+        except WorkerFailed as exc:  # hung or died: the worker is already killed
             return self._retry(task, exc.reason)
-        if reply.get("ok") and _is_pdf(task.dst):
+        if reply.get("ok") and is_pdf(task.dst):
             worker.documents += 1
             retire = bool(self.recycle_after) and worker.documents >= self.recycle_after
             if retire:
@@ -656,41 +361,15 @@ class Converter:
         task.result = result
         task.done.set()
 
-    # -- fallback: one `soffice --convert-to` call per batch -----------------------------
+    # -- fallback: `soffice --convert-to` calls (pipeline.stages.soffice) -------------------
 
     def _convert_with_soffice(self, files: list[Path],
                               outdir: Path) -> dict[Path, Path | ConversionError]:
         with self._lock:
             if self._fallback_slot is None:
-                self._fallback_slot = _Slot.claim()
+                self._fallback_slot = Slot.claim()
             profile = self._fallback_slot.profile
-        self._run_soffice(profile, files, outdir)
-        missing = [f for f in files if not _is_pdf(outdir / (f.stem + ".pdf"))]
-        for f in missing:  # one more attempt each, alone: a bad file cannot sink the others
-            self._run_soffice(profile, [f], outdir)
-        results: dict[Path, Path | ConversionError] = {}
-        for f in files:
-            pdf = outdir / (f.stem + ".pdf")
-            results[f] = pdf if _is_pdf(pdf) else classify(ConversionError(
-                "LibreOffice nie utworzył pliku PDF (przekroczony czas albo błąd programu)"
-                + _ADVICE
-            ), outdir, _need(f))
-        return results
-
-    def _run_soffice(self, profile: Path, files: list[Path], outdir: Path) -> None:
-        command = [
-            self.soffice, "--headless", "--invisible", "--nologo", "--norestore",
-            "--nolockcheck", "--nodefault",
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--convert-to", f"pdf:writer_pdf_Export:{pdf_filter_options()}",
-            "--outdir", str(outdir),
-            *(str(f) for f in files),
-        ]
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   start_new_session=True)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=self.timeout + 2 * len(files))
-        # whatever it left behind (a hung or lingering instance) goes too
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+        failed = set(convert_all(self.soffice, profile, files, outdir, self.timeout))
+        return {f: outdir / (f.stem + ".pdf") if f not in failed else classify(ConversionError(
+            "LibreOffice nie utworzył pliku PDF (przekroczony czas albo błąd programu)"
+            + _ADVICE), outdir, _need(f)) for f in files}

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 import cerberus
+import cerberus.schema
 from cerberus import errors as cerrors
 
 from pipeline.core.errors import FormError, Problem
@@ -253,8 +254,19 @@ def _validator(schema: dict[str, Any], allow_unknown: bool) -> FormValidator:
     key = (id(schema), allow_unknown)
     hit = cache.get(key)
     if hit is None or hit[0] is not schema:  # the schema object is kept, so its id stays its own
-        hit = cache[key] = (schema, FormValidator(_with_coercions(schema), allow_unknown=allow_unknown))
+        validator = FormValidator(allow_unknown=allow_unknown)
+        validator.schema = _CheckedSchema(validator, _with_coercions(schema))
+        hit = cache[key] = (schema, validator)
     return hit[1]
+
+
+class _CheckedSchema(cerberus.schema.DefinitionSchema):  # type: ignore[misc]
+    """A schema cerberus has checked once. Cerberus copies the schema at every validation
+    (to resolve its rule sets) and checks the copy again, field by field — most of the
+    time a form's validation took; this copy is a plain mapping of the checked rules."""
+
+    def copy(self) -> dict[str, Any]:
+        return dict(self.schema)
 
 
 def _run(document: dict[str, Any], schema: dict[str, Any], allow_unknown: bool,

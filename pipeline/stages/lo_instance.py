@@ -1,0 +1,274 @@
+"""A warm LibreOffice for the converter's pool: its private profile slot and the parent
+side of the `lo_worker.py` process that drives it over UNO (`pipeline.stages.convert`).
+
+Each instance owns a private profile (never shared with a desktop LibreOffice or another
+asysta process) and lives in its own process group, so it can be killed whole.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.stages.soffice import pdf_filter_options
+
+PROFILE_SLOTS = 32
+START_TIMEOUT_S = 60.0  # a LibreOffice that is not listening by then is killed
+QUIT_TIMEOUT_S = 5.0  # a graceful exit; then the process group is killed
+WORKER_SCRIPT = Path(__file__).with_name("lo_worker.py")
+
+
+def kill_strays(profile: Path) -> int:
+    """Kill what still runs on this profile: we hold its slot lock, so any such process is
+    left over from an asysta that was killed (its LibreOffice would break ours)."""
+    needle = profile.as_uri().encode()
+    killed = 0
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if int(entry.name) == os.getpid() or needle not in (entry / "cmdline").read_bytes():
+                continue
+            os.kill(int(entry.name), signal.SIGKILL)
+            killed += 1
+        except (OSError, ValueError):
+            continue
+    return killed
+
+
+_UNO_CHECK = "import uno; from com.sun.star.beans import PropertyValue"
+_uno_pythons: dict[str, str | None] = {}
+_uno_lock = threading.Lock()
+
+
+def find_uno_python(soffice: str) -> str | None:
+    """A Python that can `import uno` (LibreOffice's own, Debian's python3-uno), or None.
+
+    The application's Python usually cannot: pyuno is built for the system Python.
+    """
+    with _uno_lock:
+        if soffice not in _uno_pythons:
+            program = Path(soffice).resolve().parent
+            candidates = [str(program / "python"), sys.executable, "/usr/bin/python3",
+                          shutil.which("python3") or ""]
+            _uno_pythons[soffice] = None
+            for python in dict.fromkeys(c for c in candidates if c and os.access(c, os.X_OK)):
+                try:
+                    # PropertyValue too: PyPI has an unrelated package called "uno"
+                    check = subprocess.run([python, "-I", "-c", _UNO_CHECK], timeout=30,
+                                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                           stderr=subprocess.DEVNULL)
+                except (OSError, subprocess.TimeoutExpired):
+                    continue
+                if check.returncode == 0:
+                    _uno_pythons[soffice] = python
+                    break
+        return _uno_pythons[soffice]
+
+
+def cache_root() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "asysta" / "libreoffice"
+
+
+@dataclass
+class Slot:
+    """A LibreOffice profile folder that no other running converter uses."""
+
+    profile: Path
+    lock_fd: int | None  # flock held for our lifetime; None for a temporary profile
+    temporary: bool
+
+    @classmethod
+    def claim(cls) -> Slot:
+        try:
+            root = cache_root()
+            root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError:
+            return cls(Path(tempfile.mkdtemp(prefix="asysta-lo-")), None, True)
+        for slot in range(PROFILE_SLOTS):
+            try:
+                fd = os.open(root / f"profil-{slot}.lock", os.O_CREAT | os.O_RDWR, 0o600)
+            except OSError:
+                break
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                continue
+            return cls(root / f"profil-{slot}", fd, False)
+        return cls(Path(tempfile.mkdtemp(prefix="asysta-lo-")), None, True)
+
+    def release(self) -> None:
+        if self.lock_fd is not None:
+            os.close(self.lock_fd)
+            self.lock_fd = None
+        if self.temporary:
+            shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def group_members(pgid: int, name: str = "") -> list[int]:
+    """Live (not zombie) processes of a process group whose name starts with `name`."""
+    pids: list[int] = []
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return pids
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        comm, _, rest = stat.partition(" (")[2].rpartition(") ")
+        fields = rest.split()
+        if fields and fields[0] != "Z" and int(fields[2]) == pgid and comm.startswith(name):
+            pids.append(int(entry))
+    return pids
+
+
+class WorkerFailed(Exception):
+    def __init__(self, reason: str) -> None:  # "start", "hang" or "crash"
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Worker:
+    """Parent side of one `lo_worker.py` process and its LibreOffice."""
+
+    def __init__(self, python: str, soffice: str, slot: Slot, index: int) -> None:
+        self.python = python
+        self.soffice = soffice
+        self.slot = slot
+        self.index = index
+        self.process: subprocess.Popen[bytes] | None = None
+        self.documents = 0  # converted since the last start
+        self.ready = False  # started and listening
+        self._buffer = b""
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def start(self) -> None:
+        """Start the worker and its LibreOffice; a broken profile is wiped and tried once more."""
+        # A worker that exited on its own (its LibreOffice died while idle) is reaped, with
+        # what is left of its group, and is not "ready" until its successor says so.
+        self.kill()
+        for attempt in range(2):
+            if attempt:
+                shutil.rmtree(self.slot.profile, ignore_errors=True)
+            # One name per profile: LibreOffice reuses a stale socket left by a killed
+            # instance, so /tmp holds at most one per profile slot.
+            digest = hashlib.sha256(str(self.slot.profile).encode()).hexdigest()[:16]
+            pipe = f"asysta-{self.slot.profile.name}-{digest}"
+            kill_strays(self.slot.profile)
+            self.process = subprocess.Popen(
+                [self.python, "-I", str(WORKER_SCRIPT), "--soffice", self.soffice,
+                 "--profile", self.slot.profile.as_uri(), "--pipe", pipe,
+                 "--start-timeout", str(START_TIMEOUT_S),
+                 "--filter-options", pdf_filter_options()],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                start_new_session=True,  # its own process group: killed whole, LibreOffice too
+            )
+            self._buffer = b""
+            self.documents = 0
+            try:
+                if self._read(START_TIMEOUT_S + 5).get("ready"):
+                    self.ready = True
+                    return
+            except WorkerFailed:
+                pass
+            self.kill()
+        raise WorkerFailed("start")
+
+    def request(self, message: dict[str, object], timeout: float) -> dict[str, object]:
+        assert self.process is not None and self.process.stdin is not None
+        try:
+            self.process.stdin.write((json.dumps(message) + "\n").encode("utf-8"))
+            self.process.stdin.flush()
+        except (OSError, ValueError):  # a dead worker, or its input closed by close()
+            self.kill()
+            raise WorkerFailed("crash") from None
+        return self._read(timeout)
+
+    def _read(self, timeout: float) -> dict[str, object]:
+        """One reply line; a hang or an exit kills the worker and raises."""
+        assert self.process is not None and self.process.stdout is not None
+        fd = self.process.stdout.fileno()
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self._buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self.kill()
+                raise WorkerFailed("hang")
+            readable, _, _ = select.select([fd], [], [], remaining)
+            if readable:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    self.kill()
+                    raise WorkerFailed("crash")
+                self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        try:
+            reply = json.loads(line)
+        except ValueError:
+            reply = None
+        if not isinstance(reply, dict):
+            self.kill()
+            raise WorkerFailed("crash")
+        return reply
+
+    def ask_to_quit(self) -> None:
+        stdin = self.process.stdin if self.process is not None else None
+        if stdin is not None and not stdin.closed:
+            try:
+                stdin.write(b'{"quit": true}\n')
+                stdin.close()  # end of input: it quits after the current document
+            except (OSError, ValueError):
+                pass
+
+    def stop(self, deadline: float) -> None:
+        """Graceful exit until `deadline` (monotonic), then the whole group is killed."""
+        self.ready = False
+        self.ask_to_quit()
+        if self.process is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(max(0.0, deadline - time.monotonic()))
+        self.kill()
+
+    def kill(self) -> None:
+        """Kill the worker's process group (LibreOffice included) and reap the worker."""
+        if self.process is None:
+            return
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+        # A successor must not meet a dying LibreOffice on the same profile and pipe.
+        deadline = time.monotonic() + QUIT_TIMEOUT_S
+        while group_members(self.process.pid) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        for stream in (self.process.stdin, self.process.stdout):
+            try:
+                if stream:
+                    stream.close()
+            except OSError:
+                pass
+        self.process = None
+        self.ready = False
+        self._buffer = b""
+
+    def soffice_pids(self) -> list[int]:
+        process = self.process
+        return group_members(process.pid, "soffice") if process is not None else []
