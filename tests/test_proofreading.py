@@ -186,11 +186,11 @@ def test_every_word_is_polish_or_in_the_project_word_list(documents: list[Printe
     hyphenated: set[str] = set()
     for doc in documents:
         for page in doc.pages:
-            for block in page.blocks:
-                for word, joined in _tokens(block):
-                    first_seen.setdefault(word, _where(doc, page))
-                    if joined:
-                        hyphenated.add(word)
+            # the page's lines in reading order: a table cell's last line may be a block of its own
+            for word, joined in _tokens([line for block in page.blocks for line in block]):
+                first_seen.setdefault(word, _where(doc, page))
+                if joined:
+                    hyphenated.add(word)
     unknown = _misspelled(sorted(set(first_seen) - set(word_list())))
     # a compound broken at its own hyphen („rzeczowo-” „finansowego”): both parts are words
     compounds = {w for w in unknown & hyphenated if _compound_ok(w)}
