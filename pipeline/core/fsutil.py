@@ -138,11 +138,4 @@ def make_private_file(path: Path) -> None:
     if info.st_nlink == 1 and info.st_uid == os.geteuid():
         os.chmod(path, FILE_MODE)
         return
-    with open(path, "rb") as handle:
-        data = handle.read()
-    tmp = _write_temp(path.parent, data)
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    replace(path, path.read_bytes())

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from pipeline.pdf.pdfa import CREATOR, LANG, PDFA_PART, PdfMeta, pdf_date, xmp_claim, xmp_packet
+from pipeline.pdf.pdfutil import inherited
 
 _REF = re.compile(rb"/AsystaRef(\d+)")
 _SUBSET = re.compile(r"^/([A-Z]{6})\+(.*)$")
@@ -141,7 +142,7 @@ def concatenate(parts: list[Path], handle: IO[bytes], meta: PdfMeta, outline: Ou
             keys = set()
             for page in pdf.pages:
                 for key in _INHERITED:  # what a page takes from its page tree goes with it
-                    if key not in page.obj and (value := _inherited(page.obj, key)) is not None:
+                    if key not in page.obj and (value := inherited(page.obj, key)) is not None:
                         page.obj[key] = value
                 kids.append(part.number(page.obj))
                 keys.add(page.obj.objgen)
@@ -246,12 +247,3 @@ def _trailer(output: _Output, catalog: int, info: int, meta: PdfMeta) -> None:
                  % (size, catalog, info, digest.encode(), digest.encode()))
     handle.write(b"startxref\n%d\n%%%%EOF\n" % xref)
 
-
-def _inherited(node: Any, key: str) -> Any:
-    for _ in range(64):
-        if key in node:
-            return node[key]
-        if "/Parent" not in node:
-            return None
-        node = node.Parent
-    return None

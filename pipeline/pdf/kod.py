@@ -28,7 +28,7 @@ from typing import Any, cast
 
 from pipeline.core.polish import pl_date
 from pipeline.pdf.fonts import FONT, register_fonts
-from pipeline.pdf.pdfutil import startxref, update_section
+from pipeline.pdf.pdfutil import inherited, startxref, update_section
 
 PREFIX = "AS1"
 CHECK_LENGTH = 6
@@ -185,7 +185,7 @@ def _page(page: Any, head: int, tail: int, form: int) -> bytes:
     import pikepdf
 
     new = pikepdf.Dictionary({k: v for k, v in page.obj.items()})
-    resources = _inherited(page.obj, "/Resources")
+    resources = inherited(page.obj, "/Resources")
     resources = pikepdf.Dictionary({k: v for k, v in resources.items()} if resources else {})
     xobjects = resources.get("/XObject")
     xobjects = pikepdf.Dictionary({k: v for k, v in xobjects.items()} if xobjects else {})
@@ -202,16 +202,6 @@ def _page(page: Any, head: int, tail: int, form: int) -> bytes:
         body = body.replace(b"/AsystaRef" + name, f"{number} 0 R".encode())
     return body
 
-
-def _inherited(node: Any, key: str) -> Any:
-    """A page attribute, from the page or the nearest page-tree node above it."""
-    for _ in range(64):
-        if key in node:
-            return node[key]
-        if "/Parent" not in node:
-            return None
-        node = node.Parent
-    return None
 
 
 # -- drawing the code ----------------------------------------------------------------------

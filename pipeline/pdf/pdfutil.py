@@ -102,3 +102,14 @@ def content_bytes(page: PageObject) -> bytes:
     value = page["/Contents"].get_object()
     parts: list[Any] = list(value) if isinstance(value, ArrayObject) else [value]
     return b"\n".join(cast(StreamObject, part.get_object()).get_data() for part in parts)
+
+
+def inherited(node: Any, key: str) -> Any:
+    """A page attribute, from the page or the nearest page-tree node above it (pikepdf objects)."""
+    for _ in range(64):
+        if key in node:
+            return node[key]
+        if "/Parent" not in node:
+            return None
+        node = node.Parent
+    return None
