@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -73,7 +74,12 @@ def run(bench: Bench) -> str:
     if done.returncode:
         print(done.stderr[-3000:], file=sys.stderr)
         return f"BŁĄD (kod {done.returncode}): " + "; ".join(lines[-2:])
-    return "; ".join(lines).replace("|", "\\|")
+    return polish_decimals("; ".join(lines)).replace("|", "\\|")
+
+
+def polish_decimals(text: str) -> str:
+    """1.67× → 1,67× (a Polish reader's decimal comma); dates such as 05.12.2026 stay."""
+    return re.sub(r"(?<![.\d])(\d+)\.(\d+)(?![.\d])", r"\1,\2", text)
 
 
 def stamp() -> str:
