@@ -51,7 +51,7 @@ from pipeline.pdf.pdfa import PdfMeta
 from pipeline.pdf.pdfutil import quiet_pypdf
 from pipeline.scans.skany import binder_pdf
 from pipeline.sprawa.kinds import title
-from pipeline.sprawa.register import REGISTER_NAME, SUBJECT_FIELD, Entry, Register, family_dir
+from pipeline.sprawa.register import REGISTER_NAME, SUBJECT_FIELD, Register, family_dir
 from pipeline.sprawa.schemas import load_schema
 
 TECZKA_NAME = "teczka.pdf"
@@ -92,8 +92,9 @@ def _stamps(rodzina: str, sizes: Sequence[tuple[float, float]], first: int, tota
 @dataclass(frozen=True)
 class _Source:
     doc: BinderDocument
-    pages: list[PageObject]
+    pages: list[PageObject]  # the document's, then its verification note's
     reader: PdfReader
+    note: bytes | None = None  # the printed note of an electronically signed document
 
 
 def _read_documents(rodzina: str, folder: Path, settings: Settings) -> list[_Source]:
@@ -118,8 +119,9 @@ def _read_documents(rodzina: str, folder: Path, settings: Settings) -> list[_Sou
             raise _unreadable(rodzina, name or "(brak nazwy PDF)") from None
         if not pages:
             raise TeczkaError(f"dokument {name} rodziny {rodzina} nie ma żadnej strony")
-        note = verification_pages(entry)  # an electronically signed one: the printed note
-        pages += note
+        note = note_pdf(entry)  # an electronically signed one: the printed note
+        if note:
+            pages += PdfReader(BytesIO(note)).pages
         own = settings.foldery.formularze
         tytul = (title(entry.rodzaj, own) if entry.rodzaj
                  else load_schema(entry.zalacznik, own).tytul)
@@ -129,14 +131,8 @@ def _read_documents(rodzina: str, folder: Path, settings: Settings) -> list[_Sou
         if note:
             tytul = f"{tytul} {E_SIGNED_NOTE}"
         doc = BinderDocument(entry, path, tytul, signed)
-        sources.append(_Source(doc, pages, reader))
+        sources.append(_Source(doc, pages, reader, note))
     return sources
-
-
-def verification_pages(entry: Entry) -> list[PageObject]:
-    """The note of an electronically signed document's verification, printed after it."""
-    note = note_pdf(entry)
-    return list(PdfReader(BytesIO(note)).pages) if note else []
 
 
 def _unreadable(rodzina: str, name: str) -> TeczkaError:
@@ -200,7 +196,8 @@ def _build(settings: Settings, rodzina: str, today: date) -> Teczka:
     outline = [(1, "Okładka", 0), (1, "Spis treści", 1),
                *((1, s.doc.label, start) for s, start in zip(sources, starts, strict=True))]
     try:  # joined by qpdf: the documents' pages are copied as they are, each numbered
-        data = bind(front, [s.doc.pdf for s in sources], _stamps(rodzina, sizes, front_pages + 1, total),
+        parts = [part for s in sources for part in (s.doc.pdf, s.note) if part is not None]
+        data = bind(front, parts, _stamps(rodzina, sizes, front_pages + 1, total),
                     outline, links, teczka_meta(info))
     except Exception:  # damage deep inside a file shows up only now
         raise _unreadable(rodzina, _damaged(sources)) from None

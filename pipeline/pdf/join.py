@@ -44,28 +44,32 @@ def join(parts: list[Path], out: Path, meta: PdfMeta, outline: Outline,
         concatenate(parts, handle, meta, outline, stamp)
 
 
-def bind(front: bytes, documents: list[Path], numbers: bytes, outline: Outline,
+def bind(front: bytes, documents: list[Path | bytes], numbers: bytes, outline: Outline,
          links: list[tuple[int, tuple[float, float, float, float], int]], meta: PdfMeta,
          now: datetime | None = None) -> bytes:
     """A case binder: the `front` pages (cover, contents), then every page of `documents`,
     each with its page of `numbers` drawn over it (its own content wrapped in q … Q, never
     rewritten); bookmarks, the contents' links (page index, rectangle, target page) and
-    the document entries as `join` gives them. PDF/A-2b when every document is."""
+    the document entries as `join` gives them. A document given as bytes is asysta's own
+    page, like the front (a signature's printed verification note). PDF/A-2b when every
+    document file is."""
     import pikepdf
 
-    claim = all(_is_pdfa2(document) for document in documents)
+    files = [document for document in documents if isinstance(document, Path)]
+    claim = all(_is_pdfa2(document) for document in files)
     with pikepdf.open(BytesIO(front)) as pdf, pikepdf.open(BytesIO(numbers)) as stamps, \
             contextlib.ExitStack() as stack:
         first = len(pdf.pages)
         for document in documents:
-            pdf.pages.extend(stack.enter_context(pikepdf.open(document)).pages)
+            source = document if isinstance(document, Path) else BytesIO(document)
+            pdf.pages.extend(stack.enter_context(pikepdf.open(source)).pages)
         for index, stamp in enumerate(stamps.pages):
             page = pdf.pages[first + index]
             page.add_overlay(pdf.copy_foreign(stamp.as_form_xobject()), pikepdf.Rectangle(page.cropbox))
         for index, rect, target in links:
             _link(pdf, index, rect, target)
         _bookmarks(pdf, outline)
-        intent = stack.enter_context(pikepdf.open(documents[0])) if claim and documents else None
+        intent = stack.enter_context(pikepdf.open(files[0])) if claim and files else None
         _finish(pdf, meta, intent, (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0))
         _distinct_subset_tags(pdf)
         out = BytesIO()
