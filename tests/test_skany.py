@@ -342,9 +342,11 @@ def test_forty_page_batch_is_filed_completely_and_in_order(
         centre: Centre, filed: Filed) -> None:
     sheets, outcome = filed.sheets, filed.outcome
     settings = centre.settings
-    assert len(sheets) == 40
     assert outcome.status == "czesciowo"  # ten documents filed, a foreign page set aside
     scanned_docs = {(c, n) for c, numbers in FAMILIES.items() for n, s in numbers.items() if s}
+    # every page of the ten documents, a foreign page and a blank one: forty pages or more,
+    # as long as the documents' layout makes them
+    assert len(sheets) == sum(centre.docs[key].pages for key in scanned_docs) + 2 >= 40
     assert {(f.rodzina, f.entry.zalacznik) for f in outcome.filed} == scanned_docs
     for key in scanned_docs:
         doc = centre.docs[key]
@@ -389,7 +391,7 @@ def test_journal_tells_every_scan_filed_and_set_aside(
     [aside] = [e for e in log if e["akcja"] == "skan_odlozono"]
     assert aside["strony"] == [s.page.number for s in filed.outcome.set_aside]
     [batch] = [e for e in log if e["akcja"] == "skan_partia"]
-    assert batch["strony"] == 40 and batch["puste"] == filed.outcome.blank
+    assert batch["strony"] == len(filed.sheets) and batch["puste"] == filed.outcome.blank
     everything = json.dumps(log, ensure_ascii=False)
     assert ASSISTANT not in everything and "Asystentka" not in everything
     assert journal.verify(centre.settings.outbox)[1] is None
@@ -636,9 +638,9 @@ def test_killed_in_the_middle_of_a_batch_then_restarted(
     assert _watch_once(settings) in (0, 1)
     assert not (settings.scans / "partia.pdf").exists()
     state = _state(settings)
-    expected = {A: [(4, (1, 2, 3), centre.docs[A, 4].pdf.stem + "_podpisany.pdf")],
-                B: [(7, (1, 2, 3), centre.docs[B, 7].pdf.stem + "_podpisany.pdf")],
-                C: [(5, (1, 2, 3), centre.docs[C, 5].pdf.stem + "_podpisany.pdf")]}
+    expected = {case: [(n, tuple(range(1, centre.docs[case, n].pages + 1)),
+                        centre.docs[case, n].pdf.stem + "_podpisany.pdf")]
+                for case, n in ((A, 4), (B, 7), (C, 5))}
     assert state == expected
     [original] = (settings.outbox / "skany").iterdir()
     assert hashlib.sha256(original.read_bytes()).digest() == hashlib.sha256(small_batch).digest()
