@@ -668,10 +668,10 @@ def build_summary(out: Path) -> None:
         ("Wizyty", "wizyty", 2.5), ("Godziny", "godziny", 2.5),
         ("Zaległe dokumenty", "zaleglosci", 3.5)])
     loop_table("Rodziny", "rodziny", [
-        ("Asystent rodziny", "asystent", 3.7), ("Nr sprawy", "rodzina", 2.3),
+        ("Asystent rodziny", "asystent", 3.7), ("Nr sprawy", "rodzina", 2.2),
         ("Etap", "etap", 2.2), ("Wizyty", "wizyty", 1.5), ("Godziny", "godziny", 1.75),
-        ("Kontakty", "kontakty", 1.85), ("Zaległe dok.", "zaleglosci", 1.7),
-        ("Uwagi", "uwagi", 2.0)])
+        ("Kontakty", "kontakty", 1.85), ("Zaległe dok.", "zaleglosci", 1.55),
+        ("Uwagi", "uwagi", 2.25)])  # „wygenerowany” breaks once at most
     _para(doc, _typeset_fixed("Zaległe dokumenty: pozycje listy kontrolnej rodziny w stanie BRAK "
                               "lub „po terminie” na dzień zestawienia."), size=8, italic=True,
           keep_next=True)
