@@ -112,7 +112,9 @@ def sweep(outbox: Path) -> int:
     removed = 0
     if not outbox.is_dir():
         return 0
-    folders = [outbox, *(p for p in (outbox / "rodziny").glob("*") if p.is_dir())]
+    folders = [outbox, *(p for p in (outbox / "rodziny").glob("*") if p.is_dir()),
+               # the archive's own hidden folders (the health state `.stan`), not work folders
+               *(p for p in outbox.glob(".*") if p.is_dir() and _owner(p.name) is None)]
     for folder in folders:
         for path in folder.glob(".*-*-*"):
             pid = _owner(path.name)
