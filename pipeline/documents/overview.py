@@ -8,6 +8,7 @@ import html
 import json
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -78,11 +79,16 @@ def checklist_for(outbox: Path, rodzina: str, as_of: date, settings: Settings) -
     return add_signatures(checklist, outbox, register, as_of, settings.skany.dni_na_podpis)
 
 
-def all_checklists(settings: Settings, as_of: date) -> list[Checklist]:
-    """Every family's checklist; a family whose register cannot be read is left out
-    (the overview page lists it as unreadable)."""
+def all_checklists(settings: Settings, as_of: date,
+                   known: Mapping[str, Checklist] | None = None) -> list[Checklist]:
+    """Every family's checklist (those in `known`, made on `as_of` already, are taken as
+    they are); a family whose register cannot be read is left out (the overview page
+    lists it as unreadable)."""
     out = []
     for rodzina in families(settings.outbox):
+        if known and rodzina in known:
+            out.append(known[rodzina])
+            continue
         try:
             out.append(checklist_for(settings.outbox, rodzina, as_of, settings))
         except (OSError, RegisterError):
@@ -234,13 +240,13 @@ def write_checklist_pdfs(settings: Settings, converter: Converter,
 # -- outbox/index.html ---------------------------------------------------------------
 
 
-def write_index(settings: Settings, as_of: date) -> Path:
+def write_index(settings: Settings, as_of: date, checklists: list[Checklist] | None = None) -> Path:
     """The centre's morning page (pipeline/documents/dashboard.py), opened from the file system with
-    no server."""
+    no server; `checklists`: every family's, when the caller has them already."""
     from pipeline.documents.dashboard import render_page  # it reads this module's status looks
 
     outbox = settings.outbox
-    checklists = all_checklists(settings, as_of)
+    checklists = all_checklists(settings, as_of) if checklists is None else checklists
     readable = {c.rodzina for c in checklists}
     unreadable = [r for r in families(outbox) if r not in readable]
     old_cases = expired_cases(checklists, as_of, settings.terminy.przechowywanie_lat)

@@ -1,12 +1,14 @@
 """After a batch: the derived data of the families it touched, in order — their checklists,
 the checklists' PDFs, the centre's index.html, the deadline calendars (outbox/kalendarze/).
-A failing step never loses a form."""
+A failing step never loses a form. Every family's checklist is computed once for the
+page and the calendars together; a batch job may hand in the checklists it wrote while
+LibreOffice was still converting (`known`)."""
 
 from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -30,16 +32,30 @@ class BatchEnd:
     rodziny: list[str]
     today: date
     pdfs: bool = True  # a batch job (raporty) leaves the checklists' PDFs to a later refresh
+    known: Mapping[str, tuple[Checklist, bool]] = field(default_factory=dict)  # written already
+    checked: Callable[[list[Checklist]], None] | None = None  # told as soon as they are written
     checklists: list[Checklist] = field(default_factory=list)
     stale: list[Checklist] = field(default_factory=list)  # whose checklista.pdf is out of date
+    _everyone: list[Checklist] | None = None
+
+    def everyone(self) -> list[Checklist]:
+        """Every family's checklist on `today`, computed once for the page and the calendars
+        (those of the batch's families as the first step wrote them)."""
+        if self._everyone is None:
+            self._everyone = overview.all_checklists(
+                self.settings, self.today, {c.rodzina: c for c in self.checklists})
+        return self._everyone
 
 
 def _checklists(end: BatchEnd) -> None:
     for rodzina in end.rodziny:
-        checklist, stale = overview.write_checklist_json(end.settings, rodzina, end.today)
+        written = end.known.get(rodzina)
+        checklist, stale = written or overview.write_checklist_json(end.settings, rodzina, end.today)
         end.checklists.append(checklist)
         if stale:
             end.stale.append(checklist)
+    if end.checked:
+        end.checked(end.checklists)
 
 
 def _checklist_pdfs(end: BatchEnd) -> None:
@@ -48,13 +64,14 @@ def _checklist_pdfs(end: BatchEnd) -> None:
 
 
 def _index(end: BatchEnd) -> None:
-    overview.write_index(end.settings, end.today)
+    overview.write_index(end.settings, end.today, end.everyone())
 
 
 def _calendars(end: BatchEnd) -> None:
-    from pipeline.notify.kalendarz import write_calendars  # icalendar: only when a batch ends
+    from pipeline.notify.due import snapshot
+    from pipeline.notify.kalendarz import write_calendars
 
-    write_calendars(end.settings, end.today)
+    write_calendars(end.settings, end.today, snapshot(end.settings, end.today, end.everyone()))
 
 
 AFTER_BATCH: tuple[Callable[[BatchEnd], None], ...] = (_checklists, _checklist_pdfs, _index,
@@ -62,11 +79,15 @@ AFTER_BATCH: tuple[Callable[[BatchEnd], None], ...] = (_checklists, _checklist_p
 
 
 def after_batch(settings: Settings, converter: Converter, rodziny: list[str],
-                today: date | None = None, pdfs: bool = True) -> list[Checklist]:
+                today: date | None = None, pdfs: bool = True, *,
+                known: Mapping[str, tuple[Checklist, bool]] | None = None,
+                checked: Callable[[list[Checklist]], None] | None = None) -> list[Checklist]:
     """The after-batch steps in order (the watcher, `przetworz` and `raporty` all run them);
     the families' checklists are returned. It is derived data: a failing step is reported,
-    never loses a form, and the steps after it wait for the next run."""
-    end = BatchEnd(settings, converter, rodziny, today or date.today(), pdfs)
+    never loses a form, and the steps after it wait for the next run. `known`: checklists
+    written on `today` already (with whether their PDF is stale); `checked` is called with
+    the families' checklists before the slower steps (page, calendars) run."""
+    end = BatchEnd(settings, converter, rodziny, today or date.today(), pdfs, known or {}, checked)
     for step in AFTER_BATCH:
         try:
             step(end)

@@ -168,7 +168,8 @@ def _prepare(path: Path, settings: Settings, docx: Path) -> RenderedDocument | O
         return _reject(path, [Problem(str(exc))], settings, _safe_case(rodzina))
 
 
-def _file(path: Path, item: RenderedDocument, pdf: Path, settings: Settings) -> Outcome:
+def _file(path: Path, item: RenderedDocument, pdf: Path, settings: Settings,
+          generated: bool = False) -> Outcome:
     """Under the archive lock: the preflight checks once more, then the register entry (the
     commit), then the log; the input leaves the inbox last."""
     form = item.form
@@ -177,7 +178,7 @@ def _file(path: Path, item: RenderedDocument, pdf: Path, settings: Settings) -> 
         return _duplicate(path, form, verdict, settings)
     if verdict is not None:
         return _reject(path, [verdict], settings, form.rodzina)
-    filed = archive.file_document(form, item.docx, pdf, settings.outbox)
+    filed = archive.file_document(form, item.docx, pdf, settings.outbox, generated)
     faults.point("po_rejestrze")
     _log_accepted(settings, path.name, form, (filed.docx.name, filed.pdf.name, filed.original.name),
                   konto=journal.owner(path))
@@ -225,8 +226,10 @@ class _Batch:
     """One run of `process_files`: its outcomes in the order they were decided, the chunks
     LibreOffice is converting, and the resource failures to tell once at the end."""
 
-    def __init__(self, settings: Settings, converter: Converter, report: Report | None) -> None:
+    def __init__(self, settings: Settings, converter: Converter, report: Report | None,
+                 generated: bool = False) -> None:
         self.settings, self.converter, self.report = settings, converter, report
+        self.generated = generated  # the program made these forms (`asysta raporty`)
         self.outcomes: list[Outcome] = []
         self.left: list[BaseException] = []  # resource failures: those files wait in the inbox
         self.converting: deque[_Conversion] = deque()
@@ -320,7 +323,7 @@ class _Batch:
                     self.done(_conversion_failed(path, item, str(pdf), self.settings))
                 return
             with archive.archive_lock(self.settings.outbox):
-                outcome = _file(path, item, pdf, self.settings)
+                outcome = _file(path, item, pdf, self.settings, self.generated)
             machine.forget(self.settings, item.form.source.sha256)  # its machine faults are over
             self.done(outcome)
         except Exception as exc:
@@ -336,10 +339,12 @@ class _Batch:
 
 
 def process_files(paths: Iterable[Path], settings: Settings, converter: Converter,
-                  report: Report | None = None, refresh: bool = True) -> list[Outcome]:
+                  report: Report | None = None, refresh: bool = True,
+                  generated: bool = False) -> list[Outcome]:
     """Run the pipeline over a batch of files; every file gets exactly one Outcome.
-    `refresh=False` leaves the after-batch steps to the caller (a batch job runs them once)."""
-    batch = _Batch(settings, converter, report)
+    `refresh=False` leaves the after-batch steps to the caller (a batch job runs them once);
+    `generated`: the program made these forms, and their register entries say so."""
+    batch = _Batch(settings, converter, report, generated)
     waiting = list(paths)
     staging = batch.staging(waiting)
     if staging is None:  # no room even for the staging folder: every file waits

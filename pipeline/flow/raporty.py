@@ -1,21 +1,24 @@
 """`asysta raporty`'s batch: the month's reports the program makes go through the pipeline
 (`process.process_files`, one LibreOffice batch), are marked in the register as made by the
-program, the checklists are refreshed, then the combined PDF and the kierownik's summary
-are written (what goes in them: pipeline/documents/raporty.py)."""
+program and their checklists are refreshed as each is filed; then the combined PDF, the
+kierownik's summary and the centre's page and calendars are made side by side (what goes
+in the documents: pipeline/documents/raporty.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
 from pipeline.core.config import Settings
-from pipeline.core.errors import RegisterError
+from pipeline.core.errors import AsystaError, RegisterError
 from pipeline.core.fsutil import ensure_private_dir
 from pipeline.core.models import Outcome
+from pipeline.documents.overview import write_checklist_json
 from pipeline.documents.raporty import (
     BatchResult,
     FamilyReport,
@@ -28,7 +31,7 @@ from pipeline.documents.raporty import (
 )
 from pipeline.documents.zestawienie import summary
 from pipeline.flow.process import after_batch, process_files
-from pipeline.stages.archive import mark_generated
+from pipeline.sprawa.checklist import Checklist
 from pipeline.stages.convert import Converter
 
 __all__ = ["BatchResult", "FamilyReport", "Month", "run_month"]
@@ -49,6 +52,7 @@ def run_month(settings: Settings, converter: Converter, month: Month, *,
             paths[path.name] = report
 
         finished = 0
+        known: dict[str, tuple[Checklist, bool]] = {}
 
         def filed(outcome: Outcome) -> None:
             nonlocal finished
@@ -59,28 +63,38 @@ def run_month(settings: Settings, converter: Converter, month: Month, *,
                 report.error = "; ".join(str(p) for p in outcome.problems) or outcome.status
             else:  # counted now, while LibreOffice works on the next reports
                 try:
-                    if outcome.filed is not None:
-                        mark_generated(settings.outbox, report.rodzina,
-                                       outcome.filed.form.source.sha256)
                     count_pages(report, report_pdf(settings, report))
                 except (OSError, RegisterError) as exc:
                     report.pdf = None
                     report.error = f"nie można odczytać PDF raportu ({type(exc).__name__})"
+            # its checklist too: the after-batch steps take it instead of making it again
+            with contextlib.suppress(OSError, AsystaError):  # they will try, and report it
+                known[report.rodzina] = write_checklist_json(settings, report.rodzina, today)
             if progress:
                 progress(finished, len(due))
 
         # one batch: LibreOffice is kept busy from the first report to the last
         process_files([Path(work) / n for n in sorted(paths)], settings, converter, filed,
-                      refresh=False)
-    # the combined PDF needs only the reports: it is joined while the checklists and the
-    # summary are made (the after-batch steps, their PDFs left to the next refresh)
-    with ThreadPoolExecutor(1) as background:
+                      refresh=False, generated=True)
+    listed = [r for r in result.reports if not r.error or r in due]
+    # What follows the conversions runs side by side: the combined PDF (only the reports) and
+    # the summary (which waits for the checklists' overdue counts; LibreOffice converts it)
+    # in the background, the page and the calendars here.
+    with ThreadPoolExecutor(2) as background:
         joined = background.submit(combined, settings, result)
-        listed = [r for r in result.reports if not r.error or r in due]
-        checklists = after_batch(settings, converter, [r.rodzina for r in listed], today, pdfs=False)
-        overdue = {c.rodzina: sum(c.counts()[s] for s in ("brak", "po_terminie")) for c in checklists}
-        for report in listed:
-            report.overdue = overdue.get(report.rodzina, 0)
-        summary(settings, converter, result, today)
+        summarised: list[Future[None]] = []
+
+        def start_summary(checklists: list[Checklist]) -> None:
+            overdue = {c.rodzina: sum(c.counts()[s] for s in ("brak", "po_terminie"))
+                       for c in checklists}
+            for report in listed:
+                report.overdue = overdue.get(report.rodzina, 0)
+            summarised.append(background.submit(summary, settings, converter, result, today))
+
+        after_batch(settings, converter, [r.rodzina for r in listed], today, pdfs=False,
+                    known=known, checked=start_summary)
+        if not summarised:  # the checklists failed (reported): the summary comes all the same
+            start_summary([])
+        summarised[0].result()
         joined.result()
     return result

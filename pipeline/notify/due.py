@@ -130,9 +130,10 @@ def _due(checklist: Checklist, item: Item, soon: bool, titles: Mapping[tuple[int
                    item.okres, item.termin, item.status, soon, _uid(checklist, item))
 
 
-def snapshot(settings: Settings, as_of: date) -> Snapshot:
-    """Every case's deadlines and the centre's „Do zrobienia” list on `as_of`."""
-    checklists = all_checklists(settings, as_of)
+def snapshot(settings: Settings, as_of: date, checklists: list[Checklist] | None = None) -> Snapshot:
+    """Every case's deadlines and the centre's „Do zrobienia” list on `as_of` (from every
+    family's checklist on that day, when the caller has them already)."""
+    checklists = all_checklists(settings, as_of) if checklists is None else checklists
     kinds_seen = {(i.zalacznik, i.rodzaj) for c in checklists for i in c.pozycje}
     titles = {(n, rodzaj): title(n, rodzaj, settings) for n, rodzaj in kinds_seen}
     days = settings.terminy.do_zrobienia_dni

@@ -49,11 +49,32 @@ def archive_lock(outbox: Path) -> Iterator[None]:
 
 def case_conflict(outbox: Path, rodzina: str) -> str | None:
     """An existing case number that differs from this one only in letter case."""
-    root = outbox / FAMILIES_DIR
-    names = os.listdir(root) if root.is_dir() else []
+    names, folded = _family_names(outbox / FAMILIES_DIR)
     if rodzina in names:
         return None
-    return next((name for name in names if name.casefold() == rodzina.casefold()), None)
+    return folded.get(rodzina.casefold())
+
+
+_Names = tuple[frozenset[str], dict[str, str]]
+_NAMES: dict[Path, tuple[tuple[int, int, int], _Names]] = {}
+
+
+def _family_names(root: Path) -> _Names:
+    """The family folders' names, and each under its casefold: listed again only when the
+    folder changed (its inode, modification time or link count), not for every form of a
+    batch."""
+    try:
+        info = os.stat(root)
+    except (FileNotFoundError, NotADirectoryError):
+        return frozenset(), {}
+    key = (info.st_ino, info.st_mtime_ns, info.st_nlink)
+    known = _NAMES.get(root)
+    if known is None or known[0] != key:
+        names = os.listdir(root)
+        known = (key, (frozenset(names), {name.casefold(): name for name in names}))
+        _NAMES.clear()  # one archive at a time
+        _NAMES[root] = known
+    return known[1]
 
 
 def find_duplicate(outbox: Path, rodzina: str, sha256: str) -> Entry | None:
@@ -122,8 +143,10 @@ def write_versioned(folder: Path, stem: str, suffix: str, data: bytes) -> Path:
             version += 1
 
 
-def file_document(form: FormData, docx: Path, pdf: Path, outbox: Path) -> FiledDocument:
-    """Put a converted form into its family's folder and record it."""
+def file_document(form: FormData, docx: Path, pdf: Path, outbox: Path,
+                  generated: bool = False) -> FiledDocument:
+    """Put a converted form into its family's folder and record it; `generated`: the program
+    made the form (a monthly report of `asysta raporty`), and its entry says so."""
     folder = family_dir(outbox, form.rodzina)
     suffix = Path(form.source.name).suffix.lower()
     if form.rodzaj:  # a kind beyond the sixteen: notatka_2026-03-15_<subject>
@@ -156,7 +179,8 @@ def file_document(form: FormData, docx: Path, pdf: Path, outbox: Path) -> FiledD
             plik_zrodlowy=original_name(stem, suffix), sha256=form.source.sha256,
             wersja_schematu=form.schema.wersja,
             przyjeto=datetime.now().astimezone().isoformat(timespec="seconds"),
-            dane=jsonable(dict(form.values)), rodzaj=form.rodzaj))
+            dane=jsonable(dict(form.values)), rodzaj=form.rodzaj,
+            extra={GENERATED_KEY: True} if generated else {}))
         replace(folder / REGISTER_NAME, register.to_bytes())
         fsync_dir(folder)
     except OSError as exc:
@@ -215,20 +239,6 @@ def record_extra(outbox: Path, rodzina: str, changes: Mapping[str, Mapping[str, 
                 entry, extra={**entry.extra, **changes[entry.plik_zrodlowy]}))
     replace(folder / REGISTER_NAME, register.to_bytes())
     fsync_dir(folder)
-
-
-def mark_generated(outbox: Path, rodzina: str, sha256: str) -> None:
-    """Record in the register that the program made the document filed with these bytes
-    (a monthly report of `asysta raporty`: `case.generated`), under the archive's lock."""
-    folder = family_dir(outbox, rodzina)
-    with archive_lock(outbox):
-        register = Register.load(folder)
-        entry = register.find(sha256)
-        if entry is None or entry.extra.get(GENERATED_KEY) is True:
-            return
-        marked = dataclasses.replace(entry, extra={**entry.extra, GENERATED_KEY: True})
-        replace(folder / REGISTER_NAME, register.with_entry(marked).to_bytes())
-        fsync_dir(folder)
 
 
 def _coded(pdf: Path, form: FormData, version: int) -> bytes:
