@@ -52,7 +52,7 @@ def _index(end: BatchEnd) -> None:
 
 
 def _calendars(end: BatchEnd) -> None:
-    from pipeline.notify.kalendarz import write_calendars  # icalendar: only when a batch ends
+    from pipeline.notify.kalendarz import write_calendars  # loaded only when a batch ends
 
     write_calendars(end.settings, end.today)
 
