@@ -68,7 +68,7 @@ def _index(end: BatchEnd) -> None:
 
 
 def _calendars(end: BatchEnd) -> None:
-    from pipeline.notify.due import snapshot
+    from pipeline.notify.due import snapshot  # loaded only when a batch ends
     from pipeline.notify.kalendarz import write_calendars
 
     write_calendars(end.settings, end.today, snapshot(end.settings, end.today, end.everyone()))
