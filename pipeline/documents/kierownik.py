@@ -13,7 +13,7 @@ from typing import Any
 
 from pipeline.core.config import Settings
 from pipeline.core.fsutil import ensure_private_dir
-from pipeline.pdf.pdfa import PdfMeta, describe_docx
+from pipeline.pdf.pdfa import PdfMeta
 from pipeline.stages.archive import write_versioned
 from pipeline.stages.convert import Converter
 from pipeline.stages.render import named_template, render_docx
@@ -23,8 +23,7 @@ def render_described(settings: Settings, template: str, context: dict[str, Any],
                      docx: Path) -> Path:
     """The first steps of the path: the named template rendered to `docx`, its metadata set
     (a batch, like the checklists' PDFs, converts many of them at once)."""
-    render_docx(named_template(template, settings), context, docx)
-    describe_docx(docx, meta)
+    render_docx(named_template(template, settings), context, docx, meta)
     return docx
 
 

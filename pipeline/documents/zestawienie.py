@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -74,8 +75,6 @@ def summary(settings: Settings, converter: Converter, result: BatchResult, today
     table = rows(result)
     folder = settings.outbox / REPORTS_DIR / result.month.key
     stem = f"zestawienie_{result.month.key}"
-    result.summary_xlsx = write_versioned(folder, stem, ".xlsx",
-                                          _xlsx(table, result.month.key, today))
     per_assistant: dict[str, dict[str, float]] = {}
     for row in table:
         total = per_assistant.setdefault(row["asystent"], {"rodziny": 0, "wizyty": 0, "godziny": 0.0,
@@ -94,7 +93,10 @@ def summary(settings: Settings, converter: Converter, result: BatchResult, today
                        "godziny": display(float(t["godziny"])), "zaleglosci": int(t["zaleglosci"])}
                       for name, t in sorted(per_assistant.items())],
     }
-    result.summary_pdf = write_document(settings, converter, "zestawienie.docx", context, PdfMeta(
-        f"Zestawienie miesięcznych raportów asystentów rodziny – {month_name(result.month.key)}",
-        f"Stan na dzień {meta_date(today)}", settings.osrodek.nazwa,
-        f"asystent rodziny; raport miesięczny; {month_name(result.month.key)}"), folder, stem)
+    with ThreadPoolExecutor(1) as side:  # the spreadsheet is made while LibreOffice converts
+        sheet = side.submit(_xlsx, table, result.month.key, today)
+        result.summary_pdf = write_document(settings, converter, "zestawienie.docx", context, PdfMeta(
+            f"Zestawienie miesięcznych raportów asystentów rodziny – {month_name(result.month.key)}",
+            f"Stan na dzień {meta_date(today)}", settings.osrodek.nazwa,
+            f"asystent rodziny; raport miesięczny; {month_name(result.month.key)}"), folder, stem)
+        result.summary_xlsx = write_versioned(folder, stem, ".xlsx", sheet.result())

@@ -43,7 +43,6 @@ from pipeline.core.limits import Budget, total
 from pipeline.core.models import FormData, Outcome, RenderedDocument
 from pipeline.flow.derived import after_batch
 from pipeline.flow.preflight import BEFORE_RENDER, preflight
-from pipeline.pdf import pdfa
 from pipeline.sprawa.register import Entry
 from pipeline.sprawa.schemas import is_case_number
 from pipeline.stages import archive, holding, intake, machine, parse, render, validate
@@ -152,8 +151,7 @@ def _prepare(path: Path, settings: Settings, docx: Path) -> RenderedDocument | O
                 return _duplicate(path, form, verdict, settings)
         if verdict is not None:
             raise FormError([verdict])
-        rendered = render.render(form, settings, docx)
-        pdfa.describe_docx(rendered.docx, pdfa.document_meta(form, settings.osrodek))
+        rendered = render.render(form, settings, docx)  # described for its PDF/A too
         faults.point("po_renderowaniu")
         return rendered
     except TemplateFault as exc:  # the centre's template, not the form: held, not rejected

@@ -21,7 +21,7 @@ import io
 import os
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,7 +54,7 @@ CREATOR = "asysta"
 PDFA_PART, PDFA_CONFORMANCE = "2", "B"
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-_CORE = "docProps/core.xml"
+CORE_PART = "docProps/core.xml"
 _CORE_TYPE = "application/vnd.openxmlformats-package.core-properties+xml"
 _CORE_REL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
 # w:lang's place in w:rPr: before these (Word rejects run properties out of order)
@@ -89,46 +89,48 @@ def document_meta(form: FormData, osrodek: Osrodek) -> PdfMeta:
 
 
 def describe_docx(path: Path, meta: PdfMeta) -> None:
-    """Write `meta` into the DOCX's core properties and make Polish its language (in place)."""
+    """Write `meta` into the DOCX's core properties and make Polish its language (in place).
+    A rendered template gets the same from `render` without a second pass."""
     with zipfile.ZipFile(path) as source:
         infos = source.infolist()
         parts = {info.filename: source.read(info) for info in infos}
-    changed: dict[str, bytes] = {_CORE: _core_xml(meta, parts.get(_CORE))}
-    for name, data in parts.items():
-        if name.startswith("word/") and name.endswith(".xml") and (
-                name == "word/styles.xml" or b"lang" in data):
-            polish = _polish(data, defaults=name == "word/styles.xml")
-            if polish != data:
-                changed[name] = polish
-    added: list[zipfile.ZipInfo] = []
-    if _CORE not in parts:  # a package without core properties: declare them
-        changed["[Content_Types].xml"] = _declare(
-            parts["[Content_Types].xml"], "Override",
-            {"PartName": "/" + _CORE, "ContentType": _CORE_TYPE})
-        changed["_rels/.rels"] = _declare(
-            parts["_rels/.rels"], "Relationship",
-            {"Id": "rIdAsystaCore", "Type": _CORE_REL, "Target": _CORE})
-        added.append(zipfile.ZipInfo(_CORE, infos[0].date_time))
+    changed = {**described_parts(parts), CORE_PART: core_properties(meta, parts.get(CORE_PART))}
+    added = [] if CORE_PART in parts else [zipfile.ZipInfo(CORE_PART, infos[0].date_time)]
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
             for info in [*infos, *added]:
-                out.writestr(info, changed.get(info.filename, parts.get(info.filename, b"")),
-                             compress_type=zipfile.ZIP_DEFLATED)
+                out.writestr(info, changed[info.filename], compress_type=zipfile.ZIP_DEFLATED)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
 
 
-@functools.lru_cache(maxsize=64)  # a template's styles and headers: the same bytes each time
-def _polish(xml: bytes, defaults: bool) -> bytes:
-    """Every w:lang of a part set to Polish; in styles.xml the document default too. A run
-    marked „no language” (zxx: a name, which is never hyphenated) keeps its mark. A part
-    lxml cannot read is left as it is (Word and LibreOffice may still cope)."""
-    try:
-        root = etree.fromstring(xml)
-    except etree.XMLSyntaxError:
-        return xml
+def described_parts(parts: Mapping[str, bytes]) -> dict[str, bytes]:
+    """A package's parts as a described DOCX has them, all but the core properties (which
+    say what the document is: `core_properties`): every run and style Polish, and the core
+    properties declared when the package has none."""
+    out = {}
+    for name, data in parts.items():
+        if name == CORE_PART:
+            continue
+        if name.startswith("word/") and name.endswith(".xml") and (
+                name == "word/styles.xml" or b"lang" in data):
+            data = _polish(data, defaults=name == "word/styles.xml")
+        out[name] = data
+    if CORE_PART not in parts:  # a package without core properties: declare them
+        out["[Content_Types].xml"] = _declare(
+            parts["[Content_Types].xml"], "Override",
+            {"PartName": "/" + CORE_PART, "ContentType": _CORE_TYPE})
+        out["_rels/.rels"] = _declare(
+            parts["_rels/.rels"], "Relationship",
+            {"Id": "rIdAsystaCore", "Type": _CORE_REL, "Target": CORE_PART})
+    return out
+
+
+def polish_tree(root: Any, defaults: bool = False) -> None:
+    """Every w:lang under `root` set to Polish (a run marked „no language” keeps its mark);
+    with `defaults`, the document default too (styles.xml)."""
     for lang in root.iter(f"{{{_W}}}lang"):
         if lang.get(f"{{{_W}}}val") != NO_LANGUAGE:
             lang.set(f"{{{_W}}}val", LANG)
@@ -143,6 +145,18 @@ def _polish(xml: bytes, defaults: bool) -> bytes:
                 later[0].addprevious(lang)
             else:
                 rpr.append(lang)
+
+
+@functools.lru_cache(maxsize=64)  # a template's styles and headers: the same bytes each time
+def _polish(xml: bytes, defaults: bool) -> bytes:
+    """Every w:lang of a part set to Polish; in styles.xml the document default too. A run
+    marked „no language” (zxx: a name, which is never hyphenated) keeps its mark. A part
+    lxml cannot read is left as it is (Word and LibreOffice may still cope)."""
+    try:
+        root = etree.fromstring(xml)
+    except etree.XMLSyntaxError:
+        return xml
+    polish_tree(root, defaults)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
@@ -157,7 +171,7 @@ def _child(parent: Any, name: str, first: bool = False) -> Any:
     return found
 
 
-def _core_xml(meta: PdfMeta, old: bytes | None) -> bytes:
+def core_properties(meta: PdfMeta, old: bytes | None) -> bytes:
     """Fresh core properties: nothing left from whoever made the template (an author's name,
     "last modified by"); the dates stay, so the same data gives the same DOCX."""
     dates = ""

@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.core.fsutil import replace
 from pipeline.stages.soffice import pdf_filter_options
 
 PROFILE_SLOTS = 32
@@ -47,7 +48,7 @@ def kill_strays(profile: Path) -> int:
     return killed
 
 
-_UNO_CHECK = "import uno; from com.sun.star.beans import PropertyValue"
+_UNO_CHECK = "import uno; from com.sun.star.beans import PropertyValue; print(uno.__file__)"
 _uno_pythons: dict[str, str | None] = {}
 _uno_lock = threading.Lock()
 
@@ -55,26 +56,67 @@ _uno_lock = threading.Lock()
 def find_uno_python(soffice: str) -> str | None:
     """A Python that can `import uno` (LibreOffice's own, Debian's python3-uno), or None.
 
-    The application's Python usually cannot: pyuno is built for the system Python.
+    The application's Python usually cannot: pyuno is built for the system Python. Asking
+    each candidate takes a few tenths of a second, so the answer is remembered in the cache
+    folder for as long as that Python, its `uno` module and LibreOffice stay the same files.
     """
     with _uno_lock:
         if soffice not in _uno_pythons:
-            program = Path(soffice).resolve().parent
-            candidates = [str(program / "python"), sys.executable, "/usr/bin/python3",
-                          shutil.which("python3") or ""]
-            _uno_pythons[soffice] = None
-            for python in dict.fromkeys(c for c in candidates if c and os.access(c, os.X_OK)):
-                try:
-                    # PropertyValue too: PyPI has an unrelated package called "uno"
-                    check = subprocess.run([python, "-I", "-c", _UNO_CHECK], timeout=30,
-                                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                           stderr=subprocess.DEVNULL)
-                except (OSError, subprocess.TimeoutExpired):
-                    continue
-                if check.returncode == 0:
-                    _uno_pythons[soffice] = python
-                    break
+            _uno_pythons[soffice] = _remembered_uno_python(soffice) or _probe_uno_python(soffice)
         return _uno_pythons[soffice]
+
+
+def _probe_uno_python(soffice: str) -> str | None:
+    program = Path(soffice).resolve().parent
+    candidates = [str(program / "python"), sys.executable, "/usr/bin/python3",
+                  shutil.which("python3") or ""]
+    for python in dict.fromkeys(c for c in candidates if c and os.access(c, os.X_OK)):
+        try:
+            # PropertyValue too: PyPI has an unrelated package called "uno"
+            check = subprocess.run([python, "-I", "-c", _UNO_CHECK], timeout=30,
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.DEVNULL)
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if check.returncode == 0:
+            module = check.stdout.decode("utf-8", "replace").strip()
+            _remember_uno_python(soffice, python, module)
+            return python
+    return None
+
+
+_UNO_CACHE = "python-uno.json"
+
+
+def _identity(*paths: str) -> list[list[int]] | None:
+    """What tells these files from their replacements (an upgrade, a reinstall)."""
+    try:
+        return [[info.st_ino, info.st_size, info.st_mtime_ns]
+                for info in (os.stat(p) for p in paths)]
+    except OSError:
+        return None
+
+
+def _remembered_uno_python(soffice: str) -> str | None:
+    try:
+        known = json.loads((cache_root() / _UNO_CACHE).read_text(encoding="utf-8"))
+        python, module = known["python"], known["uno"]
+        if known["soffice"] == soffice and known["pliki"] == _identity(soffice, python, module):
+            return str(python)
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
+
+
+def _remember_uno_python(soffice: str, python: str, module: str) -> None:
+    files = _identity(soffice, python, module)
+    if files is None:
+        return
+    with contextlib.suppress(OSError):
+        root = cache_root()
+        root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        data = {"soffice": soffice, "python": python, "uno": module, "pliki": files}
+        replace(root / _UNO_CACHE, json.dumps(data).encode("utf-8"))
 
 
 def cache_root() -> Path:

@@ -103,14 +103,18 @@ class Worker:
         self.hang_marker = os.environ.get(HANG_HOOK_ENV, "")
 
     def start(self, timeout: float) -> None:
-        import uno  # type: ignore[import-not-found]
-
+        # LibreOffice first: it boots while pyuno is imported here
         self.process = subprocess.Popen(
             [self.soffice, "--headless", "--invisible", "--nologo", "--norestore",
              "--nolockcheck", "--nodefault", f"-env:UserInstallation={self.profile}",
              f"--accept=pipe,name={self.pipe};urp;StarOffice.ComponentContext"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
+        try:
+            import uno  # type: ignore[import-not-found]
+        except ImportError:
+            self.process.kill()
+            raise
         local = uno.getComponentContext()
         resolver = local.ServiceManager.createInstanceWithContext(
             "com.sun.star.bridge.UnoUrlResolver", local)

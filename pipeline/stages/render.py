@@ -30,6 +30,7 @@ from pipeline.core.errors import RenderError, TemplateFault
 from pipeline.core.models import FormData, RenderedDocument
 from pipeline.core.polish import display, in_words, person
 from pipeline.core.polish import pl_count as pl_count  # process.py calls render.pl_count
+from pipeline.pdf import pdfa
 from pipeline.sprawa.schemas import HEADER_FIELDS, Schema, file_stem, form_kinds, package_data
 from pipeline.stages import tag_places, tags
 
@@ -131,13 +132,12 @@ class _Prepared:
             p.content_type == _FOOTNOTES and _has_tags(p.blob.decode("utf-8", "replace"))
             for p in docx.part.package.parts)
         rendered = {"word/document.xml", *(name for name, _, _ in self.parts)}
-        base = io.BytesIO()
-        with zipfile.ZipFile(path) as source, zipfile.ZipFile(base, "w", zipfile.ZIP_DEFLATED) as out:
+        with zipfile.ZipFile(path) as source:
             self.stamp = source.getinfo("word/document.xml").date_time
-            for info in source.infolist():
-                if info.filename not in rendered:
-                    out.writestr(info, source.read(info), compress_type=info.compress_type)
-        self.base = base.getvalue()
+            self.static = [(info, source.read(info)) for info in source.infolist()
+                           if info.filename not in rendered]  # what every render copies
+        self.base = _package(self.static)
+        self._described: bytes | None = None
         for entry, xml in self.sources():
             try:
                 _compiled(xml)  # a tag error shows now, and the first render does not compile
@@ -150,11 +150,24 @@ class _Prepared:
         """(zip entry, patched xml) of every part that is rendered."""
         return [("word/document.xml", self.body), *((name, xml) for name, xml, _ in self.parts)]
 
-    def render(self, context: dict[str, Any], out: Path) -> None:
+    def described_base(self) -> bytes:
+        """The untouched parts as a described DOCX has them (`pdfa.describe_docx`: Polish
+        runs and styles), made once; the core properties come with each render."""
+        if self._described is None:
+            parts = pdfa.described_parts({info.filename: data for info, data in self.static})
+            self._described = _package([(info, parts[info.filename]) for info, _ in self.static
+                                        if info.filename in parts])
+        return self._described
+
+    def render(self, context: dict[str, Any], out: Path, meta: pdfa.PdfMeta | None = None) -> None:
+        """The DOCX of `context`; with `meta`, described as `pdfa.describe_docx` would (its
+        core properties, Polish as the language) in the same pass."""
         if self.full_path_only:
             document = LiteralTemplate(str(self.path))
             document.render(context, jinja_env=jinja_env(), autoescape=True)
             document.save(str(out))
+            if meta is not None:
+                pdfa.describe_docx(out, meta)
             return
         env = jinja_env()
         body = self.template.fix_tables(self.template.render_xml_part(self.body, None, context, env))
@@ -162,11 +175,18 @@ class _Prepared:
             element.attrib["id"] = str(number)  # as docxtpl: unique drawing ids
         root = copy.deepcopy(self.shell)
         root.replace(root.find(_BODY), body)
-        rendered = [("word/document.xml", serialize_part_xml(root))]
+        trees = [("word/document.xml", root)]
         for name, xml, encoding in self.parts:
             text = self.template.render_xml_part(xml, _Entry("/" + name), context, env)
-            rendered.append((name, serialize_part_xml(parse_xml(text.encode(encoding)))))
-        buffer = io.BytesIO(self.base)
+            trees.append((name, parse_xml(text.encode(encoding))))
+        if meta is not None:
+            for _, tree in trees:
+                pdfa.polish_tree(tree)
+        rendered = [(name, serialize_part_xml(tree)) for name, tree in trees]
+        if meta is not None:
+            old = next((data for info, data in self.static if info.filename == pdfa.CORE_PART), None)
+            rendered.append((pdfa.CORE_PART, pdfa.core_properties(meta, old)))
+        buffer = io.BytesIO(self.base if meta is None else self.described_base())
         buffer.seek(0, io.SEEK_END)
         with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as package:
             for name, data in rendered:  # a fixed date: the same data gives the same bytes
@@ -174,6 +194,15 @@ class _Prepared:
                 entry.external_attr = 0o600 << 16  # as zipfile's own writestr(name)
                 package.writestr(entry, data, zipfile.ZIP_DEFLATED)
         out.write_bytes(buffer.getvalue())
+
+
+def _package(parts: list[tuple[zipfile.ZipInfo, bytes]]) -> bytes:
+    """A ZIP of these parts, each as its entry says (name, date, compression)."""
+    base = io.BytesIO()
+    with zipfile.ZipFile(base, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, data in parts:
+            out.writestr(info, data, compress_type=info.compress_type)
+    return base.getvalue()
 
 
 _BODY = qn("w:body")
@@ -234,9 +263,11 @@ def context_for(form: FormData, settings: Settings) -> dict[str, Any]:
     return {**values, "osrodek": dataclasses.asdict(settings.osrodek)}
 
 
-def render_docx(template: Path, context: dict[str, Any], out: Path) -> None:
-    """Fill a DOCX template; a template problem is a TemplateFault naming the template and
-    the paragraph of the faulty tag."""
+def render_docx(template: Path, context: dict[str, Any], out: Path,
+                meta: pdfa.PdfMeta | None = None) -> None:
+    """Fill a DOCX template (with `meta`: described for its PDF, `pdfa.describe_docx`); a
+    template problem is a TemplateFault naming the template and the paragraph of the faulty
+    tag."""
     try:
         document = prepared(template)
     except _TEMPLATE_FAILURES:
@@ -244,7 +275,7 @@ def render_docx(template: Path, context: dict[str, Any], out: Path) -> None:
             f"nie można użyć szablonu {template.name} – plik jest uszkodzony albo to nie jest "
             "dokument Word (.docx)"]) from None
     try:
-        document.render(context, out)
+        document.render(context, out, meta)
     except TemplateFault:
         raise
     except OSError as exc:
@@ -265,13 +296,15 @@ def named_template(name: str, settings: Settings) -> Path:
 
 
 def render(form: FormData, settings: Settings, out: Path) -> RenderedDocument:
-    """Write the form's DOCX to `out`; a template that no longer fits its schema (edited
-    while a watcher runs) is a TemplateFault, never a document with data left out."""
+    """Write the form's DOCX to `out`, described for its PDF (`pdfa.document_meta`); a
+    template that no longer fits its schema (edited while a watcher runs) is a TemplateFault,
+    never a document with data left out."""
     template = template_path(form.schema.ident, settings)
     errors = review_template(template, form.schema)[0]
     if errors:
         raise TemplateFault(template.name, errors)
-    render_docx(template, context_for(form, settings), out)
+    render_docx(template, context_for(form, settings), out,
+                pdfa.document_meta(form, settings.osrodek))
     return RenderedDocument(form, out)
 
 
