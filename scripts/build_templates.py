@@ -644,8 +644,11 @@ def build_summary(out: Path) -> None:
     _para(doc, "za {{ miesiac|pl }} r. · stan na dzień {{ na_dzien|slownie }}", size=10,
           align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12)
 
-    def loop_table(title: str, var: str, columns: list[tuple[str, str, float]]) -> None:
+    def loop_table(title: str, var: str, columns: list[tuple[str, str, float]],
+                   groups: str = "") -> None:
         _para(doc, title, style="Heading 1")
+        if groups:  # one table per group: LibreOffice lays out one long table in quadratic time
+            _para(doc, "{%p for g in " + groups + " %}")
         table = doc.add_table(rows=4, cols=len(columns))
         table.style = "Table Grid"
         head, start, body, end = table.rows
@@ -662,16 +665,18 @@ def build_summary(out: Path) -> None:
         _cell_text(end.cells[0], "{%tr endfor %}")
         _widths(table, _fitting([label for label, _, _ in columns], [w for _, _, w in columns]))
         _para(doc, space_after=8)
+        if groups:
+            _para(doc, "{%p endfor %}")
 
     loop_table("Asystenci rodziny", "asystenci", [
         ("Asystent rodziny", "asystent", 6.0), ("Rodziny", "rodziny", 2.5),
         ("Wizyty", "wizyty", 2.5), ("Godziny", "godziny", 2.5),
         ("Zaległe dokumenty", "zaleglosci", 3.5)])
-    loop_table("Rodziny", "rodziny", [
+    loop_table("Rodziny", "g", [
         ("Asystent rodziny", "asystent", 3.7), ("Nr sprawy", "rodzina", 2.2),
         ("Etap", "etap", 2.2), ("Wizyty", "wizyty", 1.5), ("Godziny", "godziny", 1.75),
         ("Kontakty", "kontakty", 1.85), ("Zaległe dok.", "zaleglosci", 1.55),
-        ("Uwagi", "uwagi", 2.25)])  # „wygenerowany” breaks once at most
+        ("Uwagi", "uwagi", 2.25)], groups="grupy")  # „wygenerowany” breaks once at most
     _para(doc, _typeset_fixed("Zaległe dokumenty: pozycje listy kontrolnej rodziny w stanie BRAK "
                               "lub „po terminie” na dzień zestawienia."), size=8, italic=True,
           keep_next=True)
