@@ -7,6 +7,7 @@ import secrets
 import shutil
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from pipeline.core import faults
@@ -47,14 +48,15 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _write_temp(folder: Path, data: bytes) -> Path:
+def _write_temp(folder: Path, data: bytes | Iterable[bytes]) -> Path:
     tmp = folder / f".tmp-{os.getpid()}-{secrets.token_hex(6)}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     try:
         faults.disk_full()
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
+        for chunk in (data,) if isinstance(data, bytes) else data:
+            view = memoryview(chunk)
+            while view:
+                view = view[os.write(fd, view):]
         os.fsync(fd)
     except BaseException:
         os.close(fd)
@@ -74,8 +76,9 @@ def write_new(path: Path, data: bytes) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def replace(path: Path, data: bytes) -> None:
-    """Atomically replace a file (for records that are rewritten, like a register)."""
+def replace(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Atomically replace a file (for records that are rewritten, like a register); the
+    data may come in pieces (a large page is written as it is made, never held whole)."""
     tmp = _write_temp(path.parent, data)
     try:
         os.replace(tmp, path)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -84,7 +84,8 @@ def _when(line: TodoLine, as_of: date) -> str:
     return f"termin {pl_date(termin)}"
 
 
-def _todo_section(lines: list[TodoLine], as_of: date, days: int, folder_of: dict[str, str]) -> str:
+def _todo_section(lines: list[TodoLine], as_of: date, days: int,
+                  folder_of: dict[str, str]) -> Iterator[str]:
     by_person: dict[str, list[TodoLine]] = defaultdict(list)
     names: dict[str, str] = {}
     for line in lines:
@@ -92,7 +93,10 @@ def _todo_section(lines: list[TodoLine], as_of: date, days: int, folder_of: dict
         by_person[key].append(line)
         names.setdefault(key, (line.checklist.asystent or NO_ASSISTANT).strip())
     order = {s: n for n, s in enumerate(TODO_STATUSES)}
-    groups = []
+    yield (f'<section id="do-zrobienia"><h2>Do zrobienia</h2>'
+           f'<p class="meta">Najpierw braki i dokumenty złożone po terminie, potem terminy do '
+           f"{pl_date(as_of + timedelta(days=days))} (w ciągu {days} dni) – według asystentów."
+           f'<span class="tylko-ekran"> Numer sprawy prowadzi do wiersza rodziny.</span></p>')
     for key in sorted(by_person, key=lambda k: (k == NO_ASSISTANT, k)):
         group = sorted(by_person[key], key=lambda t: (
             t.soon, order.get(t.item.status, len(order)), t.item.termin or date.max,
@@ -122,19 +126,14 @@ def _todo_section(lines: list[TodoLine], as_of: date, days: int, folder_of: dict
         if len(group) - problems:
             counts.append(pl_count(len(group) - problems, "termin", "terminy", "terminów")
                           + f" w ciągu {days} dni")
-        groups.append(f'<div class="grupa" data-asystent="{esc(key)}"><h3>{esc(names[key])} '
-                      f'<span class="ile">({", ".join(counts)})</span></h3>'
-                      f'<ul class="todo">{"".join(items)}</ul></div>')
+        yield (f'<div class="grupa" data-asystent="{esc(key)}"><h3>{esc(names[key])} '
+               f'<span class="ile">({", ".join(counts)})</span></h3>'
+               f'<ul class="todo">{"".join(items)}</ul></div>')
     empty = ("" if lines else
              f'<p class="pusto">Nic do zrobienia: żadnych braków, dokumentów po terminie ani '
              f"terminów w ciągu {days} dni.</p>")
-    return (f'<section id="do-zrobienia"><h2>Do zrobienia</h2>'
-            f'<p class="meta">Najpierw braki i dokumenty złożone po terminie, potem terminy do '
-            f"{pl_date(as_of + timedelta(days=days))} (w ciągu {days} dni) – według asystentów."
-            f'<span class="tylko-ekran"> Numer sprawy prowadzi do wiersza rodziny.</span></p>'
-            f'{"".join(groups)}{empty}'
-            f'<p class="pusto" id="nic-do-zrobienia" hidden>Dla wybranych filtrów nie ma nic do '
-            f"zrobienia.</p></section>")
+    yield (f'{empty}<p class="pusto" id="nic-do-zrobienia" hidden>Dla wybranych filtrów nie ma '
+           f"nic do zrobienia.</p></section>")
 
 
 def _count_cells(c: Checklist) -> str:
@@ -278,24 +277,19 @@ def _capital(text: str) -> str:
 
 
 def render_page(settings: Settings, checklists: list[Checklist], unreadable: list[str],
-                retention_rows: str, as_of: date) -> str:
-    """The whole page as text (overview.write_index writes it)."""
+                retention_rows: str, as_of: date) -> Iterator[str]:
+    """The whole page, piece by piece (overview.write_index writes each as it comes: a
+    centre of thousands of families never has its page in memory whole)."""
     outbox = settings.outbox
     days = settings.terminy.do_zrobienia_dni
     limit = settings.terminy.limit_rodzin
     folder_of = {c.rodzina: f"{FAMILIES_DIR}/{c.rodzina}" for c in checklists}
     lines = todo_lines(checklists, as_of, days)
-    rows = [_family_row(c, outbox, folder_of[c.rodzina]) for c in checklists]
     shown = [s for s in SHOWN_STATUSES if s in STATUSES]
     columns = len(shown) + 5
-    rows += [f'<tr data-rodzina="{esc(r)}" data-asystent="" data-etap=""><td class="rodzina">'
-             f'{esc(r)}</td><td colspan="{columns - 1}" class="s-brak">nie można odczytać '
-             f"rejestru rodziny ({REGISTER_NAME}) – zgłoś to administratorowi</td></tr>"
-             for r in unreadable]
     heads = "".join(f"<th>{esc(_capital(status_look(s).label))}</th>" for s in shown)
-    body = "".join(rows) or f'<tr><td colspan="{columns}">Brak rodzin w archiwum.</td></tr>'
     years = settings.terminy.przechowywanie_lat
-    return f"""<!DOCTYPE html>
+    yield f"""<!DOCTYPE html>
 <html lang="pl"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>asysta – przegląd rodzin na dzień {pl_date(as_of)}</title>
@@ -307,11 +301,23 @@ def render_page(settings: Settings, checklists: list[Checklist], unreadable: lis
 {_totals(checklists, lines, days)}
 {_filters(checklists)}</header>
 <main>
-{_todo_section(lines, as_of, days, folder_of)}
+"""
+    yield from _todo_section(lines, as_of, days, folder_of)
+    del lines
+    yield f"""
 <section id="rodziny-sekcja"><h2>Rodziny</h2>
 <table id="rodziny" class="karty"><thead><tr><th>Nr sprawy</th><th>Asystent</th><th>Etap</th>
 {heads}<th>Najbliższy termin</th><th>Lista kontrolna i dokumenty</th></tr></thead>
-<tbody>{body}</tbody></table></section>
+<tbody>"""
+    for c in checklists:
+        yield _family_row(c, outbox, folder_of[c.rodzina])
+    for r in unreadable:
+        yield (f'<tr data-rodzina="{esc(r)}" data-asystent="" data-etap=""><td class="rodzina">'
+               f'{esc(r)}</td><td colspan="{columns - 1}" class="s-brak">nie można odczytać '
+               f"rejestru rodziny ({REGISTER_NAME}) – zgłoś to administratorowi</td></tr>")
+    if not checklists and not unreadable:
+        yield f'<tr><td colspan="{columns}">Brak rodzin w archiwum.</td></tr>'
+    yield f"""</tbody></table></section>
 {_workload(checklists, limit)}
 <section id="przechowywanie-sekcja"><h2>Sprawy zakończone po okresie przechowywania ({years} lat)</h2>
 <p class="meta">Dokumentację tych rodzin należy usunąć poleceniem <code>asysta usun NUMER</code>

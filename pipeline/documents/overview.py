@@ -255,8 +255,8 @@ def write_index(settings: Settings, as_of: date, checklists: list[Checklist] | N
         f'<tr data-do-usuniecia="{esc(e.rodzina)}"><td>{esc(e.rodzina)}</td>'
         f'<td>{e.zakonczono.strftime("%d.%m.%Y")}</td><td class="s-brak">'
         f'{e.usunac_po.strftime("%d.%m.%Y")}</td></tr>' for e in old_cases)
-    page = render_page(settings, checklists, unreadable, retention, as_of)
     ensure_private_dir(outbox)
     target = outbox / INDEX_HTML
-    replace(target, page.encode("utf-8"))
+    replace(target, (part.encode("utf-8")
+                     for part in render_page(settings, checklists, unreadable, retention, as_of)))
     return target
