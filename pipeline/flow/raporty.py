@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from pipeline.core.config import Settings
-from pipeline.core.errors import AsystaError, RegisterError
+from pipeline.core.errors import RegisterError
 from pipeline.core.fsutil import ensure_private_dir
 from pipeline.core.models import Outcome
 from pipeline.documents.overview import write_checklist_json
@@ -67,8 +67,9 @@ def run_month(settings: Settings, converter: Converter, month: Month, *,
                 except (OSError, RegisterError) as exc:
                     report.pdf = None
                     report.error = f"nie można odczytać PDF raportu ({type(exc).__name__})"
-            # its checklist too: the after-batch steps take it instead of making it again
-            with contextlib.suppress(OSError, AsystaError):  # they will try, and report it
+            # its checklist too: the after-batch steps take it instead of making it again (derived
+            # data: whatever fails here, they make it anew and report the failure)
+            with contextlib.suppress(Exception):
                 known[report.rodzina] = write_checklist_json(settings, report.rodzina, today)
             if progress:
                 progress(finished, len(due))

@@ -40,15 +40,21 @@ class _Output:
         self.count = 0
         self.names: set[str] = set()
         self.fresh: Iterator[str] = ("".join(t) for t in product("ABCDEFGHIJKLMNOPQRSTUVWXYZ", repeat=6))
-        handle.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+        self.position = handle.tell()
+        self.put(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
 
     def reserve(self) -> int:
         self.count += 1
         return self.count
 
+    def put(self, data: bytes) -> None:
+        """Bytes at the end of the file; where the next ones go is counted, not asked."""
+        self.handle.write(data)
+        self.position += len(data)
+
     def write(self, number: int, body: bytes) -> None:
-        self.offsets[number] = self.handle.tell()
-        self.handle.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+        self.offsets[number] = self.position
+        self.put(b"%d 0 obj\n" % number + body + b"\nendobj\n")
 
     def subset_name(self, name: str, renames: dict[str, str]) -> str:
         """A part's subset name, or a fresh tag when another part took it."""
@@ -240,8 +246,7 @@ def _trailer(output: _Output, catalog: int, info: int, meta: PdfMeta) -> None:
     xref = handle.tell()
     size = output.count + 1
     handle.write(b"xref\n0 %d\n0000000000 65535 f\r\n" % size)
-    for number in range(1, size):
-        handle.write(b"%010d 00000 n\r\n" % output.offsets[number])
+    handle.write(b"".join(b"%010d 00000 n\r\n" % output.offsets[number] for number in range(1, size)))
     digest = hashlib.md5(f"{meta.title}|{xref}|{size}".encode(), usedforsecurity=False).hexdigest()
     handle.write(b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [<%s> <%s>] >>\n"
                  % (size, catalog, info, digest.encode(), digest.encode()))
