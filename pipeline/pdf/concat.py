@@ -246,7 +246,8 @@ def _trailer(output: _Output, catalog: int, info: int, meta: PdfMeta) -> None:
     xref = handle.tell()
     size = output.count + 1
     handle.write(b"xref\n0 %d\n0000000000 65535 f\r\n" % size)
-    handle.write(b"".join(b"%010d 00000 n\r\n" % output.offsets[number] for number in range(1, size)))
+    for number in range(1, size):
+        handle.write(b"%010d 00000 n\r\n" % output.offsets[number])
     digest = hashlib.md5(f"{meta.title}|{xref}|{size}".encode(), usedforsecurity=False).hexdigest()
     handle.write(b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [<%s> <%s>] >>\n"
                  % (size, catalog, info, digest.encode(), digest.encode()))

@@ -101,6 +101,8 @@ class Worker:
         self.desktop = None
         self.quitting = False
         self.hang_marker = os.environ.get(HANG_HOOK_ENV, "")
+        self.load_args = None  # the UNO arguments, made once (a PropertyValue each costs)
+        self.store_args = None
 
     def start(self, timeout: float) -> None:
         # LibreOffice first: it boots while pyuno is imported here
@@ -157,14 +159,17 @@ class Worker:
         # mid-write would make this export abort (IOException "Abort"). The name is ours.
         with contextlib.suppress(OSError):
             os.unlink(lock_file(part))
+        if self.load_args is None:
+            self.load_args = _props(Hidden=True, ReadOnly=True, MacroExecutionMode=0,
+                                    UpdateDocMode=0)
+            self.store_args = _props(FilterName="writer_pdf_Export",
+                                     FilterData=filter_data(self.options))
         document = self.desktop.loadComponentFromURL(  # type: ignore[attr-defined]
-            uno.systemPathToFileUrl(src), "_blank", 0,
-            _props(Hidden=True, ReadOnly=True, MacroExecutionMode=0, UpdateDocMode=0))
+            uno.systemPathToFileUrl(src), "_blank", 0, self.load_args)
         if document is None:
             raise OSError("load_failed")
         try:
-            args = _props(FilterName="writer_pdf_Export", FilterData=filter_data(self.options))
-            uno.invoke(document, "storeToURL", (uno.systemPathToFileUrl(part), args))
+            uno.invoke(document, "storeToURL", (uno.systemPathToFileUrl(part), self.store_args))
         finally:
             try:
                 document.close(True)
