@@ -92,7 +92,7 @@ class Przetwarzanie:
     konwersja_timeout_s: float = 120.0  # per `soffice --convert-to` call (fallback without UNO)
     konwersja_dokument_timeout_s: float = 60.0  # per document in a warm LibreOffice; then restart
     konwertery: int = 0  # warm LibreOffice instances; 0 = one per CPU core (at most 4)
-    restart_po_dokumentach: int = 500  # a fresh LibreOffice after this many (memory); 0 = never
+    restart_po_dokumentach: int = 1000  # a fresh LibreOffice after this many (memory); 0 = never
     soffice: str = ""  # path to soffice; found on PATH when empty
 
 
