@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import itertools
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -45,19 +46,23 @@ KEYS = ["asystent", "rodzina", "etap", "wizyty", "godziny", "kontakty", "zaleglo
         "raport"]
 
 
-GROUP_ROWS = 30  # an assistant has at most 15 families; a longer group is cut
+GROUP_ROWS = 30  # about a page of rows
 
 
 def groups(families: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """The families' rows as the PDF prints them: a table per assistant (rows in order),
-    at most GROUP_ROWS rows each. LibreOffice lays out one table of thousands of rows in
-    quadratic time (5,000 rows: two minutes), tables of tens in linear time."""
+    """The families' rows as the PDF prints them: tables of at most GROUP_ROWS rows (rows in
+    order), an assistant's families in one table unless they are more than that.
+    LibreOffice lays out one table of thousands of rows in quadratic time (5,000 rows: two
+    minutes), tables of tens in linear time."""
     out: list[list[dict[str, Any]]] = []
-    for row in families:
-        same = bool(out) and person_key(out[-1][-1]["asystent"]) == person_key(row["asystent"])
-        if not same or len(out[-1]) >= GROUP_ROWS:
-            out.append([])
-        out[-1].append(row)
+    for _, rows in itertools.groupby(families, key=lambda row: person_key(row["asystent"])):
+        mine = list(rows)
+        for start in range(0, len(mine), GROUP_ROWS):
+            piece = mine[start:start + GROUP_ROWS]
+            if out and len(out[-1]) + len(piece) <= GROUP_ROWS:
+                out[-1].extend(piece)
+            else:
+                out.append(piece)
     return out
 
 
