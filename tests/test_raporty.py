@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from pipeline.app.cli import main
 from pipeline.core.config import Settings
+from pipeline.documents import zestawienie
 from pipeline.flow.raporty import BatchResult, Month, run_month
 from pipeline.sprawa.register import Register
 from pipeline.stages.convert import Converter
@@ -216,3 +217,66 @@ def test_a_report_filed_after_a_made_one_replaces_it(tmp_path: Path, converter: 
     assert report.wlasny and report.outcome is None and report.pdf == folder / current.pdf
     rows = [[c.value for c in row] for row in load_workbook(again.summary_xlsx).active.iter_rows()]
     assert [row[8] for row in rows if row[1] == CASE] == ["złożony przez asystenta"]
+
+
+def _summary_rows(settings: Settings, result: BatchResult) -> list[list[object]]:
+    sheet = load_workbook(result.summary_xlsx).active
+    return [[c.value for c in row] for row in sheet.iter_rows()][1:]
+
+
+def _overdue(settings: Settings, rodzina: str) -> int:
+    checklist = json.loads((settings.outbox / "rodziny" / rodzina / "checklista.json")
+                           .read_text("utf-8"))
+    return sum(1 for i in checklist["pozycje"] if i["status"] in ("brak", "po_terminie"))
+
+
+def _counting_make(monkeypatch: pytest.MonkeyPatch) -> list[list[dict[str, object]]]:
+    """Every summary made (its rows), the real one made each time."""
+    made: list[list[dict[str, object]]] = []
+    real = zestawienie.make
+
+    def counted(*args: object, **kwargs: object) -> zestawienie.Made:
+        result = real(*args, **kwargs)  # type: ignore[arg-type]
+        made.append(result.table)
+        return result
+
+    monkeypatch.setattr(zestawienie, "make", counted)
+    return made
+
+
+def test_the_summary_is_made_once_while_the_reports_convert(
+        tmp_path: Path, converter: Converter, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 24: the summary is made from the counts the checklists will show once the
+    reports are filed, while LibreOffice converts the reports; when every count comes out
+    as expected, that summary is the one filed (not made a second time after the batch)."""
+    settings = make_settings(tmp_path)
+    run(settings, converter, *copy_examples(settings), *other_family(settings))
+    made = _counting_make(monkeypatch)
+    result = run_month(settings, converter, Month.parse("2025-04"), today=TODAY)
+    assert len(made) == 1
+    rows = _summary_rows(settings, result)
+    assert [(r[1], r[6]) for r in rows] == [(CASE, _overdue(settings, CASE)),
+                                            (OTHER, _overdue(settings, OTHER))]
+    assert _overdue(settings, OTHER) > 0  # a count that is not trivially zero
+
+
+def test_a_count_other_than_expected_makes_the_summary_anew(
+        tmp_path: Path, converter: Converter, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When a family's count after filing differs from the one expected (here the
+    expectation is made wrong on purpose), the summary filed shows the checklists' counts."""
+    from pipeline.flow import raporty
+
+    settings = make_settings(tmp_path)
+    run(settings, converter, *copy_examples(settings), *other_family(settings))
+    made = _counting_make(monkeypatch)
+    real = raporty.expected_overdue
+    monkeypatch.setattr(raporty, "expected_overdue",
+                        lambda s, report, today: real(s, report, today) + 7)
+    result = run_month(settings, converter, Month.parse("2025-04"), today=TODAY)
+    assert len(made) == 2
+    assert [r["zaleglosci"] for r in made[0]] == [_overdue(settings, CASE) + 7,
+                                                  _overdue(settings, OTHER) + 7]
+    rows = _summary_rows(settings, result)
+    assert [(r[1], r[6]) for r in rows] == [(CASE, _overdue(settings, CASE)),
+                                            (OTHER, _overdue(settings, OTHER))]
+    assert result.summary_pdf.name == "zestawienie_2025-04.pdf"  # one version: the right one

@@ -39,7 +39,7 @@ from pipeline.documents.looks import (
 from pipeline.documents.page_assets import CSS, SCRIPT
 from pipeline.sprawa.checklist import STATUSES, ZAKONCZONA, Checklist, Item
 from pipeline.sprawa.family import person_key
-from pipeline.sprawa.register import FAMILIES_DIR, REGISTER_NAME, Register, family_dir
+from pipeline.sprawa.register import FAMILIES_DIR, REGISTER_NAME, TECZKA_NAME, Register, family_dir
 
 esc = html.escape
 NO_ASSISTANT = "bez asystenta"
@@ -152,8 +152,7 @@ def _count_cells(c: Checklist) -> str:
 def _documents(outbox: Path, rodzina: str) -> list[str]:
     """The family's documents as its register holds them now: the current version of each
     (one monthly report a month), its signed scan where one stands in, and the teczka."""
-    from pipeline.documents.teczka import TECZKA_NAME  # reportlab: only when the page is made
-    from pipeline.scans.skany import binder_pdf
+    from pipeline.scans.stan import binder_pdf
 
     folder = family_dir(outbox, rodzina)
     try:

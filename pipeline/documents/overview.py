@@ -72,9 +72,15 @@ def expired_cases(checklists: list[Checklist], as_of: date, years: int) -> list[
 
 
 def checklist_for(outbox: Path, rodzina: str, as_of: date, settings: Settings) -> Checklist:
+    return checklist_of(outbox, rodzina, Register.load(family_dir(outbox, rodzina)), as_of,
+                        settings)
+
+
+def checklist_of(outbox: Path, rodzina: str, register: Register, as_of: date,
+                 settings: Settings) -> Checklist:
+    """A family's checklist from its register (signatures included)."""
     from pipeline.scans.stan import add_signatures
 
-    register = Register.load(family_dir(outbox, rodzina))
     checklist = compute(rodzina, register, as_of, settings.terminy)
     return add_signatures(checklist, outbox, register, as_of, settings.skany.dni_na_podpis)
 

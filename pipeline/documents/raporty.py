@@ -29,15 +29,17 @@ from pipeline.core.errors import AsystaError, RegisterError
 from pipeline.core.fsutil import ensure_private_dir
 from pipeline.core.models import Outcome
 from pipeline.core.polish import month_name
+from pipeline.documents.overview import checklist_of
 from pipeline.documents.raport_miesieczny import Month, build_values, own_report, stage_in
 from pipeline.documents.zestawienie import REPORTS_DIR
 from pipeline.pdf.join import join_versioned, page_count
 from pipeline.pdf.pdfa import PdfMeta
+from pipeline.sprawa.case import GENERATED_KEY
 from pipeline.sprawa.family import person_key
-from pipeline.sprawa.register import Register, families, family_dir
+from pipeline.sprawa.register import MONTHLY_REPORT, Entry, Register, families, family_dir
 
 __all__ = ["REPORTS_DIR", "BatchResult", "FamilyReport", "Month", "combined", "count_pages",
-           "form_bytes", "plan_month", "report_pdf"]
+           "expected_overdue", "form_bytes", "plan_month", "report_pdf"]
 
 
 @dataclass
@@ -87,6 +89,21 @@ def _family(settings: Settings, rodzina: str, month: Month, today: date) -> Fami
     if values_made is None:
         return None
     return FamilyReport(rodzina, values_made["asystent"], values_made["rodzice"], values_made)
+
+
+def expected_overdue(settings: Settings, report: FamilyReport, today: date) -> int:
+    """What the family's checklist will count as missing or late once the batch has filed
+    its report: the summary is made from these while the reports convert, and made anew
+    when a family's count turns out different."""
+    register = Register.load(family_dir(settings.outbox, report.rodzina))
+    if not report.wlasny:
+        made = Entry(MONTHLY_REPORT, date.fromisoformat(report.values["data"]),
+                     1 + max((e.wersja for e in register.entries if e.zalacznik == MONTHLY_REPORT
+                              and e.dane.get("miesiac") == report.values["miesiac"]), default=0),
+                     "", plik_zrodlowy="(raport w przygotowaniu)", dane=report.values,
+                     extra={GENERATED_KEY: True})
+        register = register.with_entry(made)
+    return checklist_of(settings.outbox, report.rodzina, register, today, settings).overdue
 
 
 def count_pages(report: FamilyReport, pdf: Path | None) -> None:

@@ -51,10 +51,9 @@ from pipeline.pdf.pdfa import PdfMeta
 from pipeline.pdf.pdfutil import quiet_pypdf
 from pipeline.scans.skany import binder_pdf
 from pipeline.sprawa.kinds import title
-from pipeline.sprawa.register import REGISTER_NAME, SUBJECT_FIELD, Register, family_dir
+from pipeline.sprawa.register import REGISTER_NAME, SUBJECT_FIELD, TECZKA_NAME, Register, family_dir
 from pipeline.sprawa.schemas import load_schema
 
-TECZKA_NAME = "teczka.pdf"
 E_SIGNED_NOTE = "(podpisany elektronicznie, notatka z weryfikacji na końcu)"
 __all__ = ["SIGNED_NOTE", "BinderDocument", "CaseInfo", "Teczka", "TeczkaError", "build_teczka",
            "case_info", "pl_count"]

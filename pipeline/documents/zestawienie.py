@@ -1,19 +1,21 @@
 """The kierownik's summary of a month's reports (`asysta raporty`): per assistant and family,
 the stage, contacts, hours, overdue items and whether the assistant filed the report or
-the program made it; as XLSX and as PDF (`kierownik.write_document`)."""
+the program made it; as XLSX and as PDF (`kierownik.template_pdf`). `asysta raporty` makes
+it while the reports convert, from the counts it expects, and files it when they hold."""
 
 from __future__ import annotations
 
 import dataclasses
 import io
 import itertools
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from pipeline.core.config import Settings
 from pipeline.core.polish import display, meta_date, month_name
-from pipeline.documents.kierownik import write_document
+from pipeline.documents.kierownik import template_pdf
 from pipeline.pdf.pdfa import PdfMeta
 from pipeline.sprawa.family import person_key
 from pipeline.stages.archive import write_versioned
@@ -26,14 +28,17 @@ REPORTS_DIR = "raporty"
 FILED, MADE = "złożony przez asystenta", "wygenerowany"
 
 
-def rows(result: BatchResult) -> list[dict[str, Any]]:
+def rows(result: BatchResult, overdue: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
+    """The summary's rows, assistant by assistant; `overdue`: the counts to show instead of
+    the reports' own (0 for a family not in it)."""
     out = []
     for r in sorted(result.reports, key=lambda r: (person_key(r.asystent), r.rodzina)):
         v = r.values
         out.append({
             "asystent": r.asystent, "rodzina": r.rodzina, "etap": v.get("etap", "—"),
             "wizyty": v.get("liczba_wizyt", 0), "godziny": v.get("liczba_godzin", 0.0),
-            "kontakty": v.get("liczba_kontaktow", 0), "zaleglosci": r.overdue,
+            "kontakty": v.get("liczba_kontaktow", 0),
+            "zaleglosci": r.overdue if overdue is None else overdue.get(r.rodzina, 0),
             "uwagi": "błąd: " + r.error if r.error else ("brak wizyt" if not v.get("liczba_wizyt") else ""),
             "raport": FILED if r.wlasny else MADE,
         })
@@ -90,12 +95,20 @@ def _xlsx(table: list[dict[str, Any]], month: str, today: date) -> bytes:
     return buffer.getvalue()
 
 
-def summary(settings: Settings, converter: Converter, result: BatchResult, today: date) -> None:
-    """The kierownik's summary: per assistant and family, contacts, hours, overdue items and
-    who made the report."""
-    table = rows(result)
-    folder = settings.outbox / REPORTS_DIR / result.month.key
-    stem = f"zestawienie_{result.month.key}"
+@dataclasses.dataclass(frozen=True)
+class Made:
+    """The summary made from `table` (its rows), not yet filed; `pdf` None when the
+    conversion failed."""
+
+    table: list[dict[str, Any]]
+    pdf: bytes | None
+    xlsx: bytes
+
+
+def make(settings: Settings, converter: Converter, month: str, table: list[dict[str, Any]],
+         today: date) -> Made:
+    """The kierownik's summary of `table` (`rows`): per assistant and family, contacts,
+    hours, overdue items and who made the report; as PDF/A and XLSX."""
     per_assistant: dict[str, dict[str, float]] = {}
     for row in table:
         total = per_assistant.setdefault(row["asystent"], {"rodziny": 0, "wizyty": 0, "godziny": 0.0,
@@ -108,7 +121,7 @@ def summary(settings: Settings, converter: Converter, result: BatchResult, today
                  "uwagi": "; ".join(t for t in (f"raport {r['raport']}", r["uwagi"]) if t)}
                 for r in table]
     context = {
-        "miesiac": result.month.key, "na_dzien": today,
+        "miesiac": month, "na_dzien": today,
         "osrodek": dataclasses.asdict(settings.osrodek),
         "grupy": groups(families),
         "asystenci": [{"asystent": name, "rodziny": int(t["rodziny"]), "wizyty": int(t["wizyty"]),
@@ -116,9 +129,23 @@ def summary(settings: Settings, converter: Converter, result: BatchResult, today
                       for name, t in sorted(per_assistant.items())],
     }
     with ThreadPoolExecutor(1) as side:  # the spreadsheet is made while LibreOffice converts
-        sheet = side.submit(_xlsx, table, result.month.key, today)
-        result.summary_pdf = write_document(settings, converter, "zestawienie.docx", context, PdfMeta(
-            f"Zestawienie miesięcznych raportów asystentów rodziny – {month_name(result.month.key)}",
+        sheet = side.submit(_xlsx, table, month, today)
+        pdf = template_pdf(settings, converter, "zestawienie.docx", context, PdfMeta(
+            f"Zestawienie miesięcznych raportów asystentów rodziny – {month_name(month)}",
             f"Stan na dzień {meta_date(today)}", settings.osrodek.nazwa,
-            f"asystent rodziny; raport miesięczny; {month_name(result.month.key)}"), folder, stem)
-        result.summary_xlsx = write_versioned(folder, stem, ".xlsx", sheet.result())
+            f"asystent rodziny; raport miesięczny; {month_name(month)}"))
+        return Made(table, pdf, sheet.result())
+
+
+def file(settings: Settings, result: BatchResult, made: Made) -> None:
+    """The made summary written into outbox/raporty/RRRR-MM/ (a new version when changed)."""
+    folder = settings.outbox / REPORTS_DIR / result.month.key
+    stem = f"zestawienie_{result.month.key}"
+    result.summary_pdf = (write_versioned(folder, stem, ".pdf", made.pdf)
+                          if made.pdf is not None else None)
+    result.summary_xlsx = write_versioned(folder, stem, ".xlsx", made.xlsx)
+
+
+def summary(settings: Settings, converter: Converter, result: BatchResult, today: date) -> None:
+    """The kierownik's summary of the batch, made and filed."""
+    file(settings, result, make(settings, converter, result.month.key, rows(result), today))

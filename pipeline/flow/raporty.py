@@ -1,8 +1,9 @@
 """`asysta raporty`'s batch: the month's reports the program makes go through the pipeline
 (`process.process_files`, one LibreOffice batch), are marked in the register as made by the
-program and their checklists are refreshed as each is filed; then the combined PDF, the
-kierownik's summary and the centre's page and calendars are made side by side (what goes
-in the documents: pipeline/documents/raporty.py)."""
+program and their checklists are refreshed as each is filed. The kierownik's summary is made
+meanwhile, from the counts the checklists are expected to show (and made again after the
+batch if any row came out different); then the combined PDF and the centre's page and
+calendars are made side by side (what goes in the documents: pipeline/documents/raporty.py)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from pipeline.core.config import Settings
 from pipeline.core.errors import RegisterError
 from pipeline.core.fsutil import ensure_private_dir
 from pipeline.core.models import Outcome
+from pipeline.documents import zestawienie
 from pipeline.documents.overview import write_checklist_json
 from pipeline.documents.raporty import (
     BatchResult,
@@ -25,11 +27,11 @@ from pipeline.documents.raporty import (
     Month,
     combined,
     count_pages,
+    expected_overdue,
     form_bytes,
     plan_month,
     report_pdf,
 )
-from pipeline.documents.zestawienie import summary
 from pipeline.flow.process import after_batch, process_files
 from pipeline.sprawa.checklist import Checklist
 from pipeline.stages.convert import Converter
@@ -39,20 +41,54 @@ __all__ = ["BatchResult", "FamilyReport", "Month", "run_month"]
 
 def run_month(settings: Settings, converter: Converter, month: Month, *,
               today: date | None = None,
-              progress: Callable[[int, int], None] | None = None) -> BatchResult:
+              progress: Callable[[int, int], None] | None = None,
+              converted: Callable[[], None] | None = None) -> BatchResult:
+    """The month's reports, the combined PDF, the summary, the page and the calendars;
+    `converted` is called (in the background) once LibreOffice has nothing more to do."""
     today = today or date.today()
     result = BatchResult(month, plan_month(settings, month, today))
-    due = [r for r in result.reports if not r.wlasny and not r.error]
+    due = [r for r in result.reports if not r.error and not r.wlasny]
+    listed = [r for r in result.reports if not r.error]  # in the summary (due ones that fail too)
     ensure_private_dir(settings.outbox)  # a new centre's first run: the work folder lives there
+    with ThreadPoolExecutor(2) as background:
+        # The summary is made while the reports convert, from the counts the checklists will
+        # show once the reports are filed; it is filed only if every row came out so.
+        early = background.submit(_early_summary, settings, converter, result, listed, today)
+        known = _convert_reports(settings, converter, due, today, progress)
+        # What follows the conversions runs side by side: the combined PDF (only the reports)
+        # in the background, the page and the calendars here.
+        joined = background.submit(combined, settings, result)
+        summarised: list[Future[None]] = []
+
+        def start_summary(checklists: list[Checklist]) -> None:
+            overdue = {c.rodzina: c.overdue for c in checklists}
+            for report in listed:
+                report.overdue = overdue.get(report.rodzina, 0)
+            summarised.append(background.submit(_file_summary, settings, converter, result,
+                                                early, today, converted))
+
+        after_batch(settings, converter, [r.rodzina for r in listed], today, pdfs=False,
+                    known=known, checked=start_summary)
+        if not summarised:  # the checklists failed (reported): the summary comes all the same
+            start_summary([])
+        summarised[0].result()
+        joined.result()
+    return result
+
+
+def _convert_reports(settings: Settings, converter: Converter, due: list[FamilyReport],
+                     today: date, progress: Callable[[int, int], None] | None,
+                     ) -> dict[str, tuple[Checklist, bool]]:
+    """The made reports through the pipeline in one batch (LibreOffice is kept busy from the
+    first report to the last); their checklists, written as each is filed."""
+    known: dict[str, tuple[Checklist, bool]] = {}
     with tempfile.TemporaryDirectory(prefix=f".raporty-{os.getpid()}-", dir=settings.outbox) as work:
         paths = {}
         for report in due:
             path = Path(work) / f"{report.rodzina}.json"
             path.write_bytes(form_bytes(report.values))
             paths[path.name] = report
-
         finished = 0
-        known: dict[str, tuple[Checklist, bool]] = {}
 
         def filed(outcome: Outcome) -> None:
             nonlocal finished
@@ -74,28 +110,34 @@ def run_month(settings: Settings, converter: Converter, month: Month, *,
             if progress:
                 progress(finished, len(due))
 
-        # one batch: LibreOffice is kept busy from the first report to the last
         process_files([Path(work) / n for n in sorted(paths)], settings, converter, filed,
                       refresh=False, generated=True)
-    listed = [r for r in result.reports if not r.error or r in due]
-    # What follows the conversions runs side by side: the combined PDF (only the reports) and
-    # the summary (which waits for the checklists' overdue counts; LibreOffice converts it)
-    # in the background, the page and the calendars here.
-    with ThreadPoolExecutor(2) as background:
-        joined = background.submit(combined, settings, result)
-        summarised: list[Future[None]] = []
+    return known
 
-        def start_summary(checklists: list[Checklist]) -> None:
-            overdue = {c.rodzina: sum(c.counts()[s] for s in ("brak", "po_terminie"))
-                       for c in checklists}
-            for report in listed:
-                report.overdue = overdue.get(report.rodzina, 0)
-            summarised.append(background.submit(summary, settings, converter, result, today))
 
-        after_batch(settings, converter, [r.rodzina for r in listed], today, pdfs=False,
-                    known=known, checked=start_summary)
-        if not summarised:  # the checklists failed (reported): the summary comes all the same
-            start_summary([])
-        summarised[0].result()
-        joined.result()
-    return result
+def _early_summary(settings: Settings, converter: Converter, result: BatchResult,
+                   listed: list[FamilyReport], today: date) -> zestawienie.Made | None:
+    """The summary as it will be when every report is filed and counted as expected; None
+    when it cannot be made now (then it is made after the batch)."""
+    if not converter.uses_pool:  # one `soffice` at a time on the fallback's profile
+        return None
+    try:
+        expected = {r.rodzina: expected_overdue(settings, r, today) for r in listed}
+        return zestawienie.make(settings, converter, result.month.key,
+                                zestawienie.rows(result, expected), today)
+    except Exception:  # derived: made again after the batch, where a failure is reported
+        return None
+
+
+def _file_summary(settings: Settings, converter: Converter, result: BatchResult,
+                  early: Future[zestawienie.Made | None], today: date,
+                  converted: Callable[[], None] | None) -> None:
+    """The summary made while the reports converted, when its rows are the batch's final
+    ones; otherwise made now. The last conversion of the run."""
+    made = early.result()
+    if made is None or made.pdf is None or made.table != zestawienie.rows(result):
+        made = zestawienie.make(settings, converter, result.month.key, zestawienie.rows(result),
+                                today)
+    if converted:
+        converted()
+    zestawienie.file(settings, result, made)

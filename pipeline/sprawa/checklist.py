@@ -87,6 +87,11 @@ class Checklist:
         return any(i.status in PROBLEM_STATUSES for i in self.pozycje)
 
     @property
+    def overdue(self) -> int:
+        """How many items are missing or late (the kierownik's summary counts them)."""
+        return sum(1 for i in self.pozycje if i.status in PROBLEM_STATUSES)
+
+    @property
     def next_deadline(self) -> Item | None:
         ahead = [i for i in self.pozycje if i.status == "oczekuje" and i.termin]
         return min(ahead, key=lambda i: i.termin or date.max) if ahead else None

@@ -26,6 +26,7 @@ from pipeline.core.errors import RegisterError
 
 FAMILIES_DIR = "rodziny"
 REGISTER_NAME = "rejestr.json"
+TECZKA_NAME = "teczka.pdf"  # the case binder in the family's folder (`asysta teczka`)
 MONTHLY_REPORT = 14  # its month (`miesiac`) is part of what the document is
 
 # The keys of an entry as the archive writes them, in this order.
