@@ -33,6 +33,7 @@ from pipeline.notify.kalendarz import (  # noqa: E402
     event_bytes,
     ical_duration,
     text,
+    write_calendars,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -182,6 +183,34 @@ def test_written_calendars_parse_back() -> None:
         starts = [e.decoded("dtstart") for e in events]
         assert starts == sorted(starts)  # in date order
     assert str(Calendar.from_ical(files[CENTRE_FILE])["x-wr-calname"]) == "asysta – Ośrodek w Łęgowie"
+
+
+def test_calendars_are_written_in_pieces_and_an_unchanged_one_is_left_alone(tmp_path: Path) -> None:
+    """`write_calendars` writes each file as it is made (a large centre's never held whole):
+    the files are `calendars` byte for byte, owner-only; an unchanged file is not rewritten,
+    a changed one is, and an assistant's file without cases any more is removed."""
+    from conftest import make_settings
+
+    settings = make_settings(tmp_path)
+    zak = [item(n, "K-2025-014", TITLES[n % len(TITLES)]) for n in range(30)]
+    slezak = [item(100 + n, "K-2025-015", TITLES[n % len(TITLES)]) for n in range(5)]
+    both = Snapshot(DAY, 14, 15, (
+        CaseState("K-2025-014", "Katarzyna Żak", "katarzyna żak", True, tuple(zak)),
+        CaseState("K-2025-015", "Tomasz Ślęzak", "tomasz ślęzak", True, tuple(slezak))), ())
+    folder = settings.outbox / "kalendarze"
+    written = write_calendars(settings, DAY, both)
+    assert {p.name: p.read_bytes() for p in written} == calendars(both, settings.osrodek.nazwa)
+    assert {p.stat().st_mode & 0o777 for p in written} == {0o600}
+    zak_file = folder / "katarzyna-zak.ics"
+    os.utime(zak_file, ns=(1, 1))
+    write_calendars(settings, DAY, both)
+    assert zak_file.stat().st_mtime_ns == 1  # the same bytes: left alone
+    one = Snapshot(DAY, 14, 15, (
+        CaseState("K-2025-014", "Katarzyna Żak", "katarzyna żak", True, tuple(zak[:-1])),), ())
+    write_calendars(settings, DAY, one)
+    assert zak_file.stat().st_mtime_ns != 1
+    assert zak_file.read_bytes() == calendars(one, settings.osrodek.nazwa)["katarzyna-zak.ics"]
+    assert sorted(p.name for p in folder.glob("*.ics")) == ["katarzyna-zak.ics", CENTRE_FILE]
 
 
 def test_the_module_does_not_import_icalendar() -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -191,47 +191,85 @@ def event_bytes(item: DueItem, stamp: datetime) -> bytes:
 
 
 def calendar(title: str, events: Iterable[bytes]) -> bytes:
-    """A VCALENDAR around events already serialised (each once, for every file it is in).
-    X-WR-CALNAME is written as icalendar (since 7.2) writes a property it has no type for:
-    as it is, not escaped (a line break, which icalendar refuses, becomes a space)."""
-    name = content_line(f"X-WR-CALNAME:{NEWLINES.sub(' ', title)}")
-    return b"".join((CALENDAR_HEAD, name, CRLF, *events, CALENDAR_END))
+    """A VCALENDAR around events already serialised (each once, for every file it is in)."""
+    return b"".join(calendar_chunks(title, events))
 
 
-def calendars(snap: Snapshot, centre: str) -> dict[str, bytes]:
-    """File name → calendar: one per assistant with cases, one for the whole centre.
-    DTSTAMP is the day the state is of, so an unchanged calendar is byte for byte the same."""
+def calendar_chunks(title: str, events: Iterable[bytes]) -> Iterator[bytes]:
+    """`calendar` in pieces, for a file written as it is made. X-WR-CALNAME is written as
+    icalendar (since 7.2) writes a property it has no type for: as it is, not escaped (a
+    line break, which icalendar refuses, becomes a space)."""
+    yield CALENDAR_HEAD + content_line(f"X-WR-CALNAME:{NEWLINES.sub(' ', title)}") + CRLF
+    yield from events
+    yield CALENDAR_END
+
+
+Pieces = Callable[[], Iterator[bytes]]
+
+
+def calendar_files(snap: Snapshot, centre: str) -> list[tuple[str, Pieces]]:
+    """(file name, its content in pieces – made anew each time it is asked for): one per
+    assistant with cases, one for the whole centre. A large centre's files are never held
+    whole: each event is serialised as it is written (`event_bytes` remembers the recent
+    ones). DTSTAMP is the day the state is of, so an unchanged calendar is byte for byte
+    the same."""
     stamp = datetime.combine(snap.na_dzien, time(0), UTC)
     items = sorted((i for c in snap.cases for i in c.open_items),
                    key=lambda i: (i.termin or date.min, i.rodzina, i.uid))
-    events = {i.uid: event_bytes(i, stamp) for i in items}
-    out = {CENTRE_FILE: calendar(f"asysta – {centre}", events.values())}
+    event = {i.uid: i for i in items}  # one event per UID (in the order first met)
     keys: dict[str, set[str]] = {}  # family → the assistants whose calendar has its deadlines
     for case in snap.cases:
         if case.key:
             keys.setdefault(case.rodzina, set()).add(case.key)
-    mine: dict[str, list[bytes]] = {}  # assistant → events, in the centre file's order
+    mine: dict[str, list[DueItem]] = {}  # assistant → events, in the centre file's order
     for item in items:
         for key in keys.get(item.rodzina, ()):
-            mine.setdefault(key, []).append(events[item.uid])
+            mine.setdefault(key, []).append(event[item.uid])
+
+    def pieces(title: str, chosen: list[DueItem]) -> Pieces:
+        return lambda: calendar_chunks(title, (event_bytes(i, stamp) for i in chosen))
+
+    out = [(CENTRE_FILE, pieces(f"asysta – {centre}", list(event.values())))]
+    names = {CENTRE_FILE}
     for key, name in sorted(snap.assistants().items()):
         file = calendar_name(name)
-        while file in out:  # two names with one spelling in ASCII
+        while file in names:  # two names with one spelling in ASCII
             file = file.removesuffix(".ics") + "-2.ics"
-        out[file] = calendar(f"asysta – {name}", mine.get(key, []))
+        names.add(file)
+        out.append((file, pieces(f"asysta – {name}", mine.get(key, []))))
     return out
 
 
+def calendars(snap: Snapshot, centre: str) -> dict[str, bytes]:
+    """File name → calendar (`calendar_files`, each made whole)."""
+    return {name: b"".join(made()) for name, made in calendar_files(snap, centre)}
+
+
+def _same(path: Path, made: Pieces) -> bool:
+    """Does the file hold exactly these pieces? Compared as they are made, up to the
+    first difference (the file is never read whole)."""
+    try:
+        handle = path.open("rb")
+    except OSError:
+        return False
+    with handle:
+        for piece in made():
+            if handle.read(len(piece)) != piece:
+                return False
+        return handle.read(1) == b""
+
+
 def write_calendars(settings: Settings, as_of: date, snap: Snapshot | None = None) -> list[Path]:
-    """Rewrite every calendar file (owner-only, like the rest of outbox); drop stale ones."""
+    """Rewrite every calendar file (owner-only, like the rest of outbox) as it is made;
+    drop stale ones."""
     snap = snap or snapshot(settings, as_of)
     folder = calendar_dir(settings.outbox)
     make_private_dirs(folder)
     written = []
-    for name, data in calendars(snap, settings.osrodek.nazwa).items():
+    for name, made in calendar_files(snap, settings.osrodek.nazwa):
         target = folder / name
-        if not target.is_file() or target.read_bytes() != data:  # unchanged: left alone
-            replace(target, data)
+        if not _same(target, made):  # unchanged: left alone
+            replace(target, made())
         written.append(target)
     for old in folder.glob("*.ics"):
         if old not in written:

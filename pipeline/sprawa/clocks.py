@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import calendar
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -41,7 +42,7 @@ def month_key(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a large centre holds tens of thousands of them
 class Item:
     zalacznik: int
     okres: str | None
@@ -88,7 +89,9 @@ class Builder:
 
     def put(self, zalacznik: int, opis: str, termin: date | None, status: Status,
             doc: Entry | None, okres: str | None = None, rodzaj: str = "") -> None:
-        self.items.append(Item(zalacznik, okres, status, termin, doc.pdf if doc else None, opis,
+        # the same description and period in every family: one string each, not thousands
+        self.items.append(Item(zalacznik, okres and sys.intern(okres), status, termin,
+                               doc.pdf if doc else None, sys.intern(opis),
                                rodzaj))
 
     def stop(self, closed: date) -> None:

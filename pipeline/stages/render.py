@@ -14,13 +14,14 @@ import functools
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from docx.opc.exceptions import OpcError
 from docx.opc.oxml import serialize_part_xml
 from docx.oxml import parse_xml
-from docx.oxml.ns import nsmap, qn
+from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, Template, TemplateError, TemplateSyntaxError
 from lxml import etree
@@ -32,7 +33,7 @@ from pipeline.core.polish import display, in_words, person
 from pipeline.core.polish import pl_count as pl_count  # process.py calls render.pl_count
 from pipeline.pdf import pdfa
 from pipeline.sprawa.schemas import HEADER_FIELDS, Schema, file_stem, form_kinds, package_data
-from pipeline.stages import tag_places, tags
+from pipeline.stages import render_large, tag_places, tags
 
 
 def complete(values: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
@@ -58,16 +59,24 @@ class LiteralTemplate(DocxTemplate):  # type: ignore[misc]
     change what a person typed, so it is left out."""
 
     def render_xml_part(self, src_xml: str, part: Any, context: Any, jinja_env: Any = None) -> str:
+        return self.fix_text("".join(self.render_pieces(src_xml, part, context, jinja_env)))
+
+    def render_pieces(self, src_xml: str, part: Any, context: Any, jinja_env: Any = None
+                      ) -> Iterator[str]:
+        """The part's text as jinja makes it, in pieces (`fix_text` comes after)."""
         self.current_rendering_part = part
         compiled = _compiled(src_xml) if jinja_env is _ENV else \
             jinja_env.from_string(tag_places.numbered(src_xml))
         try:
-            dst_xml = _NEWLINE_PARAGRAPH.sub(r"<w:p\1", compiled.render(context))
+            yield from compiled.generate(context)
         except Exception as exc:  # anything jinja, a filter or a value's method raises
             part = tag_places.Part(getattr(part, "partname", "/word/document.xml").lstrip("/"),
                                    tag_places.numbered(src_xml))
             raise _fault(Path(self.template_file).name, part, exc, tag_places.runtime_line(exc)) from None
-        return _listing(self, dst_xml)
+
+    def fix_text(self, xml: str) -> str:
+        """docxtpl's steps after jinja: the newlines its paragraph tags leave, listings."""
+        return _listing(self, _NEWLINE_PARAGRAPH.sub(r"<w:p\1", xml))
 
 
 _NEWLINE_PARAGRAPH = re.compile(r"\n<w:p([ >])")
@@ -170,12 +179,20 @@ class _Prepared:
                 pdfa.describe_docx(out, meta)
             return
         env = jinja_env()
-        body = self.template.fix_tables(self.template.render_xml_part(self.body, None, context, env))
-        for number, element in enumerate(body.xpath("//wp:docPr", namespaces=nsmap), start=1001):
-            element.attrib["id"] = str(number)  # as docxtpl: unique drawing ids
-        root = copy.deepcopy(self.shell)
-        root.replace(root.find(_BODY), body)
-        trees = [("word/document.xml", root)]
+        steps = render_large.Body(self.template.fix_text, self.template.fix_tables, self.shell,
+                                  polish=meta is not None)
+        texts = self.template.render_pieces(self.body, None, context, env)
+        first: list[str] = []
+        size = 0
+        for text in texts:  # a large body (thousands of rows) is made in pieces
+            first.append(text)
+            size += len(text)
+            if size > render_large.LARGE:
+                break
+        main: bytes | Iterator[bytes] = (
+            render_large.pieces("".join(first), texts, steps) if size > render_large.LARGE
+            else steps.document(steps.tree("".join(first))))
+        trees = []
         for name, xml, encoding in self.parts:
             text = self.template.render_xml_part(xml, _Entry("/" + name), context, env)
             trees.append((name, parse_xml(text.encode(encoding))))
@@ -189,10 +206,13 @@ class _Prepared:
         buffer = io.BytesIO(self.base if meta is None else self.described_base())
         buffer.seek(0, io.SEEK_END)
         with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as package:
-            for name, data in rendered:  # a fixed date: the same data gives the same bytes
-                entry = zipfile.ZipInfo(name, self.stamp)
+            for name, data in [("word/document.xml", main), *rendered]:
+                entry = zipfile.ZipInfo(name, self.stamp)  # a fixed date: the same bytes
                 entry.external_attr = 0o600 << 16  # as zipfile's own writestr(name)
-                package.writestr(entry, data, zipfile.ZIP_DEFLATED)
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                with package.open(entry, "w") as part:
+                    for piece in (data,) if isinstance(data, bytes) else data:
+                        part.write(piece)
         out.write_bytes(buffer.getvalue())
 
 
