@@ -399,6 +399,13 @@ def _demo_archive(root: Path, today: date) -> tuple[Path, set[str]]:
     return root / "outbox", values
 
 
+def _undated(message: Any) -> Any:
+    """The message without its Date header: the time it was sent (10:30) is not a value of
+    the forms even when a visit's hour is the same."""
+    del message["Date"]
+    return message
+
+
 def test_demo_centre_digests_and_calendars_hold_no_personal_data(tmp_path: Path,
                                                                   server: Server) -> None:
     from pipeline.demo.people import ASYSTENCI
@@ -423,7 +430,7 @@ def test_demo_centre_digests_and_calendars_hold_no_personal_data(tmp_path: Path,
                 for c, checklist in _checklists(load_settings(config), today).items()}
     listed = dict(re.findall(r"^- Sprawa (\S+) \([^)]*\): (\d+) dokument", boss, re.M))
     assert {c: int(n) for c, n in listed.items()} == {c: n for c, n in unsigned.items() if n}
-    blob = "\n".join([*(str(m) for m in server.box.parsed()),
+    blob = "\n".join([*(str(_undated(m)) for m in server.box.parsed()),
                       *(part.get_content() for m in server.box.parsed() for part in m.walk()
                         if part.get_content_maintype() == "text"),
                       *(p.read_text(encoding="utf-8")

@@ -7,8 +7,9 @@ import secrets
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from pipeline.core import faults
 
@@ -48,7 +49,7 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _write_temp(folder: Path, data: bytes | Iterable[bytes]) -> Path:
+def _write_temp(folder: Path, data: bytes | Iterable[bytes], sync: bool = True) -> Path:
     tmp = folder / f".tmp-{os.getpid()}-{secrets.token_hex(6)}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     try:
@@ -57,7 +58,8 @@ def _write_temp(folder: Path, data: bytes | Iterable[bytes]) -> Path:
             view = memoryview(chunk)
             while view:
                 view = view[os.write(fd, view):]
-        os.fsync(fd)
+        if sync:
+            os.fsync(fd)
     except BaseException:
         os.close(fd)
         tmp.unlink(missing_ok=True)
@@ -85,6 +87,44 @@ def replace(path: Path, data: bytes | Iterable[bytes]) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def replace_if_changed(path: Path, data: Iterable[bytes]) -> bool:
+    """`replace`, unless the file holds these very bytes already: then it is left alone (its
+    time too). Written and compared in one pass, so the data is never held whole nor made
+    twice. True when the file was written."""
+    try:
+        old: BinaryIO | None = path.open("rb")
+    except OSError:
+        old = None
+    same = old is not None
+
+    def compared() -> Iterator[bytes]:
+        nonlocal same
+        for chunk in data:
+            if same and old is not None and old.read(len(chunk)) != chunk:
+                same = False
+            yield chunk
+        if same and old is not None and old.read(1):
+            same = False
+
+    try:
+        tmp = _write_temp(path.parent, compared(), sync=False)  # made durable only if kept
+    finally:
+        if old is not None:
+            old.close()
+    try:
+        if same:
+            return False
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+        return True
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def work_dir(outbox: Path, kind: str) -> Path:

@@ -29,7 +29,7 @@ OPEN_STATUSES = ("brak", "oczekuje")
 COURT_ITEM = "Poinformowanie sądu rodzinnego o zakończeniu współpracy"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a large centre has tens of thousands
 class DueItem:
     """One thing to do: a deadline of a case, with nothing of the family in it."""
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.core.config import Settings
-from pipeline.core.fsutil import make_private_dirs, replace
+from pipeline.core.fsutil import make_private_dirs, replace_if_changed
 from pipeline.core.polish import pl_date
 from pipeline.notify.due import DueItem, Snapshot, calendar_dir, snapshot, status_label
 from pipeline.sprawa.kinds import slug
@@ -245,20 +245,6 @@ def calendars(snap: Snapshot, centre: str) -> dict[str, bytes]:
     return {name: b"".join(made()) for name, made in calendar_files(snap, centre)}
 
 
-def _same(path: Path, made: Pieces) -> bool:
-    """Does the file hold exactly these pieces? Compared as they are made, up to the
-    first difference (the file is never read whole)."""
-    try:
-        handle = path.open("rb")
-    except OSError:
-        return False
-    with handle:
-        for piece in made():
-            if handle.read(len(piece)) != piece:
-                return False
-        return handle.read(1) == b""
-
-
 def write_calendars(settings: Settings, as_of: date, snap: Snapshot | None = None) -> list[Path]:
     """Rewrite every calendar file (owner-only, like the rest of outbox) as it is made;
     drop stale ones."""
@@ -268,8 +254,7 @@ def write_calendars(settings: Settings, as_of: date, snap: Snapshot | None = Non
     written = []
     for name, made in calendar_files(snap, settings.osrodek.nazwa):
         target = folder / name
-        if not _same(target, made):  # unchanged: left alone
-            replace(target, made())
+        replace_if_changed(target, made())  # unchanged: left alone
         written.append(target)
     for old in folder.glob("*.ics"):
         if old not in written:
