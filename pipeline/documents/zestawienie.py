@@ -6,7 +6,6 @@ it while the reports convert, from the counts it expects, and files it when they
 from __future__ import annotations
 
 import dataclasses
-import io
 import itertools
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline.core.config import Settings
 from pipeline.core.polish import display, meta_date, month_name
 from pipeline.documents.kierownik import template_pdf
+from pipeline.documents.sheet import xlsx
 from pipeline.pdf.pdfa import PdfMeta
 from pipeline.sprawa.family import person_key
 from pipeline.stages.archive import write_versioned
@@ -72,27 +72,8 @@ def groups(families: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 
 
 def _xlsx(table: list[dict[str, Any]], month: str, today: date) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = f"Raporty {month}"
-    sheet.append(HEADERS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="E7E6E6")
-    for row in table:
-        sheet.append([row[k] for k in KEYS])
-    for column, width in zip("ABCDEFGHI", (28, 16, 22, 9, 9, 12, 12, 30, 24), strict=True):
-        sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.properties.creator = "asysta"
-    workbook.properties.created = datetime(today.year, today.month, today.day)
-    workbook.properties.modified = workbook.properties.created
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx(f"Raporty {month}", HEADERS, ([row[k] for k in KEYS] for row in table),
+                (28, 16, 22, 9, 9, 12, 12, 30, 24), datetime(today.year, today.month, today.day))
 
 
 @dataclasses.dataclass(frozen=True)
