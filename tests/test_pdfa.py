@@ -39,9 +39,8 @@ from pipeline.pdf.pdfa import (
     PdfMeta,
     _polish,
     describe_docx,
-    finish_joined,
-    output_intent,
 )
+from pipeline.pdf.pdfa_joined import finish_joined, output_intent
 from pipeline.sprawa.schemas import load_schema
 from pipeline.stages.convert import PDF_EXPORT, Converter, pdf_filter_options
 from pipeline.stages.render import named_template

@@ -10,7 +10,8 @@ from pypdf import PdfReader, PdfWriter
 from reportlab.pdfgen.canvas import Canvas
 
 from pipeline.pdf.fonts import FONT_BOLD, register_fonts
-from pipeline.pdf.pdfa import PdfMeta, finish_joined, is_pdfa2, output_intent
+from pipeline.pdf.pdfa import PdfMeta
+from pipeline.pdf.pdfa_joined import finish_joined, is_pdfa2, output_intent
 from pipeline.pdf.pdfutil import quiet_pypdf
 
 DRAFT_WORD = "PROJEKT"

@@ -14,7 +14,7 @@ number is attached to its page as a form XObject drawn after the page's own
 content streams, which are copied as they are, never decoded or rewritten.
 
 The binder is PDF/A-2b (untagged, level B) when every document in it is: the
-cover's fonts are embedded, and `pdfa.finish_joined` adds the XMP, the output
+cover's fonts are embedded, and `pdfa_joined.finish_joined` adds the XMP, the output
 intent and /Lang. With an older document that is not PDF/A it claims nothing.
 """
 

@@ -2,7 +2,7 @@
 streaming, `pipeline.pdf.concat`) and a family's case binder (`bind`, with qpdf through
 pikepdf: a binder is small, its pages get numbers drawn over them).
 
-Both get what `pdfa.finish_joined` gives a joined file: /Lang, the title shown by the
+Both get what `pdfa_joined.finish_joined` gives a joined file: /Lang, the title shown by the
 viewer, the Info dictionary and — when every part is PDF/A-2 — PDF/A-2b's XMP and the
 parts' output intent; no two different font subsets share a tag (ISO 32000-1, 9.6.4).
 """

@@ -121,7 +121,7 @@ def human_line(identity: Identity, page: int, pages: int) -> str:
 
 def stamp(data: bytes, identity: Identity) -> bytes:
     """The PDF with the code on every page, appended as an incremental update (a classic
-    section, as `pdfa.finish_joined` appends): only the pages' dictionaries are new, each
+    section, as `pdfa_joined.finish_joined` appends): only the pages' dictionaries are new, each
     with `q … Q /AsystaKod Do` around its own content streams, which are never rewritten.
     The document is parsed once (qpdf); the code's objects are written as bytes."""
     import pikepdf

@@ -7,17 +7,11 @@ import io
 import logging
 import re
 from collections.abc import Iterator
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from pypdf import PageObject
-from pypdf.generic import (
-    ArrayObject,
-    DecodedStreamObject,
-    FloatObject,
-    NameObject,
-    RectangleObject,
-    StreamObject,
-)
+if TYPE_CHECKING:  # pypdf is imported where a page is read with it, not by the joins on pikepdf
+    from pypdf import PageObject
+    from pypdf.generic import DecodedStreamObject, RectangleObject
 
 
 @contextlib.contextmanager
@@ -36,6 +30,8 @@ def quiet_pypdf() -> Iterator[None]:
 def overlay_form(box: RectangleObject, content: bytes, resources: Any) -> DecodedStreamObject:
     """A Form XObject of a page's size holding an overlay (a stamp, a code) drawn over the
     page with `/Name Do`; the page's own content is left as it is."""
+    from pypdf.generic import ArrayObject, DecodedStreamObject, FloatObject, NameObject
+
     form = DecodedStreamObject()
     form.set_data(content)
     form.update({
@@ -97,6 +93,8 @@ def startxref(data: bytes) -> int:
 
 def content_bytes(page: PageObject) -> bytes:
     """A page's content, decoded (the stamp's tiny page: cheaper than a parsed ContentStream)."""
+    from pypdf.generic import ArrayObject, StreamObject
+
     if "/Contents" not in page:
         return b""
     value = page["/Contents"].get_object()

@@ -42,7 +42,8 @@ from pipeline.core.errors import FormError, Problem, ResourceError, resource_fai
 from pipeline.core.fsutil import ensure_private_dir, fsync_dir, write_new
 from pipeline.core.fsutil import replace as replace_file
 from pipeline.core.polish import pl_count
-from pipeline.pdf.pdfa import PdfMeta, finish_joined, is_pdfa2, output_intent
+from pipeline.pdf.pdfa import PdfMeta
+from pipeline.pdf.pdfa_joined import finish_joined, is_pdfa2, output_intent
 from pipeline.pdf.pdfutil import quiet_pypdf
 from pipeline.podpis.weryfikacja import is_signed
 from pipeline.scans.stan import (  # noqa: F401 - the archive's view, re-exported for callers
