@@ -4,6 +4,7 @@ never replacing the first, and a stamp that never reuses an object number."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import stat
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pikepdf
 import pypdfium2
+import pytest
 import zxingcpp
 from reportlab.pdfgen.canvas import Canvas
 
@@ -94,3 +96,27 @@ def test_the_stamp_never_reuses_an_object_number_even_with_a_too_small_size(tmp_
         (tmp_path / "s.pdf").write_bytes(stamped)
         check = subprocess.run(["qpdf", "--check", str(tmp_path / "s.pdf")], capture_output=True)
         assert check.returncode == 0, check.stdout
+
+
+def test_the_codes_font_is_made_once_and_kept_in_the_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 24: the line beside the code uses a subset of the font that reportlab makes; a
+    process takes it from the cache folder (owner-only) instead of making it again: the same
+    font, the same stamped bytes. A damaged cache file is made anew."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    data = _part(tmp_path / "d.pdf", "czesc 1").read_bytes()
+    identity = kod.Identity("K-2026-001", 14, date(2026, 11, 3), 1, "a1b2c3")
+    kod._font.cache_clear()
+    made = kod._font(kod._LINE_EXTRA)
+    first = kod.stamp(data, identity)
+    [cached] = (tmp_path / "cache" / "asysta" / "kod").iterdir()
+    assert stat.S_IMODE(cached.stat().st_mode) == 0o600
+    assert stat.S_IMODE(cached.parent.stat().st_mode) == 0o700
+    kod._font.cache_clear()
+    assert kod._font(kod._LINE_EXTRA) == made  # read from the file this time
+    assert kod.stamp(data, identity) == first
+    cached.write_text("{uszkodzony", encoding="utf-8")
+    kod._font.cache_clear()
+    assert kod._font(kod._LINE_EXTRA) == made
+    assert json.loads(cached.read_text(encoding="utf-8"))["resource"] == made.resource
+    kod._font.cache_clear()

@@ -264,14 +264,14 @@ def test_a_count_other_than_expected_makes_the_summary_anew(
         tmp_path: Path, converter: Converter, monkeypatch: pytest.MonkeyPatch) -> None:
     """When a family's count after filing differs from the one expected (here the
     expectation is made wrong on purpose), the summary filed shows the checklists' counts."""
-    from pipeline.flow import raporty
+    from pipeline.documents import raporty
 
     settings = make_settings(tmp_path)
     run(settings, converter, *copy_examples(settings), *other_family(settings))
     made = _counting_make(monkeypatch)
     real = raporty.expected_overdue
     monkeypatch.setattr(raporty, "expected_overdue",
-                        lambda s, report, today: real(s, report, today) + 7)
+                        lambda s, register, report, today: real(s, register, report, today) + 7)
     result = run_month(settings, converter, Month.parse("2025-04"), today=TODAY)
     assert len(made) == 2
     assert [r["zaleglosci"] for r in made[0]] == [_overdue(settings, CASE) + 7,

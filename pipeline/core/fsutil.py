@@ -127,6 +127,13 @@ def replace_if_changed(path: Path, data: Iterable[bytes]) -> bool:
         tmp.unlink(missing_ok=True)
 
 
+def cache_dir(name: str) -> Path:
+    """Where asysta keeps what it can make again (LibreOffice profiles, the code's font):
+    $XDG_CACHE_HOME/asysta/<name>, else ~/.cache/asysta/<name>. Not made here."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "asysta" / name
+
+
 def work_dir(outbox: Path, kind: str) -> Path:
     """A private work folder in the outbox, named after this process so that a later run
     can tell it from one still in use (see `sweep`)."""

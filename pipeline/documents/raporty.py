@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import shutil  # noqa: F401  (tests patch raporty.shutil.which: no outside tools needed)
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -39,7 +40,7 @@ from pipeline.sprawa.family import person_key
 from pipeline.sprawa.register import MONTHLY_REPORT, Entry, Register, families, family_dir
 
 __all__ = ["REPORTS_DIR", "BatchResult", "FamilyReport", "Month", "combined", "count_pages",
-           "expected_overdue", "form_bytes", "plan_month", "report_pdf"]
+           "expected_overdue", "form_bytes", "kept", "plan_month", "report_pdf"]
 
 
 @dataclass
@@ -50,7 +51,7 @@ class FamilyReport:
     values: dict[str, Any]
     outcome: Outcome | None = None
     error: str | None = None
-    overdue: int = 0
+    overdue: int = 0  # as expected when planned; as the checklist counts after the batch
     pdf: Path | None = None  # the filed PDF (or the earlier identical one) and its pages
     pages: int = 0
     wlasny: bool = False  # the assistant's own filed report (nothing made)
@@ -75,27 +76,42 @@ def form_bytes(values: dict[str, Any]) -> bytes:
 
 
 def _family(settings: Settings, rodzina: str, month: Month, today: date) -> FamilyReport | None:
-    """The family's report for the month: its own filed one, one to make, or None (none due)."""
+    """The family's report for the month: its own filed one, one to make, or None (none due);
+    its overdue count as the checklist will show it once the batch has filed the report."""
     folder = family_dir(settings.outbox, rodzina)
     register = Register.load(folder)
     own = own_report(register, month)
     if own is not None and stage_in(register, month, settings) is not None:
-        values = dict(own.dane)
+        values = kept(own.dane)
         report = FamilyReport(rodzina, str(values.get("asystent") or "—"),
                               str(values.get("rodzice") or "—"), values, wlasny=True)
+        report.overdue = expected_overdue(settings, register, report, today)
         count_pages(report, folder / own.pdf)
         return report
     values_made = build_values(register, month, settings, today)
     if values_made is None:
         return None
-    return FamilyReport(rodzina, values_made["asystent"], values_made["rodzice"], values_made)
+    report = FamilyReport(rodzina, values_made["asystent"], values_made["rodzice"], values_made)
+    report.overdue = expected_overdue(settings, register, report, today)
+    return report
 
 
-def expected_overdue(settings: Settings, report: FamilyReport, today: date) -> int:
+# what the summary, the combined PDF and a second run read of a report's values
+KEPT = ("zalacznik", "rodzina", "data", "miesiac", "asystent", "rodzice", "etap",
+        "liczba_wizyt", "liczba_godzin", "liczba_kontaktow")
+
+
+def kept(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A report's values as a batch keeps them once its form is written (a large centre's
+    visits and tasks are not held to the end of the run)."""
+    return {k: values[k] for k in KEPT if k in values}
+
+
+def expected_overdue(settings: Settings, register: Register, report: FamilyReport,
+                     today: date) -> int:
     """What the family's checklist will count as missing or late once the batch has filed
     its report: the summary is made from these while the reports convert, and made anew
     when a family's count turns out different."""
-    register = Register.load(family_dir(settings.outbox, report.rodzina))
     if not report.wlasny:
         made = Entry(MONTHLY_REPORT, date.fromisoformat(report.values["data"]),
                      1 + max((e.wersja for e in register.entries if e.zalacznik == MONTHLY_REPORT

@@ -1,5 +1,6 @@
 """After a batch: the derived data of the families it touched, in order — their checklists,
-the checklists' PDFs, the centre's index.html, the deadline calendars (outbox/kalendarze/).
+the checklists' PDFs, then the centre's index.html and the deadline calendars
+(outbox/kalendarze/) side by side.
 A failing step never loses a form. Every family's checklist is computed once for the
 page and the calendars together; a batch job may hand in the checklists it wrote while
 LibreOffice was still converting (`known`)."""
@@ -9,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -74,8 +76,20 @@ def _calendars(end: BatchEnd) -> None:
     write_calendars(end.settings, end.today, snapshot(end.settings, end.today, end.everyone()))
 
 
-AFTER_BATCH: tuple[Callable[[BatchEnd], None], ...] = (_checklists, _checklist_pdfs, _index,
-                                                       _calendars)
+def _page_and_calendars(end: BatchEnd) -> None:
+    """index.html and the calendars side by side: each waits for the disk (its files made
+    durable) while the other is made."""
+    end.everyone()  # computed once, before both read it
+    with ThreadPoolExecutor(1, thread_name_prefix="asysta-kalendarze") as side:
+        calendars = side.submit(_calendars, end)
+        try:
+            _index(end)
+        finally:
+            calendars.result()  # its failure is reported as the page's would be
+
+
+AFTER_BATCH: tuple[Callable[[BatchEnd], None], ...] = (_checklists, _checklist_pdfs,
+                                                       _page_and_calendars)
 
 
 def after_batch(settings: Settings, converter: Converter, rodziny: list[str],

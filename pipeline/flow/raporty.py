@@ -14,6 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from pipeline.core.config import Settings
 from pipeline.core.errors import RegisterError
@@ -27,8 +28,8 @@ from pipeline.documents.raporty import (
     Month,
     combined,
     count_pages,
-    expected_overdue,
     form_bytes,
+    kept,
     plan_month,
     report_pdf,
 )
@@ -52,8 +53,10 @@ def run_month(settings: Settings, converter: Converter, month: Month, *,
     ensure_private_dir(settings.outbox)  # a new centre's first run: the work folder lives there
     with ThreadPoolExecutor(2) as background:
         # The summary is made while the reports convert, from the counts the checklists will
-        # show once the reports are filed; it is filed only if every row came out so.
-        early = background.submit(_early_summary, settings, converter, result, listed, today)
+        # show once the reports are filed (planned with them); it is filed only if every row
+        # came out so.
+        early = background.submit(_early_summary, settings, converter, result.month.key,
+                                  zestawienie.rows(result), today)
         known = _convert_reports(settings, converter, due, today, progress)
         # What follows the conversions runs side by side: the combined PDF (only the reports)
         # in the background, the page and the calendars here.
@@ -87,6 +90,7 @@ def _convert_reports(settings: Settings, converter: Converter, due: list[FamilyR
         for report in due:
             path = Path(work) / f"{report.rodzina}.json"
             path.write_bytes(form_bytes(report.values))
+            report.values = kept(report.values)
             paths[path.name] = report
         finished = 0
 
@@ -115,16 +119,14 @@ def _convert_reports(settings: Settings, converter: Converter, due: list[FamilyR
     return known
 
 
-def _early_summary(settings: Settings, converter: Converter, result: BatchResult,
-                   listed: list[FamilyReport], today: date) -> zestawienie.Made | None:
-    """The summary as it will be when every report is filed and counted as expected; None
-    when it cannot be made now (then it is made after the batch)."""
+def _early_summary(settings: Settings, converter: Converter, month: str,
+                   table: list[dict[str, Any]], today: date) -> zestawienie.Made | None:
+    """The summary of these rows (as they will be when every report is filed and counted as
+    expected); None when it cannot be made now (then it is made after the batch)."""
     if not converter.uses_pool:  # one `soffice` at a time on the fallback's profile
         return None
     try:
-        expected = {r.rodzina: expected_overdue(settings, r, today) for r in listed}
-        return zestawienie.make(settings, converter, result.month.key,
-                                zestawienie.rows(result, expected), today)
+        return zestawienie.make(settings, converter, month, table, today)
     except Exception:  # derived: made again after the batch, where a failure is reported
         return None
 

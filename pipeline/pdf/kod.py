@@ -16,8 +16,11 @@ The DOCX carries no code: it is the editable copy, the PDF is the one printed an
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import functools
 import hashlib
+import json
 import re
 import string
 import zlib
@@ -26,8 +29,9 @@ from datetime import date
 from io import BytesIO
 from typing import Any, cast
 
+from pipeline.core.fsutil import cache_dir, make_private_dirs, replace
 from pipeline.core.polish import pl_date
-from pipeline.pdf.fonts import FONT, register_fonts
+from pipeline.pdf.fonts import FONT, font_paths, register_fonts
 from pipeline.pdf.pdfutil import inherited, startxref, update_section
 
 PREFIX = "AS1"
@@ -229,7 +233,33 @@ class _Font:
 
 @functools.lru_cache(maxsize=8)
 def _font(extra: str) -> _Font:
-    """reportlab's subset of the line font: ASCII, then `extra` in this order."""
+    """reportlab's subset of the line font: ASCII, then `extra` in this order; made once per
+    font file and kept in the cache folder (making it costs a process a tenth of a second:
+    reportlab, the TrueType file read, the subset)."""
+    regular, _ = font_paths()
+    stat = regular.stat()
+    key = hashlib.sha256(json.dumps([_FONT_CACHE_FORMAT, str(regular), stat.st_size,
+                                     stat.st_mtime_ns, extra, LINE_SIZE]).encode()).hexdigest()
+    cached = cache_dir("kod") / f"czcionka-{key[:32]}.json"
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        data = json.loads(cached.read_bytes())
+        return _Font(data["resource"], {k: int(v) for k, v in data["codes"].items()},
+                     data["font"], data["descriptor"], base64.b64decode(data["file"]),
+                     base64.b64decode(data["tounicode"]))
+    made = _made_font(extra)
+    with contextlib.suppress(OSError):  # without a cache the next process makes it again
+        make_private_dirs(cached.parent)
+        replace(cached, json.dumps({
+            "resource": made.resource, "codes": made.codes, "font": made.font,
+            "descriptor": made.descriptor, "file": base64.b64encode(made.file).decode("ascii"),
+            "tounicode": base64.b64encode(made.tounicode).decode("ascii")}).encode("utf-8"))
+    return made
+
+
+_FONT_CACHE_FORMAT = 1
+
+
+def _made_font(extra: str) -> _Font:
     import pikepdf
     from reportlab.pdfgen.canvas import Canvas
 

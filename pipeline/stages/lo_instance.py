@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.core.fsutil import replace
+from pipeline.core.fsutil import cache_dir, replace
 from pipeline.stages.soffice import pdf_filter_options
 
 PROFILE_SLOTS = 32
@@ -120,8 +120,7 @@ def _remember_uno_python(soffice: str, python: str, module: str) -> None:
 
 
 def cache_root() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "asysta" / "libreoffice"
+    return cache_dir("libreoffice")
 
 
 @dataclass
