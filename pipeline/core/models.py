@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -42,6 +42,11 @@ class FormData:
     def rodzaj(self) -> str:
         """The kind of a document beyond the sixteen ("" for an attachment; zalacznik is 0)."""
         return self.schema.rodzaj
+
+    def header_only(self) -> FormData:
+        """This form without its bytes and values (case, attachment, date, schema and hash
+        stay): what a batch of thousands keeps of each form once it is filed."""
+        return replace(self, source=replace(self.source, content=b""), values={})
 
 
 @dataclass(frozen=True)

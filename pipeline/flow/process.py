@@ -23,6 +23,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from pipeline.core import faults, journal
@@ -241,6 +242,9 @@ class _Batch:
         self.lock = threading.Lock()
 
     def done(self, outcome: Outcome) -> None:
+        if self.generated and outcome.filed is not None:  # the archive has the form's data
+            outcome = replace(outcome, filed=replace(outcome.filed,
+                                                     form=outcome.filed.form.header_only()))
         with self.lock:  # from this thread and the filing thread
             self.outcomes.append(outcome)
             if self.report:
@@ -341,7 +345,8 @@ def process_files(paths: Iterable[Path], settings: Settings, converter: Converte
                   generated: bool = False) -> list[Outcome]:
     """Run the pipeline over a batch of files; every file gets exactly one Outcome.
     `refresh=False` leaves the after-batch steps to the caller (a batch job runs them once);
-    `generated`: the program made these forms, and their register entries say so."""
+    `generated`: the program made these forms, and their register entries say so (its
+    outcomes keep each filed form's header only: a month of a large centre is thousands)."""
     batch = _Batch(settings, converter, report, generated)
     waiting = list(paths)
     staging = batch.staging(waiting)
