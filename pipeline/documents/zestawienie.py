@@ -125,8 +125,3 @@ def file(settings: Settings, result: BatchResult, made: Made) -> None:
     result.summary_pdf = (write_versioned(folder, stem, ".pdf", made.pdf)
                           if made.pdf is not None else None)
     result.summary_xlsx = write_versioned(folder, stem, ".xlsx", made.xlsx)
-
-
-def summary(settings: Settings, converter: Converter, result: BatchResult, today: date) -> None:
-    """The kierownik's summary of the batch, made and filed."""
-    file(settings, result, make(settings, converter, result.month.key, rows(result), today))
