@@ -280,3 +280,33 @@ def test_a_count_other_than_expected_makes_the_summary_anew(
     assert [(r[1], r[6]) for r in rows] == [(CASE, _overdue(settings, CASE)),
                                             (OTHER, _overdue(settings, OTHER))]
     assert result.summary_pdf.name == "zestawienie_2025-04.pdf"  # one version: the right one
+
+
+def test_the_combined_pdf_takes_each_report_as_it_is_filed(
+        april: tuple[Settings, BatchResult], tmp_path: Path) -> None:
+    """Issue 24: the combined PDF is joined while the batch converts: `combined` asks for each
+    report, in its order, once it is filed (here: the made one fails meanwhile) and leaves a
+    failed one out, bookmarks and all."""
+    import dataclasses
+    import shutil
+
+    from pipeline.documents.raporty import combined
+
+    settings, result = april
+    outbox = tmp_path / "outbox"
+    shutil.copytree(settings.outbox, outbox)
+    mine = dataclasses.replace(settings, foldery=dataclasses.replace(settings.foldery, outbox=outbox))
+    copy = BatchResult(result.month, [dataclasses.replace(r) for r in result.reports])
+    asked: list[str] = []
+
+    def filed(report: object) -> None:
+        asked.append(report.rodzina)  # type: ignore[attr-defined]
+        if report.rodzina == OTHER:  # type: ignore[attr-defined]
+            report.error = "konwersja nie powiodła się"  # type: ignore[attr-defined]
+
+    combined(mine, copy, filed)
+    assert asked == [CASE, OTHER]  # the combined order: assistant, then case number
+    reader = PdfReader(str(copy.combined))
+    assert [item.title for item in reader.outline if not isinstance(item, list)] == ["Katarzyna Żak"]
+    own = next(r for r in result.reports if r.rodzina == CASE)
+    assert len(reader.pages) == own.pages == len(PdfReader(str(own.pdf)).pages)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import shutil  # noqa: F401  (tests patch raporty.shutil.which: no outside tools needed)
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -39,8 +39,8 @@ from pipeline.sprawa.case import GENERATED_KEY
 from pipeline.sprawa.family import person_key
 from pipeline.sprawa.register import MONTHLY_REPORT, Entry, Register, families, family_dir
 
-__all__ = ["REPORTS_DIR", "BatchResult", "FamilyReport", "Month", "combined", "count_pages",
-           "expected_overdue", "form_bytes", "kept", "plan_month", "report_pdf"]
+__all__ = ["REPORTS_DIR", "BatchResult", "FamilyReport", "Month", "combined", "combined_order",
+           "count_pages", "expected_overdue", "form_bytes", "kept", "plan_month", "report_pdf"]
 
 
 @dataclass
@@ -161,26 +161,37 @@ def report_pdf(settings: Settings, report: FamilyReport) -> Path | None:
     return folder / same[-1].pdf if same else None
 
 
-def combined(settings: Settings, result: BatchResult) -> None:
+def combined_order(reports: Iterable[FamilyReport]) -> list[FamilyReport]:
+    """The order of the combined PDF: assistant by assistant, then case number."""
+    return sorted(reports, key=lambda r: (person_key(r.asystent), r.rodzina))
+
+
+def combined(settings: Settings, result: BatchResult,
+             filed: Callable[[FamilyReport], None] = lambda report: None) -> None:
     """All reports in one PDF: a bookmark per assistant, under it one per family. Joined
-    streaming (`pipeline.pdf.join`): a thousand reports never sit in this process's memory."""
-    ordered = sorted((r for r in result.reports if not r.error),
-                     key=lambda r: (person_key(r.asystent), r.rodzina))
-    parts: list[tuple[FamilyReport, Path, int]] = []
-    page = 0
-    for report in ordered:
-        if report.pdf is not None:
-            parts.append((report, report.pdf, page))
+    streaming (`pipeline.pdf.join`): a thousand reports never sit in this process's memory.
+    `filed(report)` returns once that report is filed (or has failed): the join runs while
+    the batch converts, taking each report as it comes."""
+    marks: list[tuple[int, str, int]] = []  # filled after the last part, as the join reads it
+
+    def parts() -> Iterator[Path]:
+        joined: list[tuple[FamilyReport, Path, int]] = []
+        page = 0
+        for report in combined_order(r for r in result.reports if not r.error):
+            filed(report)
+            if report.error or report.pdf is None:
+                continue
+            joined.append((report, report.pdf, page))
+            yield report.pdf
             page += report.pages
-    if not parts:
-        return
+        marks.extend(_outline(joined))
+
     folder = settings.outbox / REPORTS_DIR / result.month.key
     ensure_private_dir(folder)
-    result.combined = join_versioned([pdf for _, pdf, _ in parts], folder,
-                                     f"raporty_{result.month.key}", PdfMeta(
+    result.combined = join_versioned(parts(), folder, f"raporty_{result.month.key}", PdfMeta(
         f"Miesięczne raporty asystentów rodziny – {month_name(result.month.key)}",
         f"Raporty z pracy z rodzinami za {month_name(result.month.key)} r.", settings.osrodek.nazwa,
-        f"asystent rodziny; raport miesięczny; {month_name(result.month.key)}"), _outline(parts))
+        f"asystent rodziny; raport miesięczny; {month_name(result.month.key)}"), marks)
 
 
 def _outline(parts: list[tuple[FamilyReport, Path, int]]) -> list[tuple[int, str, int]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
@@ -27,6 +28,7 @@ from pipeline.documents.raporty import (
     FamilyReport,
     Month,
     combined,
+    combined_order,
     count_pages,
     form_bytes,
     kept,
@@ -51,16 +53,26 @@ def run_month(settings: Settings, converter: Converter, month: Month, *,
     due = [r for r in result.reports if not r.error and not r.wlasny]
     listed = [r for r in result.reports if not r.error]  # in the summary (due ones that fail too)
     ensure_private_dir(settings.outbox)  # a new centre's first run: the work folder lives there
+    waiting = {r.rodzina: threading.Event() for r in due}
     with ThreadPoolExecutor(2) as background:
-        # The summary is made while the reports convert, from the counts the checklists will
-        # show once the reports are filed (planned with them); it is filed only if every row
-        # came out so.
+        # While the reports convert (in the combined PDF's order): the summary is made, from
+        # the counts the checklists will show once the reports are filed (planned with them;
+        # it is filed only if every row came out so), and the combined PDF is joined, each
+        # report as soon as it is filed.
         early = background.submit(_early_summary, settings, converter, result.month.key,
                                   zestawienie.rows(result), today)
-        known = _convert_reports(settings, converter, due, today, progress)
-        # What follows the conversions runs side by side: the combined PDF (only the reports)
-        # in the background, the page and the calendars here.
-        joined = background.submit(combined, settings, result)
+        def filed(report: FamilyReport) -> None:  # the assistant's own is filed already
+            if report.rodzina in waiting:
+                waiting[report.rodzina].wait()
+
+        joined = background.submit(combined, settings, result, filed)
+        try:
+            known = _convert_reports(settings, converter, combined_order(due), today, progress,
+                                     lambda report: waiting[report.rodzina].set())
+        finally:  # a report the batch did not file (it stopped) is left out of the join
+            for event in waiting.values():
+                event.set()
+        # After the conversions: the page and the calendars here.
         summarised: list[Future[None]] = []
 
         def start_summary(checklists: list[Checklist]) -> None:
@@ -81,9 +93,10 @@ def run_month(settings: Settings, converter: Converter, month: Month, *,
 
 def _convert_reports(settings: Settings, converter: Converter, due: list[FamilyReport],
                      today: date, progress: Callable[[int, int], None] | None,
-                     ) -> dict[str, tuple[Checklist, bool]]:
-    """The made reports through the pipeline in one batch (LibreOffice is kept busy from the
-    first report to the last); their checklists, written as each is filed."""
+                     done: Callable[[FamilyReport], None]) -> dict[str, tuple[Checklist, bool]]:
+    """The made reports through the pipeline in one batch, in this order (LibreOffice is kept
+    busy from the first report to the last); their checklists, written as each is filed.
+    `done(report)` once a report is filed (or has failed) and its pages are counted."""
     known: dict[str, tuple[Checklist, bool]] = {}
     with tempfile.TemporaryDirectory(prefix=f".raporty-{os.getpid()}-", dir=settings.outbox) as work:
         paths = {}
@@ -109,12 +122,13 @@ def _convert_reports(settings: Settings, converter: Converter, due: list[FamilyR
                     report.error = f"nie można odczytać PDF raportu ({type(exc).__name__})"
             # its checklist too: the after-batch steps take it instead of making it again (derived
             # data: whatever fails here, they make it anew and report the failure)
+            done(report)
             with contextlib.suppress(Exception):
                 known[report.rodzina] = write_checklist_json(settings, report.rodzina, today)
             if progress:
                 progress(finished, len(due))
 
-        process_files([Path(work) / n for n in sorted(paths)], settings, converter, filed,
+        process_files([Path(work) / n for n in paths], settings, converter, filed,
                       refresh=False, generated=True)
     return known
 

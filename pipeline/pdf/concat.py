@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from itertools import product
 from pathlib import Path
@@ -130,16 +130,18 @@ def _refs(body: bytes) -> bytes:
     return _REF.sub(rb"\1 0 R", body)
 
 
-def concatenate(parts: list[Path], handle: IO[bytes], meta: PdfMeta, outline: Outline,
-                stamp: datetime) -> None:
-    """Write the parts' pages, in order, as one PDF to `handle`."""
+def concatenate(parts: Iterable[Path], handle: IO[bytes], meta: PdfMeta, outline: Outline,
+                stamp: datetime) -> int:
+    """Write the parts' pages, in order, as one PDF to `handle`; how many parts it took.
+    The parts may come as they are made: `outline` is read only after the last one."""
     import pikepdf
 
     output = _Output(handle)
     catalog, pages_root = output.reserve(), output.reserve()
     kids: list[int] = []
-    claim, intent = bool(parts), None
+    claim, intent, count = True, None, 0
     for index, path in enumerate(parts):
+        count += 1
         with pikepdf.open(path, inherit_page_attributes=False) as pdf:
             part = _Part(output, pages_root)
             claim = claim and _claims_pdfa2(pdf)
@@ -153,6 +155,7 @@ def concatenate(parts: list[Path], handle: IO[bytes], meta: PdfMeta, outline: Ou
                 kids.append(part.number(page.obj))
                 keys.add(page.obj.objgen)
             part.flush(keys)
+    claim = claim and count > 0
     output.write(pages_root, b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % k for k in kids)
                  + b"] /Count %d >>" % len(kids))
     entries = [b"/Type /Catalog /Pages %d 0 R" % pages_root, b"/Lang " + _text(LANG),
@@ -173,6 +176,7 @@ def concatenate(parts: list[Path], handle: IO[bytes], meta: PdfMeta, outline: Ou
                  + b" /Creator " + _text(CREATOR) + b" /Producer " + _text(CREATOR)
                  + b" /CreationDate " + when + b" /ModDate " + when + b" >>")
     _trailer(output, catalog, info, meta)
+    return count
 
 
 def _claims_pdfa2(pdf: Any) -> bool:

@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from io import BytesIO
 from itertools import product
@@ -25,23 +26,26 @@ from pipeline.pdf.concat import Outline, concatenate
 from pipeline.pdf.pdfa import CREATOR, LANG, PDFA_PART, PdfMeta, pdf_date, xmp_claim, xmp_packet
 
 
-def join_versioned(parts: list[Path], folder: Path, stem: str, meta: PdfMeta,
-                   outline: Outline, now: datetime | None = None) -> Path:
+def join_versioned(parts: Iterable[Path], folder: Path, stem: str, meta: PdfMeta,
+                   outline: Outline, now: datetime | None = None) -> Path | None:
     """Join `parts` into `folder/<stem>.pdf`, or `_v2`, `_v3`… when that name is taken:
-    a second run never replaces the first. Owner-only, written through a temporary file."""
+    a second run never replaces the first. Owner-only, written through a temporary file;
+    None (nothing written) when there were no parts. The parts may come as they are made
+    (`outline` is read after the last one)."""
     with tempfile.TemporaryDirectory(prefix=f".laczenie-{os.getpid()}-", dir=folder) as work:
         joined = Path(work) / "razem.pdf"
-        join(parts, joined, meta, outline, now)
+        if not join(parts, joined, meta, outline, now):
+            return None
         return _place(joined, folder, stem)
 
 
-def join(parts: list[Path], out: Path, meta: PdfMeta, outline: Outline,
-         now: datetime | None = None) -> None:
+def join(parts: Iterable[Path], out: Path, meta: PdfMeta, outline: Outline,
+         now: datetime | None = None) -> int:
     """Write the parts' pages, in order, to `out` with bookmarks and the document entries,
-    one part in memory at a time (`pipeline.pdf.concat`)."""
+    one part in memory at a time (`pipeline.pdf.concat`); how many parts it took."""
     stamp = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     with open(out, "wb") as handle:
-        concatenate(parts, handle, meta, outline, stamp)
+        return concatenate(parts, handle, meta, outline, stamp)
 
 
 def bind(front: bytes, documents: list[Path | bytes], numbers: bytes, outline: Outline,
