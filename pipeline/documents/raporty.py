@@ -32,12 +32,13 @@ from pipeline.core.models import Outcome
 from pipeline.core.polish import month_name
 from pipeline.documents.overview import checklist_of
 from pipeline.documents.raport_miesieczny import Month, build_values, own_report, stage_in
-from pipeline.documents.zestawienie import REPORTS_DIR
 from pipeline.pdf.join import join_versioned, page_count
 from pipeline.pdf.pdfa import PdfMeta
 from pipeline.sprawa.case import GENERATED_KEY
 from pipeline.sprawa.family import person_key
 from pipeline.sprawa.register import MONTHLY_REPORT, Entry, Register, families, family_dir
+
+REPORTS_DIR = "raporty"  # outbox/raporty/RRRR-MM/: the combined PDF and the summary
 
 __all__ = ["REPORTS_DIR", "BatchResult", "FamilyReport", "Month", "combined", "combined_order",
            "count_pages", "expected_overdue", "form_bytes", "kept", "plan_month", "report_pdf"]

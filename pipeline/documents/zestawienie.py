@@ -7,38 +7,32 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pipeline.core.config import Settings
 from pipeline.core.polish import display, meta_date, month_name
 from pipeline.documents.kierownik import template_pdf
+from pipeline.documents.raporty import REPORTS_DIR, BatchResult
 from pipeline.documents.sheet import xlsx
 from pipeline.pdf.pdfa import PdfMeta
 from pipeline.sprawa.family import person_key
 from pipeline.stages.archive import write_versioned
 from pipeline.stages.convert import Converter
 
-if TYPE_CHECKING:
-    from pipeline.documents.raporty import BatchResult
-
-REPORTS_DIR = "raporty"
 FILED, MADE = "złożony przez asystenta", "wygenerowany"
 
 
-def rows(result: BatchResult, overdue: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
-    """The summary's rows, assistant by assistant; `overdue`: the counts to show instead of
-    the reports' own (0 for a family not in it)."""
+def rows(result: BatchResult) -> list[dict[str, Any]]:
+    """The summary's rows, assistant by assistant."""
     out = []
     for r in sorted(result.reports, key=lambda r: (person_key(r.asystent), r.rodzina)):
         v = r.values
         out.append({
             "asystent": r.asystent, "rodzina": r.rodzina, "etap": v.get("etap", "—"),
             "wizyty": v.get("liczba_wizyt", 0), "godziny": v.get("liczba_godzin", 0.0),
-            "kontakty": v.get("liczba_kontaktow", 0),
-            "zaleglosci": r.overdue if overdue is None else overdue.get(r.rodzina, 0),
+            "kontakty": v.get("liczba_kontaktow", 0), "zaleglosci": r.overdue,
             "uwagi": "błąd: " + r.error if r.error else ("brak wizyt" if not v.get("liczba_wizyt") else ""),
             "raport": FILED if r.wlasny else MADE,
         })
