@@ -68,7 +68,10 @@ class LiteralTemplate(DocxTemplate):  # type: ignore[misc]
         compiled = _compiled(src_xml) if jinja_env is _ENV else \
             jinja_env.from_string(tag_places.numbered(src_xml))
         try:
-            yield from compiled.generate(context)
+            for piece in compiled.generate(context):
+                yield piece
+                # a large body is resumed after the headers were rendered: its part again
+                self.current_rendering_part = part
         except Exception as exc:  # anything jinja, a filter or a value's method raises
             part = tag_places.Part(getattr(part, "partname", "/word/document.xml").lstrip("/"),
                                    tag_places.numbered(src_xml))
