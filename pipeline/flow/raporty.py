@@ -1,9 +1,10 @@
 """`asysta raporty`'s batch: the month's reports the program makes go through the pipeline
 (`process.process_files`, one LibreOffice batch), are marked in the register as made by the
-program and their checklists are refreshed as each is filed. The kierownik's summary is made
-meanwhile, from the counts the checklists are expected to show (and made again after the
-batch if any row came out different); then the combined PDF and the centre's page and
-calendars are made side by side (what goes in the documents: pipeline/documents/raporty.py)."""
+program and their checklists are refreshed as each is filed. Meanwhile the combined PDF is
+joined, report by report as each is filed, and the kierownik's summary is made from the counts
+the checklists are expected to show (made again after the batch if any row came out
+different); then the centre's page and calendars are made side by side (what goes in the
+documents: pipeline/documents/raporty.py)."""
 
 from __future__ import annotations
 
@@ -120,9 +121,9 @@ def _convert_reports(settings: Settings, converter: Converter, due: list[FamilyR
                 except (OSError, RegisterError) as exc:
                     report.pdf = None
                     report.error = f"nie można odczytać PDF raportu ({type(exc).__name__})"
+            done(report)  # the join may take it now
             # its checklist too: the after-batch steps take it instead of making it again (derived
             # data: whatever fails here, they make it anew and report the failure)
-            done(report)
             with contextlib.suppress(Exception):
                 known[report.rodzina] = write_checklist_json(settings, report.rodzina, today)
             if progress:
@@ -150,10 +151,9 @@ def _file_summary(settings: Settings, converter: Converter, result: BatchResult,
                   converted: Callable[[], None] | None) -> None:
     """The summary made while the reports converted, when its rows are the batch's final
     ones; otherwise made now. The last conversion of the run."""
-    made = early.result()
-    if made is None or made.pdf is None or made.table != zestawienie.rows(result):
-        made = zestawienie.make(settings, converter, result.month.key, zestawienie.rows(result),
-                                today)
+    made, table = early.result(), zestawienie.rows(result)
+    if made is None or made.pdf is None or made.table != table:
+        made = zestawienie.make(settings, converter, result.month.key, table, today)
     if converted:
         converted()
     zestawienie.file(settings, result, made)

@@ -231,6 +231,9 @@ class _Font:
         return bytes(self.codes[c] for c in text).hex().encode("ascii")
 
 
+_FONT_CACHE_FORMAT = 1  # of the cached font's file: a new number makes every cache stale
+
+
 @functools.lru_cache(maxsize=8)
 def _font(extra: str) -> _Font:
     """reportlab's subset of the line font: ASCII, then `extra` in this order; made once per
@@ -255,8 +258,6 @@ def _font(extra: str) -> _Font:
             "tounicode": base64.b64encode(made.tounicode).decode("ascii")}).encode("utf-8"))
     return made
 
-
-_FONT_CACHE_FORMAT = 1
 
 
 def _made_font(extra: str) -> _Font:

@@ -30,6 +30,7 @@ from yaml.events import (
 from pipeline.core.errors import FormError, Problem
 from pipeline.core.limits import UNLIMITED, Budget
 from pipeline.core.models import IncomingFile
+from pipeline.sprawa.schemas import YAML_LOADER
 from pipeline.stages.intake import ACCEPTED_SUFFIXES
 
 MAX_ALIASES = 50
@@ -46,7 +47,6 @@ _HOW_TO_UTF8 = (
 )
 
 
-_SafeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
 _TOO_MANY_ALIASES = "plik zawiera zbyt wiele odwołań YAML (aliasów *) – formularz ich nie potrzebuje"
 _TOO_DEEP = "zbyt głębokie zagnieżdżenie danych w pliku"
 _TOO_MANY_KEYS = (f"sekcja zaczynająca się w tym wierszu ma ponad {MAX_KEYS} pól – formularz "
@@ -57,7 +57,7 @@ _MANY_DOCUMENTS = ("plik zawiera więcej niż jeden dokument YAML (---); "
                    "każdy formularz zapisz w osobnym pliku")
 
 
-class _FormLoader(_SafeLoader):  # type: ignore[misc, valid-type]
+class _FormLoader(YAML_LOADER):  # type: ignore[misc, valid-type]
     """SafeLoader with YAML 1.2-like scalars, duplicate keys refused and a time budget.
     Aliases and nesting are limited before anything is built (see `_check_events`)."""
 
