@@ -6,7 +6,7 @@
    LibreOffice), repeated; median per batch and per document.
 2. Conversion alone of the same sixteen DOCX files: the warm pool, and (unless
    `--bez-naiwnej`) one `soffice` call for the whole batch (the fallback without
-   python3-uno) and one `soffice` process per file, the naive way.
+   Python macros in LibreOffice) and one `soffice` process per file, the naive way.
 3. Drop-to-PDF latency of a running watcher with native events: a form is
    written to the inbox (temporary name, then rename, as a copy does) and the
    clock stops when its PDF appears in the archive; median of N. The watcher's
@@ -44,8 +44,8 @@ EXAMPLES = sorted((package_data("formularze") / "przyklady").glob("zal*.yaml"))
 
 def describe(converter: Converter) -> str:
     if converter.uses_pool:
-        return f"{converter.workers} ciepłe instancje LibreOffice (UNO)"
-    return "jedno wywołanie soffice na partię (brak python3-uno)"
+        return f"{converter.workers} ciepłe instancje LibreOffice (makro)"
+    return "jedno wywołanie soffice na partię (bez makr Pythona w LibreOffice)"
 
 
 def batch_times(repeats: int) -> tuple[list[float], list[Path], Path]:

@@ -23,6 +23,8 @@ from docx import Document
 
 from pipeline.core.errors import ConversionError
 from pipeline.stages.convert import Converter
+from pipeline.stages.lo_instance import find_uno_python
+from pipeline.stages.soffice import find_soffice
 
 ROOT = Path(__file__).resolve().parent.parent
 HANG_MARKER = "ZAWIESZENIE"
@@ -73,6 +75,27 @@ def test_pool_converts_a_batch_across_instances(tmp_path: Path) -> None:
         assert list(results) == files
         assert_converted(results)
         assert not list((tmp_path / "in").glob("*.part"))
+
+
+def test_pool_starts_with_another_python_first_on_path(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # LibreOffice's embedded Python takes its standard library from the first python3 on
+    # PATH: another installation there (a self-built /usr/local/bin/python3, pyenv, a
+    # virtualenv of another build) made it abort, and the pool never started.
+    python = find_uno_python(find_soffice(""))
+    assert python is not None
+    version = subprocess.run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    other = tmp_path / "inny-python"
+    (other / "bin").mkdir(parents=True)
+    (other / "bin" / "python3").write_text("#!/bin/sh\nexit 1\n", encoding="utf-8")
+    (other / "bin" / "python3").chmod(0o755)
+    (other / "lib" / f"python{version}").mkdir(parents=True)
+    (other / "lib" / f"python{version}" / "os.py").write_text("", encoding="utf-8")
+    monkeypatch.setenv("PATH", f"{other / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    with Converter(workers=1) as converter:
+        assert converter.warm(wait=60)
+        assert_converted(converter.convert(make_many(tmp_path / "in", 2), tmp_path / "in"))
 
 
 def test_killed_libreoffice_mid_batch_is_restarted_and_nothing_is_lost(tmp_path: Path) -> None:
@@ -188,6 +211,8 @@ def test_program_exit_without_close_leaves_no_libreoffice_behind(tmp_path: Path)
     script = textwrap.dedent("""
         import sys
         from pipeline.stages.convert import Converter
+from pipeline.stages.lo_instance import find_uno_python
+from pipeline.stages.soffice import find_soffice
         converter = Converter(workers=2)  # never closed: atexit must do it
         assert converter.warm(wait=60)
         print(" ".join(map(str, converter.soffice_pids())))

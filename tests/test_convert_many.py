@@ -1,6 +1,6 @@
 """A batch larger than one `soffice --convert-to` call can take (it stops silently after
 about 247 documents, LibreOffice 7.4) converts every document, on both conversion paths:
-the warm pool (python3-uno) and the `soffice` fallback used without it."""
+the warm pool (a Python macro inside LibreOffice) and the `soffice` fallback used without it."""
 
 from __future__ import annotations
 

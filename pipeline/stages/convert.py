@@ -2,10 +2,12 @@
 
 LibreOffice's start-up (about a second) costs ten times more than converting a
 form, so the converter keeps a small pool of warm LibreOffice instances, one per
-CPU core by default. Each instance is driven by a worker process
-(`lo_worker.py`, run by a Python that has python3-uno) over UNO, owns a private
-profile (never shared with a desktop LibreOffice or another asysta process) and
-lives in its own process group, so it can be killed whole (`pipeline.stages.lo_instance`).
+CPU core by default. Each instance runs a Python macro (`lo_worker.py`) that converts
+what it is sent over a socket on LibreOffice's own main thread, as `soffice --convert-to`
+does (a second process driving it over a UNO bridge costs about a tenth more per
+document); it owns a private profile (never shared with a desktop LibreOffice or another
+asysta process) and lives in its own process group, so it can be killed whole
+(`pipeline.stages.lo_instance`).
 
 A batch is split across the instances through a shared queue. Each document has
 a time limit; an instance that hangs or crashes is killed and restarted, and
@@ -14,7 +16,8 @@ An instance is replaced after `recycle_after` documents, so LibreOffice's memory
 cannot grow without bound. The pool starts in the background when the converter
 is created, so the first form dropped in a watched inbox does not wait for it.
 
-Without python3-uno the converter falls back to `soffice --convert-to` calls
+Without Python macros in LibreOffice (Debian: python3-uno and
+libreoffice-script-provider-python) the converter falls back to `soffice --convert-to` calls
 (`pipeline.stages.soffice`): start-up paid once per chunk of a batch, and no document is
 ever silently left unconverted (one call stops after about 247 files).
 
@@ -38,7 +41,14 @@ from pathlib import Path
 
 from pipeline.core.config import Przetwarzanie
 from pipeline.core.errors import RESOURCE_ERRNOS, ConversionError, ResourceError, os_reason
-from pipeline.stages.lo_instance import QUIT_TIMEOUT_S, Slot, Worker, WorkerFailed, find_uno_python
+from pipeline.stages.lo_instance import (
+    QUIT_TIMEOUT_S,
+    Slot,
+    Worker,
+    WorkerFailed,
+    find_uno_python,
+    runs_macros,
+)
 from pipeline.stages.lo_instance import kill_strays as kill_strays
 from pipeline.stages.soffice import PDF_EXPORT as PDF_EXPORT
 from pipeline.stages.soffice import convert_all, find_soffice, is_pdf
@@ -208,6 +218,8 @@ class Converter:
 
     def _start_pool(self) -> None:
         try:
+            if not runs_macros(self.soffice):
+                return
             python = find_uno_python(self.soffice)
             if python is None:
                 return

@@ -1,20 +1,21 @@
 """A warm LibreOffice for the converter's pool: its private profile slot and the parent
-side of the `lo_worker.py` process that drives it over UNO (`pipeline.stages.convert`).
+side of the `lo_worker.py` macro that converts inside it (`pipeline.stages.convert`).
 
 Each instance owns a private profile (never shared with a desktop LibreOffice or another
-asysta process) and lives in its own process group, so it can be killed whole.
+asysta process) and lives in its own process group, so it can be killed whole. The macro
+talks to its parent over a Unix socket in a folder only the parent's user can enter.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -30,6 +31,36 @@ PROFILE_SLOTS = 32
 START_TIMEOUT_S = 60.0  # a LibreOffice that is not listening by then is killed
 QUIT_TIMEOUT_S = 5.0  # a graceful exit; then the process group is killed
 WORKER_SCRIPT = Path(__file__).with_name("lo_worker.py")
+MACRO_FILE = "asysta_lo_worker.py"  # its name in the profile's user/Scripts/python/
+MACRO_URL = f"vnd.sun.star.script:{MACRO_FILE}$serve?language=Python&location=user"
+SOCKET_ENV = "ASYSTA_LO_SOCKET"  # lo_worker.SOCKET_ENV
+FILTER_ENV = "ASYSTA_LO_FILTER"  # lo_worker.FILTER_ENV
+
+
+def runs_macros(soffice: str) -> bool:
+    """Whether this LibreOffice can run Python macros (Debian: libreoffice-script-provider-python)."""
+    return (Path(soffice).resolve().parent / "pythonscript.py").is_file()
+
+
+def install_macro(profile: Path) -> None:
+    """The worker macro in the profile, as this asysta ships it."""
+    folder = profile / "user" / "Scripts" / "python"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    source = WORKER_SCRIPT.read_bytes()
+    target = folder / MACRO_FILE
+    with contextlib.suppress(OSError):
+        if target.read_bytes() == source:
+            return
+    replace(target, source)
+
+
+def macro_environment(python: str, address: str) -> dict[str, str]:
+    """LibreOffice's environment for the macro. Its embedded Python finds its standard
+    library through the first `python3` on PATH: that must be the one pyuno belongs to,
+    not a virtualenv's or pyenv's (a different build makes LibreOffice abort)."""
+    path = os.environ.get("PATH", os.defpath)
+    return {**os.environ, "PATH": f"{os.path.dirname(python)}{os.pathsep}{path}",
+            SOCKET_ENV: address, FILTER_ENV: pdf_filter_options()}
 
 
 def kill_strays(profile: Path) -> int:
@@ -187,67 +218,84 @@ class WorkerFailed(Exception):
 
 
 class Worker:
-    """Parent side of one `lo_worker.py` process and its LibreOffice."""
+    """Parent side of one LibreOffice running the `lo_worker.py` macro."""
 
     def __init__(self, python: str, soffice: str, slot: Slot, index: int) -> None:
-        self.python = python
+        self.python = python  # a Python with pyuno: LibreOffice's embedded one must find it
         self.soffice = soffice
         self.slot = slot
         self.index = index
         self.process: subprocess.Popen[bytes] | None = None
+        self.channel: socket.socket | None = None
         self.documents = 0  # converted since the last start
         self.ready = False  # started and listening
+        self._quit_sent = False
         self._buffer = b""
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
     def start(self) -> None:
-        """Start the worker and its LibreOffice; a broken profile is wiped and tried once more."""
-        # A worker that exited on its own (its LibreOffice died while idle) is reaped, with
-        # what is left of its group, and is not "ready" until its successor says so.
+        """Start LibreOffice with the macro; a broken profile is wiped and tried once more."""
+        # An instance that exited on its own (it died while idle) is reaped, with what is
+        # left of its group, and is not "ready" until its successor says so.
         self.kill()
         for attempt in range(2):
             if attempt:
                 shutil.rmtree(self.slot.profile, ignore_errors=True)
-            # One name per profile: LibreOffice reuses a stale socket left by a killed
-            # instance, so /tmp holds at most one per profile slot.
-            digest = hashlib.sha256(str(self.slot.profile).encode()).hexdigest()[:16]
-            pipe = f"asysta-{self.slot.profile.name}-{digest}"
             kill_strays(self.slot.profile)
-            self.process = subprocess.Popen(
-                [self.python, "-I", str(WORKER_SCRIPT), "--soffice", self.soffice,
-                 "--profile", self.slot.profile.as_uri(), "--pipe", pipe,
-                 "--start-timeout", str(START_TIMEOUT_S),
-                 "--filter-options", pdf_filter_options()],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                start_new_session=True,  # its own process group: killed whole, LibreOffice too
-            )
-            self._buffer = b""
-            self.documents = 0
             try:
-                if self._read(START_TIMEOUT_S + 5).get("ready"):
+                self._launch()
+                if self._read(START_TIMEOUT_S).get("ready"):
                     self.ready = True
                     return
-            except WorkerFailed:
+            except (WorkerFailed, OSError):
                 pass
             self.kill()
         raise WorkerFailed("start")
 
-    def request(self, message: dict[str, object], timeout: float) -> dict[str, object]:
-        assert self.process is not None and self.process.stdin is not None
+    def _launch(self) -> None:
+        """LibreOffice running the macro, and the socket it has connected to."""
+        install_macro(self.slot.profile)
+        folder = tempfile.mkdtemp(prefix="asysta-lo-")  # 0700: only we can connect
+        address = os.path.join(folder, "s")
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            self.process.stdin.write((json.dumps(message) + "\n").encode("utf-8"))
-            self.process.stdin.flush()
-        except (OSError, ValueError):  # a dead worker, or its input closed by close()
+            listener.bind(address)
+            listener.listen(1)
+            self.process = subprocess.Popen(
+                [self.soffice, "--headless", "--invisible", "--nologo", "--norestore",
+                 "--nolockcheck", "--nodefault", f"-env:UserInstallation={self.slot.profile.as_uri()}",
+                 MACRO_URL],
+                env=macro_environment(self.python, address),
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                start_new_session=True,  # its own process group: killed whole
+            )
+            self._buffer = b""
+            self._quit_sent = False
+            self.documents = 0
+            deadline = time.monotonic() + START_TIMEOUT_S
+            while not select.select([listener], [], [], 0.05)[0]:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise WorkerFailed("start")
+            self.channel, _ = listener.accept()
+        finally:
+            listener.close()
+            shutil.rmtree(folder, ignore_errors=True)  # a connection needs no name
+
+    def request(self, message: dict[str, object], timeout: float) -> dict[str, object]:
+        assert self.channel is not None
+        try:
+            self.channel.sendall((json.dumps(message) + "\n").encode("utf-8"))
+        except OSError:  # LibreOffice is gone
             self.kill()
             raise WorkerFailed("crash") from None
         return self._read(timeout)
 
     def _read(self, timeout: float) -> dict[str, object]:
         """One reply line; a hang or an exit kills the worker and raises."""
-        assert self.process is not None and self.process.stdout is not None
-        fd = self.process.stdout.fileno()
+        assert self.channel is not None
+        fd = self.channel.fileno()
         deadline = time.monotonic() + timeout
         while b"\n" not in self._buffer:
             remaining = deadline - time.monotonic()
@@ -256,7 +304,10 @@ class Worker:
                 raise WorkerFailed("hang")
             readable, _, _ = select.select([fd], [], [], remaining)
             if readable:
-                chunk = os.read(fd, 65536)
+                try:
+                    chunk = self.channel.recv(65536)
+                except OSError:
+                    chunk = b""
                 if not chunk:
                     self.kill()
                     raise WorkerFailed("crash")
@@ -272,13 +323,11 @@ class Worker:
         return reply
 
     def ask_to_quit(self) -> None:
-        stdin = self.process.stdin if self.process is not None else None
-        if stdin is not None and not stdin.closed:
-            try:
-                stdin.write(b'{"quit": true}\n')
-                stdin.close()  # end of input: it quits after the current document
-            except (OSError, ValueError):
-                pass
+        """It quits after the current document (at once when idle)."""
+        if self.channel is not None and not self._quit_sent:
+            self._quit_sent = True
+            with contextlib.suppress(OSError):
+                self.channel.sendall(b'{"quit": true}\n')
 
     def stop(self, deadline: float) -> None:
         """Graceful exit until `deadline` (monotonic), then the whole group is killed."""
@@ -290,22 +339,19 @@ class Worker:
         self.kill()
 
     def kill(self) -> None:
-        """Kill the worker's process group (LibreOffice included) and reap the worker."""
+        """Kill LibreOffice's process group and reap it."""
         if self.process is None:
             return
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
-        # A successor must not meet a dying LibreOffice on the same profile and pipe.
+        # A successor must not meet a dying LibreOffice on the same profile.
         deadline = time.monotonic() + QUIT_TIMEOUT_S
         while group_members(self.process.pid) and time.monotonic() < deadline:
             time.sleep(0.01)
-        for stream in (self.process.stdin, self.process.stdout):
-            try:
-                if stream:
-                    stream.close()
-            except OSError:
-                pass
+        if self.channel is not None:
+            self.channel.close()
+            self.channel = None
         self.process = None
         self.ready = False
         self._buffer = b""

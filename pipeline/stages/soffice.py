@@ -1,5 +1,5 @@
 """LibreOffice's command line: finding `soffice`, the export options every PDF gets, and
-the fallback converter — `soffice --convert-to` calls — used without python3-uno.
+the fallback converter — `soffice --convert-to` calls — used without Python macros in LibreOffice.
 
 One `soffice --convert-to` call stops silently after about 247 documents (LibreOffice 7.4:
 exit code 0, no message, the rest simply not converted), so a batch is given to it in
