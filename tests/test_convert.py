@@ -207,12 +207,23 @@ def test_close_leaves_no_libreoffice_behind(tmp_path: Path) -> None:
     assert converter.soffice_pids() == []
 
 
+def test_close_without_waiting_leaves_no_libreoffice_behind(tmp_path: Path) -> None:
+    converter = Converter(workers=2)
+    assert converter.warm(wait=60)
+    assert_converted(converter.convert(make_many(tmp_path, 3), tmp_path))
+    pids = converter.soffice_pids()
+    assert len(pids) == 2
+    converter.close(wait=False)  # each instance quits on its own
+    assert converter.soffice_pids() == []
+    assert wait_gone(pids) == []
+    with pytest.raises(RuntimeError):
+        converter.convert(make_many(tmp_path / "po", 1), tmp_path)
+
+
 def test_program_exit_without_close_leaves_no_libreoffice_behind(tmp_path: Path) -> None:
     script = textwrap.dedent("""
         import sys
         from pipeline.stages.convert import Converter
-from pipeline.stages.lo_instance import find_uno_python
-from pipeline.stages.soffice import find_soffice
         converter = Converter(workers=2)  # never closed: atexit must do it
         assert converter.warm(wait=60)
         print(" ".join(map(str, converter.soffice_pids())))

@@ -135,11 +135,11 @@ def cmd_raporty(settings: Settings, args: argparse.Namespace) -> int:
             TextColumn("pozostało"), TimeRemainingColumn(), console=console.rich, transient=True,
         ) as bar:
             task = bar.add_task("raporty", total=None, miesiac=month.key)
-            # LibreOffice is closed as soon as the run has nothing more for it, while the
-            # page and the calendars are still being made
+            # LibreOffice is told to quit as soon as the run has nothing more for it, while
+            # the page and the calendars are still being made; nobody waits for it to exit
             result = run_month(settings, converter, month,
                                progress=lambda done, total: bar.update(task, completed=done, total=total),
-                               converted=converter.close)
+                               converted=lambda: converter.close(wait=False))
     made = [r for r in result.reports if not r.error]
     console.print(f"Raporty za {month.key}: {len(made)} rodzin"
                   + (f", [red]nie udało się: {len(result.failed)}[/]" if result.failed else ""))

@@ -236,7 +236,9 @@ class Converter:
         finally:
             self._decided.set()
 
-    def close(self) -> None:
+    def close(self, wait: bool = True) -> None:
+        """Stop the pool. `wait=False` (a command that ends now) does not wait for the idle
+        instances to finish quitting: each exits on its own a tenth of a second later."""
         with self._lock:
             if self._closed:
                 return
@@ -249,9 +251,13 @@ class Converter:
             worker.ask_to_quit()
         for thread in self._threads:
             thread.join(timeout=self.document_timeout + QUIT_TIMEOUT_S)
+        busy = any(thread.is_alive() for thread in self._threads)  # a document hangs
         deadline = time.monotonic() + QUIT_TIMEOUT_S
         for worker in self._pool:
-            worker.stop(deadline)
+            if wait or busy:
+                worker.stop(deadline)
+            else:
+                worker.let_go()
             worker.slot.release()
         while True:  # tasks of a batch still waiting (close from another thread)
             try:

@@ -329,6 +329,16 @@ class Worker:
             with contextlib.suppress(OSError):
                 self.channel.sendall(b'{"quit": true}\n')
 
+    def let_go(self) -> None:
+        """Ask it to quit and leave it to exit on its own: an idle instance is gone a tenth of
+        a second later, and one that cannot quit kills itself (lo_worker.QUIT_WAIT_S)."""
+        self.ready = False
+        self.ask_to_quit()
+        if self.channel is not None:
+            self.channel.close()
+            self.channel = None
+        self.process = None  # reaped by the subprocess module, or by init once we exit
+
     def stop(self, deadline: float) -> None:
         """Graceful exit until `deadline` (monotonic), then the whole group is killed."""
         self.ready = False

@@ -21,9 +21,9 @@ Protocol, one JSON object per line:
   exits (it is unusable);
 - in: {"quit": true}, or end of input → LibreOffice exits.
 
-When the parent goes away (its end of the socket closes) while a document is still being
-converted, the whole process group is killed after QUIT_WAIT_S: no LibreOffice outlives
-its asysta.
+When the parent's end of the socket closes (it quit, or it was killed) and LibreOffice has
+not finished — a document still converting, or quitting hangs — QUIT_WAIT_S later the
+whole process group is killed: no LibreOffice outlives its asysta for long.
 
 Replies carry exception type names only, never messages: a message could quote a
 document's content or path.
@@ -120,7 +120,7 @@ def _watch_parent(channel: socket.socket, done: threading.Event) -> None:
     poller.register(channel.fileno(), select.POLLRDHUP)
     while not done.is_set():
         events = poller.poll(1000)
-        if any(mask & (select.POLLRDHUP | select.POLLHUP | select.POLLERR)
+        if any(mask & (select.POLLRDHUP | select.POLLHUP | select.POLLERR | select.POLLNVAL)
                for _, mask in events):
             break
     if not done.wait(QUIT_WAIT_S):
@@ -170,10 +170,10 @@ def serve(*_args: object) -> None:
                 continue
             send({"ok": True})
     finally:
-        done.set()
         with contextlib.suppress(OSError):
             channel.close()
         desktop.terminate()
+        done.set()  # not before: a LibreOffice that cannot quit is killed
 
 
 g_exportedScripts = (serve,)
