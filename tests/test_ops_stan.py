@@ -108,6 +108,18 @@ def test_libreoffice_probe_and_missing_binary(tmp_path: Path) -> None:
     assert checks(missing)["libreoffice"].opis.startswith("pominięto")
 
 
+def test_libreoffice_without_the_warm_pool_is_a_warning(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # as on a server updated without libreoffice-script-provider-python: PDFs are still
+    # made (one soffice call per batch), and the administrator is told what to install
+    import pipeline.stages.convert as convert
+
+    monkeypatch.setattr(convert, "runs_macros", lambda soffice: False)
+    found = checks(make_settings(tmp_path), libreoffice=True)["libreoffice"]
+    assert found.status == "ostrzezenie"
+    assert "libreoffice-script-provider-python" in found.opis
+
+
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[tuple[Path, bool]]:
     """A 16 MB tmpfs (True) or, where mounting is not permitted, a plain folder (False)."""

@@ -110,6 +110,13 @@ def check_libreoffice(settings: Settings) -> Check:
         with Converter(settings.przetwarzanie.soffice, timeout, document_timeout=timeout,
                        workers=1) as converter:
             result = converter.convert([docx], Path(tmp))[docx]
+            warm = converter.uses_pool
+    if isinstance(result, Path) and not warm:
+        return Check("libreoffice", WARNING, "LibreOffice konwertuje dokument próbny do PDF, "
+                                             "ale bez ciepłej puli (brak pakietu python3-uno "
+                                             "albo libreoffice-script-provider-python) – każda "
+                                             "partia uruchamia LibreOffice od nowa; zainstaluj "
+                                             "je (robi to ./run demo)")
     if isinstance(result, Path):
         return Check("libreoffice", OK, "LibreOffice konwertuje dokument próbny do PDF")
     return Check("libreoffice", CRITICAL, "LibreOffice nie przekonwertował dokumentu próbnego – "
