@@ -196,26 +196,16 @@ def test_instance_is_recycled_after_n_documents(tmp_path: Path) -> None:
         assert_converted(converter.convert(make_many(tmp_path / "c", 4), tmp_path / "c"))
 
 
-def test_close_leaves_no_libreoffice_behind(tmp_path: Path) -> None:
+@pytest.mark.parametrize("wait", [True, False])  # False: each instance quits on its own
+def test_close_leaves_no_libreoffice_behind(tmp_path: Path, wait: bool) -> None:
     converter = Converter(workers=2)
     assert converter.warm(wait=60)
     assert_converted(converter.convert(make_many(tmp_path, 3), tmp_path))
     pids = converter.soffice_pids()
     assert len(pids) == 2
-    converter.close()
+    converter.close(wait=wait)
     assert wait_gone(pids) == []
     assert converter.soffice_pids() == []
-
-
-def test_close_without_waiting_leaves_no_libreoffice_behind(tmp_path: Path) -> None:
-    converter = Converter(workers=2)
-    assert converter.warm(wait=60)
-    assert_converted(converter.convert(make_many(tmp_path, 3), tmp_path))
-    pids = converter.soffice_pids()
-    assert len(pids) == 2
-    converter.close(wait=False)  # each instance quits on its own
-    assert converter.soffice_pids() == []
-    assert wait_gone(pids) == []
     with pytest.raises(RuntimeError):
         converter.convert(make_many(tmp_path / "po", 1), tmp_path)
 

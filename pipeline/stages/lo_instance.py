@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.core.fsutil import cache_dir, replace
+from pipeline.core.fsutil import cache_dir, replace, replace_if_changed
 from pipeline.stages.soffice import pdf_filter_options
 
 PROFILE_SLOTS = 32
@@ -46,12 +46,7 @@ def install_macro(profile: Path) -> None:
     """The worker macro in the profile, as this asysta ships it."""
     folder = profile / "user" / "Scripts" / "python"
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    source = WORKER_SCRIPT.read_bytes()
-    target = folder / MACRO_FILE
-    with contextlib.suppress(OSError):
-        if target.read_bytes() == source:
-            return
-    replace(target, source)
+    replace_if_changed(folder / MACRO_FILE, [WORKER_SCRIPT.read_bytes()])
 
 
 def macro_environment(python: str, address: str) -> dict[str, str]:

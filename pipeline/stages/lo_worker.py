@@ -115,7 +115,7 @@ class Converter:
 
 def _watch_parent(channel: socket.socket, done: threading.Event) -> None:
     """Kill this LibreOffice's process group when the parent's end closes and the main
-    loop has not finished QUIT_WAIT_S later (it is stuck in a document)."""
+    loop has not finished QUIT_WAIT_S later (stuck in a document, or quitting hangs)."""
     poller = select.poll()
     poller.register(channel.fileno(), select.POLLRDHUP)
     while not done.is_set():
